@@ -1,0 +1,83 @@
+# Okienko — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export DJANGO_SETTINGS_MODULE ?= okienko.conf.settings
+
+.PHONY: run test install assets migrate demo worker lint typecheck format messages openapi backup restore bench clean browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24,<26"
+
+$(STAMP): $(BIN)/python requirements-dev.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m okienko.manage vendor_assets
+	$(BIN)/python -m okienko.manage compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+## make run: set up and start the whole product on embedded SQLite with demo data.
+run: install
+	$(BIN)/python -m okienko.manage migrate --noinput -v 0
+	$(BIN)/python -m okienko.manage demo --once
+	$(BIN)/python -m okienko.manage collectstatic --noinput -v 0
+	$(BIN)/python -m okienko.manage runall
+
+## make test: install what the tests need and run the whole suite in parallel.
+test: install browser
+	$(BIN)/python -m pytest -n auto -p no:cacheprovider
+
+# Browser tests drive Debian's chromium; install it when we are root and it is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) ; \
+	  else echo "chromium missing: browser tests will be skipped"; fi; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## make messages: refresh every app's Polish and English catalogue, then compile them.
+messages: $(STAMP)
+	for app in src/okienko/*/; do \
+	  if [ -f "$$app/apps.py" ]; then (cd $$app && mkdir -p locale && ../../../$(BIN)/django-admin makemessages -l pl -l en --no-obsolete -v 0); fi; \
+	done
+	$(BIN)/python -m okienko.manage compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+openapi: $(STAMP)
+	$(BIN)/python -m okienko.manage spectacular --file docs/api/openapi.yaml --validate
+
+backup: $(STAMP)
+	$(BIN)/python -m okienko.manage backup_db
+
+restore: $(STAMP)
+	$(BIN)/python -m okienko.manage restore_db $(FILE)
+
+worker: $(STAMP)
+	$(BIN)/celery -A okienko.conf.celery worker -l info
+
+clean:
+	rm -rf $(VENV) node_modules var/static
+
+openapi-check: $(STAMP)
+	@$(BIN)/python -m okienko.manage spectacular --file var/openapi-check.yaml --validate --fail-on-warn
+	@diff -u docs/api/openapi.yaml var/openapi-check.yaml || (echo "docs/api/openapi.yaml is out of date: run make openapi" && exit 1)

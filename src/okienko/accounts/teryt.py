@@ -1,0 +1,42 @@
+"""Load the TERYT TERC register (GUS export: ';'-separated, UTF-8 with BOM)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from okienko.accounts.models import TerritorialUnit
+
+
+def _kind(row: dict[str, str]) -> str:
+    if not row["POW"]:
+        return TerritorialUnit.Kind.VOIVODESHIP
+    if not row["GMI"]:
+        return (
+            TerritorialUnit.Kind.CITY_POWIAT if "prawach powiatu" in row["NAZWA_DOD"] else TerritorialUnit.Kind.POWIAT
+        )
+    return TerritorialUnit.Kind.GMINA
+
+
+def load_terc(path: Path, *, voivodeships: set[str] | None = None) -> int:
+    """Create or update the units in ``path``; return how many rows were read."""
+    existing = set(TerritorialUnit.objects.values_list("code", flat=True))
+    new: list[TerritorialUnit] = []
+    count = 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter=";"):
+            if voivodeships and row["WOJ"] not in voivodeships:
+                continue
+            code = row["WOJ"] + row["POW"] + row["GMI"] + row["RODZ"]
+            parent = (row["WOJ"] + row["POW"]) if row["GMI"] else (row["WOJ"] if row["POW"] else None)
+            name = row["NAZWA"].title() if not row["POW"] else row["NAZWA"]
+            count += 1
+            if code in existing:
+                continue
+            unit = TerritorialUnit(
+                code=code, name=name, kind=_kind(row), description=row["NAZWA_DOD"], parent_id=parent
+            )
+            new.append(unit)
+            existing.add(code)
+    TerritorialUnit.objects.bulk_create(new, batch_size=1000)
+    return count

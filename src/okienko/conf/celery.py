@@ -1,0 +1,16 @@
+"""The Celery application: Redis in production, a SQLite file broker in the embedded run."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
+
+app = Celery("okienko")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.beat_schedule = {
+    "outbox-sweep": {"task": "okienko.core.process_outbox", "schedule": 15.0},
+}
+app.autodiscover_tasks()

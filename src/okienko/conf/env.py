@@ -1,0 +1,157 @@
+"""One typed reader for settings taken from the environment.
+
+Every setting that may differ between machines is read here, once, with its type and default,
+so a typo in a variable name or value fails at start-up with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+class ConfigError(RuntimeError):
+    """An environment variable holds a value of the wrong shape."""
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def secret_key(var_dir: Path) -> str:
+    """Return OKIENKO_SECRET_KEY, or a key generated once and kept in ``var/``."""
+    explicit = os.environ.get("OKIENKO_SECRET_KEY")
+    if explicit:
+        return explicit
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    # Create with owner-only permissions; another process may win the race, so read back.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Settings that come from the environment, typed."""
+
+    profile: str
+    debug: bool
+    var_dir: Path
+    database_url: str
+    redis_url: str
+    broker_url: str
+    allowed_hosts: list[str]
+    secure_cookies: bool
+    email_host: str
+    email_port: int
+    default_from_email: str
+    log_json: bool
+    log_level: str
+    site_url: str
+    data_dir: str
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def read_environment() -> Environment:
+    profile = env_str("OKIENKO_PROFILE", "embedded")
+    if profile not in {"embedded", "dev", "test", "production"}:
+        raise ConfigError(f"OKIENKO_PROFILE must be embedded, dev, test or production, got {profile!r}")
+    var_dir = Path(env_str("OKIENKO_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+    database_url = env_str("DATABASE_URL", f"sqlite:///{var_dir / 'okienko.sqlite3'}")
+    redis_url = env_str("REDIS_URL", "")
+    broker_default = redis_url or f"sqla+sqlite:///{var_dir / 'celery-broker.sqlite3'}"
+    return Environment(
+        profile=profile,
+        debug=env_bool("OKIENKO_DEBUG", profile == "dev"),
+        var_dir=var_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        broker_url=env_str("CELERY_BROKER_URL", broker_default),
+        allowed_hosts=env_list("OKIENKO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"]),
+        secure_cookies=env_bool("OKIENKO_SECURE_COOKIES", profile == "production"),
+        email_host=env_str("OKIENKO_EMAIL_HOST", "127.0.0.1"),
+        email_port=env_int("OKIENKO_EMAIL_PORT", 1025),
+        default_from_email=env_str("OKIENKO_FROM_EMAIL", "Okienko <okienko@localhost>"),
+        log_json=env_bool("OKIENKO_LOG_JSON", profile == "production"),
+        log_level=env_str("OKIENKO_LOG_LEVEL", "INFO"),
+        site_url=env_str("OKIENKO_SITE_URL", "http://127.0.0.1:8000"),
+        data_dir=env_str("OKIENKO_DATA_DIR", ""),
+    )
+
+
+def database_settings(url: str) -> dict[str, object]:
+    """Translate a DATABASE_URL (sqlite:///path or postgres://user@host:port/name)."""
+    if url.startswith("sqlite:///"):
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": url.removeprefix("sqlite:///"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                ),
+            },
+        }
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL must be sqlite:///… or postgres://…, got {url!r}")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parsed.path.lstrip("/"),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": parsed.hostname or "",
+        "PORT": str(parsed.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"NAME": f"test_{parsed.path.lstrip('/')}"},
+    }

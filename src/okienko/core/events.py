@@ -1,0 +1,170 @@
+"""Domain events through a transactional outbox.
+
+An action calls ``emit`` inside its transaction. One delivery row is written per subscriber;
+after commit a Celery task delivers them. Each delivery is retried with exponential backoff and
+ends as a dead letter after ``OUTBOX_MAX_ATTEMPTS``; ``manage.py outbox --replay`` revives it.
+Subscribers must be idempotent: a delivery may run again if a worker dies mid-way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import importlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+
+from okienko.core import clock, context
+from okienko.core.audit import _plain
+from okienko.core.models import OutboxDelivery, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[OutboxEvent], None]
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    name: str
+    pattern: str
+    handler: Handler
+
+
+_subscribers: dict[str, Subscriber] = {}
+
+
+def subscriber(pattern: str, *, name: str | None = None) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for topics matching ``pattern`` (shell-style, e.g. ``case.*``)."""
+
+    def register(handler: Handler) -> Handler:
+        key = name or f"{handler.__module__}.{handler.__qualname__}"
+        _subscribers[key] = Subscriber(key, pattern, handler)
+        return handler
+
+    return register
+
+
+def subscribers_for(topic: str) -> list[Subscriber]:
+    return [s for s in _subscribers.values() if fnmatch.fnmatchcase(topic, s.pattern)]
+
+
+def autodiscover_subscribers() -> None:
+    for config in apps.get_app_configs():
+        if config.name.startswith("okienko."):
+            try:
+                importlib.import_module(f"{config.name}.subscribers")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.subscribers":
+                    raise
+
+
+def emit(
+    topic: str,
+    *,
+    obj: models.Model | None = None,
+    payload: Mapping[str, Any] | None = None,
+    organisation_id: int | None = None,
+) -> OutboxEvent:
+    """Write a domain event (and its deliveries) in the current transaction."""
+    now = clock.now()
+    event = OutboxEvent.objects.create(
+        created_at=now,
+        topic=topic,
+        aggregate_type=obj._meta.label_lower if obj is not None else "",
+        aggregate_id=str(obj.pk) if obj is not None else "",
+        organisation_id=organisation_id,
+        payload=_plain(dict(payload or {})),
+        request_id=context.current().request_id,
+    )
+    targets = subscribers_for(topic)
+    OutboxDelivery.objects.bulk_create(
+        [OutboxDelivery(event=event, subscriber=s.name, available_at=now) for s in targets]
+    )
+    if targets:
+        transaction.on_commit(_kick_worker)
+    return event
+
+
+def _kick_worker() -> None:
+    from okienko.core.tasks import process_outbox
+
+    try:
+        process_outbox.delay()
+    except Exception:  # noqa: BLE001 - the periodic sweep delivers it later
+        log.warning("outbox: could not reach the task queue; the periodic sweep will deliver")
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Delay before the next attempt: 10 s, 20 s, 40 s … capped at one hour."""
+    return dt.timedelta(seconds=min(3600, 10 * 2 ** max(0, attempts - 1)))
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> bool:
+    claimed = OutboxDelivery.objects.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+        pk=delivery_id,
+        status=OutboxDelivery.Status.PENDING,
+    ).update(locked_until=now + dt.timedelta(minutes=5))
+    return claimed == 1
+
+
+def deliver_due(limit: int | None = None) -> int:
+    """Deliver the deliveries that are due; return how many were attempted."""
+    now = clock.now()
+    batch = limit or settings.OUTBOX_BATCH_SIZE
+    due = list(
+        OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING, available_at__lte=now)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("available_at", "id")
+        .values_list("id", flat=True)[:batch]
+    )
+    attempted = 0
+    for delivery_id in due:
+        if _claim(delivery_id, now):
+            attempted += 1
+            deliver_one(delivery_id)
+    return attempted
+
+
+def deliver_one(delivery_id: int) -> None:
+    delivery = OutboxDelivery.objects.select_related("event").get(pk=delivery_id)
+    sub = _subscribers.get(delivery.subscriber)
+    try:
+        if sub is None:
+            raise LookupError(f"no subscriber named {delivery.subscriber!r} is registered")
+        with transaction.atomic():
+            sub.handler(delivery.event)
+    except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+        attempts = delivery.attempts + 1
+        dead = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        OutboxDelivery.objects.filter(pk=delivery.pk).update(
+            attempts=attempts,
+            status=OutboxDelivery.Status.DEAD if dead else OutboxDelivery.Status.PENDING,
+            available_at=clock.now() + backoff(attempts),
+            locked_until=None,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        log.warning("outbox delivery failed", extra={"delivery": delivery.pk, "attempt": attempts, "dead": dead})
+        return
+    OutboxDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=F("attempts") + 1,
+        status=OutboxDelivery.Status.DONE,
+        done_at=clock.now(),
+        locked_until=None,
+        last_error="",
+    )
+
+
+def replay_dead(*, subscriber_name: str | None = None) -> int:
+    """Put dead letters back in the queue; return how many."""
+    dead = OutboxDelivery.objects.filter(status=OutboxDelivery.Status.DEAD)
+    if subscriber_name:
+        dead = dead.filter(subscriber=subscriber_name)
+    return dead.update(status=OutboxDelivery.Status.PENDING, attempts=0, available_at=clock.now(), locked_until=None)

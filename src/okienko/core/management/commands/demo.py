@@ -1,0 +1,53 @@
+"""Load demo data: every app's ``demo.py`` (``VERSION`` and ``load(stdout)``), in app order."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from okienko.core import clock, context
+from okienko.core.models import DemoLoad
+
+
+def demo_modules() -> list[tuple[str, ModuleType]]:
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("okienko."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{config.name}.demo":
+                continue
+            raise
+        found.append((config.label, module))
+    return found
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations, staff and data (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Skip loaders whose current version already ran.")
+        parser.add_argument("--only", nargs="*", default=None, help="App labels to load (default: all).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with context.channel("demo"):
+            for label, module in demo_modules():
+                if options["only"] and label not in options["only"]:
+                    continue
+                version = int(getattr(module, "VERSION", 1))
+                done = DemoLoad.objects.filter(name=label, version__gte=version).exists()
+                if options["once"] and done:
+                    continue
+                self.stdout.write(f"demo: loading {label} (v{version})")
+                with transaction.atomic():
+                    module.load(stdout=self.stdout)
+                    DemoLoad.objects.update_or_create(
+                        name=label, defaults={"version": version, "loaded_at": clock.now()}
+                    )

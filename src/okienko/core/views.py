@@ -1,0 +1,111 @@
+"""Health check and error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from okienko.core import audit, clock
+from okienko.core.models import OutboxDelivery
+
+OUTBOX_LAG_LIMIT = dt.timedelta(minutes=10)
+
+
+def _check_database() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+def _check_cache() -> dict[str, Any]:
+    key = "okienko:health"
+    cache.set(key, "ok", 10)
+    if cache.get(key) != "ok":
+        raise RuntimeError("cache did not return what was written")
+    return {"status": "ok"}
+
+
+def _check_tasks() -> dict[str, Any]:
+    """The broker answers, and no outbox delivery has waited past its due time for long."""
+    from okienko.conf.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    oldest = (
+        OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING)
+        .order_by("available_at")
+        .values_list("available_at", flat=True)
+        .first()
+    )
+    lag = (clock.now() - oldest).total_seconds() if oldest else 0.0
+    dead = OutboxDelivery.objects.filter(status=OutboxDelivery.Status.DEAD).count()
+    status = "ok" if lag < OUTBOX_LAG_LIMIT.total_seconds() else "degraded"
+    return {"status": status, "outbox_lag_seconds": round(lag, 1), "dead_letters": dead}
+
+
+@never_cache
+def health_view(request: HttpRequest) -> JsonResponse:
+    """200 when every component works (``degraded`` still 200), 503 when one fails."""
+    checks: dict[str, dict[str, Any]] = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("tasks", _check_tasks)):
+        started = time.perf_counter()
+        try:
+            result = check()
+        except Exception as exc:  # noqa: BLE001 - a health check reports, it never raises
+            result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:300]}
+        result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+        checks[name] = result
+    failed = any(c["status"] == "error" for c in checks.values())
+    body = {
+        "status": "error" if failed else "ok",
+        "checks": checks,
+        "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+    }
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    audit.record(
+        "security.csrf_rejected", actor=user, kind="security", data={"path": request.path[:200], "reason": reason[:200]}
+    )
+    return render(
+        request,
+        "errors/error.html",
+        {"status": 403, "title": _("The form has expired"), "message": _("Reload the page and submit the form again.")},
+        status=403,
+    )
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "errors/error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        audit.record(
+            "security.permission_denied", actor=request.user, kind="security", data={"path": request.path[:200]}
+        )
+    return _error(request, 403, _("Access denied"), _("You do not have the role needed for this page."))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, _("Page not found"), _("The page or object you asked for does not exist."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, _("Something went wrong"), _("The error was logged. Try again in a moment."))

@@ -1,0 +1,54 @@
+"""The staff desk's navigation: apps register items; each is shown to roles holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from okienko.accounts import access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    permission: str | None  # None: every member of staff
+    accesskey: str = ""
+    order: int = 100
+
+
+_items: list[NavItem] = [
+    NavItem("desk:home", _("Start"), None, "0", order=0),
+]
+
+
+def register(item: NavItem) -> None:
+    if item not in _items:
+        _items.append(item)
+        _items.sort(key=lambda i: i.order)
+
+
+@dataclass(frozen=True)
+class VisibleItem:
+    url: str
+    label: str | Promise
+    accesskey: str
+    current: bool
+
+
+def visible_items(user: Any, current_path: str) -> list[VisibleItem]:
+    shown = []
+    for item in _items:
+        if item.permission is not None and not access.has_perm_anywhere(user, item.permission):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        current = current_path == url or (url != "/desk/" and current_path.startswith(url))
+        shown.append(VisibleItem(url, item.label, item.accesskey, current))
+    return shown

@@ -1,0 +1,15 @@
+"""Command-line entry point: ``okienko <command>`` or ``python -m okienko.manage``."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

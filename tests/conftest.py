@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+
+from okienko.accounts.models import Membership, Organisation, User
+from tests import factories
+
+_APPEND_ONLY = importlib.import_module("okienko.core.migrations.0002_audit_append_only")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(request: pytest.FixtureRequest) -> None:
+    """Each database test starts with an empty cache (rate limits, lockouts)."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.core.cache import cache
+
+    request.getfixturevalue("db" if not _wants_transaction(request) else "transactional_db")
+    cache.clear()
+
+
+def _wants_transaction(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_allow_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """SQLite empties tables with DELETE between transactional tests; the audit log forbids
+    DELETE, so lift its triggers just for that flush and put them back for the next test."""
+    if request.node.get_closest_marker("django_db") is None or not _wants_transaction(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for sql in _APPEND_ONLY.SQLITE:
+            cursor.execute(sql)
+    yield
+    with connection.cursor() as cursor:
+        for sql in _APPEND_ONLY.SQLITE_REVERSE:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def region(db: None) -> Organisation:
+    return factories.organisation_tree()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(
+        username: str = "staff",
+        *,
+        roles: list[tuple[Organisation, str]] | None = None,
+        password: str = "pass-1234-word",
+    ) -> User:
+        user = User.objects.create_user(username=username, password=password, first_name="Test", last_name=username)
+        for org, role in roles or []:
+            Membership.objects.create(user=user, organisation=org, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff_client(client: Client) -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return login
