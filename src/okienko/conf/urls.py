@@ -11,6 +11,7 @@ admin.site.index_title = _("Configuration")
 
 urlpatterns = [
     path("health", core_views.health_view, name="health"),
+    path("favicon.ico", RedirectView.as_view(url="/static/okienko/favicon.svg", permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("okienko.accounts.urls")),
     path("desk/clients/", include("okienko.clients.urls")),

@@ -1,4 +1,5 @@
-"""Test-wide environment: the test profile, a private var/ folder, no network."""
+"""Test-wide environment, loaded as a pytest plugin (``-p tests.environment``) so it is in place
+before pytest-django reads the settings: the test profile and a private var/ folder."""
 
 import os
 import tempfile
