@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "okienko.api"
     label = "api"
     verbose_name = _("REST API")
+
+    def ready(self) -> None:
+        from okienko.api import schema  # noqa: F401 - registers the OpenAPI auth extension

@@ -1,4 +1,29 @@
+"""REST API v1 (mounted at ``/api/v1/``) with its OpenAPI document and browsable docs."""
+
+from __future__ import annotations
+
 from typing import Any
 
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from okienko.api import problems
+from okienko.api.views.accounts import OrganisationViewSet, UserViewSet
+
 app_name = "api"
-urlpatterns: list[Any] = []
+
+router = SimpleRouter(trailing_slash=True)
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("users", UserViewSet, basename="user")
+
+_public: dict[str, Any] = {"permission_classes": [AllowAny], "authentication_classes": []}
+
+urlpatterns: list[Any] = [
+    path("schema/", SpectacularAPIView.as_view(**_public), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **_public), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **_public), name="redoc"),
+    path("", include(router.urls)),
+    re_path(r"^.*$", problems.not_found, name="not-found"),
+]

@@ -1,0 +1,36 @@
+"""Serializers of the read-only organisation and staff endpoints."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from okienko.accounts.models import Membership, Organisation, User
+
+
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
+
+    class Meta:
+        model = Organisation
+        fields = ["uuid", "code", "name", "short_name", "kind", "parent", "email", "phone", "website", "active"]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role", "include_descendants"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer[User]):
+    memberships = MembershipSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["uuid", "username", "first_name", "last_name", "is_active", "memberships"]
+        read_only_fields = fields
