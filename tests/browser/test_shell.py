@@ -70,8 +70,8 @@ def test_language_switch_shows_the_desk_in_english(
 ) -> None:
     make_user("ola", roles=[(region, Role.ANALYST)], password=PASSWORD)
     sign_in("ola")
-    page.get_by_label("Język").select_option("en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("Język").select_option("en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Test"
     axe(page)
@@ -83,8 +83,8 @@ def test_user_of_two_organisations_switches_with_the_selector(
     city = Organisation.objects.get(code="city")
     make_user("ola", roles=[(region, Role.ANALYST), (city, Role.ANALYST)], password=PASSWORD)
     sign_in("ola")
-    page.get_by_label("Pracujesz dla").select_option("city")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("Pracujesz dla").select_option("city")
     assert "Pracujesz dla: City." in page.locator("main").inner_text()
 
 

@@ -12,5 +12,7 @@ app = Celery("okienko")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
     "outbox-sweep": {"task": "okienko.core.process_outbox", "schedule": 15.0},
+    "cases-escalate": {"task": "okienko.cases.escalate_cases", "schedule": 300.0},
+    "heartbeat": {"task": "okienko.core.heartbeat", "schedule": 30.0},
 }
 app.autodiscover_tasks()

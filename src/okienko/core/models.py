@@ -132,3 +132,17 @@ class DemoLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When the scheduler last sent a heartbeat through the outbox and when a worker delivered it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self) -> str:
+        return f"heartbeat delivered {self.delivered_at}"

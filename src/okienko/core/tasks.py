@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from okienko.core import events
+from django.db import transaction
+
+from okienko.core import clock, events
+from okienko.core.models import WorkerHeartbeat
 
 
 @shared_task(name="okienko.core.process_outbox", ignore_result=True)
@@ -15,3 +18,12 @@ def process_outbox() -> int:
         if attempted == 0:
             break
     return total
+
+
+@shared_task(name="okienko.core.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Send a heartbeat event through the outbox; its delivery proves the whole pipeline works."""
+    with transaction.atomic():
+        now = clock.now()
+        WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"sent_at": now})
+        events.emit("system.heartbeat", payload={"sent_at": now.isoformat()})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from okienko.core import audit, clock
-from okienko.core.models import OutboxDelivery
+from okienko.core.models import OutboxDelivery, WorkerHeartbeat
 
 OUTBOX_LAG_LIMIT = dt.timedelta(minutes=10)
 
@@ -50,7 +50,13 @@ def _check_tasks() -> dict[str, Any]:
     lag = (clock.now() - oldest).total_seconds() if oldest else 0.0
     dead = OutboxDelivery.objects.filter(status=OutboxDelivery.Status.DEAD).count()
     status = "ok" if lag < OUTBOX_LAG_LIMIT.total_seconds() else "degraded"
-    return {"status": status, "outbox_lag_seconds": round(lag, 1), "dead_letters": dead}
+    beat = WorkerHeartbeat.objects.filter(pk=1).values_list("delivered_at", flat=True).first()
+    return {
+        "status": status,
+        "outbox_lag_seconds": round(lag, 1),
+        "dead_letters": dead,
+        "worker_last_seen": beat.isoformat() if beat else None,
+    }
 
 
 @never_cache

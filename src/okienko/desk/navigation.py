@@ -23,6 +23,8 @@ class NavItem:
 
 _items: list[NavItem] = [
     NavItem("desk:home", _("Start"), None, "0", order=0),
+    NavItem("admin:index", _("Configuration"), "admin.configure", "8", order=900),
+    NavItem("desk:audit_log", _("Audit log"), "audit.view", "9", order=910),
 ]
 
 

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from okienko.desk import views
+from okienko.desk import audit_views, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("audit/", audit_views.audit_log_view, name="audit_log"),
 ]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from okienko.accounts.models import Organisation, User
+from okienko.accounts.roles import Role
+from okienko.core import audit
+
+
+@pytest.mark.django_db
+def test_administrator_filters_the_audit_log(
+    client: Client, region: Organisation, make_user: Callable[..., User]
+) -> None:
+    client.force_login(make_user("admin1", roles=[(region, Role.ADMINISTRATOR)]))
+    audit.record("case.opened", actor=None, obj=region, changes={"status": [None, "new"]})
+    audit.record("client.viewed", actor=None, obj=region)
+    page = client.get("/desk/audit/", {"action": "case."}).content.decode()
+    assert "case.opened" in page
+    assert "client.viewed" not in page
+    assert "status" in page
+
+
+@pytest.mark.django_db
+def test_administrator_verifies_the_chain_from_the_desk(
+    client: Client, region: Organisation, make_user: Callable[..., User]
+) -> None:
+    client.force_login(make_user("admin1", roles=[(region, Role.ADMINISTRATOR)]))
+    audit.record("x", actor=None, obj=region)
+    page = client.post("/desk/audit/").content.decode()
+    assert "Łańcuch jest nienaruszony" in page
+
+
+@pytest.mark.django_db
+def test_consultant_may_not_read_the_audit_log(
+    client: Client, region: Organisation, make_user: Callable[..., User]
+) -> None:
+    client.force_login(make_user("ola", roles=[(region, Role.CONSULTANT)]))
+    assert client.get("/desk/audit/").status_code == 403
