@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from celery import shared_task
-
 from django.db import transaction
 
 from okienko.core import clock, events

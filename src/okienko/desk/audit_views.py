@@ -21,7 +21,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=80)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("any"))] + list(AuditRecord.Kind.choices))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("any")), *AuditRecord.Kind.choices])
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
