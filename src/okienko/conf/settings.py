@@ -200,7 +200,7 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or ENV.profile == "test"
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_HOST = ENV.email_host
