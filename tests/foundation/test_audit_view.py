@@ -39,3 +39,29 @@ def test_consultant_may_not_read_the_audit_log(
 ) -> None:
     client.force_login(make_user("ola", roles=[(region, Role.CONSULTANT)]))
     assert client.get("/desk/audit/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_staff_see_an_office_with_territory_and_hours(
+    client: Client, region: Organisation, make_user: Callable[..., User]
+) -> None:
+    import datetime as dt
+
+    region.office_hours.create(weekday=0, opens=dt.time(7, 30), closes=dt.time(15, 30))
+    client.force_login(make_user("ola", roles=[(region, Role.CONSULTANT)]))
+    page = client.get("/desk/organisations/pup-a/").content.decode()
+    assert "PUP pup-a" in page
+    assert "TERYT 2001" in page
+    assert "Dept pup-a" in page
+    week = client.get("/desk/organisations/wup/").content.decode()
+    assert "poniedziałek 07:30–15:30" in week
+
+
+@pytest.mark.django_db
+def test_unknown_organisation_in_the_url_is_not_found(
+    client: Client, region: Organisation, make_user: Callable[..., User]
+) -> None:
+    client.force_login(make_user("ola", roles=[(region, Role.CONSULTANT)]))
+    response = client.get("/desk/organisations/no-such-office/")
+    assert response.status_code == 404
+    assert "nie istnieje" in response.content.decode()

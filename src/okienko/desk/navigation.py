@@ -23,6 +23,7 @@ class NavItem:
 
 _items: list[NavItem] = [
     NavItem("desk:home", _("Start"), None, "0", order=0),
+    NavItem("desk:organisations", _("Offices and units"), None, "7", order=800),
     NavItem("admin:index", _("Configuration"), "admin.configure", "8", order=900),
     NavItem("desk:audit_log", _("Audit log"), "audit.view", "9", order=910),
 ]
