@@ -6,3 +6,11 @@ class CasesConfig(AppConfig):
     name = "okienko.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from okienko.accounts.roles import Perm
+        from okienko.desk.navigation import NavItem, register
+
+        register(NavItem("cases:mine", _("My cases"), Perm.CASES_WORK, "2", order=20))
+        register(NavItem("cases:team", _("Team queue"), Perm.CASES_WORK, "3", order=21))
+        register(NavItem("cases:new", _("New case"), Perm.CASES_OPEN, "", order=22))

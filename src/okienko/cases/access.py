@@ -1,0 +1,135 @@
+"""Who may see and act on which case.
+
+* A case belongs to a jurisdiction (``Case.organisation``: a city, a WUP or a PUP). Staff holding
+  ``cases.open`` or ``cases.work`` in the jurisdiction, in one of its sub-organisations, or in a
+  parent of it see its cases (a city's contact centre sees the city's cases).
+* Staff holding ``cases.work`` in a unit also see every case assigned to that unit, even of
+  another jurisdiction (e.g. a shared service unit).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from okienko.accounts import access
+from okienko.accounts.models import Organisation
+from okienko.accounts.roles import Perm
+from okienko.cases.workflow import ActorKind
+
+JURISDICTION_KINDS = frozenset(
+    {Organisation.Kind.CITY, Organisation.Kind.REGION_OFFICE, Organisation.Kind.COUNTY_OFFICE}
+)
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def jurisdiction_path(org: Organisation) -> str:
+    """The path of the nearest jurisdiction at or above ``org`` (the tree root if none)."""
+    chain = list(Organisation.objects.filter(path__in=_prefixes(org.path)).order_by("-path"))
+    for candidate in chain:
+        if candidate.kind in JURISDICTION_KINDS:
+            return candidate.path
+    return _prefixes(org.path)[0]
+
+
+def jurisdiction_of(org: Organisation) -> Organisation:
+    return Organisation.objects.get(path=jurisdiction_path(org))
+
+
+def _scope_paths(user: Any, perms: tuple[str, ...]) -> set[str]:
+    cache_attr = "_okienko_case_scope_" + "_".join(perms)
+    cached: set[str] | None = getattr(user, cache_attr, None)
+    if cached is not None:
+        return cached
+    orgs = Organisation.objects.none()
+    for perm in perms:
+        orgs = orgs | access.organisations_with(user, perm)
+    paths: set[str] = set()
+    for org in orgs.only("path", "kind").distinct():
+        paths.add(org.path)
+    setattr(user, cache_attr, paths)
+    return paths
+
+
+def visibility_q(user: Any) -> Q:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    jurisdictions = _scope_paths(user, (Perm.CASES_OPEN, Perm.CASES_WORK))
+    working = _scope_paths(user, (Perm.CASES_WORK,))
+    parts: list[Q] = []
+    for path in _top_paths(jurisdictions):
+        parts.append(Q(organisation__path__startswith=path))
+        # A unit's staff see the cases of the jurisdiction above them.
+        parts.append(Q(organisation__path__in=_prefixes(path)))
+    for path in _top_paths(working):
+        parts.append(Q(assigned_unit__path__startswith=path))
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def _top_paths(paths: set[str]) -> list[str]:
+    """Drop paths inside another path of the set."""
+    ordered = sorted(paths, key=len)
+    tops: list[str] = []
+    for path in ordered:
+        if not any(path.startswith(t) for t in tops):
+            tops.append(path)
+    return tops
+
+
+def can_open_in(user: Any, organisation: Organisation) -> bool:
+    """May ``user`` open cases for the jurisdiction ``organisation``?"""
+    if access.has_perm_in(user, Perm.CASES_OPEN, organisation):
+        return True
+    return any(p.startswith(organisation.path) for p in _scope_paths(user, (Perm.CASES_OPEN,)))
+
+
+def actor_kinds(user: Any, case: Any) -> set[str]:
+    """How the workflow sees ``user`` on ``case``: consultant, expert and/or supervisor."""
+    kinds: set[str] = set()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return kinds
+    places = [case.organisation] + ([case.assigned_unit] if case.assigned_unit_id else [])
+    for org in places:
+        if access.has_perm_in(user, Perm.CASES_ASSIGN, org):
+            kinds.add(ActorKind.SUPERVISOR)
+        if access.has_perm_in(user, Perm.CASES_WORK, org):
+            kinds.add(ActorKind.EXPERT)
+    if can_open_in(user, case.organisation):
+        kinds.add(ActorKind.CONSULTANT)
+    if user.is_superuser:
+        kinds |= {ActorKind.SUPERVISOR, ActorKind.EXPERT, ActorKind.CONSULTANT}
+    return kinds
+
+
+def access_case(user: Any, case_id: int | str) -> Any:
+    """The case (by id or uuid) if ``user`` may see it; else ``PermissionDenied``."""
+    from okienko.cases.models import Case
+
+    lookup: dict[str, Any] = {"uuid": case_id} if isinstance(case_id, str) and "-" in case_id else {"pk": case_id}
+    case = (
+        Case.objects.visible_to(user)
+        .select_related("organisation", "service", "assigned_unit", "assigned_to", "client", "gmina")
+        .filter(**lookup)
+        .first()
+    )
+    if case is None:
+        raise PermissionDenied("case")
+    return case
+
+
+def may_work(user: Any, case: Any) -> bool:
+    return bool(actor_kinds(user, case) & {ActorKind.EXPERT, ActorKind.SUPERVISOR})
+
+
+def may_assign(user: Any, case: Any) -> bool:
+    return ActorKind.SUPERVISOR in actor_kinds(user, case)

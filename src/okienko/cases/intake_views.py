@@ -1,0 +1,232 @@
+"""Intake: open a case from the desk (service search, extra questions, place, duplicates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+
+from okienko.accounts.models import Organisation
+from okienko.cases import access, actions
+from okienko.cases.intake import CaseInputError, distance_m
+from okienko.cases.models import Case, Priority
+from okienko.cases.workflow import OPEN_STATUSES
+from okienko.catalogue.models import Service
+from okienko.core import clock
+from okienko.interactions.models import Channel
+
+DUPLICATE_RADIUS_M = 50
+DUPLICATE_WINDOW = dt.timedelta(weeks=12)
+
+
+def _jurisdiction(request: HttpRequest) -> Organisation:
+    org = getattr(request, "organisation", None)
+    if org is None:
+        from okienko.accounts import access as accounts_access
+
+        orgs = accounts_access.switchable_organisations(request.user)
+        if not orgs:
+            raise PermissionDenied
+        org = orgs[0]
+    return access.jurisdiction_of(org)
+
+
+def _services(jurisdiction: Organisation) -> Any:
+    return Service.objects.for_organisation(jurisdiction).active().filter(kind=Service.Kind.REQUEST)
+
+
+def suggest_duplicates(service: Any, latitude: Decimal, longitude: Decimal, *, now: dt.datetime) -> list[Case]:
+    """Open cases of ``service`` within 50 m created in the last 12 weeks, nearest first."""
+    box = Decimal("0.0006")  # ~66 m of latitude; longitude degrees are shorter, so the box is wider
+    candidates = Case.objects.filter(
+        service=service,
+        status__in=OPEN_STATUSES,
+        created_at__gte=now - DUPLICATE_WINDOW,
+        latitude__range=(latitude - box, latitude + box),
+        longitude__range=(longitude - box * 2, longitude + box * 2),
+    ).select_related("assigned_unit")[:50]
+    scored = [
+        (distance_m(float(latitude), float(longitude), float(c.latitude), float(c.longitude)), c)
+        for c in candidates
+        if c.latitude is not None and c.longitude is not None
+    ]
+    return [c for d, c in sorted(scored, key=lambda x: x[0]) if d <= DUPLICATE_RADIUS_M]
+
+
+def _answers_from(post: Any, service: Service) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q in service.questions.all():
+        key = f"q_{q.code}"
+        if q.datatype == "multivaluelist":
+            values = post.getlist(key)
+            if values:
+                answers[q.code] = values
+        elif q.datatype != "notice" and post.get(key, "") != "":
+            answers[q.code] = post.get(key)
+    return answers
+
+
+@login_required
+def intake_view(request: HttpRequest) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    if not access.can_open_in(request.user, jurisdiction):
+        raise PermissionDenied
+    source = request.POST if request.method == "POST" else request.GET
+    client = _client(request, source.get("client", ""))
+    interaction = _interaction(request, source.get("interaction", ""))
+    services = _services(jurisdiction)
+    search = source.get("search", "").strip()
+    found = services.filter(Q(public_name__icontains=search) | Q(keywords__icontains=search))[:20] if search else []
+    service = (
+        services.filter(uuid=source.get("service")).prefetch_related("questions__choices").first()
+        if _is_uuid(source.get("service", ""))
+        else None
+    )
+    errors: dict[str, str] = {}
+    if request.method == "POST" and service is not None:
+        location = {
+            "latitude": source.get("latitude", ""),
+            "longitude": source.get("longitude", ""),
+            "address": source.get("address", ""),
+            "gmina_code": source.get("gmina_code", ""),
+        }
+        try:
+            case = actions.open_case(
+                actor=request.user,
+                organisation=jurisdiction,
+                service=service,
+                description=source.get("description", ""),
+                channel=source.get("channel", Channel.PHONE),
+                client=client,
+                reporter={
+                    "name": source.get("reporter_name", ""),
+                    "email": source.get("reporter_email", ""),
+                    "phone": source.get("reporter_phone", ""),
+                },
+                location=location,
+                answers=_answers_from(source, service),
+                priority=source.get("priority") or None,
+                interaction=interaction,
+            )
+        except CaseInputError as exc:
+            errors = exc.errors
+        else:
+            if source.get("duplicate_of", "").isdigit():
+                original = Case.objects.visible_to(request.user).filter(pk=int(source["duplicate_of"])).first()
+                if original is not None:
+                    actions.merge_cases(actor=request.user, case=case, into=original)
+            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.uuid]))
+    blocking = [q for q in service.questions.all() if q.datatype == "notice" and q.required] if service else []
+    context = {
+        "jurisdiction": jurisdiction,
+        "client": client,
+        "interaction": interaction,
+        "search": search,
+        "found": found,
+        "service": service,
+        "questions": list(service.questions.all()) if service else [],
+        "blocking": blocking,
+        "errors": errors,
+        "values": source,
+        "channels": Channel.choices,
+        "priorities": Priority.choices,
+    }
+    return render(request, "cases/intake.html", context, status=400 if errors else 200)
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _client(request: HttpRequest, value: str) -> Any:
+    if not _is_uuid(value):
+        return None
+    from okienko.clients.models import Client
+
+    return Client.objects.visible_to(request.user).filter(uuid=value).first()
+
+
+def _interaction(request: HttpRequest, value: str) -> Any:
+    if not _is_uuid(value):
+        return None
+    from okienko.interactions.models import Interaction
+
+    return Interaction.objects.visible_to(request.user).filter(uuid=value).first()
+
+
+@login_required
+def duplicates_view(request: HttpRequest) -> HttpResponse:
+    jurisdiction = _jurisdiction(request)
+    service = (
+        _services(jurisdiction).filter(uuid=request.GET.get("service", "")).first()
+        if _is_uuid(request.GET.get("service", ""))
+        else None
+    )
+    lat: Decimal | None
+    lon: Decimal | None
+    try:
+        lat = Decimal(request.GET.get("latitude", ""))
+        lon = Decimal(request.GET.get("longitude", ""))
+    except InvalidOperation:
+        lat = lon = None
+    found: list[Case] = []
+    if service is not None and lat is not None and lon is not None and lat.is_finite() and lon.is_finite():
+        near = suggest_duplicates(service, lat, lon, now=clock.now())
+        visible = set(
+            Case.objects.visible_to(request.user).filter(pk__in=[c.pk for c in near]).values_list("pk", flat=True)
+        )
+        found = [c for c in near if c.pk in visible]
+    return render(request, "cases/_duplicates.html", {"duplicates": found})
+
+
+GEO_FILES = {"powiaty": "powiaty-min-teryt.geojson", "wojewodztwa": "wojewodztwa-min-teryt.geojson"}
+
+
+@login_required
+@cache_control(private=True, max_age=3600)
+def geo_view(request: HttpRequest, name: str) -> HttpResponse:
+    """Administrative boundaries from the shared TERYT data set, the map's offline base layer.
+
+    ``?prefix=10`` keeps only units whose TERYT code starts with it (e.g. one voivodeship)."""
+    filename = GEO_FILES.get(name)
+    if filename is None:
+        raise Http404
+    path = Path(settings.DATA_DIR) / "pl-teryt-admin-geo" / filename
+    if not path.exists():
+        raise Http404
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    prefix = request.GET.get("prefix", "")
+    if prefix.isdigit():
+        data["features"] = [f for f in data["features"] if _teryt(f).startswith(prefix)]
+    return JsonResponse(data)
+
+
+def _teryt(feature: dict[str, Any]) -> str:
+    props = feature.get("properties") or {}
+    for key in ("JPT_KOD_JE", "teryt", "TERYT", "code", "id"):
+        if key in props:
+            return str(props[key])
+    return ""

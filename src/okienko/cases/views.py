@@ -1,0 +1,388 @@
+"""Back office: work queues, case detail with the actions the workflow allows, file download."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from okienko.accounts import access as accounts_access
+from okienko.accounts.models import Organisation, User
+from okienko.accounts.roles import Perm
+from okienko.cases import access, actions, replies
+from okienko.cases.intake import CaseInputError
+from okienko.cases.models import Case, CaseAttachment, CaseNote, Cover, SavedFilter
+from okienko.cases.workflow import OPEN_STATUSES, Status, TransitionNotAllowed, allowed_targets
+from okienko.core import audit, clock
+
+PAGE_SIZE = 25
+SORTS = {"due": ("resolve_due", "id"), "-due": ("-resolve_due", "-id"), "new": ("-created_at", "-id")}
+
+
+def _my_units(user: Any) -> list[Organisation]:
+    return [m.organisation for m in accounts_access.memberships(user) if Perm.CASES_WORK in _perms(m.role)]
+
+
+def _perms(role: str) -> frozenset[str]:
+    from okienko.accounts.roles import permissions_of
+
+    return permissions_of(role)
+
+
+def _covered_users(user: Any, today: dt.date) -> list[Any]:
+    return list(
+        User.objects.filter(covered_by__covering=user, covered_by__starts_on__lte=today, covered_by__ends_on__gte=today)
+    )
+
+
+def _queue(request: HttpRequest, scope: str) -> tuple[QuerySet[Case], dict[str, Any]]:
+    user = request.user
+    now = clock.now()
+    params = request.GET
+    cases = Case.objects.visible_to(user)
+    if scope == "mine":
+        people = [user, *_covered_users(user, clock.local_now().date())]
+        cases = cases.filter(assigned_to__in=people)
+    else:
+        units = _my_units(user)
+        unit_q = Q(pk__in=[])
+        for unit in units:
+            unit_q |= Q(assigned_unit__path__startswith=unit.path)
+        cases = cases.filter(unit_q)
+    status = params.get("status", "open")
+    if status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        cases = cases.filter(status=status)
+    overdue = params.get("overdue", "")
+    if overdue == "1":
+        cases = cases.overdue(now)
+    elif overdue == "3":
+        cases = cases.overdue_3x(now)
+    if params.get("unassigned") == "1":
+        cases = cases.filter(assigned_to__isnull=True)
+    q = params.get("q", "").strip()
+    if q:
+        cases = cases.filter(Q(number__icontains=q) | Q(address__icontains=q))
+    sort = params.get("sort", "due")
+    cases = cases.order_by(*SORTS.get(sort, SORTS["due"]))
+    cases = cases.select_related("service", "assigned_unit", "assigned_to")
+    filters = {"status": status, "overdue": overdue, "q": q, "sort": sort, "unassigned": params.get("unassigned", "")}
+    return cases, filters
+
+
+def _saved_filters(user: Any) -> QuerySet[SavedFilter]:
+    units = [u.pk for u in _my_units(user)]
+    return SavedFilter.objects.filter(Q(owner=user) | Q(shared_with__in=units)).select_related("owner")
+
+
+@login_required
+def queue_view(request: HttpRequest, scope: str = "mine") -> HttpResponse:
+    if not accounts_access.has_perm_anywhere(request.user, Perm.CASES_WORK):
+        raise PermissionDenied
+    cases, filters = _queue(request, scope)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = clock.now()
+    rows = [(case, case.overdue_level_at(now)) for case in page.object_list]
+    keep = QueryDict(mutable=True)
+    keep.update({k: v for k, v in filters.items() if v})
+    supervisor = accounts_access.has_perm_anywhere(request.user, Perm.CASES_ASSIGN)
+    context = {
+        "scope": scope,
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "query": keep.urlencode(),
+        "statuses": Status.choices,
+        "saved_filters": _saved_filters(request.user),
+        "supervisor": supervisor,
+        "units": _my_units(request.user),
+        "team": _team(request.user) if supervisor else [],
+        "covering": _covered_users(request.user, clock.local_now().date()) if scope == "mine" else [],
+    }
+    return render(request, "cases/queue.html", context)
+
+
+def _team(user: Any) -> list[Any]:
+    units = _my_units(user)
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= Q(memberships__organisation__path__startswith=unit.path)
+    return list(User.objects.filter(q, is_active=True).distinct().order_by("last_name", "first_name"))
+
+
+@login_required
+@require_POST
+def save_filter_view(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()[:100]
+    query = request.POST.get("query", "")[:500]
+    scope = request.POST.get("scope", "mine")
+    if not name:
+        messages.error(request, _("Name the filter."))
+    else:
+        shared = None
+        if request.POST.get("share") == "1":
+            units = _my_units(request.user)
+            shared = units[0] if units else None
+        owner: Any = request.user
+        SavedFilter.objects.create(owner=owner, name=name, query=f"{scope}?{query}", shared_with=shared)
+        messages.success(request, _("Filter saved."))
+    target = "cases:team" if scope == "team" else "cases:mine"
+    return HttpResponseRedirect(f"{reverse(target)}?{query}")
+
+
+@login_required
+@require_POST
+def bulk_assign_view(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
+    cases = list(Case.objects.visible_to(request.user).filter(pk__in=ids).select_related("organisation"))
+    user_id = request.POST.get("user", "")
+    assignee = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
+    if not cases or assignee is None:
+        messages.error(request, _("Choose cases and a person."))
+    else:
+        try:
+            count = actions.bulk_assign(actor=request.user, cases=cases, unit=None, user=assignee)
+        except (PermissionDenied, CaseInputError, TransitionNotAllowed) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(count)d cases assigned to %(user)s.") % {"count": count, "user": assignee})
+    return HttpResponseRedirect(reverse("cases:team"))
+
+
+# -- detail ----------------------------------------------------------------------------------
+def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    kinds = access.actor_kinds(request.user, case)
+    targets = [
+        (s, Status(s).label)
+        for s in allowed_targets(case.status, kinds)
+        if s not in (Status.SPLIT, Status.DUPLICATE, Status.WAITING_CLIENT, Status.RESOLVED, Status.REOPENED)
+    ]
+    return {
+        "case": case,
+        "kinds": kinds,
+        "targets": targets,
+        "can_ask": Status.WAITING_CLIENT in allowed_targets(case.status, kinds),
+        "can_resolve": Status.RESOLVED in allowed_targets(case.status, kinds),
+        "can_reopen": Status.REOPENED in allowed_targets(case.status, kinds),
+        "can_assign": access.may_assign(request.user, case),
+        "can_work": access.may_work(request.user, case),
+        "overdue": case.overdue_level_at(clock.now()),
+        "timeline": case.events.select_related("actor").order_by("at", "id"),
+        "notes": case.notes.select_related("author").order_by("created_at", "id"),
+        "attachments": case.attachments.all(),
+        "parties": case.parties.all(),
+        "children": case.children.select_related("assigned_unit"),
+        "texts": replies.texts_for(case),
+        "units": Organisation.objects.filter(path__startswith=case.organisation.path, active=True),
+        "team": _team_of(case),
+    }
+
+
+def _team_of(case: Case) -> list[Any]:
+    if case.assigned_unit is None:
+        return []
+    return list(
+        User.objects.filter(
+            memberships__organisation__path__in=_ancestor_paths(case.assigned_unit.path), is_active=True
+        )
+        .distinct()
+        .order_by("last_name")
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+@login_required
+def detail_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    if case.client_id:
+        audit.record_access(request.user, case, organisation_id=case.organisation_id, purpose="case detail")
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def _back(case: Case) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.uuid]))
+
+
+def _expected(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _run(request: HttpRequest, case: Case, fn: Any, success: str, **kwargs: Any) -> HttpResponse:
+    try:
+        fn(actor=request.user, case=case, **kwargs)
+    except actions.StaleCase:
+        messages.error(
+            request,
+            _("Someone else changed this case in the meantime. Nothing was saved; review the case and try again."),
+        )
+        response = render(request, "cases/detail.html", _detail_context(request, case), status=409)
+        return response
+    except CaseInputError as exc:
+        messages.error(request, " ".join(exc.errors.values()))
+    except TransitionNotAllowed:
+        messages.error(request, _("This change of status is not allowed."))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    else:
+        messages.success(request, success)
+    return _back(case)
+
+
+@login_required
+@require_POST
+def transition_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    action = request.POST.get("action", "status")
+    message = request.POST.get("message", "")
+    version = _expected(request)
+    if action == "ask":
+        return _run(
+            request,
+            case,
+            actions.ask_client,
+            _("The client was asked; the deadline is paused."),
+            message=message,
+            expected_version=version,
+        )
+    if action == "resolve":
+        return _run(
+            request, case, actions.resolve_case, _("The case is resolved."), message=message, expected_version=version
+        )
+    if action == "reopen":
+        return _run(
+            request,
+            case,
+            actions.reopen_case,
+            _("The case is reopened."),
+            reason=message,
+            on_client_request=request.POST.get("client_request") == "1",
+            expected_version=version,
+        )
+    return _run(
+        request,
+        case,
+        actions.transition_case,
+        _("Status changed."),
+        to_status=request.POST.get("to_status", ""),
+        note=message or None,
+        expected_version=version,
+    )
+
+
+@login_required
+@require_POST
+def note_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    public = request.POST.get("visibility") == CaseNote.Visibility.PUBLIC
+    return _run(
+        request,
+        case,
+        actions.add_note,
+        _("Note added."),
+        body=request.POST.get("body", ""),
+        public=public,
+        expected_version=_expected(request),
+    )
+
+
+@login_required
+@require_POST
+def assign_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    unit_id, user_id = request.POST.get("unit", ""), request.POST.get("user", "")
+    unit = Organisation.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+    person = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
+    if request.POST.get("take") == "1":
+        unit, person = None, request.user  # type: ignore[assignment]
+    return _run(
+        request,
+        case,
+        actions.assign_case,
+        _("Assignment saved."),
+        unit=unit,
+        user=person,
+        expected_version=_expected(request),
+    )
+
+
+@login_required
+@require_POST
+def attach_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return _back(case)
+    from okienko.cases import files
+
+    if upload.size is not None and upload.size > files.max_bytes():
+        messages.error(request, _("The file is too large."))
+        return _back(case)
+    return _run(
+        request,
+        case,
+        actions.add_attachment,
+        _("File added."),
+        name=upload.name or "file",
+        data=upload.read(),
+        public=request.POST.get("public") == "1",
+    )
+
+
+@login_required
+def reply_preview_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    text_id = request.GET.get("text", "")
+    body = replies.render_text(case, int(text_id)) if text_id.isdigit() else ""
+    return render(request, "cases/_reply_preview.html", {"body": body, "case": case})
+
+
+@login_required
+def download_view(request: HttpRequest, file_uuid: str) -> FileResponse:
+    attachment = get_object_or_404(CaseAttachment.objects.select_related("case"), uuid=file_uuid)
+    case = access.access_case(request.user, attachment.case_id)
+    audit.record(
+        "case.attachment_downloaded",
+        actor=request.user,
+        obj=case,
+        organisation_id=case.organisation_id,
+        data={"attachment": str(attachment.uuid)},
+        kind="access",
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def saved_filter_view(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = get_object_or_404(_saved_filters(request.user), pk=pk)
+    scope, _sep, query = saved.query.partition("?")
+    target = "cases:team" if scope == "team" else "cases:mine"
+    return HttpResponseRedirect(f"{reverse(target)}?{query}")
+
+
+def cover_list(user: Any) -> QuerySet[Cover]:
+    return Cover.objects.filter(Q(absent=user) | Q(covering=user))
