@@ -1,0 +1,48 @@
+"""Filing a GeoReport service request: a case through ``cases.actions.open_case`` plus its
+Open311 fields, in one transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from okienko.accounts.models import Organisation
+from okienko.api.models import ApiToken
+from okienko.cases.actions import open_case
+from okienko.cases.models import Case
+from okienko.catalogue.models import Service
+from okienko.core import audit, clock
+from okienko.integrations.open311.intake import ServiceRequestInput
+from okienko.integrations.open311.models import Open311Submission
+
+
+def submit_service_request(
+    *, api_token: ApiToken, jurisdiction: Organisation, service: Service, data: ServiceRequestInput
+) -> Case:
+    with transaction.atomic():
+        case = open_case(
+            actor=api_token.user,
+            organisation=jurisdiction,
+            service=service,
+            description=data.description,
+            channel="web",
+            reporter=data.reporter or None,
+            location=data.location or None,
+            answers=data.answers or None,
+            media_url=data.media_url or None,
+        )
+        submission = Open311Submission.objects.create(
+            case=case,
+            api_token=api_token,
+            address_id=data.extra.get("address_id", ""),
+            device_id=data.extra.get("device_id", ""),
+            account_id=data.extra.get("account_id", ""),
+            created_at=clock.now(),
+        )
+        audit.record(
+            "open311.request_submitted",
+            actor=api_token.user,
+            obj=submission,
+            organisation_id=jurisdiction.pk,
+            data={"case": case.number, "api_token": api_token.prefix},
+        )
+    return case

@@ -1,0 +1,293 @@
+"""GeoReport v2 endpoints. Plain Django views (no DRF): small, fast, and exactly the spec's shapes.
+
+Every error is answered in the format of the request (XML unless ``.json``), never as HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import AuthenticationFailed
+
+from okienko.accounts.models import Organisation
+from okienko.api.authentication import token_from_secret
+from okienko.api.models import ApiToken, Scope
+from okienko.catalogue.models import Service, ServiceQuestion, ServiceQuestionChoice
+from okienko.core import clock
+from okienko.integrations.open311 import formats, representation
+from okienko.integrations.open311.errors import Open311Error
+from okienko.integrations.open311.intake import parse_post
+
+log = logging.getLogger(__name__)
+
+DEFAULT_JURISDICTION = "lodz"
+WINDOW = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+REQUEST_FIELDS = (
+    "number",
+    "status",
+    "description",
+    "service__public_name",
+    "service__code",
+    "assigned_unit__name",
+    "created_at",
+    "updated_at",
+    "resolve_due",
+    "address",
+    "latitude",
+    "longitude",
+    "media_url",
+    "open311_submission__address_id",
+)
+
+View = Callable[..., HttpResponse]
+
+
+def respond(data: Any, fmt: str, root: str, status: int = 200) -> HttpResponse:
+    fmt = fmt if fmt in formats.FORMATS else formats.XML
+    response = HttpResponse(formats.render(data, fmt, root), status=status, content_type=formats.CONTENT_TYPES[fmt])
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def endpoint(view: View) -> View:
+    """Check the format suffix and turn every failure into a GeoReport error document."""
+
+    def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+        try:
+            if fmt not in formats.FORMATS:
+                raise Open311Error(404, f"Format .{fmt[:10]} is not supported; use .xml or .json.")
+            return view(request, fmt, **kwargs)
+        except Open311Error as exc:
+            return respond(exc.as_data(), fmt, "errors", exc.status)
+        except Exception:
+            log.exception("open311 request failed")
+            return respond([{"code": 500, "description": "Internal error; it was logged."}], fmt, "errors", 500)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return csrf_exempt(wrapped)
+
+
+def _params(request: HttpRequest) -> QueryDict:
+    """Query string overlaid with the form body (some clients send api_key in the URL)."""
+    merged = request.GET.copy()
+    for key in request.POST:
+        merged.setlist(key, request.POST.getlist(key))
+    return merged
+
+
+def jurisdiction_of(params: QueryDict) -> Organisation:
+    code = params.get("jurisdiction_id", "").strip() or getattr(
+        settings, "OPEN311_DEFAULT_JURISDICTION", DEFAULT_JURISDICTION
+    )
+    organisation = Organisation.objects.filter(code=code, active=True).first()
+    if organisation is None:
+        raise Open311Error(404, f"jurisdiction_id {code[:60]!r} is not served here.")
+    return organisation
+
+
+def _methods(request: HttpRequest, *allowed: str) -> None:
+    if request.method not in allowed:
+        raise Open311Error(405, f"Use {' or '.join(allowed)} here.")
+
+
+def _public_services(jurisdiction: Organisation) -> QuerySet[Service]:
+    return Service.objects.public().filter(organisation=jurisdiction)
+
+
+@endpoint
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    _methods(request, "GET", "HEAD")
+    base = request.build_absolute_uri("/open311/v2/")
+    data = {
+        "changeset": "2026-01-01T00:00:00+01:00",
+        "contact": "Okienko Open311 GeoReport v2; see the README for keys.",
+        "key_service": "Ask the jurisdiction's contact centre for an api_key.",
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": base,
+                "changeset": "2026-01-01T00:00:00+01:00",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return respond(data, fmt, "discovery")
+
+
+@endpoint
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    _methods(request, "GET", "HEAD")
+    jurisdiction = jurisdiction_of(request.GET)
+    rows = (
+        _public_services(jurisdiction)
+        .select_related("category")
+        .annotate(has_questions=Exists(ServiceQuestion.objects.filter(service=OuterRef("pk"))))
+    )
+    data = [representation.service_data(s, has_questions=s.has_questions) for s in rows]  # type: ignore[attr-defined]
+    return respond(data, fmt, "services")
+
+
+@endpoint
+def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
+    _methods(request, "GET", "HEAD")
+    jurisdiction = jurisdiction_of(request.GET)
+    service = _public_services(jurisdiction).filter(code=service_code).first()
+    if service is None:
+        raise Open311Error(404, f"service_code {service_code[:80]!r} does not exist in this jurisdiction.")
+    questions = service.questions.prefetch_related(
+        Prefetch("choices", queryset=ServiceQuestionChoice.objects.order_by("order", "id"))
+    ).order_by("order", "id")
+    return respond(representation.definition_data(service, questions), fmt, "service_definition")
+
+
+def _api_token(params: QueryDict, jurisdiction: Organisation) -> ApiToken:
+    key = params.get("api_key", "").strip()
+    if not key:
+        raise Open311Error(403, "api_key is required to submit a service request.")
+    try:
+        token = token_from_secret(key)
+    except AuthenticationFailed as exc:
+        raise Open311Error(403, f"Invalid api_key: {exc.detail}") from None
+    if not token.has_scope(Scope.OPEN311):
+        raise Open311Error(403, "This api_key may not submit Open311 service requests.")
+    if not (jurisdiction.is_within(token.organisation) or token.organisation.is_within(jurisdiction)):
+        raise Open311Error(403, "This api_key belongs to another jurisdiction.")
+    return token
+
+
+def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    from okienko.cases.intake import CaseInputError
+    from okienko.integrations.open311.actions import submit_service_request
+
+    params = _params(request)
+    jurisdiction = jurisdiction_of(params)
+    token = _api_token(params, jurisdiction)
+    data = parse_post(params)
+    service = _public_services(jurisdiction).filter(code=data.service_code).first()
+    if service is None:
+        raise Open311Error(400, f"service_code {data.service_code!r} does not exist in this jurisdiction.")
+    try:
+        case = submit_service_request(api_token=token, jurisdiction=jurisdiction, service=service, data=data)
+    except CaseInputError as exc:
+        raise Open311Error(400, *(f"{name}: {message}" for name, message in exc.errors.items())) from None
+    except PermissionDenied as exc:
+        raise Open311Error(403, str(exc) or "This api_key may not submit requests here.") from None
+    item: dict[str, Any] = (
+        {"service_request_id": representation.public_id(case.number)}
+        if representation.service_type(service) == "realtime"
+        else {"token": str(case.external_token)}
+    )
+    item["service_notice"] = ""
+    item["account_id"] = data.extra.get("account_id", "")
+    return respond([item], fmt, "service_requests", 201)
+
+
+def _date(params: QueryDict, name: str) -> dt.datetime | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw.replace(" ", "+"))
+    except ValueError:
+        value = None
+    if value is None:
+        raise Open311Error(400, f"{name} must be a W3C date and time, e.g. 2026-03-02T00:00:00Z.")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=clock.WARSAW)
+    return value
+
+
+def _cases(jurisdiction: Organisation) -> QuerySet[Any]:
+    from okienko.cases.models import Case, CaseNote
+
+    latest_public = (
+        CaseNote.objects.filter(case=OuterRef("pk"), visibility=CaseNote.Visibility.PUBLIC)
+        .order_by("-created_at", "-id")
+        .values("body")[:1]
+    )
+    return Case.objects.filter(organisation=jurisdiction, service__is_public=True).annotate(
+        status_notes=Subquery(latest_public)
+    )
+
+
+def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.GET
+    jurisdiction = jurisdiction_of(params)
+    cases = _cases(jurisdiction)
+    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        if len(ids) > MAX_RESULTS:
+            raise Open311Error(400, f"Ask for at most {MAX_RESULTS} service_request_id values at once.")
+        cases = cases.filter(number__in=[representation.number_of(i) for i in ids])
+    else:
+        codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
+        if codes:
+            cases = cases.filter(service__code__in=codes)
+        wanted = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
+        if wanted - {"open", "closed"}:
+            raise Open311Error(400, "status may be open, closed or both (comma separated).")
+        if len(wanted) == 1:
+            cases = cases.filter(status__in=representation.statuses_for(wanted.pop()))
+        start, end = _date(params, "start_date"), _date(params, "end_date")
+        if start and end and end < start:
+            raise Open311Error(400, "end_date is before start_date.")
+        if start and end and end - start > WINDOW:
+            raise Open311Error(400, "start_date and end_date may be at most 90 days apart.")
+        end = end or ((start + WINDOW) if start else clock.now())
+        start = start or (end - WINDOW)
+        cases = cases.filter(created_at__gte=start, created_at__lte=end)
+    rows = cases.order_by("-created_at", "-id").values(*REQUEST_FIELDS, "status_notes")[:MAX_RESULTS]
+    return respond([representation.request_data(r) for r in rows], fmt, "service_requests")
+
+
+@endpoint
+def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    _methods(request, "GET", "HEAD", "POST")
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    return _list_requests(request, fmt)
+
+
+@endpoint
+def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
+    _methods(request, "GET", "HEAD")
+    jurisdiction = jurisdiction_of(request.GET)
+    number = representation.number_of(service_request_id)
+    rows = list(_cases(jurisdiction).filter(number=number).values(*REQUEST_FIELDS, "status_notes")[:1])
+    if not rows:
+        raise Open311Error(404, f"service_request_id {service_request_id[:60]!r} was not found.")
+    return respond([representation.request_data(rows[0])], fmt, "service_requests")
+
+
+@endpoint
+def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    _methods(request, "GET", "HEAD")
+    jurisdiction = jurisdiction_of(request.GET)
+    try:
+        value = uuid.UUID(token)
+    except ValueError:
+        raise Open311Error(404, f"token {token[:60]!r} was not found.") from None
+    row = _cases(jurisdiction).filter(external_token=value).values("number").first()
+    if row is None:
+        raise Open311Error(404, f"token {token[:60]!r} was not found.")
+    return respond(
+        [{"service_request_id": representation.public_id(row["number"]), "token": str(value)}], fmt, "service_requests"
+    )
+
+
+@endpoint
+def not_found(request: HttpRequest, fmt: str, rest: str = "") -> HttpResponse:
+    raise Open311Error(404, "There is no GeoReport v2 resource at this address.")
