@@ -1,5 +1,8 @@
 # Okienko — two commands: `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip on these machines warns about missing local mirrors on every package; keep the log readable.
+QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,11 +14,11 @@ export DJANGO_SETTINGS_MODULE ?= okienko.conf.settings
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip>=24,<26"
+	$(BIN)/pip install --quiet --upgrade "pip>=24,<26" $(QUIET_PIP)
 
 $(STAMP): $(BIN)/python requirements-dev.txt pyproject.toml
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet -r requirements-dev.txt $(QUIET_PIP)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	touch $(STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
