@@ -65,3 +65,36 @@ def test_unknown_organisation_in_the_url_is_not_found(
     response = client.get("/desk/organisations/no-such-office/")
     assert response.status_code == 404
     assert "nie istnieje" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_changes_including_inline_role_assignments_are_audited(client: Client, region: Organisation) -> None:
+    from okienko.core.models import AuditRecord
+
+    admin = User.objects.create_superuser("root", password="pass-1234-word")
+    target = User.objects.create_user("ola", password="pass-1234-word")
+    client.force_login(admin)
+    response = client.post(
+        f"/admin/accounts/user/{target.pk}/change/",
+        {
+            "username": "ola",
+            "first_name": "Ola",
+            "last_name": "Nowa",
+            "email": "",
+            "is_active": "on",
+            "preferred_language": "pl",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-organisation": str(region.pk),
+            "memberships-0-role": Role.CONSULTANT,
+            "memberships-0-include_descendants": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    changed = AuditRecord.objects.get(action="admin.user.changed")
+    assert changed.changes["first_name"] == ["", "Ola"]
+    assert AuditRecord.objects.filter(action="admin.membership.created", actor=admin).count() == 1

@@ -40,6 +40,30 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             audit.record(f"admin.{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
             super().delete_model(request, obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                audit.record(f"admin.{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
+            super().delete_queryset(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Audit inline rows too (e.g. role assignments edited on a user's page)."""
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                audit.record(f"admin.{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
+                obj.delete()
+            for obj in instances:
+                created = obj.pk is None
+                obj.save()
+                audit.record(
+                    f"admin.{obj._meta.model_name}.{'created' if created else 'changed'}",
+                    actor=request.user,
+                    obj=obj,
+                    changes=audit.diff({}, audit.snapshot(obj, _concrete_fields(obj))) if created else {},
+                )
+            formset.save_m2m()
+
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
