@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -19,9 +18,9 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     organisation = get_object_or_404(
-        Organisation.objects.prefetch_related(
-            "territory", "locations", "office_hours", Prefetch("children", queryset=Organisation.objects.active())
-        ).select_related("parent"),
+        Organisation.objects.prefetch_related("territory", "locations", "office_hours", "children").select_related(
+            "parent"
+        ),
         code=code,
     )
     return render(request, "desk/organisation_detail.html", {"organisation": organisation})

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organisation',
-            name='short_name',
-            field=models.CharField(blank=True, max_length=120, verbose_name='short name'),
+            model_name="organisation",
+            name="short_name",
+            field=models.CharField(blank=True, max_length=120, verbose_name="short name"),
         ),
     ]
