@@ -14,5 +14,6 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "okienko.core.process_outbox", "schedule": 15.0},
     "cases-escalate": {"task": "okienko.cases.escalate_cases", "schedule": 300.0},
     "heartbeat": {"task": "okienko.core.heartbeat", "schedule": 30.0},
+    "webhooks-deliver": {"task": "okienko.integrations.deliver_webhooks", "schedule": 15.0},
 }
 app.autodiscover_tasks()

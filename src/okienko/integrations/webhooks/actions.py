@@ -1,0 +1,125 @@
+"""Writes about webhook subscriptions and deliveries (audited)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from okienko.accounts.models import Organisation
+from okienko.api.models import ApiToken
+from okienko.core import audit, clock, events
+from okienko.integrations.webhooks.delivery import kick
+from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+
+_TOPIC = re.compile(r"^[a-z_*]+(\.[a-z_*]+)*$")
+TRACKED = ["name", "url", "topics", "active"]
+
+
+def _clean(url: str, topics: Sequence[str]) -> list[str]:
+    errors: dict[str, str] = {}
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        errors["url"] = _("Enter an http or https address.")
+    cleaned = sorted({t.strip() for t in topics if t.strip()})
+    if not cleaned:
+        errors["topics"] = _("Name at least one topic, e.g. case.* or *.")
+    elif any(not _TOPIC.match(t) for t in cleaned):
+        errors["topics"] = _("Topics are dotted names with * as a wildcard, e.g. case.status_changed.")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def subscribe_webhook(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    url: str,
+    topics: Sequence[str],
+    api_token: ApiToken | None = None,
+) -> WebhookSubscription:
+    cleaned = _clean(url, topics)
+    with transaction.atomic():
+        subscription = WebhookSubscription.objects.create(
+            organisation=organisation,
+            api_token=api_token,
+            name=name[:120],
+            url=url,
+            secret=secrets.token_hex(32),
+            topics=cleaned,
+            created_at=clock.now(),
+        )
+        audit.record(
+            "webhooks.subscribed",
+            actor=actor,
+            obj=subscription,
+            organisation_id=organisation.pk,
+            changes=audit.diff({}, audit.snapshot(subscription, TRACKED)),
+        )
+        events.emit("webhook.subscribed", obj=subscription, organisation_id=organisation.pk)
+    return subscription
+
+
+def update_webhook(
+    *,
+    actor: Any,
+    subscription: WebhookSubscription,
+    url: str | None = None,
+    topics: Sequence[str] | None = None,
+    active: bool | None = None,
+    name: str | None = None,
+) -> WebhookSubscription:
+    cleaned = _clean(url or subscription.url, topics if topics is not None else subscription.topics)
+    with transaction.atomic():
+        before = audit.snapshot(subscription, TRACKED)
+        subscription.url = url or subscription.url
+        subscription.topics = cleaned
+        subscription.name = (name or subscription.name)[:120]
+        if active is not None:
+            subscription.active = active
+        subscription.save()
+        audit.record(
+            "webhooks.updated",
+            actor=actor,
+            obj=subscription,
+            organisation_id=subscription.organisation_id,
+            changes=audit.diff(before, audit.snapshot(subscription, TRACKED)),
+        )
+        events.emit("webhook.updated", obj=subscription, organisation_id=subscription.organisation_id)
+    return subscription
+
+
+def replay_delivery(*, actor: Any, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery's payload again as a new delivery (same event id, new delivery id)."""
+    now = clock.now()
+    with transaction.atomic():
+        replay = WebhookDelivery.objects.create(
+            subscription=delivery.subscription,
+            event_id=delivery.event_id,
+            topic=delivery.topic,
+            payload={},
+            next_attempt_at=now,
+            replay_of=delivery,
+            created_at=now,
+        )
+        replay.payload = {**delivery.payload, "delivery": str(replay.uuid), "replay_of": str(delivery.uuid)}
+        replay.save(update_fields=["payload"])
+        audit.record(
+            "webhooks.delivery_replayed",
+            actor=actor,
+            obj=replay,
+            organisation_id=delivery.subscription.organisation_id,
+            data={"replay_of": str(delivery.uuid)},
+        )
+        events.emit("webhook.replayed", obj=replay, organisation_id=delivery.subscription.organisation_id)
+        transaction.on_commit(kick)
+    return replay
