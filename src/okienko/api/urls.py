@@ -11,12 +11,23 @@ from rest_framework.routers import SimpleRouter
 
 from okienko.api import problems
 from okienko.api.views.accounts import OrganisationViewSet, UserViewSet
+from okienko.api.views.cases import CaseViewSet
+from okienko.api.views.catalogue import CategoryViewSet, ServiceViewSet
+from okienko.api.views.directory import ClientViewSet, InteractionViewSet
+from okienko.api.views.webhooks import DeliveryViewSet, SubscriptionViewSet
 
 app_name = "api"
 
 router = SimpleRouter(trailing_slash=True)
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("users", UserViewSet, basename="user")
+router.register("cases", CaseViewSet, basename="case")
+router.register("clients", ClientViewSet, basename="client")
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("catalogue/services", ServiceViewSet, basename="service")
+router.register("catalogue/categories", CategoryViewSet, basename="category")
+router.register("webhooks/subscriptions", SubscriptionViewSet, basename="webhook-subscription")
+router.register("webhooks/deliveries", DeliveryViewSet, basename="webhook-delivery")
 
 _public: dict[str, Any] = {"permission_classes": [AllowAny], "authentication_classes": []}
 

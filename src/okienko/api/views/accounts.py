@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django_filters import rest_framework as df
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.request import Request
@@ -77,7 +78,7 @@ class UserViewSet(ConditionalRetrieveMixin, ReadOnlyApiViewSet):
     filterset_class = UserFilter
     ordering_fields = ["id", "username", "last_name"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         orgs = visible_organisations(self.request)
         return (
             User.objects.filter(memberships__organisation__in=orgs)

@@ -1,0 +1,326 @@
+"""Cases: list, read (ETag), open (idempotent), transition, assign, notes and attachments.
+
+Every write calls ``cases.actions``; ``If-Match: "v<version>"`` (or ``version`` in the body)
+becomes the action's ``expected_version``, so a stale write answers 412 with the current version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as df
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from okienko.accounts.models import Organisation, User
+from okienko.api.base import ApiViewSet
+from okienko.api.conditional import etag_for, with_etag
+from okienko.api.idempotency import idempotent
+from okienko.api.models import Scope
+from okienko.api.permissions import limit_to_token, token_of
+from okienko.api.problems import ProblemError
+from okienko.cases import actions
+from okienko.cases.intake import CaseInputError
+from okienko.cases.models import Case, CaseAttachment, CaseNote
+from okienko.cases.workflow import Status, TransitionNotAllowed
+from okienko.catalogue.models import Service
+from okienko.clients.models import Client
+from okienko.core import audit
+
+
+class CaseSerializer(serializers.ModelSerializer[Case]):
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    assigned_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    assigned_to = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
+    client = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
+    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated,assignment]
+    duplicate_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
+    gmina = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[var-annotated]
+
+    class Meta:
+        model = Case
+        fields = [
+            "uuid", "number", "organisation", "service", "description", "status", "priority", "channel",
+            "client", "reporter_name", "reporter_email", "reporter_phone", "latitude", "longitude", "address",
+            "gmina", "assigned_unit", "assigned_to", "response_due", "resolve_due", "resolved_at", "closed_at",
+            "created_at", "updated_at", "version", "parent", "duplicate_of", "answers", "media_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReporterSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class LocationSerializer(serializers.Serializer[Any]):
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    gmina_code = serializers.CharField(max_length=7, required=False, allow_blank=True)
+
+
+class OpenCaseSerializer(serializers.Serializer[Any]):
+    organisation = serializers.SlugField(help_text="Code of the jurisdiction, e.g. lodz.")
+    service = serializers.SlugField(help_text="Service code within the jurisdiction.")
+    description = serializers.CharField(max_length=10000)
+    channel = serializers.ChoiceField(choices=Case._meta.get_field("channel").choices or [])  # type: ignore[arg-type]
+    priority = serializers.ChoiceField(choices=Case._meta.get_field("priority").choices or [], required=False)  # type: ignore[arg-type]
+    client = serializers.UUIDField(required=False, allow_null=True)
+    reporter = ReporterSerializer(required=False)
+    location = LocationSerializer(required=False)
+    answers = serializers.DictField(required=False)
+    media_url = serializers.URLField(required=False, allow_blank=True)
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    note_public = serializers.BooleanField(default=True)
+    version = serializers.IntegerField(required=False, min_value=1, help_text="Alternative to If-Match.")
+
+
+class AssignSerializer(serializers.Serializer[Any]):
+    unit = serializers.SlugField(required=False, allow_null=True, help_text="Organisation code.")
+    user = serializers.UUIDField(required=False, allow_null=True, help_text="Staff member uuid.")
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class NoteSerializer(serializers.ModelSerializer[CaseNote]):
+    author = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
+    public = serializers.BooleanField(write_only=True, default=False)
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "visibility", "body", "author", "created_at", "public"]
+        read_only_fields = ["id", "visibility", "author", "created_at"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer[CaseAttachment]):
+    class Meta:
+        model = CaseAttachment
+        exclude = ["case", "file"]
+
+
+class AttachmentUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    public = serializers.BooleanField(default=False)
+
+
+class CaseFilter(df.FilterSet):  # type: ignore[misc]
+    organisation = df.CharFilter(field_name="organisation__code")
+    service = df.CharFilter(field_name="service__code")
+    assigned_unit = df.CharFilter(field_name="assigned_unit__code")
+    status = df.MultipleChoiceFilter(choices=Status.choices)
+    created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Case
+        fields = ["organisation", "service", "assigned_unit", "status", "priority", "channel"]
+
+
+def _problem_from_input(exc: CaseInputError) -> ProblemError:
+    return ProblemError(400, _("The request has invalid fields."), slug="validation-error", errors=exc.errors)
+
+
+def _expected_version(request: Request, body_version: int | None) -> int | None:
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+        if tag.startswith("v") and tag[1:].isdigit():
+            return int(tag[1:])
+        raise ProblemError(412, _('If-Match must name a version as returned in ETag, e.g. "v3".'))
+    return body_version
+
+
+class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = CaseSerializer
+    read_scope = Scope.CASES_READ
+    write_scope = Scope.CASES_WRITE
+    lookup_field = "uuid"
+    filterset_class = CaseFilter
+    ordering_fields = ["id", "created_at", "resolve_due", "updated_at"]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = Case.objects.visible_to(self.request.user).select_related(
+            "organisation", "service", "assigned_unit", "assigned_to", "client", "parent", "duplicate_of"
+        )
+        return limit_to_token(self.request, qs)
+
+    def _case(self, uuid: str) -> Case:
+        case: Case | None = self.get_queryset().filter(uuid=uuid).first()
+        if case is None:
+            raise Http404
+        audit.record_access(self.request.user, case, organisation_id=case.organisation_id, purpose="api")
+        return case
+
+    def _answer(self, case: Case, code: int = 200) -> Response:
+        case.refresh_from_db()
+        data = CaseSerializer(case).data
+        return Response(data, status=code, headers={"ETag": etag_for(case)})
+
+    @extend_schema(summary="Read a case", responses=CaseSerializer)
+    def retrieve(self, request: Request, uuid: str) -> Response:
+        case = self._case(uuid)
+        return with_etag(request, case, CaseSerializer(case).data)
+
+    @extend_schema(summary="Open a case", request=OpenCaseSerializer, responses={201: CaseSerializer})
+    def create(self, request: Request) -> Response:
+        return idempotent(request, lambda: self._open(request))
+
+    def _open(self, request: Request) -> Response:
+        form = OpenCaseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        organisation = Organisation.objects.filter(code=data["organisation"]).first()
+        token = token_of(request)
+        if organisation is None or (token is not None and not organisation.is_within(token.organisation)):
+            raise ProblemError(400, _("Unknown organisation."), errors={"organisation": [_("Unknown organisation.")]})
+        service = Service.objects.filter(
+            organisation__in=[organisation, *organisation.ancestors()], code=data["service"]
+        ).first()
+        if service is None:
+            raise ProblemError(400, _("Unknown service."), errors={"service": [_("Unknown service.")]})
+        client = None
+        if data.get("client"):
+            client = Client.objects.visible_to(request.user).filter(uuid=data["client"]).first()
+            if client is None:
+                raise ProblemError(400, _("Unknown client."), errors={"client": [_("Unknown client.")]})
+        try:
+            case = actions.open_case(
+                actor=request.user,
+                organisation=organisation,
+                service=service,
+                description=data["description"],
+                channel=data["channel"],
+                client=client,
+                reporter=data.get("reporter") or None,
+                location=data.get("location") or None,
+                answers=data.get("answers") or None,
+                priority=data.get("priority"),
+                media_url=data.get("media_url") or None,
+            )
+        except CaseInputError as exc:
+            raise _problem_from_input(exc) from None
+        response = self._answer(case, status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/cases/{case.uuid}/"
+        return response
+
+    @extend_schema(summary="Change the status", request=TransitionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, uuid: str) -> Response:
+        case = self._case(uuid)
+        form = TransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        expected = _expected_version(request, form.validated_data.get("version"))
+        try:
+            actions.transition_case(
+                actor=request.user,
+                case=case,
+                to_status=form.validated_data["to_status"],
+                note=form.validated_data.get("note") or None,
+                note_public=form.validated_data["note_public"],
+                expected_version=expected,
+            )
+        except actions.StaleCase as exc:
+            raise self._stale(exc) from None
+        except TransitionNotAllowed as exc:
+            raise ProblemError(409, str(exc), slug="transition-not-allowed") from None
+        except CaseInputError as exc:
+            raise _problem_from_input(exc) from None
+        return self._answer(case)
+
+    def _stale(self, exc: actions.StaleCase) -> ProblemError:
+        return ProblemError(
+            412,
+            _("The case was changed by someone else since you read it; read it again and retry."),
+            version=exc.case.version,
+            etag=etag_for(exc.case),
+        )
+
+    @extend_schema(summary="Assign to a unit and/or a person", request=AssignSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, uuid: str) -> Response:
+        case = self._case(uuid)
+        form = AssignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        unit = Organisation.objects.filter(code=data["unit"]).first() if data.get("unit") else None
+        user = User.objects.filter(uuid=data["user"]).first() if data.get("user") else None
+        if data.get("unit") and unit is None:
+            raise ProblemError(400, _("Unknown unit."), errors={"unit": [_("Unknown unit.")]})
+        if data.get("user") and user is None:
+            raise ProblemError(400, _("Unknown staff member."), errors={"user": [_("Unknown staff member.")]})
+        try:
+            actions.assign_case(
+                actor=request.user,
+                case=case,
+                unit=unit,
+                user=user,
+                expected_version=_expected_version(request, data.get("version")),
+            )
+        except actions.StaleCase as exc:
+            raise self._stale(exc) from None
+        except CaseInputError as exc:
+            raise _problem_from_input(exc) from None
+        return self._answer(case)
+
+    @extend_schema(summary="Notes of a case, or add one", request=NoteSerializer, responses=NoteSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def notes(self, request: Request, uuid: str) -> Response:
+        case = self._case(uuid)
+        if request.method == "POST":
+            form = NoteSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            try:
+                note = actions.add_note(
+                    actor=request.user,
+                    case=case,
+                    body=form.validated_data["body"],
+                    public=form.validated_data["public"],
+                    expected_version=_expected_version(request, None),
+                )
+            except actions.StaleCase as exc:
+                raise self._stale(exc) from None
+            except CaseInputError as exc:
+                raise _problem_from_input(exc) from None
+            return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+        notes = CaseNote.objects.filter(case=case).select_related("author").order_by("created_at", "id")
+        return Response(NoteSerializer(notes, many=True).data)
+
+    @extend_schema(
+        summary="Attachments of a case, or upload one (multipart)",
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses=AttachmentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get", "post"])
+    def attachments(self, request: Request, uuid: str) -> Response:
+        case = self._case(uuid)
+        if request.method == "POST":
+            form = AttachmentUploadSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            upload = form.validated_data["file"]
+            try:
+                attachment = actions.add_attachment(
+                    actor=request.user,
+                    case=case,
+                    name=upload.name or "file",
+                    data=upload.read(),
+                    public=form.validated_data["public"],
+                )
+            except CaseInputError as exc:
+                raise _problem_from_input(exc) from None
+            return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        items = CaseAttachment.objects.filter(case=case).order_by("id")
+        return Response(AttachmentSerializer(items, many=True).data)
