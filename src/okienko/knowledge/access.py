@@ -1,0 +1,77 @@
+"""Who may read and edit knowledge articles.
+
+Knowledge flows down the organisation tree: an internal article of the WUP is read by the staff
+of every county office below it, and an article of a county office by its own staff (and by
+staff above it, who hold the permission over the whole subtree).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+from okienko.accounts import access
+from okienko.accounts.roles import Perm, permissions_of
+
+if TYPE_CHECKING:
+    from okienko.knowledge.models import Article
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def _scope_q(user: Any, perm: str, roles: set[str] | None = None) -> Q | None:
+    """Articles whose organisation is inside or above an organisation where ``user`` holds
+    ``perm`` (through a role from ``roles`` when given)."""
+    parts: list[Q] = []
+    for m in access.memberships(user):
+        if perm not in permissions_of(m.role) or (roles is not None and m.role not in roles):
+            continue
+        path = m.organisation.path
+        parts.append(Q(organisation__path__in=_ancestor_paths(path)))
+        if m.include_descendants:
+            parts.append(Q(organisation__path__startswith=path))
+    return reduce(or_, parts) if parts else None
+
+
+def readable_q(user: Any) -> Q:
+    from okienko.knowledge.models import Article
+
+    public = Q(audience=Article.Audience.PUBLIC)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return public
+    if user.is_superuser:
+        return Q()
+    internal_scope = _scope_q(user, Perm.KNOWLEDGE_READ_INTERNAL)
+    if internal_scope is None:
+        return public
+    result = public | (Q(audience=Article.Audience.INTERNAL) & internal_scope)
+    for m in access.memberships(user):
+        role_scope = _scope_q(user, Perm.KNOWLEDGE_READ_INTERNAL, {m.role})
+        if role_scope is not None:
+            result |= Q(audience=Article.Audience.RESTRICTED, allowed_roles__contains=f",{m.role},") & role_scope
+    return result
+
+
+def editable_q(user: Any) -> Q:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Q()
+    orgs = access.organisations_with(user, Perm.KNOWLEDGE_EDIT)
+    return Q(organisation__in=orgs)
+
+
+def may_edit(user: Any, article: Article) -> bool:
+    return access.has_perm_in(user, Perm.KNOWLEDGE_EDIT, article.organisation)
+
+
+def may_edit_anywhere(user: Any) -> bool:
+    return access.has_perm_anywhere(user, Perm.KNOWLEDGE_EDIT)
+
+
+def may_read_internal(user: Any) -> bool:
+    return access.has_perm_anywhere(user, Perm.KNOWLEDGE_READ_INTERNAL)

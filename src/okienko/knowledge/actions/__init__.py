@@ -1,0 +1,31 @@
+"""Writes of the knowledge base, split by subdomain; import them from here."""
+
+from okienko.knowledge.actions.articles import (
+    create_article,
+    restore_version,
+    transition_article,
+    update_article,
+)
+from okienko.knowledge.actions.usage import (
+    add_synonym,
+    delete_synonym,
+    propose_article,
+    record_article_use,
+    record_feedback,
+    record_search,
+    resolve_proposal,
+)
+
+__all__ = [
+    "add_synonym",
+    "create_article",
+    "delete_synonym",
+    "propose_article",
+    "record_article_use",
+    "record_feedback",
+    "record_search",
+    "resolve_proposal",
+    "restore_version",
+    "transition_article",
+    "update_article",
+]

@@ -1,0 +1,210 @@
+"""Polish text analysis for the knowledge-base index: words → search keys.
+
+Every key is lower-case ASCII (diacritics folded, ``ł`` → ``l``), so diacritic-free queries meet
+the indexed text. Three analysers share one interface; ``morfeusz`` is the one in use (ADR 0020),
+``snowball`` and ``plain`` exist for the evaluation benchmark and as a fallback where morfeusz2
+has no wheel.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "ß": "ss", "đ": "d"})
+MAX_WORD = 40
+
+# Function words that would make every OR query match everything. Folded forms.
+STOPWORDS = frozenset(
+    (  # noqa: SIM905 - a word list reads better as text
+        "a aby ale albo am an and ani az bo by byc byl byla bylo byly bede bedzie ci co czy dla do dlaczego "
+        "gdy gdzie go i ich ile im in is ja jak jaka jaki jakie jakim jakiej jest jestem jesli jezeli juz "
+        "kiedy kto ktora ktore ktory ktorych lub ma mam mi mnie moge moj moze mozna my na nad nam nas nie "
+        "niz o od of on ona oni ono or oraz po pod przez przy sa sie so ta tak tam te tego tej the ten to tu "
+        "ty u w we wiec z za ze zeby czyli jego jej mu nich niej nim one"
+    ).split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip diacritics to ASCII (ą→a, ł→l, ó→o …)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Split ``text`` into words (letters and digits), each at most ``MAX_WORD`` characters."""
+    return [w[:MAX_WORD] for w in WORD_RE.findall(text)]
+
+
+FormLookup = Callable[[Iterable[str]], Mapping[str, set[str]]]
+
+
+@dataclass
+class DocumentAnalysis:
+    keys: list[str]
+    # folded inflected form → folded lemma, for lemmas met in this text (morfeusz only)
+    forms: dict[str, str] = field(default_factory=dict)
+
+
+class Analyser(Protocol):
+    name: str
+
+    def analyse_document(self, text: str, *, known_lemmas: Callable[[set[str]], set[str]]) -> DocumentAnalysis: ...
+
+    def query_keys(self, word: str, lookup: Mapping[str, set[str]]) -> set[str]: ...
+
+    def recognises(self, word: str) -> bool: ...
+
+
+class PlainAnalyser:
+    """Baseline: folded words, no stemming."""
+
+    name = "plain"
+
+    def analyse_document(self, text: str, *, known_lemmas: Callable[[set[str]], set[str]]) -> DocumentAnalysis:
+        return DocumentAnalysis([k for w in words(text) if (k := fold(w)) not in STOPWORDS])
+
+    def query_keys(self, word: str, lookup: Mapping[str, set[str]]) -> set[str]:
+        key = fold(word)
+        return set() if key in STOPWORDS else {key}
+
+    def recognises(self, word: str) -> bool:
+        return False
+
+
+class SnowballAnalyser:
+    """Snowball's light Polish stemmer (PyStemmer) over folded words."""
+
+    name = "snowball"
+
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("polish")
+        self._lock = threading.Lock()
+
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 - one long-lived instance per process
+    def _stem(self, word: str) -> str:
+        with self._lock:
+            stem: str = self._stemmer.stemWord(word.lower())
+        return fold(stem)
+
+    def analyse_document(self, text: str, *, known_lemmas: Callable[[set[str]], set[str]]) -> DocumentAnalysis:
+        return DocumentAnalysis([self._stem(w) for w in words(text) if fold(w) not in STOPWORDS])
+
+    def query_keys(self, word: str, lookup: Mapping[str, set[str]]) -> set[str]:
+        if fold(word) in STOPWORDS:
+            return set()
+        return {self._stem(word)}
+
+    def recognises(self, word: str) -> bool:
+        return False
+
+
+class MorfeuszAnalyser:
+    """Lemmas from morfeusz2 (SGJP) plus the folded surface form.
+
+    A diacritic-free query word ("zasilku") is unknown to the dictionary, so index time also
+    generates every inflected form of each new lemma and stores folded form → lemma key; the
+    query side looks the folded word up in that map (``lookup``).
+    """
+
+    name = "morfeusz"
+
+    def __init__(self) -> None:
+        import morfeusz2
+
+        self._morf: Any = morfeusz2.Morfeusz(generate=True, expand_tags=False)
+        self._lock = threading.Lock()
+
+    @functools.lru_cache(maxsize=200_000)  # noqa: B019 - one long-lived instance per process
+    def _lemmas(self, word: str) -> tuple[str, ...]:
+        """Raw lemmas (with morfeusz's ``:tag`` suffix) of a known word; empty when unknown."""
+        with self._lock:
+            result = self._morf.analyse(word)
+        lemmas: list[str] = []
+        for _start, _end, (_form, lemma, tag, _names, _quals) in result:
+            if tag == "ign" or lemma in lemmas:
+                continue
+            lemmas.append(lemma)
+        return tuple(lemmas)
+
+    @staticmethod
+    def lemma_key(raw: str) -> str:
+        return fold(raw.split(":", 1)[0])
+
+    @functools.lru_cache(maxsize=50_000)  # noqa: B019
+    def _forms(self, raw_lemma: str) -> tuple[str, ...]:
+        with self._lock:
+            generated = self._morf.generate(raw_lemma)
+        return tuple(sorted({fold(form) for form, *_rest in generated}))
+
+    def word_keys(self, word: str) -> list[str]:
+        surface = fold(word)
+        if surface in STOPWORDS:
+            return []
+        keys = [surface]
+        for raw in self._lemmas(word):
+            key = self.lemma_key(raw)
+            if key not in keys and key not in STOPWORDS and key.isalnum():
+                keys.append(key)
+        return keys
+
+    def analyse_document(self, text: str, *, known_lemmas: Callable[[set[str]], set[str]]) -> DocumentAnalysis:
+        keys: list[str] = []
+        raw_lemmas: set[str] = set()
+        for word in words(text):
+            keys.extend(self.word_keys(word))
+            raw_lemmas.update(self._lemmas(word))
+        by_key: dict[str, str] = {}
+        for raw in raw_lemmas:
+            by_key.setdefault(self.lemma_key(raw), raw)
+        new = set(by_key) - known_lemmas(set(by_key))
+        forms: dict[str, str] = {}
+        for key in new:
+            for raw in raw_lemmas:
+                if self.lemma_key(raw) == key:
+                    for form in self._forms(raw):
+                        if form != key:
+                            forms.setdefault(form, key)
+            forms.setdefault(key, key)
+        return DocumentAnalysis(keys, forms)
+
+    def query_keys(self, word: str, lookup: Mapping[str, set[str]]) -> set[str]:
+        keys = set(self.word_keys(word))
+        if not keys:
+            return keys
+        keys.update(lookup.get(fold(word), set()))
+        return keys
+
+    def recognises(self, word: str) -> bool:
+        """A dictionary word (so not a typo); diacritic-free spellings are not recognised."""
+        return bool(self._lemmas(word))
+
+
+_ANALYSERS: dict[str, type[PlainAnalyser] | type[SnowballAnalyser] | type[MorfeuszAnalyser]] = {
+    "plain": PlainAnalyser,
+    "snowball": SnowballAnalyser,
+    "morfeusz": MorfeuszAnalyser,
+}
+_instances: dict[str, Analyser] = {}
+_instances_lock = threading.Lock()
+
+
+def get_analyser(name: str | None = None) -> Analyser:
+    """The process-wide analyser ``name`` (default: ``settings.KNOWLEDGE_ANALYSER`` or morfeusz)."""
+    if name is None:
+        from django.conf import settings
+
+        name = getattr(settings, "KNOWLEDGE_ANALYSER", "morfeusz")
+    with _instances_lock:
+        if name not in _instances:
+            _instances[name] = _ANALYSERS[name]()
+        return _instances[name]

@@ -1,0 +1,129 @@
+"""The two full-text backends. Both receive the same analysed keys and the same parsed query,
+so they match the same articles; they differ only in the ranking function (FTS5 ``bm25`` vs
+PostgreSQL ``ts_rank`` with length normalisation), both weighting title > question > body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db import connection
+
+from okienko.knowledge.search.query import Key, ParsedQuery
+
+# title, question/summary/tags, body
+FIELD_WEIGHTS = (10.0, 4.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    score: float
+
+
+class Backend(Protocol):
+    def store(self, article_id: int, title: str, keywords: str, body: str) -> None: ...
+
+    def delete(self, article_id: int) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def search(self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[Hit]: ...
+
+
+class SQLiteBackend:
+    """FTS5 table ``knowledge_fts(title, keywords, body)``, rowid = article id."""
+
+    @staticmethod
+    def _key(key: Key) -> str:
+        return f'"{key.text}"' + ("*" if key.prefix else "")
+
+    def _group(self, keys: set[Key]) -> str:
+        return "(" + " OR ".join(self._key(k) for k in sorted(keys, key=lambda k: (k.text, k.prefix))) + ")"
+
+    def expression(self, query: ParsedQuery) -> str:
+        optional = [self._group(g) for g in query.optional]
+        required = [self._group(g) for g in query.required]
+        if not required:
+            return " OR ".join(optional)
+        ranked = " OR ".join(optional + required[:1])
+        return "(" + " AND ".join(required) + ") AND (" + ranked + ")"
+
+    def store(self, article_id: int, title: str, keywords: str, body: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM knowledge_fts WHERE rowid = %s", [article_id])
+            cursor.execute(
+                "INSERT INTO knowledge_fts (rowid, title, keywords, body) VALUES (%s, %s, %s, %s)",
+                [article_id, title, keywords, body],
+            )
+
+    def delete(self, article_id: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM knowledge_fts WHERE rowid = %s", [article_id])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM knowledge_fts")
+
+    def search(self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[Hit]:
+        weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
+        # Match first (materialised), then filter by scope: a rowid constraint inside the FTS
+        # query would make SQLite run the full-text query once per candidate row.
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25(knowledge_fts, {weights}) AS score "  # noqa: S608 - constants and the scope queryset's SQL only
+            "FROM knowledge_fts WHERE knowledge_fts MATCH %s) "
+            f"SELECT id, score FROM m WHERE id IN ({scope_sql}) ORDER BY score, id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.expression(query), *scope_params, limit])
+            return [Hit(int(row[0]), -float(row[1])) for row in cursor.fetchall()]
+
+
+class PostgresBackend:
+    """``knowledge_searchdocument.document``: a generated weighted tsvector with a GIN index."""
+
+    @staticmethod
+    def _key(key: Key) -> str:
+        return f"'{key.text}'" + (":*" if key.prefix else "")
+
+    def _group(self, keys: set[Key]) -> str:
+        return "(" + " | ".join(self._key(k) for k in sorted(keys, key=lambda k: (k.text, k.prefix))) + ")"
+
+    def expression(self, query: ParsedQuery) -> str:
+        optional = [self._group(g) for g in query.optional]
+        required = [self._group(g) for g in query.required]
+        if not required:
+            return " | ".join(optional)
+        ranked = " | ".join(optional + required[:1])
+        return "(" + " & ".join(required) + ") & (" + ranked + ")"
+
+    def store(self, article_id: int, title: str, keywords: str, body: str) -> None:
+        """Nothing beyond the ``SearchDocument`` row: PostgreSQL derives the vector itself."""
+
+    def delete(self, article_id: int) -> None:
+        """The ``SearchDocument`` row goes with the article."""
+
+    def clear(self) -> None:
+        """Nothing to clear beside the ``SearchDocument`` rows."""
+
+    def search(self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[Hit]:
+        # ts_rank weights are listed {D, C, B, A}; C = body, B = question, A = title.
+        title, keywords, body = FIELD_WEIGHTS
+        weights = "{0, %s, %s, 1}" % (body / title, keywords / title)  # noqa: UP031 - SQL literal
+        sql = (
+            "SELECT d.article_id, ts_rank(d.document, q, 1) AS score "  # noqa: S608
+            "FROM knowledge_searchdocument d, to_tsquery('simple', %s) q "
+            f"WHERE d.document @@ q AND d.article_id IN ({scope_sql}) "
+            "ORDER BY score DESC, d.article_id LIMIT %s"
+        )
+        sql = sql.replace("ts_rank(d.document", f"ts_rank('{weights}'::float4[], d.document")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.expression(query), *scope_params, limit])
+            return [Hit(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+
+
+def current_backend() -> Backend:
+    if connection.vendor == "postgresql":
+        return PostgresBackend()
+    return SQLiteBackend()

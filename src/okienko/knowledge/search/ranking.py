@@ -1,0 +1,92 @@
+"""One ranking for both backends.
+
+The database finds the matching articles and orders them by its own function (FTS5 ``bm25``,
+PostgreSQL ``ts_rank``); the best ``CANDIDATES`` of them are then scored again here with the same
+weighted BM25 that FTS5 uses (per field, then weighted: title 10, question 4, body 1), computed
+from the stored keys and the document frequencies in ``SearchTerm``. So SQLite and PostgreSQL
+return the same order whenever the right articles are among the candidates (ADR 0021).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Avg, Count
+
+from okienko.knowledge.models import SearchDocument
+from okienko.knowledge.search.backends import FIELD_WEIGHTS, Hit
+from okienko.knowledge.search.query import Key
+
+CANDIDATES = 50
+K1 = 1.2
+B = 0.75
+STATS_CACHE_KEY = "knowledge:index-stats:v1"
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    average_lengths: tuple[float, float, float]
+
+
+def index_stats() -> IndexStats:
+    stats: IndexStats | None = cache.get(STATS_CACHE_KEY)
+    if stats is None:
+        row = SearchDocument.objects.aggregate(
+            n=Count("pk"), t=Avg("title_length"), k=Avg("keywords_length"), b=Avg("body_length")
+        )
+        stats = IndexStats(int(row["n"] or 0), (float(row["t"] or 1.0), float(row["k"] or 1.0), float(row["b"] or 1.0)))
+        cache.set(STATS_CACHE_KEY, stats, 300)
+    return stats
+
+
+def forget_stats() -> None:
+    cache.delete(STATS_CACHE_KEY)
+
+
+def idf(documents: int, containing: int) -> float:
+    """FTS5's idf: log((N - n + 0.5) / (n + 0.5)), floored at a small positive value."""
+    value = math.log((documents - containing + 0.5) / (containing + 0.5))
+    return max(value, 1e-6)
+
+
+def _count(padded: str, key: Key) -> int:
+    if key.prefix:
+        return len(re.findall(rf" {re.escape(key.text)}\w*(?= )", padded))
+    return padded.count(f" {key.text} ")
+
+
+def rerank(hits: Sequence[Hit], keys: set[Key], frequencies: Mapping[str, int]) -> list[Hit]:
+    if not hits:
+        return []
+    stats = index_stats()
+    n = max(stats.documents, 1)
+    weights = {k: idf(n, frequencies.get(k.text, n // 10 if k.prefix else 1)) for k in keys}
+    rows = SearchDocument.objects.filter(article_id__in=[h.article_id for h in hits]).values_list(
+        "article_id",
+        "title_keys",
+        "keywords_keys",
+        "body_keys",
+        "title_length",
+        "keywords_length",
+        "body_length",
+    )
+    scored: list[Hit] = []
+    for article_id, title, keywords, body, *lengths in rows:
+        score = 0.0
+        for text, length, average, weight in zip(
+            (title, keywords, body), lengths, stats.average_lengths, FIELD_WEIGHTS, strict=True
+        ):
+            padded = f" {text} "
+            norm = K1 * (1 - B + B * length / average)
+            for key, key_idf in weights.items():
+                tf = _count(padded, key)
+                if tf:
+                    score += weight * key_idf * tf * (K1 + 1) / (tf + norm)
+        scored.append(Hit(article_id, round(score, 9)))
+    scored.sort(key=lambda h: (-h.score, h.article_id))
+    return scored

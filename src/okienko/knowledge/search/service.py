@@ -1,0 +1,163 @@
+"""The search entry point shared by the desk, the public site and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.utils.safestring import SafeString, mark_safe
+
+from okienko.knowledge.models import Article, SearchForm, SearchTerm, Synonym
+from okienko.knowledge.search.analysis import Analyser, fold, get_analyser, words
+from okienko.knowledge.search.backends import current_backend
+from okienko.knowledge.search.query import Key, ParsedQuery, Vocabulary, parse
+from okienko.knowledge.search.ranking import CANDIDATES, rerank
+from okienko.knowledge.search.snippets import Highlighter
+
+SYNONYMS_CACHE_KEY = "knowledge:synonyms:v1"
+
+
+class DatabaseVocabulary(Vocabulary):
+    def forms(self, folded_words: set[str]) -> Mapping[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        if folded_words:
+            for form, key in SearchForm.objects.filter(form__in=sorted(folded_words)).values_list("form", "key"):
+                found.setdefault(form, set()).add(key)
+        return found
+
+    def frequencies(self, keys: set[str]) -> Mapping[str, int]:
+        if not keys:
+            return {}
+        rows = SearchTerm.objects.filter(key__in=sorted(keys), documents__gt=0).values_list("key", "documents")
+        return dict(rows)
+
+    def candidates(self, key: str) -> Mapping[str, int]:
+        limit = 1 if len(key) <= 5 else 2
+        return dict(
+            SearchTerm.objects.filter(
+                key__startswith=key[0],
+                length__gte=len(key) - limit,
+                length__lte=len(key) + limit,
+                documents__gt=0,
+            ).values_list("key", "documents")
+        )
+
+    def synonyms(self) -> list[tuple[list[str], str]]:
+        cached: list[tuple[list[str], str]] | None = cache.get(SYNONYMS_CACHE_KEY)
+        if cached is None:
+            cached = [
+                (words(phrase), expansion) for phrase, expansion in Synonym.objects.values_list("phrase", "expansion")
+            ]
+            cache.set(SYNONYMS_CACHE_KEY, cached, 300)
+        return cached
+
+
+def forget_synonyms() -> None:
+    cache.delete(SYNONYMS_CACHE_KEY)
+
+
+@dataclass
+class Result:
+    article: Article
+    score: float
+    title_html: SafeString
+    snippet: SafeString
+
+
+@dataclass
+class SearchResults:
+    query: str
+    results: list[Result]
+    did_you_mean: str
+    has_more: bool
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+def parse_query(
+    text: str, *, analyser: Analyser | None = None, prefix_last: bool = False, expand: bool = True
+) -> ParsedQuery:
+    """``expand=False`` turns off synonyms and typo correction (the evaluation baseline)."""
+    parsed = parse(
+        text, analyser=analyser or get_analyser(), vocabulary=DatabaseVocabulary(), correct=expand, synonyms=expand
+    )
+    if prefix_last and parsed.user_terms:
+        last = parsed.terms[parsed.user_terms - 1]
+        folded = fold(last.word)
+        if len(folded) >= 3:
+            last.keys.add(Key(folded, prefix=True))
+    return parsed
+
+
+def highlighter_for(parsed: ParsedQuery) -> Highlighter:
+    keys = {k.text for k in parsed.all_keys() if not k.prefix}
+    forms = set(keys) | {fold(t.word) for t in parsed.terms}
+    if keys:
+        forms.update(SearchForm.objects.filter(key__in=sorted(keys)).values_list("form", flat=True))
+    return Highlighter(forms, {k.text for k in parsed.all_keys() if k.prefix})
+
+
+def search(
+    text: str,
+    *,
+    user: Any = None,
+    scope: Any = None,
+    kind: str = "",
+    audience: str = "",
+    topic: str = "",
+    organisation: str = "",
+    service: int | None = None,
+    limit: int = 10,
+    prefix_last: bool = False,
+    analyser: Analyser | None = None,
+    expand: bool = True,
+) -> SearchResults:
+    """Rank the articles ``user`` may read (or the queryset ``scope``) for ``text``.
+
+    Filters: ``kind``, ``audience``, ``topic`` (slug), ``organisation`` (code; the office's own
+    articles and those of offices above it), ``service`` (catalogue service id).
+    """
+    parsed = parse_query(text, analyser=analyser, prefix_last=prefix_last, expand=expand)
+    if parsed.empty:
+        return SearchResults(parsed.text, [], "", False)
+    qs = scope if scope is not None else Article.objects.visible_to(user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if audience:
+        qs = qs.filter(audience=audience)
+    if topic:
+        qs = qs.filter(topic__slug=topic)
+    if organisation:
+        qs = qs.filter(organisation__code=organisation)
+    if service:
+        qs = qs.filter(services__id=service)
+    try:
+        scope_sql, scope_params = qs.values("id").query.sql_with_params()
+    except EmptyResultSet:
+        return SearchResults(parsed.text, [], parsed.corrected_text, False)
+    candidates = current_backend().search(parsed, scope_sql, scope_params, max(CANDIDATES, limit + 1))
+    hits = rerank(candidates, parsed.all_keys(), parsed.frequencies)
+    has_more = len(hits) > limit
+    hits = hits[:limit]
+    articles = Article.objects.in_bulk([h.article_id for h in hits])
+    highlighter = highlighter_for(parsed)
+    results = [
+        Result(
+            article=articles[h.article_id],
+            score=h.score,
+            title_html=mark_safe(highlighter.mark(articles[h.article_id].title)),
+            snippet=mark_safe(highlighter.snippet(_snippet_source(articles[h.article_id]))),
+        )
+        for h in hits
+        if h.article_id in articles
+    ]
+    return SearchResults(parsed.text, results, parsed.corrected_text, has_more)
+
+
+def _snippet_source(article: Article) -> str:
+    parts = [article.question, article.summary, article.body_text]
+    return "\n".join(p for p in parts if p)
