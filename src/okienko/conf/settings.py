@@ -241,6 +241,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "okienko.cases.workflow.Status",
+        "ClientStatusEnum": "okienko.clients.models.Client.Status",
+        "ClientKindEnum": "okienko.clients.models.Client.Kind",
+        "ContactKindEnum": "okienko.clients.models.ClientContact.Kind",
+        "OrganisationKindEnum": "okienko.accounts.models.Organisation.Kind",
+        "ServiceKindEnum": "okienko.catalogue.models.Service.Kind",
+        "WebhookDeliveryStatusEnum": "okienko.integrations.webhooks.models.WebhookDelivery.Status",
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------------
