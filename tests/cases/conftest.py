@@ -31,6 +31,15 @@ class City:
     gmina: TerritorialUnit
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Assertions compare the English source messages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def frozen() -> Any:
     # Monday 23 November 2026, 10:00 in Warsaw

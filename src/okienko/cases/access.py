@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -60,20 +58,25 @@ def _scope_paths(user: Any, perms: tuple[str, ...]) -> set[str]:
 
 
 def visibility_q(user: Any) -> Q:
+    """Cases ``user`` may see, as a filter on plain id columns (index-friendly, no joins)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
     jurisdictions = _scope_paths(user, (Perm.CASES_OPEN, Perm.CASES_WORK))
     working = _scope_paths(user, (Perm.CASES_WORK,))
-    parts: list[Q] = []
+    org_q = Q(pk__in=[])
     for path in _top_paths(jurisdictions):
-        parts.append(Q(organisation__path__startswith=path))
-        # A unit's staff see the cases of the jurisdiction above them.
-        parts.append(Q(organisation__path__in=_prefixes(path)))
+        # the subtree, and the jurisdictions above (a unit's staff see its city's cases)
+        org_q |= Q(path__startswith=path) | Q(path__in=_prefixes(path))
+    unit_q = Q(pk__in=[])
     for path in _top_paths(working):
-        parts.append(Q(assigned_unit__path__startswith=path))
-    return reduce(or_, parts) if parts else Q(pk__in=[])
+        unit_q |= Q(path__startswith=path)
+    org_ids = list(Organisation.objects.filter(org_q).values_list("pk", flat=True)) if jurisdictions else []
+    unit_ids = list(Organisation.objects.filter(unit_q).values_list("pk", flat=True)) if working else []
+    if not org_ids and not unit_ids:
+        return Q(pk__in=[])
+    return Q(organisation_id__in=org_ids) | Q(assigned_unit_id__in=unit_ids)
 
 
 def _top_paths(paths: set[str]) -> list[str]:

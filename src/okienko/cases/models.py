@@ -134,6 +134,11 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["assigned_unit", "status", "resolve_due"], name="case_unit_queue"),
+            models.Index(
+                fields=["assigned_unit", "resolve_due", "id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_unit_open_due",
+            ),
             models.Index(fields=["assigned_to", "status", "resolve_due"], name="case_person_queue"),
             models.Index(fields=["organisation", "status", "resolve_due"], name="case_org_queue"),
             models.Index(fields=["service", "status", "created_at"], name="case_service_recent"),

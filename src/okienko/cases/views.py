@@ -54,11 +54,11 @@ def _queue(request: HttpRequest, scope: str) -> tuple[QuerySet[Case], dict[str, 
         people = [user, *_covered_users(user, clock.local_now().date())]
         cases = cases.filter(assigned_to__in=people)
     else:
-        units = _my_units(user)
         unit_q = Q(pk__in=[])
-        for unit in units:
-            unit_q |= Q(assigned_unit__path__startswith=unit.path)
-        cases = cases.filter(unit_q)
+        for unit in _my_units(user):
+            unit_q |= Q(path__startswith=unit.path)
+        unit_ids = list(Organisation.objects.filter(unit_q).values_list("pk", flat=True))
+        cases = cases.filter(assigned_unit_id__in=unit_ids)
     status = params.get("status", "open")
     if status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
