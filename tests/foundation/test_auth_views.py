@@ -165,3 +165,24 @@ def test_admin_sends_staff_without_admin_rights_to_sign_in(client: Client, make_
     client.force_login(make_user("ola"))
     response = client.get("/admin/accounts/organisation/")
     assert response.status_code == 302  # not staff: sent to sign in as someone who is
+
+
+@pytest.mark.django_db
+def test_password_change_enforces_the_policy_and_is_audited(client: Client, make_user: Callable[..., User]) -> None:
+    user = make_user("ola")
+    client.force_login(user)
+    weak = client.post(
+        "/accounts/security/password/",
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert weak.status_code == 200
+    assert "co najmniej 12 znaków" in weak.content.decode()
+    strong = "Zielona-Herbata-2026!"
+    ok = client.post(
+        "/accounts/security/password/",
+        {"old_password": PASSWORD, "new_password1": strong, "new_password2": strong},
+    )
+    assert ok.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(strong)
+    assert AuditRecord.objects.filter(action="auth.password_changed", actor=user).exists()

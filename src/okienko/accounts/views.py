@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -136,6 +138,19 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
         "accounts/2fa_setup.html",
         {"form": form, "device": device, "confirmed": confirmed, "qr_svg": qr_svg, "secret": secret},
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; the password policy (length, common, numeric) applies."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:2fa_setup")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record("auth.password_changed", actor=self.request.user, obj=self.request.user, kind="security")
+        messages.success(self.request, _("Your password has been changed."))
+        return response
 
 
 @login_required
