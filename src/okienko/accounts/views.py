@@ -148,7 +148,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit.record("auth.password_changed", actor=self.request.user, obj=self.request.user, kind="security")
+        user = form.user  # the authenticated user whose password changed
+        audit.record("auth.password_changed", actor=user, obj=user, kind="security")
         messages.success(self.request, _("Your password has been changed."))
         return response
 
