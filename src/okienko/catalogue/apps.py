@@ -6,3 +6,8 @@ class CatalogueConfig(AppConfig):
     name = "okienko.catalogue"
     label = "catalogue"
     verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from okienko.desk.navigation import NavItem, register
+
+        register(NavItem("catalogue:services", _("Service catalogue"), None, order=60))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,19 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.public_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from okienko.clients.search import fold
+
+        self.search_text = fold(
+            " ".join([self.code.replace("-", " "), self.public_name, self.internal_name, self.keywords])
+        )
+        super().save(*args, **kwargs)
+
+    def sla_display(self) -> str:
+        if not self.resolve_due:
+            return "—"
+        return f"{self.resolve_due} {self.get_sla_basis_display()}"
 
     @property
     def has_metadata(self) -> bool:

@@ -1,4 +1,9 @@
-from typing import Any
+from django.urls import path
+
+from okienko.catalogue import views
 
 app_name = "catalogue"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("", views.services_view, name="services"),
+    path("<str:service_uuid>/", views.service_view, name="service"),
+]

@@ -6,3 +6,9 @@ class ClientsConfig(AppConfig):
     name = "okienko.clients"
     label = "clients"
     verbose_name = _("Clients")
+
+    def ready(self) -> None:
+        from okienko.accounts.roles import Perm
+        from okienko.desk.navigation import NavItem, register
+
+        register(NavItem("clients:desk", _("Clients and contacts"), Perm.INTERACTIONS_RECORD, "1", order=10))

@@ -6,3 +6,9 @@ class InteractionsConfig(AppConfig):
     name = "okienko.interactions"
     label = "interactions"
     verbose_name = _("Contacts")
+
+    def ready(self) -> None:
+        from okienko.accounts.roles import Perm
+        from okienko.desk.navigation import NavItem, register
+
+        register(NavItem("interactions:callbacks", _("My callbacks"), Perm.INTERACTIONS_RECORD, order=12))

@@ -1,4 +1,11 @@
-from typing import Any
+from django.urls import path
+
+from okienko.interactions import views
 
 app_name = "interactions"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("new/", views.record_view, name="record"),
+    path("callbacks/", views.callbacks_view, name="callbacks"),
+    path("callbacks/new/", views.callback_new_view, name="callback_new"),
+    path("callbacks/<str:callback_uuid>/close/", views.callback_close_view, name="callback_close"),
+]

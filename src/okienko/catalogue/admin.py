@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from okienko.catalogue.models import Service, ServiceCategory, ServiceQuestion, ServiceQuestionChoice, StandardText
+from okienko.core import audit
+from okienko.core.admin import AuditedModelAdmin
+
+
+class InlineAuditMixin:
+    """Inline rows (questions, choices, texts) are audited too: what was added, changed or deleted."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        with transaction.atomic():
+            instances = formset.save()
+            data = {
+                "model": formset.model._meta.label_lower,
+                "saved": [str(obj) for obj in instances],
+                "deleted": [str(obj) for obj in formset.deleted_objects],
+            }
+            if instances or formset.deleted_objects:
+                audit.record(
+                    f"admin.{form.instance._meta.model_name}.inlines_changed",
+                    actor=request.user,
+                    obj=form.instance,
+                    data=data,
+                )
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(AuditedModelAdmin):
+    list_display = ["name", "code", "organisation", "parent", "order", "active"]
+    list_filter = ["organisation", "active"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+
+
+class QuestionInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = ServiceQuestion
+    extra = 0
+    fields = [("code", "datatype", "required", "order"), "label", "description"]
+    show_change_link = True
+
+
+class TextInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = StandardText
+    extra = 0
+    fields = [("code", "status", "active"), "organisation", "title", "body"]
+
+
+@admin.register(Service)
+class ServiceAdmin(InlineAuditMixin, AuditedModelAdmin):
+    list_display = [
+        "public_name",
+        "code",
+        "organisation",
+        "category",
+        "kind",
+        "responsible_unit",
+        "sla_display",
+        "active",
+    ]
+    list_filter = ["organisation", "kind", "is_public", "active", "sla_basis"]
+    search_fields = ["public_name", "internal_name", "code", "keywords"]
+    autocomplete_fields = ["category", "responsible_unit"]
+    inlines = [QuestionInline, TextInline]
+    fieldsets = [
+        (None, {"fields": ["organisation", "code", "category", "kind", "active", "is_public", "order"]}),
+        (_("Names"), {"fields": ["public_name", "internal_name", "keywords"]}),
+        (_("Descriptions"), {"fields": ["public_description", "internal_description"]}),
+        (
+            _("Handling and SLA"),
+            {"fields": ["responsible_unit", "sla_basis", "response_due", "resolve_due", "location_required"]},
+        ),
+    ]
+
+
+class ChoiceInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ServiceQuestionChoice
+    extra = 1
+
+
+@admin.register(ServiceQuestion)
+class ServiceQuestionAdmin(InlineAuditMixin, AuditedModelAdmin):
+    list_display = ["label", "code", "service", "datatype", "required", "order"]
+    list_filter = ["datatype", "required"]
+    search_fields = ["label", "code", "service__public_name"]
+    autocomplete_fields = ["service"]
+    inlines = [ChoiceInline]
+
+
+@admin.register(StandardText)
+class StandardTextAdmin(AuditedModelAdmin):
+    list_display = ["title", "code", "organisation", "service", "status", "active"]
+    list_filter = ["organisation", "status", "active"]
+    search_fields = ["title", "code", "body"]
+    autocomplete_fields = ["service"]

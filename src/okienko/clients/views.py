@@ -1,0 +1,289 @@
+"""The 1st-line desk: find a client, see the card, register clients, set PINs, consents, merges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from okienko.accounts import access
+from okienko.accounts.models import Organisation
+from okienko.accounts.roles import Perm
+from okienko.clients import actions, forms
+from okienko.clients.access import access_client, can_edit
+from okienko.clients.errors import ClientError, DuplicatesFound
+from okienko.clients.models import Client, ClientConsent
+from okienko.clients.search import lookup_clients, parse_number
+from okienko.interactions.forms import InteractionForm
+from okienko.interactions.models import Callback, Interaction
+
+
+def _require_desk(request: HttpRequest) -> None:
+    if not access.has_perm_anywhere(request.user, Perm.INTERACTIONS_RECORD):
+        raise PermissionDenied(Perm.INTERACTIONS_RECORD)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _home_offices(request: HttpRequest) -> list[Organisation]:
+    editable = access.organisations_with(request.user, Perm.CLIENTS_EDIT)
+    return list(editable.filter(kind__in=forms.HOME_OFFICE_KINDS).prefetch_related("territory").order_by("path"))
+
+
+@login_required
+def desk_view(request: HttpRequest) -> HttpResponse:
+    """The desk's start: the search box, results as you type, and the user's open callbacks."""
+    _require_desk(request)
+    query = request.GET.get("q", "").strip()
+    results = lookup_clients(Client.objects.visible_to(request.user).select_related("home_office"), query)
+    context: dict[str, Any] = {"query": query, "results": results}
+    if _is_htmx(request):
+        return render(request, "clients/_results.html", context)
+    context["callbacks"] = Callback.objects.open().for_target(request.user).select_related("client")[:10]
+    context["recent"] = (
+        Interaction.objects.filter(staff_id=request.user.pk)
+        .select_related("client", "service")
+        .order_by("-started_at")[:10]
+    )
+    context["can_register"] = access.has_perm_anywhere(request.user, Perm.CLIENTS_EDIT)
+    return render(request, "clients/desk.html", context)
+
+
+def _open_cases(client: Client) -> list[Any]:
+    try:
+        case_model = apps.get_model("cases", "Case")
+    except LookupError:
+        return []
+    from okienko.cases.workflow import OPEN_STATUSES
+
+    cases: QuerySet[Any] = case_model.objects.filter(client=client, status__in=OPEN_STATUSES)
+    return list(cases.select_related("service").order_by("-created_at")[:20])
+
+
+def _consents(client: Client) -> list[tuple[str, ClientConsent | None]]:
+    given = {c.topic: c for c in client.consents.all()}
+    return [(str(label), given.get(value)) for value, label in ClientConsent.Topic.choices]
+
+
+@login_required
+def card_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    _require_desk(request)
+    client = access_client(request.user, client_uuid, purpose="desk card")
+    if client.merged_into_id and client.merged_into and client.merged_into.merged_into_id is None:
+        messages.info(request, _("This record was merged; showing the current client record."))
+        return redirect("clients:card", client_uuid=client.merged_into.uuid)
+    history = list(
+        client.interactions.select_related("staff", "service", "organisation").order_by("-started_at", "-id")[:50]
+    )
+    callbacks = list(client.callbacks.select_related("target_unit", "target_user").order_by("-created_at")[:20])
+    context = {
+        "client": client,
+        "contacts": list(client.contacts.all()),
+        "consents": _consents(client),
+        "relations_out": list(client.relations_out.select_related("other")),
+        "relations_in": list(client.relations_in.select_related("person")),
+        "history": history,
+        "callbacks_open": [c for c in callbacks if c.status == Callback.Status.CREATED],
+        "callbacks_closed": [c for c in callbacks if c.status != Callback.Status.CREATED],
+        "cases": _open_cases(client),
+        "merges": list(client.merges.all()),
+        "can_edit": can_edit(request.user, client),
+        "interaction_form": InteractionForm(organisation=getattr(request, "organisation", None)),
+        "pin_form": forms.PinForm(),
+        "consent_form": forms.ConsentForm(),
+        "contact_form": forms.ContactForm(),
+    }
+    return render(request, "clients/card.html", context)
+
+
+@login_required
+def register_view(request: HttpRequest) -> HttpResponse:
+    """Register a client; possible duplicates are shown and must be confirmed before saving."""
+    _require_desk(request)
+    offices = _home_offices(request)
+    if not offices:
+        raise PermissionDenied(Perm.CLIENTS_EDIT)
+    active = getattr(request, "organisation", None)
+    initial = {"home_office": next((o for o in offices if active and o.pk == active.pk), offices[0])}
+    form = forms.ClientForm(request.POST or None, offices=offices, initial=initial)
+    duplicates: list[Any] = []
+    blocking = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client = actions.register_client(
+                actor=request.user,
+                home_office=data["home_office"],
+                phones=[data["phone"]] if data["phone"] else [],
+                emails=[data["email"]] if data["email"] else [],
+                gmina_code=data["gmina"] or None,
+                accept_duplicates=data["confirm_new"],
+                **form.client_fields(),
+            )
+        except DuplicatesFound as exc:
+            visible = set(
+                Client.objects.visible_to(request.user)
+                .filter(pk__in=[d.client.pk for d in exc.duplicates])
+                .values_list("pk", flat=True)
+            )
+            duplicates = [
+                {"client": d.client, "reasons": d.reasons, "visible": d.client.pk in visible} for d in exc.duplicates
+            ]
+            blocking = exc.blocking
+        except ClientError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Client %(number)s registered.") % {"number": client.number})
+            return redirect("clients:card", client_uuid=client.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "clients/register.html",
+        {"form": form, "duplicates": duplicates, "blocking": blocking},
+        status=status,
+    )
+
+
+@login_required
+def edit_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    _require_desk(request)
+    client = access_client(request.user, client_uuid, purpose="edit")
+    if not can_edit(request.user, client):
+        raise PermissionDenied(Perm.CLIENTS_EDIT)
+    offices = _home_offices(request)
+    if client.home_office not in offices:
+        offices.append(client.home_office)
+    initial = {
+        "kind": client.kind,
+        "status": client.status,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "organisation_name": client.organisation_name,
+        "pesel": client.pesel,
+        "nip": client.nip,
+        "birth_date": client.birth_date,
+        "street": client.street,
+        "postal_code": client.postal_code,
+        "city": client.city,
+        "gmina": client.gmina_id or "",
+        "home_office": client.home_office,
+    }
+    form = forms.ClientForm(request.POST or None, offices=offices, initial=initial)
+    for name in ("phone", "email", "confirm_new"):
+        del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_client(
+                actor=request.user,
+                client=client,
+                home_office=data["home_office"],
+                gmina_code=data["gmina"] or "",
+                **form.client_fields(),
+            )
+        except ClientError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Client data saved."))
+            return redirect("clients:card", client_uuid=client.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "clients/edit.html", {"form": form, "client": client}, status=status)
+
+
+def _editable_client(request: HttpRequest, client_uuid: str, purpose: str) -> Client:
+    _require_desk(request)
+    client = access_client(request.user, client_uuid, purpose=purpose)
+    if not can_edit(request.user, client):
+        raise PermissionDenied(Perm.CLIENTS_EDIT)
+    return client
+
+
+@login_required
+@require_POST
+def pin_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    client = _editable_client(request, client_uuid, "set PIN")
+    form = forms.PinForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_pin(actor=request.user, client=client, pin=form.cleaned_data["pin"])
+        except ClientError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The PIN was set."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("clients:card", client_uuid=client.uuid)
+
+
+@login_required
+@require_POST
+def consent_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    client = _editable_client(request, client_uuid, "consents")
+    form = forms.ConsentForm(request.POST)
+    if form.is_valid():
+        actions.record_consent(actor=request.user, client=client, **form.cleaned_data)
+        messages.success(request, _("The consent was recorded."))
+    else:
+        messages.error(request, _("Choose the consent, the decision and its source."))
+    return redirect("clients:card", client_uuid=client.uuid)
+
+
+@login_required
+@require_POST
+def contact_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    client = _editable_client(request, client_uuid, "contacts")
+    form = forms.ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_contact(actor=request.user, client=client, **form.cleaned_data)
+        except ClientError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The contact was added."))
+    else:
+        messages.error(request, _("Enter a phone number or an e-mail address."))
+    return redirect("clients:card", client_uuid=client.uuid)
+
+
+@login_required
+def merge_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    """Merge a duplicate record into this client: first show both, then merge on confirmation."""
+    client = _editable_client(request, client_uuid, "merge")
+    form = forms.MergeForm(request.POST or request.GET or None)
+    other: Client | None = None
+    if form.is_bound and form.is_valid():
+        number = parse_number(form.cleaned_data["other_number"]) or form.cleaned_data["other_number"].upper()
+        other = Client.objects.visible_to(request.user).filter(number=number).first()
+        if other is None:
+            form.add_error("other_number", _("No client with this number in your offices."))
+        elif other.pk == client.pk:
+            form.add_error("other_number", _("Enter the number of the other record."))
+            other = None
+        else:
+            access_client(request.user, other.uuid, purpose="merge")
+        if other is not None and request.method == "POST" and request.POST.get("confirm") == "1":
+            try:
+                actions.merge_clients(
+                    actor=request.user, survivor=client, merged=other, reason=form.cleaned_data["reason"]
+                )
+            except ClientError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(other)s was merged into %(client)s.") % {"other": other.number, "client": client.number},
+                )
+                return redirect("clients:card", client_uuid=client.uuid)
+    return render(request, "clients/merge.html", {"client": client, "form": form, "other": other})

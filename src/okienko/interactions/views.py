@@ -1,0 +1,201 @@
+"""Desk views for recording contacts and working on callbacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from okienko.accounts import access
+from okienko.accounts.models import Organisation, User
+from okienko.accounts.roles import Perm
+from okienko.clients.access import access_client
+from okienko.clients.models import Client
+from okienko.core import clock
+from okienko.interactions import actions
+from okienko.interactions.forms import CallbackForm, CloseCallbackForm, InteractionForm
+from okienko.interactions.models import Callback, Interaction
+
+# Buttons of the contact form: each one sets the outcome and says where to go next.
+ACTION_OUTCOMES = {
+    "answered": Interaction.Outcome.ANSWERED,
+    "case": Interaction.Outcome.CASE_OPENED,
+    "callback": Interaction.Outcome.CALLBACK_REQUESTED,
+}
+
+
+def _organisation(request: HttpRequest) -> Organisation:
+    org: Organisation | None = getattr(request, "organisation", None)
+    if org is None or not access.has_perm_in(request.user, Perm.INTERACTIONS_RECORD, org):
+        raise PermissionDenied(Perm.INTERACTIONS_RECORD)
+    return org
+
+
+def _client_from(request: HttpRequest, value: str | None, purpose: str) -> Client | None:
+    return access_client(request.user, value, purpose=purpose) if value else None
+
+
+def _case_url(client: Client | None, interaction: Interaction) -> str:
+    params = {"interaction": str(interaction.uuid)}
+    if client is not None:
+        params = {"client": str(client.uuid), **params}
+    return f"/desk/cases/new/?{urlencode(params)}"
+
+
+@login_required
+def record_view(request: HttpRequest) -> HttpResponse:
+    """Record a contact for a client (``?client=<uuid>``) or an anonymous caller."""
+    organisation = _organisation(request)
+    client = _client_from(request, request.POST.get("client") or request.GET.get("client"), "record contact")
+    form = InteractionForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        button = request.POST.get("action", "save")
+        outcome = ACTION_OUTCOMES.get(button, data["outcome"])
+        try:
+            interaction = actions.record_interaction(
+                actor=request.user,
+                channel=data["channel"],
+                organisation=organisation,
+                client=client,
+                direction=data["direction"],
+                service=data["service"],
+                question=data["question"],
+                outcome=outcome,
+                notes=data["notes"],
+                contact_name=data["contact_name"],
+                contact_detail=data["contact_detail"],
+            )
+        except actions.InteractionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The contact was recorded."))
+            if outcome == Interaction.Outcome.CASE_OPENED:
+                return redirect(_case_url(client, interaction))
+            if outcome == Interaction.Outcome.CALLBACK_REQUESTED:
+                return redirect(f"{_callback_new_url()}?{urlencode({'interaction': str(interaction.uuid)})}")
+            if client is not None:
+                return redirect("clients:card", client_uuid=client.uuid)
+            return redirect("clients:desk")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "interactions/record.html", {"form": form, "client": client}, status=status)
+
+
+def _callback_new_url() -> str:
+    from django.urls import reverse
+
+    return reverse("interactions:callback_new")
+
+
+def _targets(request: HttpRequest, organisation: Organisation) -> tuple[object, object]:
+    root = organisation
+    for ancestor in organisation.ancestors().order_by("path")[:1]:
+        root = ancestor
+    units = Organisation.objects.active().subtree_of(root).order_by("path")
+    users = (
+        User.objects.filter(is_active=True, memberships__organisation__in=units)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+    return units, users
+
+
+@login_required
+def callback_new_view(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    interaction: Interaction | None = None
+    interaction_id = request.POST.get("interaction") or request.GET.get("interaction")
+    if interaction_id:
+        try:
+            interaction = Interaction.objects.select_related("client").get(uuid=interaction_id)
+        except (Interaction.DoesNotExist, ValueError) as exc:
+            raise Http404("interaction") from exc
+    client = interaction.client if interaction else None
+    if client is None:
+        client = _client_from(request, request.POST.get("client") or request.GET.get("client"), "callback")
+    elif not access.has_perm_in(request.user, Perm.CLIENTS_VIEW, client.home_office):
+        raise Http404("interaction")
+    units, users = _targets(request, organisation)
+    default_due = (clock.local_now() + dt.timedelta(hours=4)).replace(second=0, microsecond=0)
+    phone = client.contacts.filter(kind="phone").values_list("value", flat=True).first() if client else ""
+    form = CallbackForm(
+        request.POST or None,
+        units=units,
+        users=users,
+        initial={"due_at": default_due.replace(tzinfo=None), "target_unit": organisation, "phone": phone or ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.request_callback(
+                actor=request.user,
+                organisation=organisation,
+                reason=data["reason"],
+                due_at=data["due_at"],
+                target_unit=data["target_unit"],
+                target_user=data["target_user"],
+                client=client,
+                interaction=interaction,
+                phone=data["phone"],
+            )
+        except actions.InteractionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The callback was handed over."))
+            if client is not None:
+                return redirect("clients:card", client_uuid=client.uuid)
+            return redirect("interactions:callbacks")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "interactions/callback_new.html",
+        {"form": form, "client": client, "interaction": interaction},
+        status=status,
+    )
+
+
+@login_required
+def callbacks_view(request: HttpRequest) -> HttpResponse:
+    """My callbacks: open ones addressed to me or my units, soonest due first."""
+    if not access.has_perm_anywhere(request.user, Perm.INTERACTIONS_RECORD):
+        raise PermissionDenied(Perm.INTERACTIONS_RECORD)
+    mine = Callback.objects.for_target(request.user).select_related("client", "target_unit", "target_user")
+    return render(
+        request,
+        "interactions/callbacks.html",
+        {
+            "open": list(mine.open().order_by("due_at")[:100]),
+            "closed": list(mine.exclude(status=Callback.Status.CREATED).order_by("-closed_at")[:20]),
+            "now": clock.now(),
+            "close_form": CloseCallbackForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def callback_close_view(request: HttpRequest, callback_uuid: str) -> HttpResponse:
+    try:
+        callback = get_object_or_404(Callback, uuid=callback_uuid)
+    except ValueError as exc:
+        raise Http404("callback") from exc
+    if not actions.may_close(request.user, callback):
+        raise Http404("callback")
+    form = CloseCallbackForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.close_callback(actor=request.user, callback=callback, **form.cleaned_data)
+        except actions.InteractionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The callback was closed."))
+    else:
+        messages.error(request, _("Choose whether the callback was done or failed."))
+    return redirect("interactions:callbacks")
