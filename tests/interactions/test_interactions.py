@@ -55,6 +55,7 @@ def test_record_interaction_writes_history_audit_and_event(consultant: User, ser
         "outcome": "answered",
         "client": client.number,
         "service": "zasilek",
+        "case": None,
     }
     assert OutboxEvent.objects.get(topic="interaction.recorded").payload["client_uuid"] == str(client.uuid)
 
@@ -231,3 +232,30 @@ def test_callback_form_through_http(consultant: User, staff_client: Login) -> No
     )
     assert response.status_code == 302
     assert Callback.objects.get().client == client
+
+
+def test_card_lists_open_cases_and_the_contact_links_its_case(
+    consultant: User, staff_client: Login, service: Service
+) -> None:
+    from okienko.cases.actions import open_case
+
+    client = person(offices()[0])
+    service.kind = Service.Kind.REQUEST
+    service.save()
+    interaction = actions.record_interaction(
+        actor=consultant, channel="phone", organisation=offices()[0], client=client
+    )
+    case = open_case(
+        actor=consultant,
+        organisation=offices()[0],
+        service=service,
+        description="Prośba o zaświadczenie",
+        channel="phone",
+        client=client,
+        interaction=interaction,
+    )
+    interaction.refresh_from_db()
+    assert (interaction.case, interaction.outcome) == (case, "case_opened")
+    card = staff_client(consultant).get(f"/desk/clients/{client.uuid}/").content.decode()
+    assert f'href="/desk/cases/{case.uuid}/"' in card
+    assert case.number in card

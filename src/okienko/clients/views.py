@@ -83,7 +83,7 @@ def card_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
         messages.info(request, _("This record was merged; showing the current client record."))
         return redirect("clients:card", client_uuid=client.merged_into.uuid)
     history = list(
-        client.interactions.select_related("staff", "service", "organisation").order_by("-started_at", "-id")[:50]
+        client.interactions.select_related("staff", "service", "organisation", "case").order_by("-started_at", "-id")[:50]
     )
     callbacks = list(client.callbacks.select_related("target_unit", "target_user").order_by("-created_at")[:20])
     context = {

@@ -45,6 +45,7 @@ def record_interaction(
     ended_at: dt.datetime | None = None,
     contact_name: str = "",
     contact_detail: str = "",
+    case: Any = None,
 ) -> Interaction:
     """Record one contact (with a client, or anonymous) in the client's history."""
     _require(actor, Perm.INTERACTIONS_RECORD, organisation)
@@ -77,6 +78,7 @@ def record_interaction(
             notes=notes,
             contact_name=contact_name,
             contact_detail=contact_detail,
+            case=case,
         )
         audit.record(
             "interactions.recorded",
@@ -88,6 +90,7 @@ def record_interaction(
                 "outcome": outcome,
                 "client": client.number if client else None,
                 "service": service.code if service else None,
+                "case": case.number if case is not None else None,
             },
         )
         events.emit(

@@ -78,6 +78,14 @@ class Interaction(models.Model):
         on_delete=models.PROTECT,
         related_name="interactions",
     )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
     question = models.CharField(_("question or subject"), max_length=500, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.ANSWERED)
     notes = models.TextField(_("notes"), blank=True)
