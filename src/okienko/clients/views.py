@@ -82,9 +82,8 @@ def card_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
     if client.merged_into_id and client.merged_into and client.merged_into.merged_into_id is None:
         messages.info(request, _("This record was merged; showing the current client record."))
         return redirect("clients:card", client_uuid=client.merged_into.uuid)
-    history = list(
-        client.interactions.select_related("staff", "service", "organisation", "case").order_by("-started_at", "-id")[:50]
-    )
+    interactions = client.interactions.select_related("staff", "service", "organisation", "case")
+    history = list(interactions.order_by("-started_at", "-id")[:50])
     callbacks = list(client.callbacks.select_related("target_unit", "target_user").order_by("-created_at")[:20])
     context = {
         "client": client,
