@@ -54,7 +54,7 @@ def ensure_database(url: str) -> None:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
-    os.environ.setdefault("OKIENKO_VAR_DIR", "/tmp/okienko-bench-cases")
+    os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-cases"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -196,8 +196,9 @@ def load(count: int, batch: int) -> None:
         print(f"{done:>9} cases loaded ({rate:,.0f}/s)", flush=True)
     for year, value in counters.items():
         CaseNumberCounter.objects.update_or_create(organisation=city, year=year, defaults={"last_value": value})
+    connection.set_autocommit(True)
     with connection.cursor() as cur:
-        cur.execute("ANALYZE cases_case")
+        cur.execute("VACUUM (ANALYZE) cases_case")
 
 
 def main() -> None:

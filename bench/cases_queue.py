@@ -21,7 +21,7 @@ from cases_load import DEFAULT_URL, setup_django  # type: ignore[import-not-foun
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
 def report(name: str, values: list[float]) -> None:
@@ -48,17 +48,17 @@ def users() -> tuple[Any, Any, Any]:
 
 
 def queue_page(expert: Any, unit: Any) -> int:
+    """The same queries as ``cases.views._queue`` for the team scope (units where the expert
+    works on cases; every case assigned there is visible to them)."""
     from django.core.paginator import Paginator
 
-    # the same query as cases.views._queue for the team scope
     from okienko.accounts.models import Organisation
     from okienko.cases.models import Case
     from okienko.cases.workflow import OPEN_STATUSES
 
     unit_ids = list(Organisation.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
     cases = (
-        Case.objects.visible_to(expert)
-        .filter(assigned_unit_id__in=unit_ids, status__in=OPEN_STATUSES)
+        Case.objects.filter(assigned_unit_id__in=unit_ids, status__in=OPEN_STATUSES)
         .order_by("resolve_due", "id")
         .select_related("service", "assigned_unit", "assigned_to")
     )

@@ -91,9 +91,9 @@ def _top_paths(paths: set[str]) -> list[str]:
 
 def can_open_in(user: Any, organisation: Organisation) -> bool:
     """May ``user`` open cases for the jurisdiction ``organisation``?"""
-    if access.has_perm_in(user, Perm.CASES_OPEN, organisation):
-        return True
-    return any(p.startswith(organisation.path) for p in _scope_paths(user, (Perm.CASES_OPEN,)))
+    if any(p.startswith(organisation.path) for p in _scope_paths(user, (Perm.CASES_OPEN,))):
+        return True  # the user opens cases in the jurisdiction itself or one of its units
+    return access.has_perm_in(user, Perm.CASES_OPEN, organisation)
 
 
 def actor_kinds(user: Any, case: Any) -> set[str]:

@@ -128,12 +128,14 @@ def _require_work(actor: Any, case: Case) -> set[str]:
 
 def next_number(organisation: Organisation, year: int) -> str:
     """The next gap-free number of ``organisation`` in ``year`` (call inside a transaction)."""
-    try:
-        with transaction.atomic():
-            CaseNumberCounter.objects.get_or_create(organisation=organisation, year=year)
-    except IntegrityError:  # created concurrently; the row exists now
-        pass
-    counter = CaseNumberCounter.objects.select_for_update().get(organisation=organisation, year=year)
+    counter = CaseNumberCounter.objects.select_for_update().filter(organisation=organisation, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                CaseNumberCounter.objects.create(organisation=organisation, year=year)
+        except IntegrityError:  # created concurrently; the row exists now
+            pass
+        counter = CaseNumberCounter.objects.select_for_update().get(organisation=organisation, year=year)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
     prefix = organisation.code.upper()

@@ -49,16 +49,17 @@ def _queue(request: HttpRequest, scope: str) -> tuple[QuerySet[Case], dict[str, 
     user = request.user
     now = clock.now()
     params = request.GET
-    cases = Case.objects.visible_to(user)
     if scope == "mine":
         people = [user, *_covered_users(user, clock.local_now().date())]
-        cases = cases.filter(assigned_to__in=people)
+        cases = Case.objects.visible_to(user).filter(assigned_to__in=people)
     else:
+        # Every case assigned to a unit where the user works on cases is visible to them
+        # (see cases.access.visibility_q), so the unit filter alone is the scope check.
         unit_q = Q(pk__in=[])
         for unit in _my_units(user):
             unit_q |= Q(path__startswith=unit.path)
         unit_ids = list(Organisation.objects.filter(unit_q).values_list("pk", flat=True))
-        cases = cases.filter(assigned_unit_id__in=unit_ids)
+        cases = Case.objects.filter(assigned_unit_id__in=unit_ids)
     status = params.get("status", "open")
     if status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
