@@ -250,7 +250,7 @@ def open_case(
             route=target.reason,
         )
         if interaction is not None:
-            _link_interaction(interaction, case)
+            _link_interaction(interaction, case, actor)
         events.emit(
             "case.created",
             obj=case,
@@ -260,12 +260,20 @@ def open_case(
     return case
 
 
-def _link_interaction(interaction: Any, case: Case) -> None:
+def _link_interaction(interaction: Any, case: Case, actor: Any) -> None:
+    """Record on the contact that it led to this case (audited)."""
     try:
         interaction._meta.get_field("case")
     except FieldDoesNotExist:
         return
     type(interaction).objects.filter(pk=interaction.pk).update(case=case, outcome="case_opened")
+    audit.record(
+        "interaction.case_linked",
+        actor=actor,
+        obj=interaction,
+        organisation_id=interaction.organisation_id,
+        changes={"case": [None, case.pk], "outcome": [interaction.outcome, "case_opened"]},
+    )
 
 
 # -- status ----------------------------------------------------------------------------------

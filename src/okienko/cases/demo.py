@@ -93,6 +93,7 @@ CHANNELS = {
     "email": "email",
     "mobile": "web",
 }
+EXPERTS = {"lodz-zdit": "ekspert.zdit", "lodz-zzm": "ekspert.zzm", "pup-bialystok-ewidencja": "ekspert.bialystok"}
 # the cycle of target statuses given to demo cases
 STATES = [
     "assigned",
@@ -340,7 +341,7 @@ def load(*, stdout: Any) -> None:
         age = dt.timedelta(hours=min(sample.hours_to_close or rng.uniform(1, 400), 1000)) + dt.timedelta(
             hours=rng.uniform(0, 300)
         )
-        shift = min(age, dt.timedelta(days=21))
+        shift = min(age, dt.timedelta(days=12))
         Case.objects.filter(pk=case.pk).update(
             created_at=F("created_at") - shift,
             response_due=F("response_due") - shift,
@@ -348,6 +349,9 @@ def load(*, stdout: Any) -> None:
             resolve_due_3x=F("resolve_due_3x") - shift,
         )
         case.refresh_from_db()
+        expert = EXPERTS.get(case.assigned_unit.code if case.assigned_unit else "")
+        if expert and i % 3 != 0:
+            case = actions.assign_case(actor=supervisor, case=case, user=User.objects.get(username=expert))
         _drive(
             case,
             STATES[i % len(STATES)],
@@ -415,6 +419,9 @@ def _labour_cases(wup: Organisation | None) -> int:
         except Exception as exc:  # noqa: BLE001 - demo data must not stop the loader
             print(f"cases demo: labour case skipped ({exc})")  # noqa: T201
             continue
+        expert = EXPERTS.get(case.assigned_unit.code if case.assigned_unit else "")
+        if expert:
+            case = actions.assign_case(actor=supervisor, case=case, user=User.objects.get(username=expert))
         _drive(case, ["assigned", "in_progress", "waiting_client", "resolved"][i % 4], supervisor, [])
         count += 1
     return count

@@ -139,7 +139,12 @@ def intake_view(request: HttpRequest) -> HttpResponse:
         "search": search,
         "found": found,
         "service": service,
-        "questions": list(service.questions.all()) if service else [],
+        "questions": [
+            (q, source.getlist(f"q_{q.code}") if q.datatype == "multivaluelist" else source.get(f"q_{q.code}", ""))
+            for q in service.questions.all()
+        ]
+        if service
+        else [],
         "blocking": blocking,
         "errors": errors,
         "values": source,
@@ -160,11 +165,12 @@ def _is_uuid(value: str) -> bool:
 
 
 def _client(request: HttpRequest, value: str) -> Any:
+    """The client the case is opened for; viewing them is logged (404 outside the scope)."""
     if not _is_uuid(value):
         return None
-    from okienko.clients.models import Client
+    from okienko.clients.access import access_client
 
-    return Client.objects.visible_to(request.user).filter(uuid=value).first()
+    return access_client(request.user, value, purpose="open case")
 
 
 def _interaction(request: HttpRequest, value: str) -> Any:
