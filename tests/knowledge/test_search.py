@@ -97,9 +97,7 @@ def test_empty_and_very_long_queries_return_nothing_quietly(corpus: dict[str, Ar
     assert slugs("zasiłek " * 5000) == ["zasilek"]
 
 
-def test_internal_articles_are_hidden_from_the_public(
-    publish: Callable[..., Article], consultant: User
-) -> None:
+def test_internal_articles_are_hidden_from_the_public(publish: Callable[..., Article], consultant: User) -> None:
     publish("Procedura przekazania rozmowy", "<p>Przekaż rozmowę.</p>", audience=Article.Audience.INTERNAL)
     assert slugs("przekazanie rozmowy") == []
     assert slugs("przekazanie rozmowy", consultant) == ["procedura-przekazania-rozmowy"]

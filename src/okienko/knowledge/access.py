@@ -75,3 +75,8 @@ def may_edit_anywhere(user: Any) -> bool:
 
 def may_read_internal(user: Any) -> bool:
     return access.has_perm_anywhere(user, Perm.KNOWLEDGE_READ_INTERNAL)
+
+
+def editable_scope(user: Any) -> Any:
+    """Organisations where ``user`` edits knowledge."""
+    return access.organisations_with(user, Perm.KNOWLEDGE_EDIT)

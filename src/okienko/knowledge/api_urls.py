@@ -1,4 +1,8 @@
-from typing import Any
+from django.urls import path
+
+from okienko.knowledge.api import KnowledgeSearchView
 
 app_name = "knowledge_api"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("search", KnowledgeSearchView.as_view(), name="search"),
+]

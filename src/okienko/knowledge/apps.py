@@ -6,3 +6,10 @@ class KnowledgeConfig(AppConfig):
     name = "okienko.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from okienko.accounts.roles import Perm
+        from okienko.desk.navigation import NavItem, register
+
+        register(NavItem("knowledge:search", _("Knowledge base"), Perm.KNOWLEDGE_READ_INTERNAL, "4", order=40))
+        register(NavItem("knowledge:editor", _("Edit knowledge"), Perm.KNOWLEDGE_EDIT, "5", order=41))

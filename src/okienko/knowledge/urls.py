@@ -1,4 +1,22 @@
-from typing import Any
+from django.urls import path
+
+from okienko.knowledge.views import desk, editor
 
 app_name = "knowledge"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("", desk.search_view, name="search"),
+    path("suggest", desk.suggest_view, name="suggest"),
+    path("propose", desk.propose_view, name="propose"),
+    path("a/<uuid:uuid>/", desk.article_view, name="article"),
+    path("a/<uuid:uuid>/use", desk.use_view, name="use"),
+    path("editor/", editor.article_list, name="editor"),
+    path("editor/new", editor.article_edit, name="editor_new"),
+    path("editor/<uuid:uuid>/", editor.article_edit, name="editor_edit"),
+    path("editor/<uuid:uuid>/status", editor.article_transition, name="editor_transition"),
+    path("editor/<uuid:uuid>/versions", editor.article_versions, name="editor_versions"),
+    path("editor/<uuid:uuid>/restore", editor.article_restore, name="editor_restore"),
+    path("editor/proposals", editor.proposal_list, name="proposals"),
+    path("editor/proposals/<int:pk>", editor.proposal_resolve, name="proposal_resolve"),
+    path("editor/synonyms", editor.synonym_list, name="synonyms"),
+    path("editor/analytics", editor.analytics_view, name="analytics"),
+]
