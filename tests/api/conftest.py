@@ -29,7 +29,7 @@ def issue_token(db: None) -> Callable[..., IssuedToken]:
 
 @pytest.fixture
 def api() -> APIClient:
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def token_client(issue_token: Callable[..., IssuedToken]) -> Callable[..., APICl
     def make(organisation: Organisation, scopes: list[str], role: str = Role.SUPERVISOR, **kwargs: object) -> APIClient:
         issued = issue_token(organisation, scopes, role, **kwargs)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}", HTTP_ACCEPT_LANGUAGE="en")
         client.issued = issued  # type: ignore[attr-defined]
         return client
 

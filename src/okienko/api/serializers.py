@@ -8,7 +8,10 @@ from okienko.accounts.models import Membership, Organisation, User
 
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[assignment,var-annotated]
+    # Blank e-mail or website is "", which the OpenAPI e-mail and URI formats do not allow.
+    email = serializers.CharField(read_only=True)
+    website = serializers.CharField(read_only=True)
 
     class Meta:
         model = Organisation

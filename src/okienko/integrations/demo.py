@@ -18,10 +18,10 @@ OPEN311_LODZ = "okn_demo0311_lodz-open311-demo-2026"
 OPEN311_WUP = "okn_demo0311w_wup-open311-demo-2026"
 REST_LODZ = "okn_demoapi1_lodz-rest-api-demo-2026"
 
-KEYS = [
-    (OPEN311_LODZ, "lodz", "Open311 — aplikacja mobilna (demo)", [Scope.OPEN311], Role.CONSULTANT),
-    (OPEN311_WUP, "wup-bialystok", "Open311 — WUP (demo)", [Scope.OPEN311], Role.CONSULTANT),
-    (REST_LODZ, "lodz", "EZD — system dziedzinowy (demo)", list(Scope.values), Role.SUPERVISOR),
+KEYS: list[tuple[str, str, str, list[str], str]] = [
+    (OPEN311_LODZ, "lodz", "Open311 — aplikacja mobilna (demo)", [str(Scope.OPEN311)], Role.CONSULTANT),
+    (OPEN311_WUP, "wup-bialystok", "Open311 — WUP (demo)", [str(Scope.OPEN311)], Role.CONSULTANT),
+    (REST_LODZ, "lodz", "EZD — system dziedzinowy (demo)", [str(v) for v in Scope.values], Role.SUPERVISOR),
 ]
 
 
@@ -31,5 +31,5 @@ def load(*, stdout: Any) -> None:
         organisation = Organisation.objects.filter(code=org_code).first()
         if parsed is None or organisation is None or ApiToken.objects.filter(prefix=parsed[0]).exists():
             continue
-        issue_api_token(actor=None, organisation=organisation, name=name, scopes=list(scopes), role=role, secret=secret)
+        issue_api_token(actor=None, organisation=organisation, name=name, scopes=scopes, role=role, secret=secret)
         stdout.write(f"  API key for {org_code}: {name}")

@@ -36,14 +36,17 @@ from okienko.core import audit
 
 
 class CaseSerializer(serializers.ModelSerializer[Case]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    assigned_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    assigned_to = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
-    client = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
-    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated,assignment]
-    duplicate_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
-    gmina = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[var-annotated]
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    assigned_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    assigned_to = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    client = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated,assignment]
+    duplicate_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    gmina = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    # May be blank (""), which the e-mail and URI formats do not allow.
+    reporter_email = serializers.CharField(read_only=True)
+    media_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Case
@@ -96,7 +99,7 @@ class AssignSerializer(serializers.Serializer[Any]):
 
 
 class NoteSerializer(serializers.ModelSerializer[CaseNote]):
-    author = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
+    author = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     public = serializers.BooleanField(write_only=True, default=False)
 
     class Meta:

@@ -33,9 +33,9 @@ class QuestionSerializer(serializers.ModelSerializer[ServiceQuestion]):
 
 
 class ServiceSerializer(serializers.ModelSerializer[Service]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    responsible_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    responsible_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     questions = QuestionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -49,8 +49,8 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
 
 
 class CategorySerializer(serializers.ModelSerializer[ServiceCategory]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated,assignment]
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated,assignment]
 
     class Meta:
         model = ServiceCategory

@@ -37,7 +37,7 @@ class ContactSerializer(serializers.ModelSerializer[ClientContact]):
 
 
 class ClientSerializer(serializers.ModelSerializer[Client]):
-    home_office = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    home_office = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -53,7 +53,7 @@ class ClientSerializer(serializers.ModelSerializer[Client]):
 class ClientListSerializer(serializers.ModelSerializer[Client]):
     """Lists show no identifiers (PESEL, NIP) and no contacts; read one client for those (logged)."""
 
-    home_office = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    home_office = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = Client
@@ -148,10 +148,10 @@ class ClientViewSet(mixins.ListModelMixin, ApiViewSet):
 
 
 class InteractionSerializer(serializers.ModelSerializer[Interaction]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
-    client = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
-    staff = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    client = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    staff = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = Interaction

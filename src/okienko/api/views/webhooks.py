@@ -43,8 +43,8 @@ class SubscriptionCreatedSerializer(SubscriptionSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
-    subscription = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
-    replay_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True)  # type: ignore[var-annotated]
+    subscription = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    replay_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = WebhookDelivery
