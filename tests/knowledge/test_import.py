@@ -20,9 +20,9 @@ def test_csv_import_reports_rejected_rows(region: Organisation) -> None:
     report = importing.import_csv(CSV, actor=None, organisation=region)
     assert report.created == ["staz"]
     assert report.rejected == [
-        ("row 3", "The title is empty."),
-        ("row 4", "Unknown kind “recipe”."),
-        ("row 5", "The slug “staz” repeats in this file."),
+        ("wiersz 3", "Tytuł jest pusty."),
+        ("wiersz 4", "Nieznany rodzaj „recipe”."),
+        ("wiersz 5", "Adres „staz” powtarza się w tym pliku."),
     ]
     article = Article.objects.get(slug="staz")
     assert (article.body, article.tags) == ("<p>Staż trwa do <strong>6 miesięcy</strong>.</p>", ["staż", "stypendium"])

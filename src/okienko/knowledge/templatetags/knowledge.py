@@ -11,4 +11,4 @@ register = template.Library()
 @register.filter
 def safe_html(value: str) -> SafeString:
     """Article HTML, sanitised again at render time (defence in depth: it was cleaned on save)."""
-    return mark_safe(content.sanitise(value or ""))  # noqa: S308 - sanitised by nh3 just now
+    return mark_safe(content.sanitise(value or ""))  # sanitised by nh3 just now
