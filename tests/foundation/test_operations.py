@@ -184,3 +184,17 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
         pytest.skip("restore_db covers the embedded SQLite database")
     with pytest.raises(CommandError, match="not a SQLite database"):
         call_command("restore_db", str(junk))
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_with_its_id_status_and_duration(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="okienko.access"):
+        response = client.get("/accounts/login/", headers={"X-Request-ID": "req-42"})
+    (record,) = [r for r in caplog.records if r.name == "okienko.access"]
+    assert response.headers["X-Request-ID"] == "req-42"
+    assert (record.method, record.path, record.status, record.user_id) == ("GET", "/accounts/login/", 200, None)
+    assert record.duration_ms >= 0

@@ -272,6 +272,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # One line per request (method, path, status, duration, user, request id).
+        "okienko.access": {"level": "INFO" if ENV.profile != "test" else "WARNING"},
     },
 }
 

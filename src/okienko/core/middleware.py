@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from okienko.core import context
+
+access_log = logging.getLogger("okienko.access")
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -27,7 +31,22 @@ class RequestContextMiddleware:
         )
         if incoming and len(incoming) <= 64 and incoming.replace("-", "").isalnum():
             ctx = context.RequestContext(request_id=incoming, channel=ctx.channel, ip=ctx.ip, user_agent=ctx.user_agent)
+        started = time.perf_counter()
         with context.using(ctx):
             response = self.get_response(request)
+            user = getattr(request, "user", None)
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path[:300],
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                },
+            )
         response["X-Request-ID"] = ctx.request_id
         return response
