@@ -107,6 +107,7 @@ def _refresh_search(client: Client) -> None:
     client.search_name = search.search_name_of(client)
     client.search_text = search.search_text_of(client, contacts)
     Client.objects.filter(pk=client.pk).update(search_name=client.search_name, search_text=client.search_text)
+    search.remember_name(client.search_name)
 
 
 def _add_contacts(client: Client, kind: str, values: Iterable[str]) -> list[ClientContact]:

@@ -185,6 +185,19 @@ class ClientRelation(models.Model):
         return f"{self.person_id} {self.kind} {self.other_id}"
 
 
+class ClientNameWord(models.Model):
+    """Every distinct first word of the clients' normalised names (surnames, organisation names).
+
+    A typo'd surname is matched against this small dictionary first, then clients are found by
+    exact prefix; see ADR 0010.
+    """
+
+    word = models.CharField(max_length=150, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class ClientNumberCounter(models.Model):
     """The last client number handed out for a prefix (locked row, so numbers never repeat)."""
 

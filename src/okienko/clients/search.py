@@ -1,9 +1,10 @@
 """Normalisation and the desk's client lookup (number, name, phone, PESEL, NIP, e-mail; typo-tolerant).
 
 Portable on SQLite and PostgreSQL (ADR 0010): names are stored normalised (``search_name``:
-lower case, no diacritics) and matched by prefix through a B-tree index; a typo'd surname is
-matched by trigram word similarity (``<%``, GIN index) on PostgreSQL and by a bounded
-candidate scan ranked with ``difflib`` on SQLite.
+lower case, no diacritics) and matched by prefix through a B-tree index. A typo'd surname is
+first matched against the small dictionary of distinct surnames (``ClientNameWord``) — by
+trigram similarity (GIN index) on PostgreSQL, by ``difflib`` on SQLite — and the clients are
+then found by exact prefix of the corrected surname.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from collections.abc import Iterable
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
 
-from okienko.clients.models import Client, ClientContact, ClientQuerySet
+from okienko.clients.models import Client, ClientContact, ClientNameWord, ClientQuerySet
 
 _EXTRA_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
 NUMBER_PREFIX = "K"
 NUMBER_DIGITS = 7
-FUZZY_CANDIDATES = 3000
+FUZZY_WORDS = 5
 FUZZY_RATIO = 0.75
 
 
@@ -75,23 +77,43 @@ def _by_name(qs: ClientQuerySet, words: list[str]) -> ClientQuerySet:
     return matched
 
 
-def _fuzzy(qs: ClientQuerySet, words: list[str], limit: int) -> list[Client]:
-    term = " ".join(words)
+def similar_words(word: str, *, limit: int = FUZZY_WORDS) -> list[str]:
+    """Words of the name dictionary that look like ``word`` (a typo'd surname), best first."""
     if connection.vendor == "postgresql":
-        similar = RawSQL("%s <%% search_name", (term,), output_field=models.BooleanField())
-        score = RawSQL("word_similarity(%s, search_name)", (term,), output_field=models.FloatField())
-        return list(qs.alias(similar=similar).filter(similar=True).annotate(score=score).order_by("-score")[:limit])
-    # SQLite: scan a bounded set of names sharing the first letter, rank by similarity.
-    candidates = qs.filter(search_name__startswith=term[:1]).only("id", "search_name")[:FUZZY_CANDIDATES]
+        # ``%`` compares with pg_trgm.similarity_threshold (default 0.3, the value we want).
+        similar = RawSQL("word %% %s", (word,), output_field=models.BooleanField())
+        score = RawSQL("similarity(word, %s)", (word,), output_field=models.FloatField())
+        rows = ClientNameWord.objects.alias(similar=similar).filter(similar=True).annotate(score=score)
+        return list(rows.order_by("-score", "word").values_list("word", flat=True)[:limit])
+    # SQLite (small embedded installations): rank the dictionary words of similar length.
+    near = ClientNameWord.objects.annotate(size=Length("word")).filter(size__gte=len(word) - 2, size__lte=len(word) + 2)
     scored = []
-    for client in candidates:
-        head = " ".join(client.search_name.split()[: len(words)])
-        ratio = difflib.SequenceMatcher(None, term, head).ratio()
+    for candidate in near.values_list("word", flat=True).iterator():
+        ratio = difflib.SequenceMatcher(None, word, candidate).ratio()
         if ratio >= FUZZY_RATIO:
-            scored.append((ratio, client.pk))
-    best = [pk for _ratio, pk in sorted(scored, reverse=True)[:limit]]
-    found = {c.pk: c for c in qs.filter(pk__in=best)}
-    return [found[pk] for pk in best if pk in found]
+            scored.append((-ratio, candidate))
+    return [w for _ratio, w in sorted(scored)[:limit]]
+
+
+def _fuzzy(qs: ClientQuerySet, words: list[str], limit: int) -> list[Client]:
+    found: list[Client] = []
+    for candidate in similar_words(words[0]):
+        if candidate == words[0]:
+            continue
+        matched = qs.filter(models.Q(search_name=candidate) | models.Q(search_name__startswith=f"{candidate} "))
+        for word in words[1:]:
+            matched = matched.filter(search_name__contains=f" {word}")
+        found.extend(matched.order_by("search_name", "number")[: limit - len(found)])
+        if len(found) >= limit:
+            break
+    return found
+
+
+def remember_name(search_name: str) -> None:
+    """Add the first word of a client's normalised name to the dictionary used for typos."""
+    word = search_name.split(" ", 1)[0]
+    if word:
+        ClientNameWord.objects.bulk_create([ClientNameWord(word=word[:150])], ignore_conflicts=True)
 
 
 def lookup_clients(qs: ClientQuerySet, query: str, *, limit: int = 20) -> list[Client]:
