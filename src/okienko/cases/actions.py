@@ -104,7 +104,11 @@ def _payload(case: Case, **extra: Any) -> dict[str, Any]:
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
-    locked = Case.objects.select_for_update().select_related("organisation", "service", "assigned_unit").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("organisation", "service", "assigned_unit")
+        .get(pk=case.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise StaleCase(locked, expected_version)
     return locked
