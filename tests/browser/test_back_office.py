@@ -1,0 +1,117 @@
+"""Issue 3, the 2nd line: the routed case waits in the unit's queue with its deadline; the expert
+asks the client for information (the deadline pauses), then resolves it with a public note; the
+case history shows every step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import formats, timezone
+
+from okienko.accounts.models import User
+from okienko.cases.actions import open_case
+from okienko.cases.models import Case
+from tests.browser import scenario
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Axe = Callable[[Any], None]
+SignIn = Callable[[str], None]
+PLACE = {"latitude": "51.7592", "longitude": "19.4560", "address": "Piotrkowska 104", "gmina_code": "1061011"}
+
+
+@pytest.fixture
+def city(make_user: Callable[..., User]) -> scenario.City:
+    return scenario.city(make_user)
+
+
+@pytest.fixture
+def case(city: scenario.City) -> Case:
+    return open_case(
+        actor=city.consultant,
+        organisation=city.city,
+        service=city.pothole,
+        description="Głęboka dziura przed przejściem dla pieszych.",
+        channel="phone",
+        client=city.client,
+        location=PLACE,
+        answers={"wielkosc": "duza"},
+    )
+
+
+def _short(value: Any) -> str:
+    return " ".join(formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT").split())
+
+
+def test_routed_case_waits_in_the_units_queue_with_its_deadline(
+    page: Any, sign_in: SignIn, city: scenario.City, case: Case, axe: Axe
+) -> None:
+    assert case.assigned_unit == city.roads
+    sign_in("drogowiec")
+    page.goto("/desk/cases/team/")
+    row = page.locator("table.queue tbody tr", has_text=case.number)
+    assert row.count() == 1
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1:4] == ["Dziura w jezdni", "przydzielona", "Zarząd Dróg i Transportu"]
+    assert row.locator("time").get_attribute("datetime") == timezone.localtime(case.resolve_due).isoformat()
+    assert row.locator("time").inner_text() == _short(case.resolve_due)
+    axe(page)
+    # The case opens from the queue with the keyboard.
+    scenario.tab_until(page, lambda f: f["tag"] == "a" and f["text"] == case.number)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/desk/cases/{case.uuid}/")
+    axe(page)
+
+
+def test_expert_asks_the_client_then_resolves_and_history_shows_every_step(
+    page: Any, sign_in: SignIn, city: scenario.City, case: Case, axe: Axe
+) -> None:
+    sign_in("drogowiec")
+    page.goto(f"/desk/cases/{case.uuid}/")
+    facts = page.locator("dl.case-facts")
+    assert "wstrzymany" not in facts.inner_text()
+
+    # Ask the client for information: the message, then the button, from the keyboard.
+    page.locator("#reply-message").focus()
+    page.keyboard.type("Prosimy o podanie numeru najbliższej posesji.")
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["value"] == "ask")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.get_by_role("status").or_(page.locator(".message-success")).first.wait_for()
+    case.refresh_from_db()
+    assert case.status == "waiting_client"
+    assert case.sla_paused_at is not None
+    assert "oczekuje na klienta" in page.get_by_role("heading", level=1).inner_text()
+    assert "wstrzymany na czas oczekiwania na klienta" in facts.inner_text()
+    axe(page)
+
+    # The unit's queue shows the case waiting for the client.
+    page.goto("/desk/cases/team/")
+    row = page.locator("table.queue tbody tr", has_text=case.number)
+    assert row.locator("td").nth(2).inner_text() == "oczekuje na klienta"
+
+    # Resolve with a public note.
+    page.goto(f"/desk/cases/{case.uuid}/")
+    page.locator("#reply-message").focus()
+    page.keyboard.type("Ubytek został załatany masą na zimno.")
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["value"] == "resolve")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.locator("ul.notes").wait_for()
+    case.refresh_from_db()
+    assert case.status == "resolved"
+    assert case.resolved_at is not None
+    notes = page.locator("ul.notes li.note-public").all_inner_texts()
+    assert any("Ubytek został załatany masą na zimno." in n for n in notes)
+    assert any("Prosimy o podanie numeru najbliższej posesji." in n for n in notes)
+    timeline = page.locator("ol.timeline li").all_inner_texts()
+    events = list(case.events.order_by("at", "id"))
+    assert len(timeline) == len(events) >= 4
+    for shown, event in zip(timeline, events, strict=True):
+        assert event.summary in shown
+    kinds = [e.kind for e in events]
+    assert kinds[:2] == ["opened", "assigned"]
+    assert (kinds.count("status"), kinds.count("note")) == (2, 2)
+    axe(page)

@@ -1,0 +1,119 @@
+"""Issue 3, the 1st line: a consultant finds a caller, sees the history, records the call and
+opens a case for the right unit — with the keyboard, checking accessibility on every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from okienko.accounts.models import User
+from okienko.cases.models import Case
+from okienko.interactions.models import Interaction
+from tests.browser import scenario
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Axe = Callable[[Any], None]
+SignIn = Callable[[str], None]
+
+
+@pytest.fixture
+def city(make_user: Callable[..., User]) -> scenario.City:
+    return scenario.city(make_user)
+
+
+def test_consultant_finds_a_client_by_a_misspelt_name_without_diacritics(
+    page: Any, sign_in: SignIn, city: scenario.City, axe: Axe
+) -> None:
+    sign_in("konsultantka")
+    page.goto("/desk/clients/")
+    assert scenario.focused(page)["id"] == "client-q"  # the search box has the focus on arrival
+    axe(page)
+    page.keyboard.type("zolkiewsky")
+    first = page.locator("[data-results] a").first
+    first.wait_for()
+    assert city.client.number in first.inner_text()
+    page.keyboard.press("ArrowDown")
+    assert scenario.focused(page)["text"].startswith("Łukasz Żółkiewski")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/desk/clients/{city.client.uuid}/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Łukasz Żółkiewski")
+    assert "Harmonogram wywozu odpadów" in page.locator("#history-h + table").inner_text()
+    axe(page)
+
+
+def test_consultant_finds_a_client_by_part_of_the_phone_number(page: Any, sign_in: SignIn, city: scenario.City) -> None:
+    sign_in("konsultantka")
+    page.goto("/desk/clients/")
+    page.keyboard.type("601234567")
+    page.locator("[data-results] a").first.wait_for()
+    assert page.locator("[data-results] a").count() == 1
+    assert city.client.number in page.locator("[data-results]").inner_text()
+
+
+def test_slash_focuses_the_client_search_box(page: Any, sign_in: SignIn, city: scenario.City) -> None:
+    sign_in("konsultantka")
+    page.goto("/desk/clients/")
+    page.locator("main h1").click()  # focus away from the box (on nothing focusable)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")
+    assert scenario.focused(page)["id"] == "client-q"
+    assert page.locator("#client-q").input_value() == ""  # the "/" itself was not typed
+
+
+def test_consultant_records_a_call_and_opens_a_case_with_the_keyboard(
+    page: Any, sign_in: SignIn, city: scenario.City, axe: Axe
+) -> None:
+    sign_in("konsultantka")
+    page.goto(f"/desk/clients/{city.client.uuid}/")
+    # Record the call: service by its code (the datalist suggests it), the subject, then the
+    # "open a case" button — all from the keyboard.
+    page.locator("#id_service").focus()
+    page.keyboard.type("dziura")
+    page.keyboard.press("Tab")
+    assert scenario.focused(page)["name"] == "question"
+    page.keyboard.type("Dziura przed domem klienta")
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["value"] == "case")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/cases/new/**")
+    interaction = Interaction.objects.get(client=city.client, question="Dziura przed domem klienta")
+    assert (interaction.channel, interaction.outcome, interaction.service) == ("phone", "case_opened", city.pothole)
+    axe(page)
+
+    # Intake: find the service, answer its question and place the pin with the keyboard.
+    assert scenario.focused(page)["id"] == "svc-search"
+    page.keyboard.type("wyrwa")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**search=wyrwa**")
+    link = scenario.tab_until(page, lambda f: f["tag"] == "a" and f["text"] == "Dziura w jezdni")
+    assert link["text"] == "Dziura w jezdni"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**service=**")
+    axe(page)
+    page.locator("#f-description").focus()
+    page.keyboard.type("Głęboka dziura, samochody omijają ją po chodniku.")
+    page.keyboard.press("Tab")
+    assert scenario.focused(page)["id"] == "q-wielkosc"
+    page.locator("#q-wielkosc").select_option("duza")
+    page.keyboard.press("Tab")
+    assert scenario.focused(page)["id"] == "case-map"
+    page.keyboard.press("Enter")  # drops the pin in the middle of the map
+    assert page.locator("#f-latitude").input_value() != ""
+    page.locator("#f-address").fill("Piotrkowska 104")
+    page.locator("#f-gmina").fill("1061011")
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Załóż sprawę")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/desk/cases/[0-9a-f-]{36}/$"))
+
+    case = Case.objects.get(client=city.client)
+    assert (case.status, case.assigned_unit, case.answers) == ("assigned", city.roads, {"wielkosc": "duza"})
+    assert case.resolve_due is not None
+    interaction.refresh_from_db()
+    assert interaction.case == case
+    assert case.number in page.get_by_role("heading", level=1).inner_text()
+    facts = page.locator("dl.case-facts").inner_text()
+    assert "Zarząd Dróg i Transportu" in facts
+    axe(page)
