@@ -1,0 +1,148 @@
+"""Open311 benchmark on PostgreSQL: intake rate and latency, listing latency, raw-SQL baseline.
+
+    .venv/bin/python bench/open311_bench.py --workers 3 --rate 300 --duration 30
+
+Uses the ``okienko_bench`` database (cases loaded by ``bench/cases_load.py`` into the jurisdiction
+``bench-city``), migrates it (adds nothing else), issues a benchmark api_key, serves the app with
+uvicorn on 127.0.0.1 and drives it from a second process (``bench/open311_load.py``). Every phase
+is bounded in time; the servers this script starts are stopped by their process ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+UVICORN = str(ROOT / ".venv" / "bin" / "uvicorn")
+BENCH_KEY = "okn_bench0311_open311-benchmark-key"
+
+
+def environment(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        OKIENKO_PROFILE="dev",
+        OKIENKO_DEBUG="false",
+        OKIENKO_LOG_LEVEL="WARNING",
+        OKIENKO_VAR_DIR=str(ROOT / "var" / "bench-open311"),
+        DJANGO_SETTINGS_MODULE="okienko.conf.settings",
+    )
+    return env
+
+
+def prepare(url: str) -> dict[str, Any]:
+    os.environ.update(environment(url))
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from okienko.accounts.models import Organisation
+    from okienko.api.actions import issue_api_token
+    from okienko.api.models import ApiToken
+    from okienko.cases.models import Case
+    from okienko.core import events
+
+    call_command("migrate", verbosity=0)
+    city = Organisation.objects.get(code="bench-city")
+    if not ApiToken.objects.filter(prefix="bench0311").exists():
+        issue_api_token(
+            actor=None,
+            organisation=city,
+            name="Open311 benchmark",
+            scopes=["open311:write"],
+            rate_limit=10_000_000,
+            secret=BENCH_KEY,
+        )
+    return {
+        "cases_in_bench_city": Case.objects.filter(organisation=city).count(),
+        "outbox_subscribers_case_created": [s.name for s in events.subscribers_for("case.created")],
+    }
+
+
+def serve(args: argparse.Namespace, app: list[str], port: int) -> subprocess.Popen[bytes]:
+    command = [UVICORN, *app, "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=environment(args.database_url))
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/open311/v2/discovery.json", timeout=2)
+            return process
+        except OSError as exc:
+            if getattr(exc, "code", None):  # an HTTP error means the server answers
+                return process
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("server did not start")
+
+
+def load(port: int, mode: str, rate: float, duration: float, connections: int, extra: list[str] | None = None) -> Any:
+    command = [PY, str(ROOT / "bench" / "open311_load.py"), mode, "--port", str(port), "--rate", str(rate)]
+    command += ["--duration", str(duration), "--connections", str(connections), "--api-key", BENCH_KEY]
+    out = subprocess.run(command + (extra or []), capture_output=True, text=True, timeout=duration + 120)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/okienko_bench")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--rate", type=float, default=300)
+    parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--get-rate", type=float, default=10)
+    parser.add_argument("--get-duration", type=float, default=20)
+    parser.add_argument("--max-duration", type=float, default=15, help="closed-loop runs for the raw-SQL ratio")
+    parser.add_argument("--skip", default="", help="comma list of phases to skip: post,get,ratio")
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+    results: dict[str, Any] = {"setup": prepare(args.database_url), "workers": args.workers}
+    server = serve(args, ["okienko.conf.asgi:application"], args.port)
+    try:
+        load(args.port, "post", 0, 5, 8)  # warm-up
+        if "post" not in skip:
+            results["post_fixed_rate"] = load(args.port, "post", args.rate, args.duration, args.connections)
+        if "get" not in skip:
+            results["get_1000"] = load(args.port, "get", args.get_rate, args.get_duration, 4)
+        if "ratio" not in skip:
+            results["post_max_django"] = load(args.port, "post", 0, args.max_duration, args.workers * 4)
+    finally:
+        stop(server)
+    if "ratio" not in skip:
+        raw = serve(args, ["--app-dir", "bench", "open311_rawsql_app:app"], args.port + 1)
+        try:
+            load(args.port + 1, "post", 0, 5, 8)
+            results["post_max_raw_sql"] = load(args.port + 1, "post", 0, args.max_duration, args.workers * 4)
+        finally:
+            stop(raw)
+        django_rps = results["post_max_django"]["throughput_rps"]
+        raw_rps = results["post_max_raw_sql"]["throughput_rps"]
+        results["django_to_raw_sql_ratio"] = round(django_rps / raw_rps, 2) if raw_rps else None
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
