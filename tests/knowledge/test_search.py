@@ -4,6 +4,7 @@ how the suite shows that both backends return the same results on the same conte
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ def corpus(publish: Callable[..., Article]) -> dict[str, Article]:
     }
 
 
-def slugs(query: str, user: User | None = None, **filters: object) -> list[str]:
+def slugs(query: str, user: User | None = None, **filters: Any) -> list[str]:
     return [r.article.slug for r in search(query, user=user, **filters).results]
 
 
@@ -111,3 +112,14 @@ def test_drafts_and_scheduled_articles_are_not_found(publish: Callable[..., Arti
 def test_filter_by_kind(corpus: dict[str, Article], publish: Callable[..., Article]) -> None:
     publish("Zasiłek – ogłoszenie", "<p>Nowe kwoty.</p>", kind=Article.Kind.NEWS, slug="ogloszenie")
     assert slugs("zasiłek", kind=Article.Kind.NEWS) == ["ogloszenie"]
+
+
+def test_very_common_words_are_matched_in_titles_and_rare_words_everywhere(
+    corpus: dict[str, Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okienko.knowledge.search import service
+
+    monkeypatch.setattr(service, "MATCH_BUDGET", 4)
+    # "urząd" and "praca" are common (found in titles only), "gmina" is rare (found in the body);
+    # the article with the common words only in its body is left out.
+    assert slugs("urząd gminy pracy") == ["dowod", "staz"]

@@ -29,7 +29,11 @@ class Backend(Protocol):
 
     def clear(self) -> None: ...
 
-    def search(self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[Hit]: ...
+    def search(
+        self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int, *, head: bool = False
+    ) -> list[Hit]:
+        """Matching articles in scope, best first; ``head``: title and question fields only."""
+        ...
 
 
 class SQLiteBackend:
@@ -66,8 +70,13 @@ class SQLiteBackend:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM knowledge_fts")
 
-    def search(self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[Hit]:
+    def search(
+        self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int, *, head: bool = False
+    ) -> list[Hit]:
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
+        expression = self.expression(query)
+        if head:
+            expression = "{title keywords} : (" + expression + ")"
         # Match first (materialised), then filter by scope: a rowid constraint inside the FTS
         # query would make SQLite run the full-text query once per candidate row.
         sql = (
@@ -76,7 +85,7 @@ class SQLiteBackend:
             f"SELECT id, score FROM m WHERE id IN ({scope_sql}) ORDER BY score, id LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.expression(query), *scope_params, limit])
+            cursor.execute(sql, [expression, *scope_params, limit])
             return [Hit(int(row[0]), -float(row[1])) for row in cursor.fetchall()]
 
 
@@ -107,7 +116,9 @@ class PostgresBackend:
     def clear(self) -> None:
         """Nothing to clear beside the ``SearchDocument`` rows."""
 
-    def search(self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[Hit]:
+    def search(
+        self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int, *, head: bool = False
+    ) -> list[Hit]:
         # ts_rank weights are listed {D, C, B, A}; C = body, B = question, A = title.
         title, keywords, body = FIELD_WEIGHTS
         weights = "{0, %s, %s, 1}" % (body / title, keywords / title)  # noqa: UP031 - SQL literal
@@ -118,6 +129,8 @@ class PostgresBackend:
             "ORDER BY score DESC, d.article_id LIMIT %s"
         )
         sql = sql.replace("ts_rank(d.document", f"ts_rank('{weights}'::float4[], d.document")
+        if head:
+            sql = sql.replace("d.document", "d.head")
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.expression(query), *scope_params, limit])
             return [Hit(int(row[0]), float(row[1])) for row in cursor.fetchall()]

@@ -12,12 +12,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from okienko.knowledge.models import Article, SearchForm, SearchTerm, Synonym
 from okienko.knowledge.search.analysis import Analyser, fold, get_analyser, words
-from okienko.knowledge.search.backends import current_backend
-from okienko.knowledge.search.query import Key, ParsedQuery, Vocabulary, parse
+from okienko.knowledge.search.backends import Hit, current_backend
+from okienko.knowledge.search.query import Key, ParsedQuery, Term, Vocabulary, parse
 from okienko.knowledge.search.ranking import CANDIDATES, rerank
 from okienko.knowledge.search.snippets import Highlighter
 
 SYNONYMS_CACHE_KEY = "knowledge:synonyms:v1"
+# Above this many (estimated) matching articles a query is matched in titles/questions only.
+MATCH_BUDGET = 3000
 
 
 class DatabaseVocabulary(Vocabulary):
@@ -139,7 +141,7 @@ def search(
         scope_sql, scope_params = qs.values("id").query.sql_with_params()
     except EmptyResultSet:
         return SearchResults(parsed.text, [], parsed.corrected_text, False)
-    candidates = current_backend().search(parsed, scope_sql, scope_params, max(CANDIDATES, limit + 1))
+    candidates = _candidates(parsed, scope_sql, scope_params, max(CANDIDATES, limit + 1))
     hits = rerank(candidates, parsed.all_keys(), parsed.frequencies)
     has_more = len(hits) > limit
     hits = hits[:limit]
@@ -156,6 +158,29 @@ def search(
         if h.article_id in articles
     ]
     return SearchResults(parsed.text, results, parsed.corrected_text, has_more)
+
+
+def _narrowed(parsed: ParsedQuery, keep: set[Key]) -> ParsedQuery:
+    terms = [Term(t.word, t.keys & keep, t.required) for t in parsed.terms]
+    return ParsedQuery(parsed.text, terms, parsed.corrected_text, parsed.user_terms, parsed.frequencies)
+
+
+def _candidates(parsed: ParsedQuery, scope_sql: str, scope_params: Any, limit: int) -> list[Hit]:
+    """Ask the backend for candidates. When the words are so common that a full match would
+    score thousands of articles, match them in titles and questions only, plus the rarer words
+    everywhere (the re-rank still weighs every word); ADR 0021."""
+    backend = current_backend()
+    keys = parsed.all_keys()
+    size = sum(MATCH_BUDGET if k.prefix else parsed.frequencies.get(k.text, 0) for k in keys)
+    if parsed.required or size <= MATCH_BUDGET:
+        return backend.search(parsed, scope_sql, scope_params, limit)
+    hits = backend.search(parsed, scope_sql, scope_params, limit, head=True)
+    rare = {k for k in keys if not k.prefix and parsed.frequencies.get(k.text, 0) <= MATCH_BUDGET // 4}
+    if rare:
+        seen = {h.article_id for h in hits}
+        more = backend.search(_narrowed(parsed, rare), scope_sql, scope_params, limit)
+        hits.extend(h for h in more if h.article_id not in seen)
+    return hits
 
 
 def _snippet_source(article: Article) -> str:
