@@ -182,3 +182,20 @@ def test_geo_boundaries_are_served_filtered(city: City, client: Client) -> None:
     client.force_login(city.consultant)
     data = client.get("/desk/cases/geo/powiaty.geojson?prefix=1061").json()
     assert [f["properties"]["teryt"] for f in data["features"]] == ["1061"]
+
+
+def test_split_and_merge_from_the_detail_page(city: City, frozen: Any, client: Client) -> None:
+    original = open_pothole(city)
+    dup = open_pothole(city)
+    client.force_login(city.supervisor)
+    client.post(f"/desk/cases/{dup.uuid}/merge/", {"into": original.number.lower(), "version": 1})
+    dup.refresh_from_db()
+    assert dup.duplicate_of_id == original.pk
+    original.refresh_from_db()  # the merge bumped its version
+    client.post(
+        f"/desk/cases/{original.uuid}/split/",
+        {"unit": [city.roads.pk, city.green.pk], "description": ["road", "verge"], "version": original.version},
+    )
+    original.refresh_from_db()
+    assert original.status == "split"
+    assert sorted(original.children.values_list("description", flat=True)) == ["road", "verge"]

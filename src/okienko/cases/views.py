@@ -176,6 +176,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_ask": Status.WAITING_CLIENT in allowed_targets(case.status, kinds),
         "can_resolve": Status.RESOLVED in allowed_targets(case.status, kinds),
         "can_reopen": Status.REOPENED in allowed_targets(case.status, kinds),
+        "can_split": Status.SPLIT in allowed_targets(case.status, kinds),
+        "can_merge": Status.DUPLICATE in allowed_targets(case.status, kinds),
         "can_assign": access.may_assign(request.user, case),
         "can_work": access.may_work(request.user, case),
         "overdue": case.overdue_level_at(clock.now()),
@@ -283,6 +285,45 @@ def transition_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
         to_status=request.POST.get("to_status", ""),
         note=message or None,
         expected_version=version,
+    )
+
+
+@login_required
+@require_POST
+def split_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    parts = []
+    for unit_id, text in zip(request.POST.getlist("unit"), request.POST.getlist("description"), strict=False):
+        unit = Organisation.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+        if unit is not None and text.strip():
+            parts.append({"unit": unit, "description": text.strip()})
+    return _run(
+        request,
+        case,
+        actions.split_case,
+        _("The case is split into sub-cases."),
+        parts=parts,
+        expected_version=_expected(request),
+    )
+
+
+@login_required
+@require_POST
+def merge_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    case = access.access_case(request.user, str(case_uuid))
+    number = request.POST.get("into", "").strip()
+    into = Case.objects.visible_to(request.user).filter(organisation=case.organisation, number__iexact=number).first()
+    if into is None:
+        messages.error(request, _("No case with this number."))
+        return _back(case)
+    return _run(
+        request,
+        case,
+        actions.merge_cases,
+        _("Marked as a duplicate; the reporter is informed."),
+        into=into,
+        message=request.POST.get("message", ""),
+        expected_version=_expected(request),
     )
 
 
