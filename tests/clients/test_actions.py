@@ -102,12 +102,12 @@ def test_same_pesel_is_a_blocking_duplicate(office: Organisation) -> None:
 @pytest.mark.parametrize(
     ("existing", "new", "reason"),
     [
-        ({"phones": ["601 234 567"]}, {"phones": ["+48601234567"]}, "same phone number"),
-        ({"emails": ["Jan@Example.PL"]}, {"emails": ["jan@example.pl"]}, "same e-mail address"),
+        ({"phones": ["601 234 567"]}, {"phones": ["+48601234567"]}, "ten sam numer telefonu"),
+        ({"emails": ["Jan@Example.PL"]}, {"emails": ["jan@example.pl"]}, "ten sam adres e-mail"),
         (
             {"birth_date": dt.date(1980, 1, 2)},
             {"birth_date": dt.date(1980, 1, 2), "last_name": "KOWALSKI"},
-            "same name and date of birth",
+            "to samo imię, nazwisko i data urodzenia",
         ),
     ],
 )
