@@ -1,0 +1,132 @@
+"""Issue 4: an editor writes and publishes an article; a consultant finds it with an inflected,
+diacritic-free query and records it as the answer; a resident finds the public one on /pomoc/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from okienko.accounts.models import Organisation, User
+from okienko.accounts.roles import Role
+from okienko.knowledge import actions
+from okienko.knowledge.models import Article, ArticleUse
+from tests.browser import scenario
+from tests.browser.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Axe = Callable[[Any], None]
+SignIn = Callable[[str], None]
+TITLE = "Zasiłek dla bezrobotnych — komu przysługuje"
+BODY = (
+    "<p>Zasiłek dla bezrobotnych przysługuje osobie zarejestrowanej w powiatowym urzędzie pracy, "
+    "która w ostatnich 18 miesiącach pracowała co najmniej 365 dni.</p>"
+)
+
+
+@pytest.fixture
+def staff(region: Organisation, make_user: Callable[..., User]) -> tuple[User, User]:
+    pup = Organisation.objects.get(code="pup-a")
+    editor = make_user("redaktorka", roles=[(region, Role.KNOWLEDGE_EDITOR)], password=PASSWORD)
+    consultant = make_user("konsultant", roles=[(pup, Role.CONSULTANT)], password=PASSWORD)
+    return editor, consultant
+
+
+@pytest.fixture
+def published(region: Organisation) -> Article:
+    return actions.create_article(
+        actor=None,
+        organisation=region,
+        title=TITLE,
+        slug="zasilek-dla-bezrobotnych",
+        question="Kiedy dostanę zasiłek dla bezrobotnych?",
+        body=BODY,
+        audience=Article.Audience.PUBLIC,
+        status=Article.Status.PUBLISHED,
+    )
+
+
+def test_editor_writes_and_publishes_an_article(page: Any, sign_in: SignIn, staff: tuple[User, User], axe: Axe) -> None:
+    sign_in("redaktorka")
+    page.goto("/desk/knowledge/editor/new")
+    axe(page)
+    page.locator("#id_title").fill(TITLE)
+    page.locator("#id_slug").fill("zasilek-dla-bezrobotnych")
+    page.locator("#id_kind").select_option("faq")
+    page.locator("#id_audience").select_option("public")
+    page.locator("#id_question").fill("Kiedy dostanę zasiłek dla bezrobotnych?")
+    page.locator("#id_body").fill(BODY)
+    page.locator("#id_body").focus()
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Zapisz", limit=80)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/knowledge/editor/*/")
+    article = Article.objects.get(slug="zasilek-dla-bezrobotnych")
+    assert (article.status, article.organisation.code) == ("draft", "wup")
+    axe(page)
+    page.get_by_role("button", name="Przenieś do: w recenzji").press("Enter")
+    page.get_by_role("button", name="Przenieś do: opublikowany").press("Enter")
+    page.get_by_role("link", name="Zobacz").wait_for()
+    article.refresh_from_db()
+    assert article.status == "published"
+    assert article.published_at is not None
+
+
+def test_consultant_finds_the_article_with_an_inflected_query_and_records_the_answer(
+    page: Any, sign_in: SignIn, staff: tuple[User, User], published: Article, axe: Axe
+) -> None:
+    sign_in("konsultant")
+    page.goto("/desk/knowledge/")
+    assert scenario.focused(page)["id"] == "kb-q"
+    axe(page)
+    page.keyboard.type("zasilku bezrobotnym")
+    link = page.locator("#kb-results ol.kb-results a").first
+    link.wait_for()
+    assert link.inner_text() == TITLE
+    axe(page)
+    scenario.tab_until(page, lambda f: f["tag"] == "a" and f["text"] == TITLE)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/desk/knowledge/a/{published.uuid}/**")
+    assert page.get_by_role("heading", level=1).inner_text() == TITLE
+    axe(page)
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["value"] == "answered")
+    page.keyboard.press("Enter")
+    page.get_by_text("Zapisano").first.wait_for()
+    use = ArticleUse.objects.get()
+    _editor, consultant = staff
+    assert (use.article, use.outcome, use.actor, use.organisation.code) == (published, "answered", consultant, "pup-a")
+    assert use.query == "zasilku bezrobotnym"
+    axe(page)
+
+
+def test_resident_finds_the_public_article_on_the_help_pages(
+    page: Any, published: Article, region: Organisation, axe: Axe
+) -> None:
+    page.goto("/pomoc/")
+    axe(page)
+    page.locator("#help-q").focus()
+    page.keyboard.type("zasilek dla bezrobotnego")
+    link = page.locator("#help-results a", has_text="Zasiłek dla bezrobotnych").first
+    link.wait_for()
+    axe(page)
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pomoc/artykul/zasilek-dla-bezrobotnych/")
+    assert page.get_by_role("heading", level=1).inner_text() == TITLE
+    assert "365 dni" in page.locator("main").inner_text()
+    axe(page)
+
+
+def test_internal_article_is_not_shown_to_residents(page: Any, region: Organisation) -> None:
+    actions.create_article(
+        actor=None,
+        organisation=region,
+        title="Zasiłek — instrukcja wewnętrzna",
+        slug="zasilek-wewnetrzna",
+        body="<p>Tylko dla pracowników.</p>",
+        audience=Article.Audience.INTERNAL,
+        status=Article.Status.PUBLISHED,
+    )
+    page.goto("/pomoc/szukaj?q=zasilek")
+    assert "instrukcja wewnętrzna" not in page.locator("main").inner_text()
