@@ -256,3 +256,25 @@ def test_visibility_by_jurisdiction_and_unit(city: City, frozen: Any) -> None:
     assert list(Case.objects.visible_to(city.consultant)) == [case]
     assert list(Case.objects.visible_to(city.expert)) == [case]
     assert list(Case.objects.visible_to(city.outsider)) == []
+
+
+def test_labour_office_staff_see_their_county_office_cases_only(region: Any, make_user: Any, frozen: Any) -> None:
+    from okienko.accounts.models import Organisation
+    from okienko.accounts.roles import Role
+    from okienko.catalogue.models import Service, ServiceCategory
+
+    pup_a, pup_b = Organisation.objects.get(code="pup-a"), Organisation.objects.get(code="pup-b")
+    dept_a = Organisation.objects.get(code="pup-a-dept")
+    category = ServiceCategory.objects.create(organisation=region, code="c", name="c")
+    service = Service.objects.create(organisation=region, code="cert", category=category, public_name="Certificate")
+    consultant = make_user("wup-consultant", roles=[(region, Role.CONSULTANT)])
+    expert_a = make_user("expert-a", roles=[(dept_a, Role.EXPERT)])
+    cases = {
+        org.code: actions.open_case(
+            actor=consultant, organisation=org, service=service, description="x", channel="phone"
+        )
+        for org in (region, pup_a, pup_b)
+    }
+    assert set(Case.objects.visible_to(expert_a)) == {cases["pup-a"]}
+    assert set(Case.objects.visible_to(consultant)) == set(cases.values())
+    assert cases["pup-a"].number == "PUP-A/2026/000001"

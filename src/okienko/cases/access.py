@@ -66,9 +66,19 @@ def visibility_q(user: Any) -> Q:
     jurisdictions = _scope_paths(user, (Perm.CASES_OPEN, Perm.CASES_WORK))
     working = _scope_paths(user, (Perm.CASES_WORK,))
     org_q = Q(pk__in=[])
-    for path in _top_paths(jurisdictions):
-        # the subtree, and the jurisdictions above (a unit's staff see its city's cases)
-        org_q |= Q(path__startswith=path) | Q(path__in=_prefixes(path))
+    tops = _top_paths(jurisdictions)
+    above = {p for path in tops for p in _prefixes(path)}
+    kinds = dict(Organisation.objects.filter(path__in=above).values_list("path", "kind")) if above else {}
+    for path in tops:
+        org_q |= Q(path__startswith=path)
+        if kinds.get(path) in JURISDICTION_KINDS:
+            continue
+        # a unit's staff also see the cases of the nearest jurisdiction above them (their city
+        # or county office), but not of the whole tree further up
+        for ancestor in reversed(_prefixes(path)[:-1]):
+            org_q |= Q(path=ancestor)
+            if kinds.get(ancestor) in JURISDICTION_KINDS:
+                break
     unit_q = Q(pk__in=[])
     for path in _top_paths(working):
         unit_q |= Q(path__startswith=path)
