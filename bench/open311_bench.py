@@ -116,11 +116,16 @@ def main() -> None:
     parser.add_argument("--get-rate", type=float, default=10)
     parser.add_argument("--get-duration", type=float, default=20)
     parser.add_argument("--max-duration", type=float, default=15, help="closed-loop runs for the raw-SQL ratio")
+    parser.add_argument("--asgi", action="store_true", help="serve Django through its ASGI handler")
     parser.add_argument("--skip", default="", help="comma list of phases to skip: post,get,ratio")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     results: dict[str, Any] = {"setup": prepare(args.database_url), "workers": args.workers}
-    server = serve(args, ["okienko.conf.asgi:application"], args.port)
+    # Django's ASGI handler runs each request in a new thread, and every thread keeps its own database
+    # connection (CONN_MAX_AGE), which exhausts PostgreSQL under 64 concurrent clients; the WSGI interface
+    # of uvicorn runs the same Django app on a fixed pool of threads (ADR 0034).
+    app = ["okienko.conf.asgi:application"] if args.asgi else ["--interface", "wsgi", "okienko.conf.wsgi:application"]
+    server = serve(args, app, args.port)
     try:
         load(args.port, "post", 0, 5, 8)  # warm-up
         if "post" not in skip:

@@ -102,8 +102,8 @@ async def run(args: argparse.Namespace, requests: list[bytes]) -> dict[str, obje
         while True:
             if args.rate:
                 item = await queue.get()
-                if item is None:
-                    return
+                if item is None or time.perf_counter() > end + args.grace:
+                    return  # what is still queued after the grace period counts as not served
                 index, scheduled = item
             else:
                 now = time.perf_counter()
@@ -155,7 +155,9 @@ async def run(args: argparse.Namespace, requests: list[bytes]) -> dict[str, obje
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1) if latencies else 0.0
 
     ok = sum(c for s, c in statuses.items() if s < 400)
+    scheduled_total = int(args.duration * args.rate) if args.rate else sum(statuses.values())
     return {
+        "not_served": max(0, scheduled_total - sum(statuses.values())),
         "mode": args.mode,
         "target_rate": args.rate or "closed loop",
         "connections": args.connections,
@@ -185,6 +187,7 @@ def main() -> None:
     parser.add_argument("--jurisdiction", default="bench-city")
     parser.add_argument("--services", default=",".join(f"bench-{i}" for i in range(10)))
     parser.add_argument("--query", default="", help="extra query string for get, e.g. status=open")
+    parser.add_argument("--grace", type=float, default=10, help="seconds after the run to finish queued requests")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     host = f"{args.host}:{args.port}"

@@ -81,7 +81,7 @@ async def submit(form: dict[str, str]) -> tuple[int, bytes]:
             [org_id, now.year],
         )
         (seq,) = await cur.fetchone()
-        number = f"BENCH-CITY/{now.year}/{seq:07d}"
+        number = f"RAWSQL/{now.year}/{seq:07d}"  # never collides with the loader's numbers
         await cur.execute(
             "INSERT INTO cases_case (uuid, number, description, status, priority, channel, reporter_name,"
             " reporter_email, reporter_phone, latitude, longitude, address, sla_basis, response_due, resolve_due,"
@@ -109,7 +109,7 @@ async def submit(form: dict[str, str]) -> tuple[int, bytes]:
             " payload, request_id) VALUES (%s, %s, 'case.created', 'cases.case', %s, %s, %s, '')",
             [event_id, now, str(case_id), org_id, json.dumps({"case_id": case_id, "number": number})],
         )
-        for subscriber in ("cases.notify", "integrations.webhooks.case"):
+        for subscriber in ("integrations.webhooks.case",):
             await cur.execute(
                 "INSERT INTO core_outboxdelivery (subscriber, status, attempts, available_at, last_error, event_id)"
                 " VALUES (%s, 'pending', 0, %s, '', %s)",
