@@ -36,7 +36,11 @@ _public: dict[str, Any] = {"permission_classes": [AllowAny], "authentication_cla
 
 urlpatterns: list[Any] = [
     path("schema/", SpectacularAPIView.as_view(**_public), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **_public), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html", **_public),
+        name="docs",
+    ),
     path("", include(router.urls)),
     re_path(r"^.*$", problems.not_found, name="not-found"),
 ]
