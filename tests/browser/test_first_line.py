@@ -117,3 +117,29 @@ def test_consultant_records_a_call_and_opens_a_case_with_the_keyboard(
     facts = page.locator("dl.case-facts").inner_text()
     assert "Zarząd Dróg i Transportu" in facts
     axe(page)
+
+
+def test_desk_main_actions_are_reachable_with_the_keyboard(
+    page: Any, sign_in: SignIn, city: scenario.City, axe: Axe
+) -> None:
+    sign_in("konsultantka")
+    page.goto("/desk/clients/")
+    targets = {"/desk/clients/new/", "/desk/contacts/new/", "/desk/contacts/callbacks/"}
+    reached: set[str] = set()
+    page.keyboard.press("Tab")
+    for _ in range(60):
+        href = page.evaluate("document.activeElement.getAttribute('href') || ''")
+        if href in targets:
+            reached.add(href)
+            if reached == targets:
+                break
+        page.keyboard.press("Tab")
+    assert reached == targets
+    # Each action opens with Enter and its page passes axe.
+    for href in sorted(targets):
+        page.goto("/desk/clients/")
+        page.locator(f"main a[href='{href}']").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**{href}")
+        assert page.get_by_role("heading", level=1).count() == 1
+        axe(page)

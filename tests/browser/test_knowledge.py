@@ -130,3 +130,18 @@ def test_internal_article_is_not_shown_to_residents(page: Any, region: Organisat
     )
     page.goto("/pomoc/szukaj?q=zasilek")
     assert "instrukcja wewnętrzna" not in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("url", "box"), [("/desk/knowledge/", "kb-q"), ("/pomoc/", "help-q"), ("/pomoc/szukaj", "help-q")]
+)
+def test_slash_focuses_the_knowledge_search_box(
+    page: Any, sign_in: SignIn, staff: tuple[User, User], url: str, box: str
+) -> None:
+    if url.startswith("/desk/"):
+        sign_in("konsultant")
+    page.goto(url)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")
+    assert scenario.focused(page)["id"] == box
+    assert page.locator(f"#{box}").input_value() == ""
