@@ -34,44 +34,58 @@ VARIANTS = ["pytania i odpowiedzi", "dla pracodawców", "dla cudzoziemców", "kr
 
 
 def generate(count: int, seed: int) -> int:
+    """Add ``count`` synthetic articles. Analysis is per word, so the keys of a synthetic text are
+    the concatenated keys of its sentences: each real sentence is analysed once, as ``index_article``
+    would, and the per-article work is only inserting rows."""
     from django.db import connection, transaction
 
     from okienko.core import clock
     from okienko.knowledge.models import Article, SearchDocument, SearchForm, SearchTerm
     from okienko.knowledge.search.analysis import get_analyser
-    from okienko.knowledge.search.indexing import MAX_KEY, field_texts
+    from okienko.knowledge.search.indexing import MAX_KEY
     from okienko.knowledge.search.ranking import forget_stats
 
     rng = random.Random(seed)
+    analyser = get_analyser()
+    forms: dict[str, str] = {}
+
+    def keys(text: str) -> list[str]:
+        result = analyser.analyse_document(text, known_lemmas=lambda found: {k for k in found if k in forms.values()})
+        forms.update(result.forms)
+        return [k for k in result.keys if len(k) <= MAX_KEY]
+
     real = list(Article.objects.filter(language="pl"))
     sentences = {
-        a.pk: [s.strip() for s in a.body_text.replace("\n", ". ").split(". ") if len(s.strip()) > 20] for a in real
+        a.pk: [(s, keys(s)) for s in (p.strip() for p in a.body_text.replace("\n", ". ").split(". ")) if len(s) > 20]
+        for a in real
     }
+    head = {a.pk: (keys(a.title), keys(" ".join([a.question, a.summary, " ".join(a.tags)]))) for a in real}
+    extras = {w: keys(w) for w in PLACES + VARIANTS}
     now = clock.now()
-    analyser = get_analyser()
-    known: set[str] = set(SearchForm.objects.filter(form=models_f("key")).values_list("key", flat=True))
     df: Counter[str] = Counter()
-    forms: dict[str, str] = {}
     created = 0
-    batch = 500
+    batch = 1000
     while created < count:
-        articles = []
+        articles, fields = [], []
         for i in range(min(batch, count - created)):
             base = rng.choice(real)
             picked = [base, rng.choice(real), rng.choice(real)]
-            body_sentences = [s for a in picked for s in rng.sample(sentences[a.pk], min(3, len(sentences[a.pk])))]
-            rng.shuffle(body_sentences)
-            text = " ".join(s.rstrip(".") + "." for s in body_sentences)
-            n = created + i
+            chosen = [x for a in picked for x in rng.sample(sentences[a.pk], min(3, len(sentences[a.pk])))]
+            rng.shuffle(chosen)
+            place, variant = rng.choice(PLACES), rng.choice(VARIANTS)
+            text = " ".join(s.rstrip(".") + "." for s, _k in chosen)
+            title_keys = head[base.pk][0] + extras[place] + extras[variant]
+            body_keys = [k for _s, ks in chosen for k in ks]
+            fields.append((" ".join(title_keys), " ".join(head[base.pk][1]), " ".join(body_keys)))
             articles.append(
                 Article(
-                    slug=f"syn-{n}",
+                    slug=f"syn-{created + i}",
                     organisation_id=base.organisation_id,
                     kind=base.kind,
                     audience=base.audience,
                     status=Article.Status.PUBLISHED,
                     topic_id=base.topic_id,
-                    title=f"{base.title} – {rng.choice(PLACES)}, {rng.choice(VARIANTS)}"[:250],
+                    title=f"{base.title} – {place}, {variant}"[:250],
                     question=base.question,
                     summary=base.summary,
                     body=f"<p>{text}</p>",
@@ -83,26 +97,19 @@ def generate(count: int, seed: int) -> int:
             )
         with transaction.atomic():
             Article.objects.bulk_create(articles)
-            saved = list(Article.objects.filter(slug__in=[a.slug for a in articles]))
+            ids = dict(Article.objects.filter(slug__in=[a.slug for a in articles]).values_list("slug", "pk"))
             docs = []
-            for article in saved:
-                fields = []
-                for text in field_texts(article):
-                    result = analyser.analyse_document(text, known_lemmas=lambda keys: {k for k in keys if k in known})
-                    for form, key in result.forms.items():
-                        forms.setdefault(form, key)
-                    known.update(result.forms.values())
-                    fields.append(" ".join(k for k in result.keys if len(k) <= MAX_KEY))
-                df.update(set(" ".join(fields).split()))
+            for article, (title, keywords, body) in zip(articles, fields, strict=True):
+                df.update(set(f"{title} {keywords} {body}".split()))
                 docs.append(
                     SearchDocument(
-                        article=article,
-                        title_keys=fields[0],
-                        keywords_keys=fields[1],
-                        body_keys=fields[2],
-                        title_length=len(fields[0].split()),
-                        keywords_length=len(fields[1].split()),
-                        body_length=len(fields[2].split()),
+                        article_id=ids[article.slug],
+                        title_keys=title,
+                        keywords_keys=keywords,
+                        body_keys=body,
+                        title_length=len(title.split()),
+                        keywords_length=len(keywords.split()),
+                        body_length=len(body.split()),
                     )
                 )
             SearchDocument.objects.bulk_create(docs)
@@ -131,12 +138,6 @@ def generate(count: int, seed: int) -> int:
             cursor.execute("ANALYZE")
     forget_stats()
     return Article.objects.count()
-
-
-def models_f(name: str) -> object:
-    from django.db.models import F
-
-    return F(name)
 
 
 def main() -> None:

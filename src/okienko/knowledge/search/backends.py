@@ -77,12 +77,13 @@ class SQLiteBackend:
         expression = self.expression(query)
         if head:
             expression = "{title keywords} : (" + expression + ")"
-        # Match first (materialised), then filter by scope: a rowid constraint inside the FTS
-        # query would make SQLite run the full-text query once per candidate row.
+        # Match first (materialised), then join the visible articles restricted to the matches
+        # (the scope SQL contains "id IN (SELECT id FROM m)"): a rowid constraint inside the FTS
+        # query would run the full-text query once per row, an IN list would list every article.
         sql = (
             f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25(knowledge_fts, {weights}) AS score "  # noqa: S608 - constants and the scope queryset's SQL only
             "FROM knowledge_fts WHERE knowledge_fts MATCH %s) "
-            f"SELECT id, score FROM m WHERE id IN ({scope_sql}) ORDER BY score, id LIMIT %s"
+            f"SELECT m.id, m.score FROM ({scope_sql}) a JOIN m ON m.id = a.id ORDER BY m.score, m.id LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [expression, *scope_params, limit])
@@ -123,10 +124,9 @@ class PostgresBackend:
         title, keywords, body = FIELD_WEIGHTS
         weights = "{0, %s, %s, 1}" % (body / title, keywords / title)  # noqa: UP031 - SQL literal
         sql = (
-            "SELECT d.article_id, ts_rank(d.document, q, 1) AS score "  # noqa: S608
-            "FROM knowledge_searchdocument d, to_tsquery('simple', %s) q "
-            f"WHERE d.document @@ q AND d.article_id IN ({scope_sql}) "
-            "ORDER BY score DESC, d.article_id LIMIT %s"
+            "WITH m AS MATERIALIZED (SELECT d.article_id AS id, ts_rank(d.document, q, 1) AS score "  # noqa: S608
+            "FROM knowledge_searchdocument d, to_tsquery('simple', %s) q WHERE d.document @@ q) "
+            f"SELECT m.id, m.score FROM ({scope_sql}) a JOIN m ON m.id = a.id ORDER BY m.score DESC, m.id LIMIT %s"
         )
         sql = sql.replace("ts_rank(d.document", f"ts_rank('{weights}'::float4[], d.document")
         if head:

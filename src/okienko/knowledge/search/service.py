@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from okienko.knowledge.models import Article, SearchForm, SearchTerm, Synonym
@@ -95,11 +97,17 @@ def parse_query(
     return parsed
 
 
+@functools.lru_cache(maxsize=4096)
+def _forms_of(keys: tuple[str, ...]) -> frozenset[str]:
+    """Inflected forms to highlight; cached per process (a stale entry only misses a highlight)."""
+    return frozenset(SearchForm.objects.filter(key__in=keys).values_list("form", flat=True))
+
+
 def highlighter_for(parsed: ParsedQuery) -> Highlighter:
     keys = {k.text for k in parsed.all_keys() if not k.prefix}
     forms = set(keys) | {fold(t.word) for t in parsed.terms}
     if keys:
-        forms.update(SearchForm.objects.filter(key__in=sorted(keys)).values_list("form", flat=True))
+        forms.update(_forms_of(tuple(sorted(keys))))
     return Highlighter(forms, {k.text for k in parsed.all_keys() if k.prefix})
 
 
@@ -137,6 +145,9 @@ def search(
         qs = qs.filter(organisation__code=organisation)
     if service:
         qs = qs.filter(services__id=service)
+    # The backends name their matches ``m(id, score)``; restricting the scope to them lets the
+    # database look up only the matched articles instead of listing every visible one.
+    qs = qs.order_by().filter(pk__in=RawSQL("SELECT id FROM m", []))
     try:
         scope_sql, scope_params = qs.values("id").query.sql_with_params()
     except EmptyResultSet:
