@@ -103,3 +103,20 @@ def test_rate_limit_answers_429_with_retry_after(region: Organisation, token_cli
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["type"].endswith("/rate-limited")
+
+
+def test_command_issues_lists_and_revokes_a_token(region: Organisation) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("api_token", "issue", "--organisation", "wup", "--name", "EZD", "--scopes", "cases:read", stdout=out)
+    secret = out.getvalue().split(": ", 1)[1].strip()
+    token = ApiToken.objects.get()
+    assert secret.startswith(f"okn_{token.prefix}_")
+    listing = StringIO()
+    call_command("api_token", "list", stdout=listing)
+    assert listing.getvalue().startswith(f"{token.prefix}\tactive\twup\tEZD\tcases:read")
+    call_command("api_token", "revoke", token.prefix, stdout=StringIO())
+    assert ApiToken.objects.get().revoked_at is not None
