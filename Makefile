@@ -67,7 +67,7 @@ messages: $(STAMP)
 	$(BIN)/python -m okienko.manage compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 openapi: $(STAMP)
-	$(BIN)/python -m okienko.manage spectacular --file docs/api/openapi.yaml --validate
+	$(BIN)/python -m okienko.manage spectacular --lang en --file docs/api/openapi.yaml --validate --fail-on-warn
 
 backup: $(STAMP)
 	$(BIN)/python -m okienko.manage backup_db
@@ -82,5 +82,5 @@ clean:
 	rm -rf $(VENV) node_modules var/static
 
 openapi-check: $(STAMP)
-	@$(BIN)/python -m okienko.manage spectacular --file var/openapi-check.yaml --validate --fail-on-warn
+	@$(BIN)/python -m okienko.manage spectacular --lang en --file var/openapi-check.yaml --validate --fail-on-warn
 	@diff -u docs/api/openapi.yaml var/openapi-check.yaml || (echo "docs/api/openapi.yaml is out of date: run make openapi" && exit 1)
