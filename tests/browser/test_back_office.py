@@ -115,3 +115,19 @@ def test_expert_asks_the_client_then_resolves_and_history_shows_every_step(
     assert kinds[:2] == ["opened", "assigned"]
     assert (kinds.count("status"), kinds.count("note")) == (2, 2)
     axe(page)
+
+
+def test_expert_takes_the_case_with_the_keyboard_and_finds_it_in_my_cases(
+    page: Any, sign_in: SignIn, city: scenario.City, case: Case, axe: Axe
+) -> None:
+    sign_in("drogowiec")
+    page.goto(f"/desk/cases/{case.uuid}/")
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Weź tę sprawę", limit=60)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.locator("dl.case-facts", has_text="Test drogowiec").wait_for()
+    case.refresh_from_db()
+    assert case.assigned_to == city.expert
+    page.goto("/desk/cases/")
+    assert page.locator("table.queue tbody tr", has_text=case.number).count() == 1
+    axe(page)
