@@ -114,12 +114,26 @@ def test_filter_by_kind(corpus: dict[str, Article], publish: Callable[..., Artic
     assert slugs("zasiłek", kind=Article.Kind.NEWS) == ["ogloszenie"]
 
 
-def test_very_common_words_are_matched_in_titles_and_rare_words_everywhere(
+def test_very_common_words_only_rank_when_rarer_words_are_present(
     corpus: dict[str, Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from okienko.knowledge.search import service
 
-    monkeypatch.setattr(service, "MATCH_BUDGET", 4)
-    # "urząd" and "praca" are common (found in titles only), "gmina" is rare (found in the body);
-    # the article with the common words only in its body is left out.
-    assert slugs("urząd gminy pracy") == ["dowod", "staz"]
+    monkeypatch.setattr(service, "MATCH_BUDGET", 2)
+    # "gmina" (1 article) is matched; "urząd" (3) and "praca" (2) only weigh in the ranking.
+    assert slugs("urząd gminy pracy") == ["dowod"]
+    # Even the rarest word is too common: it is matched in titles and questions only.
+    assert slugs("urząd") == ["staz"]
+
+
+def test_scheduled_article_appears_at_its_publication_time(publish: Callable[..., Article]) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    start = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        publish("Nabór na staże", "<p>Nabór trwa.</p>", publish_at=start + dt.timedelta(days=1))
+        assert slugs("nabór") == []
+    with time_machine.travel(start + dt.timedelta(days=1, minutes=1), tick=False):
+        assert slugs("nabór") == ["nabor-na-staze"]

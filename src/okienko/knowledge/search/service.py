@@ -20,8 +20,8 @@ from okienko.knowledge.search.ranking import CANDIDATES, rerank
 from okienko.knowledge.search.snippets import Highlighter
 
 SYNONYMS_CACHE_KEY = "knowledge:synonyms:v1"
-# Above this many (estimated) matching articles a query is matched in titles/questions only.
-MATCH_BUDGET = 3000
+# How many matching articles (estimated from document frequencies) a query may score in full.
+MATCH_BUDGET = 2000
 
 
 class DatabaseVocabulary(Vocabulary):
@@ -177,21 +177,27 @@ def _narrowed(parsed: ParsedQuery, keep: set[Key]) -> ParsedQuery:
 
 
 def _candidates(parsed: ParsedQuery, scope_sql: str, scope_params: Any, limit: int) -> list[Hit]:
-    """Ask the backend for candidates. When the words are so common that a full match would
-    score thousands of articles, match them in titles and questions only, plus the rarer words
-    everywhere (the re-rank still weighs every word); ADR 0021."""
+    """Ask the backend for candidates, bounding the work for very common words: the rarest keys
+    are matched (together at most ``MATCH_BUDGET`` articles by document frequency); when even the
+    rarest key is in more articles than that, it is matched in titles and questions only. The
+    re-rank still weighs every key of the query (ADR 0021)."""
     backend = current_backend()
     keys = parsed.all_keys()
-    size = sum(MATCH_BUDGET if k.prefix else parsed.frequencies.get(k.text, 0) for k in keys)
-    if parsed.required or size <= MATCH_BUDGET:
+    if parsed.required:
         return backend.search(parsed, scope_sql, scope_params, limit)
-    hits = backend.search(parsed, scope_sql, scope_params, limit, head=True)
-    rare = {k for k in keys if not k.prefix and parsed.frequencies.get(k.text, 0) <= MATCH_BUDGET // 4}
-    if rare:
-        seen = {h.article_id for h in hits}
-        more = backend.search(_narrowed(parsed, rare), scope_sql, scope_params, limit)
-        hits.extend(h for h in more if h.article_id not in seen)
-    return hits
+
+    def frequency(key: Key) -> int:
+        return MATCH_BUDGET if key.prefix else parsed.frequencies.get(key.text, 0)
+
+    chosen: set[Key] = set()
+    total = 0
+    for key in sorted(keys, key=lambda k: (frequency(k), k.text, k.prefix)):
+        if chosen and total + frequency(key) > MATCH_BUDGET:
+            break
+        chosen.add(key)
+        total += frequency(key)
+    narrowed = parsed if chosen == keys else _narrowed(parsed, chosen)
+    return backend.search(narrowed, scope_sql, scope_params, limit, head=total > MATCH_BUDGET)
 
 
 def _snippet_source(article: Article) -> str:
