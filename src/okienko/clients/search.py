@@ -69,12 +69,23 @@ def search_text_of(client: Client, contacts: Iterable[str] = ()) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _by_name(qs: ClientQuerySet, words: list[str]) -> ClientQuerySet:
-    first, rest = words[0], words[1:]
-    matched = qs.filter(search_name__startswith=first)
-    for word in rest:
+def _prefix(qs: ClientQuerySet, prefix: str) -> ClientQuerySet:
+    # A range rather than LIKE 'x%': the same rows for the normalised alphabet, and the database
+    # walks the (search_name, number) index in order and stops after ``limit`` rows.
+    return qs.filter(search_name__gte=prefix, search_name__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+def _by_name(qs: ClientQuerySet, words: list[str], limit: int) -> list[Client]:
+    """Clients whose name starts with the words as typed ("kowalski jan"), else whose surname
+    starts with the first word and who have the other words in their name ("jan kowalski")."""
+    ordered = ("search_name", "number")
+    found = list(_prefix(qs, " ".join(words)).order_by(*ordered)[:limit])
+    if found or len(words) == 1:
+        return found
+    matched = _prefix(qs, words[0])
+    for word in words[1:]:
         matched = matched.filter(search_name__contains=f" {word}")
-    return matched
+    return list(matched.order_by(*ordered)[:limit])
 
 
 def similar_words(word: str, *, limit: int = FUZZY_WORDS) -> list[str]:
@@ -100,10 +111,7 @@ def _fuzzy(qs: ClientQuerySet, words: list[str], limit: int) -> list[Client]:
     for candidate in similar_words(words[0]):
         if candidate == words[0]:
             continue
-        matched = qs.filter(models.Q(search_name=candidate) | models.Q(search_name__startswith=f"{candidate} "))
-        for word in words[1:]:
-            matched = matched.filter(search_name__contains=f" {word}")
-        found.extend(matched.order_by("search_name", "number")[: limit - len(found)])
+        found.extend(_by_name(qs, [candidate, *words[1:]], limit - len(found)))
         if len(found) >= limit:
             break
     return found
@@ -149,7 +157,7 @@ def lookup_clients(qs: ClientQuerySet, query: str, *, limit: int = 20) -> list[C
     words = fold(query).split()
     if not words:
         return []
-    exact = list(_by_name(qs, words).order_by("search_name", "number")[:limit])
+    exact = _by_name(qs, words, limit)
     if exact or len(words[0]) < 3:
         return exact
     return _fuzzy(qs, words, limit)
