@@ -140,7 +140,17 @@ def load(count: int, batch: int) -> None:
     print(f"clients available: {len(client_ids)}")
     rng = random.Random(5)
     now = dt.datetime.now(dt.UTC)
-    counters: dict[int, int] = {c.year: c.last_value for c in CaseNumberCounter.objects.filter(organisation=city)}
+    counters: dict[int, int] = {}
+    with connection.cursor() as cur:  # continue after the highest number (a killed run saved no counter)
+        for year in range(now.year - 3, now.year + 1):
+            cur.execute(
+                "SELECT max(split_part(number, '/', 3)::int) FROM cases_case"
+                " WHERE organisation_id = %s AND number LIKE %s",
+                [city.pk, f"BENCH-CITY/{year}/%"],
+            )
+            top = cur.fetchone()[0]
+            saved = CaseNumberCounter.objects.filter(organisation=city, year=year).first()
+            counters[year] = max(top or 0, saved.last_value if saved else 0)
     raw = connection.connection
     if raw is None:
         connection.ensure_connection()
