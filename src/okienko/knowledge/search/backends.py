@@ -128,7 +128,9 @@ class PostgresBackend:
             "FROM knowledge_searchdocument d, to_tsquery('simple', %s) q WHERE d.document @@ q) "
             f"SELECT m.id, m.score FROM ({scope_sql}) a JOIN m ON m.id = a.id ORDER BY m.score DESC, m.id LIMIT %s"
         )
-        sql = sql.replace("ts_rank(d.document", f"ts_rank('{weights}'::float4[], d.document")
+        # Pre-rank on the small title/question vector: ts_rank over the whole document would read
+        # every matched body; the shared re-rank (ranking.py) scores the bodies of the best ones.
+        sql = sql.replace("ts_rank(d.document", f"ts_rank('{weights}'::float4[], d.head")
         if head:
             sql = sql.replace("d.document", "d.head")
         with connection.cursor() as cursor:
