@@ -131,3 +131,27 @@ def test_expert_takes_the_case_with_the_keyboard_and_finds_it_in_my_cases(
     page.goto("/desk/cases/")
     assert page.locator("table.queue tbody tr", has_text=case.number).count() == 1
     axe(page)
+
+
+def test_supervisor_assigns_from_the_team_queue_with_the_keyboard(
+    page: Any, sign_in: SignIn, city: scenario.City, case: Case, make_user: Callable[..., User], axe: Axe
+) -> None:
+    from okienko.accounts.roles import Role
+    from tests.browser.conftest import PASSWORD
+
+    make_user("kierowniczka", roles=[(city.roads, Role.SUPERVISOR)], password=PASSWORD)
+    sign_in("kierowniczka")
+    page.goto("/desk/cases/team/")
+    axe(page)
+    scenario.tab_until(page, lambda f: f["tag"] == "input" and f["name"] == "case", limit=60)
+    page.keyboard.press("Space")
+    page.locator("#bulk-user").select_option(str(city.expert.pk))
+    page.locator("#bulk-user").focus()
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Przydziel")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.locator("table.queue tbody tr", has_text="Test drogowiec").wait_for()
+    case.refresh_from_db()
+    assert case.assigned_to == city.expert
+    page.goto(f"/desk/cases/{case.uuid}/")
+    axe(page)

@@ -118,6 +118,14 @@ def test_consultant_records_a_call_and_opens_a_case_with_the_keyboard(
     assert "Zarząd Dróg i Transportu" in facts
     axe(page)
 
+    # Back on the client's card the call and its case are in the history and among open cases.
+    page.goto(f"/desk/clients/{city.client.uuid}/")
+    history = page.locator("#history-h + table tbody tr").all_inner_texts()
+    assert len(history) == 2
+    assert "Dziura przed domem klienta" in history[0]
+    assert case.number in history[0]
+    assert case.number in page.locator("#cases-h + ul").inner_text()
+
 
 def test_desk_main_actions_are_reachable_with_the_keyboard(
     page: Any, sign_in: SignIn, city: scenario.City, axe: Axe
@@ -143,3 +151,35 @@ def test_desk_main_actions_are_reachable_with_the_keyboard(
         page.wait_for_url(f"**{href}")
         assert page.get_by_role("heading", level=1).count() == 1
         axe(page)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/desk/clients/new/",
+        "/desk/catalogue/",
+        "/desk/catalogue/{service}/",
+        "/desk/contacts/callbacks/new/?client={client}",
+        "/desk/clients/{client}/edit/",
+        "/desk/clients/{client}/merge/",
+    ],
+)
+def test_first_line_screens_are_accessible(
+    page: Any, sign_in: SignIn, city: scenario.City, axe: Axe, path: str
+) -> None:
+    sign_in("konsultantka")
+    response = page.goto(path.format(client=city.client.uuid, service=city.pothole.uuid))
+    assert response.status == 200
+    assert page.get_by_role("heading", level=1).count() == 1
+    axe(page)
+
+
+def test_slash_focuses_the_service_catalogue_search(page: Any, sign_in: SignIn, city: scenario.City) -> None:
+    sign_in("konsultantka")
+    page.goto("/desk/catalogue/")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")
+    assert scenario.focused(page)["id"] == "service-q"
+    page.keyboard.type("wyrwa")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Dziura w jezdni").first.wait_for()

@@ -145,3 +145,16 @@ def test_slash_focuses_the_knowledge_search_box(
     page.keyboard.press("/")
     assert scenario.focused(page)["id"] == box
     assert page.locator(f"#{box}").input_value() == ""
+
+
+@pytest.mark.parametrize(
+    "path", ["editor/", "editor/proposals", "editor/synonyms", "editor/analytics", "editor/{uuid}/versions?v=1"]
+)
+def test_editor_screens_are_accessible(
+    page: Any, sign_in: SignIn, staff: tuple[User, User], published: Article, axe: Axe, path: str
+) -> None:
+    sign_in("redaktorka")
+    response = page.goto("/desk/knowledge/" + path.format(uuid=published.uuid))
+    assert response.status == 200
+    assert page.get_by_role("heading", level=1).count() == 1
+    axe(page)
