@@ -158,3 +158,63 @@ def test_editor_screens_are_accessible(
     assert response.status == 200
     assert page.get_by_role("heading", level=1).count() == 1
     axe(page)
+
+
+def test_resident_says_the_article_helped_with_the_keyboard(page: Any, published: Article, axe: Axe) -> None:
+    from okienko.knowledge.models import Feedback
+
+    page.goto("/pomoc/artykul/zasilek-dla-bezrobotnych/")
+    scenario.tab_until(page, lambda f: f["tag"] == "input" and f["name"] == "helpful")
+    page.keyboard.press("Space")
+    assert page.locator("input[name=helpful]:checked").get_attribute("value") == "1"
+    page.keyboard.press("Tab")
+    assert scenario.focused(page)["name"] == "comment"
+    page.keyboard.type("Jasno opisane.")
+    page.keyboard.press("Tab")
+    assert scenario.focused(page)["tag"] == "button"
+    page.keyboard.press("Enter")
+    page.locator("#feedback form").wait_for(state="detached")
+    assert list(Feedback.objects.values_list("helpful", "comment")) == [(True, "Jasno opisane.")]
+    axe(page)
+
+
+def test_consultant_proposes_a_new_entry_from_an_empty_search(
+    page: Any, sign_in: SignIn, staff: tuple[User, User], axe: Axe
+) -> None:
+    from okienko.knowledge.models import Proposal
+
+    sign_in("konsultant")
+    page.goto("/desk/knowledge/?q=dodatek+aktywizacyjny")
+    link = page.locator("main a[href^='/desk/knowledge/propose']")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/knowledge/propose**")
+    axe(page)
+    assert page.locator("#id_question").input_value() == "dodatek aktywizacyjny"
+    page.locator("#id_answer").fill("Dodatek przysługuje po podjęciu pracy w trakcie pobierania zasiłku.")
+    page.locator("#id_answer").press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/knowledge/")
+    assert list(Proposal.objects.values_list("question", "status")) == [("dodatek aktywizacyjny", "open")]
+    axe(page)
+
+
+@pytest.mark.parametrize("url", ["/desk/clients/", "/pomoc/"])
+def test_keyboard_focus_is_visible(page: Any, sign_in: SignIn, staff: tuple[User, User], url: str) -> None:
+    if url.startswith("/desk/"):
+        sign_in("konsultant")
+    page.goto(url)
+    checked = 0
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if scenario.focused(page)["tag"] == "body":
+            continue
+        checked += 1
+        style = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"
+        )
+        outline_style, outline_width, shadow = style
+        visible = (outline_style != "none" and outline_width != "0px") or shadow != "none"
+        assert visible, f"no visible focus on {scenario.focused(page)}: {style}"
+    assert checked >= 6
