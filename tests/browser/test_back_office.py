@@ -72,6 +72,7 @@ def test_expert_asks_the_client_then_resolves_and_history_shows_every_step(
     page.goto(f"/desk/cases/{case.uuid}/")
     facts = page.locator("dl.case-facts")
     assert "wstrzymany" not in facts.inner_text()
+    assert page.locator("label[for=note-body]").inner_text() == "Notatka"
 
     # Ask the client for information: the message, then the button, from the keyboard.
     page.locator("#reply-message").focus()
