@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -202,3 +203,37 @@ def test_edit_client_through_the_form(consultant: User, staff_client: Login) -> 
     assert response.status_code == 302
     client.refresh_from_db()
     assert (client.last_name, client.status, client.postal_code) == ("Nowak-Kowalska", "job_seeker", "15-001")
+
+
+def test_record_a_representative_through_the_card(consultant: User, staff_client: Login) -> None:
+    from okienko.clients import actions
+
+    employer = actions.register_client(
+        actor=None, home_office=offices()[0], kind="organisation", organisation_name="Piekarnia Kłos"
+    )
+    worker = person(offices()[0], "Nowak", "Ewa")
+    response = staff_client(consultant).post(
+        f"/desk/clients/{worker.uuid}/relations/",
+        {"kind": "represents", "other_number": employer.number.lower(), "role": "kadrowa"},
+    )
+    assert response.status_code == 302
+    assert list(worker.relations_out.values_list("other__number", "role")) == [(employer.number, "kadrowa")]
+    card = staff_client(consultant).get(f"/desk/clients/{employer.uuid}/").content.decode()
+    assert "Ewa Nowak" in card
+
+
+def test_desk_search_runs_the_same_number_of_queries_for_few_and_many_results(
+    consultant: User, staff_client: Login, django_assert_num_queries: Any
+) -> None:
+    login = staff_client(consultant)
+    person(offices()[0], "Kowalski")
+    login.get("/desk/clients/?q=kowal", HTTP_HX_REQUEST="true")  # warm the session
+    # session, user, memberships, scope grants, office ids, clients, and the session save (3)
+    with django_assert_num_queries(9) as few:
+        login.get("/desk/clients/?q=kowal", HTTP_HX_REQUEST="true")
+    for i in range(10):
+        person(offices()[0], "Kowalski", f"Imię{i}")
+    with django_assert_num_queries(9) as many:
+        html = login.get("/desk/clients/?q=kowal", HTTP_HX_REQUEST="true").content.decode()
+    assert html.count("/desk/clients/") == 11
+    assert len(few.captured_queries) == len(many.captured_queries)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.clients import identifiers
-from okienko.clients.models import Client, ClientConsent
+from okienko.clients.models import Client, ClientConsent, ClientRelation
 
 HOME_OFFICE_KINDS = (
     Organisation.Kind.REGION_OFFICE,
@@ -142,6 +142,12 @@ class ConsentForm(forms.Form):
 class ContactForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[("phone", _("phone")), ("email", _("e-mail"))])
     value = forms.CharField(label=_("Phone or e-mail"), max_length=254)
+
+
+class RelationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Relation"), choices=ClientRelation.Kind.choices)
+    other_number = forms.CharField(label=_("Number of the client represented"), max_length=20)
+    role = forms.CharField(label=_("Role or function"), max_length=120, required=False)
 
 
 class MergeForm(forms.Form):

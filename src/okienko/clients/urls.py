@@ -11,5 +11,6 @@ urlpatterns = [
     path("<str:client_uuid>/pin/", views.pin_view, name="pin"),
     path("<str:client_uuid>/consents/", views.consent_view, name="consent"),
     path("<str:client_uuid>/contacts/", views.contact_view, name="contact"),
+    path("<str:client_uuid>/relations/", views.relation_view, name="relation"),
     path("<str:client_uuid>/merge/", views.merge_view, name="merge"),
 ]

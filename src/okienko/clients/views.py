@@ -101,6 +101,7 @@ def card_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
         "pin_form": forms.PinForm(),
         "consent_form": forms.ConsentForm(),
         "contact_form": forms.ContactForm(),
+        "relation_form": forms.RelationForm() if client.kind == Client.Kind.PERSON else None,
     }
     return render(request, "clients/card.html", context)
 
@@ -253,6 +254,35 @@ def contact_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
             messages.success(request, _("The contact was added."))
     else:
         messages.error(request, _("Enter a phone number or an e-mail address."))
+    return redirect("clients:card", client_uuid=client.uuid)
+
+
+@login_required
+@require_POST
+def relation_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    """Record that this person acts for another client (an employer, a represented person)."""
+    client = _editable_client(request, client_uuid, "relations")
+    form = forms.RelationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the relation and enter the other client's number."))
+        return redirect("clients:card", client_uuid=client.uuid)
+    number = parse_number(form.cleaned_data["other_number"]) or form.cleaned_data["other_number"].upper()
+    other = Client.objects.visible_to(request.user).active().filter(number=number).first()
+    if other is None:
+        messages.error(request, _("No client with this number in your offices."))
+        return redirect("clients:card", client_uuid=client.uuid)
+    try:
+        actions.relate_clients(
+            actor=request.user,
+            person=client,
+            kind=form.cleaned_data["kind"],
+            other=other,
+            role=form.cleaned_data["role"],
+        )
+    except ClientError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The relation was recorded."))
     return redirect("clients:card", client_uuid=client.uuid)
 
 
