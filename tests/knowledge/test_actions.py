@@ -93,3 +93,26 @@ def test_article_use_is_recorded_once_per_contact(publish: Callable[..., Article
         actor=consultant, article=article, organisation=pup, interaction=interaction, outcome="transferred"
     )
     assert list(ArticleUse.objects.values_list("outcome", flat=True)) == ["transferred"]
+
+
+def test_review_reminder_is_emitted_once_when_the_review_date_comes(region: Organisation, editor: User) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from okienko.core.models import OutboxEvent
+
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        article = actions.create_article(
+            actor=editor,
+            organisation=region,
+            title="Staż",
+            status=Article.Status.PUBLISHED,
+            review_by=dt.date(2026, 3, 10),
+        )
+        assert actions.remind_reviews() == []
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert actions.remind_reviews() == [article]
+        assert actions.remind_reviews() == []
+    event = OutboxEvent.objects.get(topic="knowledge.review_due")
+    assert event.payload == {"article": article.pk, "uuid": str(article.uuid), "owner": editor.pk}

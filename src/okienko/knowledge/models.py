@@ -124,6 +124,7 @@ class Article(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     review_by = models.DateField(_("review by"), null=True, blank=True)
+    review_reminded_for = models.DateField(editable=False, null=True, blank=True)  # review_by already reminded
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

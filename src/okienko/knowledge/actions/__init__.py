@@ -2,6 +2,7 @@
 
 from okienko.knowledge.actions.articles import (
     create_article,
+    remind_reviews,
     restore_version,
     transition_article,
     update_article,
@@ -24,6 +25,7 @@ __all__ = [
     "record_article_use",
     "record_feedback",
     "record_search",
+    "remind_reviews",
     "resolve_proposal",
     "restore_version",
     "transition_article",
