@@ -50,8 +50,6 @@ def users() -> tuple[Any, Any, Any]:
 def queue_page(expert: Any, unit: Any) -> int:
     """The same queries as ``cases.views._queue`` for the team scope (units where the expert
     works on cases; every case assigned there is visible to them)."""
-    from django.core.paginator import Paginator
-
     from okienko.accounts.models import Organisation
     from okienko.cases.models import Case
     from okienko.cases.workflow import OPEN_STATUSES
@@ -62,7 +60,9 @@ def queue_page(expert: Any, unit: Any) -> int:
         .order_by("resolve_due", "id")
         .select_related("service", "assigned_unit", "assigned_to")
     )
-    page = Paginator(cases, 25).get_page(1)
+    from okienko.cases.views import CappedPaginator
+
+    page = CappedPaginator(cases, 25).get_page(1)
     return len(list(page.object_list)) + page.paginator.count * 0
 
 

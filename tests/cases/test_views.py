@@ -199,3 +199,15 @@ def test_split_and_merge_from_the_detail_page(city: City, frozen: Any, client: C
     original.refresh_from_db()
     assert original.status == "split"
     assert sorted(original.children.values_list("description", flat=True)) == ["road", "verge"]
+
+
+def test_queue_count_is_capped(city: City, frozen: Any, client: Client, monkeypatch: Any) -> None:
+    from okienko.cases import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    for _ in range(4):
+        open_pothole(city)
+    client.force_login(city.expert)
+    response = client.get("/desk/cases/team/")
+    assert response.context["page"].paginator.capped
+    assert "more than 1,000" in response.content.decode()

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,23 @@ from okienko.cases.workflow import OPEN_STATUSES, Status, TransitionNotAllowed, 
 from okienko.core import audit, clock
 
 PAGE_SIZE = 25
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most ``COUNT_CAP`` + 1 rows: a unit's queue can hold tens of thousands of open
+    cases, and counting them all costs more than showing the page. Beyond the cap the page says
+    "more than 1,000" and the last pages are reached by sorting the other way or filtering."""
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.object_list[: COUNT_CAP + 1].count())  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
 SORTS = {"due": ("resolve_due", "id"), "-due": ("-resolve_due", "-id"), "new": ("-created_at", "-id")}
 
 
@@ -92,7 +110,7 @@ def queue_view(request: HttpRequest, scope: str = "mine") -> HttpResponse:
     if not accounts_access.has_perm_anywhere(request.user, Perm.CASES_WORK):
         raise PermissionDenied
     cases, filters = _queue(request, scope)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = clock.now()
     rows = [(case, case.overdue_level_at(now)) for case in page.object_list]
     keep = QueryDict(mutable=True)
