@@ -79,6 +79,10 @@ def test_database_url_is_translated_for_postgres() -> None:
         "db.local",
         "5433",
     )
+    assert result["OPTIONS"] == {}
+    pooled = env.database_settings("postgres://okienko@db.local/okienko", pool_size=20)
+    assert pooled["OPTIONS"] == {"pool": {"min_size": 1, "max_size": 20, "timeout": 10}}
+    assert pooled["CONN_MAX_AGE"] == 0
     with pytest.raises(env.ConfigError):
         env.database_settings("mysql://x/y")
 

@@ -91,6 +91,7 @@ class Environment:
     log_level: str
     site_url: str
     data_dir: str
+    db_pool_size: int
 
     @property
     def is_embedded(self) -> bool:
@@ -121,11 +122,18 @@ def read_environment() -> Environment:
         log_level=env_str("OKIENKO_LOG_LEVEL", "INFO"),
         site_url=env_str("OKIENKO_SITE_URL", "http://127.0.0.1:8000"),
         data_dir=env_str("OKIENKO_DATA_DIR", ""),
+        # PostgreSQL connection pool per process (0: a connection per request, as in the tests).
+        db_pool_size=env_int("OKIENKO_DB_POOL_SIZE", 0 if profile == "test" else 10),
     )
 
 
-def database_settings(url: str) -> dict[str, object]:
-    """Translate a DATABASE_URL (sqlite:///path or postgres://user@host:port/name)."""
+def database_settings(url: str, pool_size: int = 0) -> dict[str, object]:
+    """Translate a DATABASE_URL (sqlite:///path or postgres://user@host:port/name).
+
+    On PostgreSQL a process-wide connection pool (psycopg_pool) is used when ``pool_size`` > 0:
+    under ASGI, persistent per-thread connections (CONN_MAX_AGE) would leak one connection per
+    worker thread, so connections are borrowed per request and returned to the pool instead.
+    """
     if url.startswith("sqlite:///"):
         return {
             "ENGINE": "django.db.backends.sqlite3",
@@ -144,6 +152,9 @@ def database_settings(url: str) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise ConfigError(f"DATABASE_URL must be sqlite:///… or postgres://…, got {url!r}")
+    options: dict[str, object] = {}
+    if pool_size > 0:
+        options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": parsed.path.lstrip("/"),
@@ -151,7 +162,8 @@ def database_settings(url: str) -> dict[str, object]:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": pool_size == 0,
+        "OPTIONS": options,
         "TEST": {"NAME": f"test_{parsed.path.lstrip('/')}"},
     }

@@ -90,7 +90,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_settings(ENV.database_url)}
+DATABASES = {"default": database_settings(ENV.database_url, ENV.db_pool_size)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if ENV.redis_url:
@@ -273,7 +273,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # One line per request (method, path, status, duration, user, request id).
-        "okienko.access": {"level": "INFO" if ENV.profile != "test" else "WARNING"},
+        "okienko.access": {"level": ENV.log_level if ENV.profile != "test" else "WARNING"},
     },
 }
 
