@@ -98,3 +98,15 @@ def test_admin_changes_including_inline_role_assignments_are_audited(client: Cli
     changed = AuditRecord.objects.get(action="admin.user.changed")
     assert changed.changes["first_name"] == ["", "Ola"]
     assert AuditRecord.objects.filter(action="admin.membership.created", actor=admin).count() == 1
+
+
+def test_only_the_most_specific_menu_item_is_current() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from okienko.desk import navigation
+
+    user = AnonymousUser()
+    user.is_superuser = True  # type: ignore[misc]
+    user.is_active = True  # type: ignore[misc]
+    items = {i.url: i.current for i in navigation.visible_items(user, "/desk/cases/team/")}
+    assert [url for url, current in items.items() if current] == ["/desk/cases/team/"]

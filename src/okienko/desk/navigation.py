@@ -44,14 +44,17 @@ class VisibleItem:
 
 
 def visible_items(user: Any, current_path: str) -> list[VisibleItem]:
-    shown = []
+    """The items this user may use; the one whose URL is the longest prefix of the path is current."""
+    allowed: list[tuple[NavItem, str]] = []
     for item in _items:
         if item.permission is not None and not access.has_perm_anywhere(user, item.permission):
             continue
         try:
-            url = reverse(item.url_name)
+            allowed.append((item, reverse(item.url_name)))
         except NoReverseMatch:
             continue
-        current = current_path == url or (url != "/desk/" and current_path.startswith(url))
-        shown.append(VisibleItem(url, item.label, item.accesskey, current))
-    return shown
+    matching = [
+        url for _item, url in allowed if current_path == url or (url != "/desk/" and current_path.startswith(url))
+    ]
+    current_url = max(matching, key=len) if matching else None
+    return [VisibleItem(url, item.label, item.accesskey, url == current_url) for item, url in allowed]
