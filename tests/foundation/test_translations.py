@@ -17,7 +17,7 @@ def _entries(path: Path) -> list[dict[str, str]]:
     entries: list[dict[str, str]] = []
     current: dict[str, str] = {}
     key = ""
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             if current:
@@ -25,9 +25,7 @@ def _entries(path: Path) -> list[dict[str, str]]:
             current, key = {}, ""
         elif line.startswith("#,"):
             current["flags"] = line
-        elif line.startswith("#~"):
-            continue
-        elif line.startswith("#"):
+        elif line.startswith("#~") or line.startswith("#"):
             continue
         elif match := ENTRY.match(line):
             key = match.group(1)
