@@ -15,7 +15,7 @@ class ServiceCategory(models.Model):
     """A node of the catalogue tree of one jurisdiction (a city or a regional labour office)."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("jurisdiction"), on_delete=models.CASCADE, related_name="service_categories"
+        Organisation, verbose_name=_("owning office"), on_delete=models.CASCADE, related_name="service_categories"
     )
     code = models.SlugField(_("code"), max_length=80)
     name = models.CharField(_("name"), max_length=200)
@@ -61,7 +61,7 @@ class Service(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="services"
+        Organisation, verbose_name=_("owning office"), on_delete=models.PROTECT, related_name="services"
     )
     code = models.SlugField(_("code"), max_length=80, help_text=_("Stable identifier, also the Open311 service_code."))
     category = models.ForeignKey(
@@ -191,7 +191,7 @@ class StandardText(models.Model):
     """A reusable answer text (for a service and/or a case status) with ``{placeholders}``."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("jurisdiction"), on_delete=models.CASCADE, related_name="standard_texts"
+        Organisation, verbose_name=_("owning office"), on_delete=models.CASCADE, related_name="standard_texts"
     )
     service = models.ForeignKey(
         Service, verbose_name=_("service"), null=True, blank=True, on_delete=models.CASCADE, related_name="texts"

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.clients import identifiers
@@ -140,7 +141,9 @@ class ConsentForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("phone", _("phone")), ("email", _("e-mail"))])
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("phone", pgettext_lazy("contact kind", "phone")), ("email", _("e-mail"))]
+    )
     value = forms.CharField(label=_("Phone or e-mail"), max_length=254)
 
 

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 
@@ -30,7 +31,7 @@ class Client(models.Model):
 
     class Kind(models.TextChoices):
         PERSON = "person", _("person")
-        ORGANISATION = "organisation", _("organisation")
+        ORGANISATION = "organisation", pgettext_lazy("kind of client", "organisation")
 
     class Status(models.TextChoices):
         RESIDENT = "resident", _("resident")
@@ -110,7 +111,7 @@ class ClientContact(models.Model):
     """A phone number or e-mail address of a client (a client may have several)."""
 
     class Kind(models.TextChoices):
-        PHONE = "phone", _("phone")
+        PHONE = "phone", pgettext_lazy("contact kind", "phone")
         EMAIL = "email", _("e-mail")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")

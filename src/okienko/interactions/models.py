@@ -7,12 +7,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", _("phone")
+    PHONE = "phone", pgettext_lazy("channel", "phone")
     EMAIL = "email", _("e-mail")
     SMS = "sms", _("SMS")
     WEB = "web", _("web form")
