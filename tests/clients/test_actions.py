@@ -248,6 +248,7 @@ def test_merge_moves_contacts_interactions_and_records_who_merged(office: Organi
         "relations": 0,
         "interactions": 1,
         "callbacks": 0,
+        "cases": 0,
         "filled": ["birth_date", "pesel"],
         "reason": "ta sama osoba",
     }

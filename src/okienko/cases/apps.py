@@ -14,3 +14,8 @@ class CasesConfig(AppConfig):
         register(NavItem("cases:mine", _("My cases"), Perm.CASES_WORK, "2", order=20))
         register(NavItem("cases:team", _("Team queue"), Perm.CASES_WORK, "3", order=21))
         register(NavItem("cases:new", _("New case"), Perm.CASES_OPEN, "", order=22))
+
+        from okienko.cases.merge import move_cases_to_survivor
+        from okienko.clients.actions import register_merge_hook
+
+        register_merge_hook("cases", move_cases_to_survivor)
