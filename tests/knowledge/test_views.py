@@ -93,3 +93,47 @@ def test_bad_queries_never_fail(client: Client, faq: Article, query: str) -> Non
 def test_internal_article_is_not_public(client: Client, publish: Callable[..., Article]) -> None:
     publish("Procedura wewnętrzna", "<p>Tylko dla pracowników.</p>", slug="wew", audience="internal")
     assert client.get("/pomoc/artykul/wew/").status_code == 404
+
+
+def test_answer_from_the_client_card_records_the_call_and_links_the_article(
+    client: Client, consultant: User, faq: Article
+) -> None:
+    from okienko.accounts.models import Organisation
+    from okienko.clients.actions import register_client
+    from okienko.interactions.models import Interaction
+
+    caller = register_client(
+        actor=None, home_office=Organisation.objects.get(code="pup-a"), first_name="Anna", last_name="Nowak"
+    )
+    client.force_login(consultant)
+    partial = client.get(
+        "/desk/knowledge/suggest", {"q": "zasilku", "client": str(caller.uuid)}, HTTP_HX_REQUEST="true"
+    )
+    assert f'name="client" value="{caller.uuid}"' in partial.content.decode()
+    response = client.post(
+        f"/desk/knowledge/a/{faq.uuid}/use",
+        {"outcome": "answered", "client": str(caller.uuid), "q": "zasilku"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    contact = Interaction.objects.get(client=caller)
+    assert (contact.outcome, contact.channel, contact.question, contact.staff_id) == (
+        "answered",
+        "phone",
+        "zasilku",
+        consultant.pk,
+    )
+    assert ArticleUse.objects.get().interaction == contact
+
+
+def test_client_card_offers_the_knowledge_search(client: Client, consultant: User) -> None:
+    from okienko.accounts.models import Organisation
+    from okienko.clients.actions import register_client
+
+    caller = register_client(
+        actor=None, home_office=Organisation.objects.get(code="pup-a"), first_name="Anna", last_name="Nowak"
+    )
+    client.force_login(consultant)
+    page = client.get(f"/desk/clients/{caller.uuid}/").content.decode()
+    assert 'hx-get="/desk/knowledge/suggest"' in page
+    assert f'"client": "{caller.uuid}"' in page

@@ -36,6 +36,33 @@ def _interaction(request: HttpRequest, value: str | None) -> Any:
         return None
 
 
+def _client(request: HttpRequest, value: str | None) -> Any:
+    """The client named by uuid, if the user may see them (the desk card's caller)."""
+    if not value:
+        return None
+    from okienko.clients.models import Client
+
+    try:
+        return Client.objects.visible_to(request.user).filter(uuid=value).first()
+    except Exception:  # noqa: BLE001 - a malformed uuid is simply no client
+        return None
+
+
+def _record_contact_for(request: HttpRequest, client: Any, organisation: Any, outcome: str) -> Any:
+    """On the client card no contact exists yet: record the call the article answered."""
+    from okienko.interactions.actions import record_interaction
+    from okienko.interactions.models import Interaction
+
+    return record_interaction(
+        actor=request.user,
+        channel="phone",
+        organisation=organisation,
+        client=client,
+        question=request.POST.get("q", "")[:500],
+        outcome=Interaction.Outcome.TRANSFERRED if outcome == "transferred" else Interaction.Outcome.ANSWERED,
+    )
+
+
 @login_required
 def search_view(request: HttpRequest) -> HttpResponse:
     require_reader(request)
@@ -79,7 +106,13 @@ def suggest_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "knowledge/_suggest.html",
-        {"results": results, "query": query, "interaction": interaction, "service": service_id},
+        {
+            "results": results,
+            "query": query,
+            "interaction": interaction,
+            "service": service_id,
+            "client": _client(request, request.GET.get("client")) if interaction is None else None,
+        },
     )
 
 
@@ -112,6 +145,9 @@ def use_view(request: HttpRequest, uuid: str) -> HttpResponse:
     organisation = interaction.organisation if interaction else working_organisation(request, Perm.INTERACTIONS_RECORD)
     if organisation is None:
         raise PermissionDenied(Perm.INTERACTIONS_RECORD)
+    client = _client(request, request.POST.get("client")) if interaction is None else None
+    if client is not None:
+        interaction = _record_contact_for(request, client, organisation, outcome)
     use = actions.record_article_use(
         actor=request.user,
         article=article,
