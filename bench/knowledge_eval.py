@@ -34,13 +34,15 @@ CONFIGS = [
 ]
 
 
-def setup(database_url: str) -> None:
+def setup(database_url: str, *, fresh: bool = True) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
     os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-knowledge"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     sys.path.insert(0, str(ROOT / "src"))
-    if database_url.startswith("postgres"):
+    if not fresh:
+        pass
+    elif database_url.startswith("postgres"):
         import psycopg
 
         base, name = database_url.rsplit("/", 1)
@@ -55,6 +57,8 @@ def setup(database_url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if not fresh:
+        return
     call_command("demo", only=["accounts", "knowledge"], stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

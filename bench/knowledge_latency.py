@@ -146,9 +146,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the database of an earlier run, do not rebuild",
+    )
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the timed rounds to FILE")
     parser.add_argument("--timeout", type=float, default=1800, help="stop timing after this many seconds")
     args = parser.parse_args()
-    setup(args.database_url)
+    setup(args.database_url, fresh=not args.reuse)
+    import cProfile
     import json
 
     from django.db import connection
@@ -157,7 +164,7 @@ def main() -> None:
     from okienko.knowledge.search import search
 
     started = time.monotonic()
-    total = generate(args.articles, args.seed)
+    total = Article.objects.count() if args.reuse else generate(args.articles, args.seed)
     print(f"backend {connection.vendor}: {total} articles, built in {time.monotonic() - started:.0f} s")
     queries = [json.loads(line)["query"] for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     scope = Article.objects.live()
@@ -165,6 +172,9 @@ def main() -> None:
         search(q, scope=scope)
     timings: list[float] = []
     deadline = time.monotonic() + args.timeout
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
     for _round in range(args.rounds):
         for q in queries:
             t0 = time.perf_counter()
@@ -172,6 +182,9 @@ def main() -> None:
             timings.append((time.perf_counter() - t0) * 1000)
             if time.monotonic() > deadline:
                 break
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     timings.sort()
 
     def pct(p: float) -> float:

@@ -9,6 +9,13 @@ from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Role
 from okienko.knowledge import actions
 from okienko.knowledge.models import Article
+from okienko.knowledge.search import local_cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_caches() -> None:
+    """Synonyms and index statistics are memoised per process; each test has its own content."""
+    local_cache.clear()
 
 
 @pytest.fixture

@@ -20,6 +20,21 @@ FIELD_WEIGHTS = (10.0, 4.0, 1.0)
 class Hit:
     article_id: int
     score: float
+    # (title, keywords, body keys, their three lengths): fetched with the candidates so the
+    # shared re-rank needs no second round trip (ADR 0025); None when not fetched.
+    fields: tuple[str, str, str, int, int, int] | None = None
+
+
+# The stored keys of the best candidates, joined after the LIMIT (only ``limit`` rows are read).
+_WITH_FIELDS = (
+    "SELECT top.id, top.score, d.title_keys, d.keywords_keys, d.body_keys, d.title_length, d.keywords_length, "
+    "d.body_length FROM ({candidates}) top JOIN knowledge_searchdocument d ON d.article_id = top.id "
+    "ORDER BY top.score {direction}, top.id"
+)
+
+
+def _hits(rows: Sequence[Sequence[Any]], sign: float) -> list[Hit]:
+    return [Hit(int(r[0]), sign * float(r[1]), (r[2], r[3], r[4], int(r[5]), int(r[6]), int(r[7]))) for r in rows]
 
 
 class Backend(Protocol):
@@ -86,8 +101,8 @@ class SQLiteBackend:
             f"SELECT m.id, m.score FROM ({scope_sql}) a JOIN m ON m.id = a.id ORDER BY m.score, m.id LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *scope_params, limit])
-            return [Hit(int(row[0]), -float(row[1])) for row in cursor.fetchall()]
+            cursor.execute(_WITH_FIELDS.format(candidates=sql, direction="ASC"), [expression, *scope_params, limit])
+            return _hits(cursor.fetchall(), -1.0)
 
 
 class PostgresBackend:
@@ -134,8 +149,10 @@ class PostgresBackend:
         if head:
             sql = sql.replace("d.document", "d.head")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.expression(query), *scope_params, limit])
-            return [Hit(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+            cursor.execute(
+                _WITH_FIELDS.format(candidates=sql, direction="DESC"), [self.expression(query), *scope_params, limit]
+            )
+            return _hits(cursor.fetchall(), 1.0)
 
 
 def current_backend() -> Backend:

@@ -151,6 +151,21 @@ def _keep_best_key(term: Term, df: Mapping[str, int]) -> None:
     term.keys = {best} | {k for k in term.keys if k.prefix}
 
 
+_PHRASE_KEYS: dict[tuple[str, tuple[str, ...]], list[set[str]]] = {}
+
+
+def _phrase_keys(analyser: Analyser, phrase: tuple[str, ...]) -> list[set[str]]:
+    """Keys of each word of a synonym phrase: the same for every query, so computed once per
+    process and analyser class (an analyser's keys of a word never change). Do not mutate."""
+    key = (type(analyser).__name__, phrase)
+    found = _PHRASE_KEYS.get(key)
+    if found is None:
+        if len(_PHRASE_KEYS) > 4096:
+            _PHRASE_KEYS.clear()
+        found = _PHRASE_KEYS[key] = [analyser.query_keys(w, {}) | {fold(w)} for w in phrase]
+    return found
+
+
 def parse(
     text: str, *, analyser: Analyser, vocabulary: Vocabulary, correct: bool = True, synonyms: bool = True
 ) -> ParsedQuery:
@@ -168,7 +183,7 @@ def parse(
     sequence = [{k.text for k in t.keys} | {fold(t.word)} for t in terms]
     expansions: list[str] = []
     for phrase, expansion in vocabulary.synonyms() if synonyms else []:
-        phrase_keys = [analyser.query_keys(w, {}) | {fold(w)} for w in phrase]
+        phrase_keys = _phrase_keys(analyser, tuple(phrase))
         n = len(phrase_keys)
         if n and any(all(sequence[i + j] & phrase_keys[j] for j in range(n)) for i in range(len(sequence) - n + 1)):
             expansions.append(expansion)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Avg, Count
 
 from okienko.knowledge.models import SearchDocument
+from okienko.knowledge.search import local_cache
 from okienko.knowledge.search.backends import FIELD_WEIGHTS, Hit
 from okienko.knowledge.search.query import Key
 
@@ -34,18 +34,18 @@ class IndexStats:
 
 
 def index_stats() -> IndexStats:
-    stats: IndexStats | None = cache.get(STATS_CACHE_KEY)
-    if stats is None:
-        row = SearchDocument.objects.aggregate(
-            n=Count("pk"), t=Avg("title_length"), k=Avg("keywords_length"), b=Avg("body_length")
-        )
-        stats = IndexStats(int(row["n"] or 0), (float(row["t"] or 1.0), float(row["k"] or 1.0), float(row["b"] or 1.0)))
-        cache.set(STATS_CACHE_KEY, stats, 300)
-    return stats
+    return local_cache.get_or_compute(STATS_CACHE_KEY, _compute_stats)
+
+
+def _compute_stats() -> IndexStats:
+    row = SearchDocument.objects.aggregate(
+        n=Count("pk"), t=Avg("title_length"), k=Avg("keywords_length"), b=Avg("body_length")
+    )
+    return IndexStats(int(row["n"] or 0), (float(row["t"] or 1.0), float(row["k"] or 1.0), float(row["b"] or 1.0)))
 
 
 def forget_stats() -> None:
-    cache.delete(STATS_CACHE_KEY)
+    local_cache.forget(STATS_CACHE_KEY)
 
 
 def idf(documents: int, containing: int) -> float:
@@ -66,15 +66,19 @@ def rerank(hits: Sequence[Hit], keys: set[Key], frequencies: Mapping[str, int]) 
     stats = index_stats()
     n = max(stats.documents, 1)
     weights = {k: idf(n, frequencies.get(k.text, n // 10 if k.prefix else 1)) for k in keys}
-    rows = SearchDocument.objects.filter(article_id__in=[h.article_id for h in hits]).values_list(
-        "article_id",
-        "title_keys",
-        "keywords_keys",
-        "body_keys",
-        "title_length",
-        "keywords_length",
-        "body_length",
-    )
+    rows: Iterable[tuple[int, str, str, str, int, int, int]]
+    if all(h.fields is not None for h in hits):
+        rows = [(h.article_id, *h.fields) for h in hits if h.fields is not None]
+    else:
+        rows = SearchDocument.objects.filter(article_id__in=[h.article_id for h in hits]).values_list(
+            "article_id",
+            "title_keys",
+            "keywords_keys",
+            "body_keys",
+            "title_length",
+            "keywords_length",
+            "body_length",
+        )
     scored: list[Hit] = []
     for article_id, title, keywords, body, *lengths in rows:
         score = 0.0

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from okienko.knowledge.models import Article, SearchForm, SearchTerm, Synonym
+from okienko.knowledge.search import local_cache
 from okienko.knowledge.search.analysis import Analyser, fold, get_analyser, words
 from okienko.knowledge.search.backends import Hit, current_backend
 from okienko.knowledge.search.query import Key, ParsedQuery, Term, Vocabulary, parse
@@ -27,16 +28,12 @@ MATCH_BUDGET = 2000
 class DatabaseVocabulary(Vocabulary):
     def forms(self, folded_words: set[str]) -> Mapping[str, set[str]]:
         found: dict[str, set[str]] = {}
-        if folded_words:
-            for form, key in SearchForm.objects.filter(form__in=sorted(folded_words)).values_list("form", "key"):
-                found.setdefault(form, set()).add(key)
+        for form, key in _rows(SearchForm._meta.db_table, "form", "key", folded_words):
+            found.setdefault(form, set()).add(key)
         return found
 
     def frequencies(self, keys: set[str]) -> Mapping[str, int]:
-        if not keys:
-            return {}
-        rows = SearchTerm.objects.filter(key__in=sorted(keys), documents__gt=0).values_list("key", "documents")
-        return dict(rows)
+        return {key: int(n) for key, n in _rows(SearchTerm._meta.db_table, "key", "documents", keys) if n > 0}
 
     def candidates(self, key: str) -> Mapping[str, int]:
         limit = 1 if len(key) <= 5 else 2
@@ -50,17 +47,26 @@ class DatabaseVocabulary(Vocabulary):
         )
 
     def synonyms(self) -> list[tuple[list[str], str]]:
-        cached: list[tuple[list[str], str]] | None = cache.get(SYNONYMS_CACHE_KEY)
-        if cached is None:
-            cached = [
-                (words(phrase), expansion) for phrase, expansion in Synonym.objects.values_list("phrase", "expansion")
-            ]
-            cache.set(SYNONYMS_CACHE_KEY, cached, 300)
-        return cached
+        return local_cache.get_or_compute(SYNONYMS_CACHE_KEY, _load_synonyms)
+
+
+def _load_synonyms() -> list[tuple[list[str], str]]:
+    return [(words(phrase), expansion) for phrase, expansion in Synonym.objects.values_list("phrase", "expansion")]
+
+
+def _rows(table: str, column: str, value: str, wanted: set[str]) -> list[tuple[Any, Any]]:
+    """``(column, value)`` of the rows whose ``column`` is in ``wanted``: plain SQL, because these
+    two look-ups run on every query and compiling the ORM query cost as much as running it."""
+    if not wanted:
+        return []
+    marks = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column}, {value} FROM {table} WHERE {column} IN ({marks})", sorted(wanted))  # noqa: S608 - model metadata only
+        return list(cursor.fetchall())
 
 
 def forget_synonyms() -> None:
-    cache.delete(SYNONYMS_CACHE_KEY)
+    local_cache.forget(SYNONYMS_CACHE_KEY)
 
 
 @dataclass
@@ -156,7 +162,8 @@ def search(
     hits = rerank(candidates, parsed.all_keys(), parsed.frequencies)
     has_more = len(hits) > limit
     hits = hits[:limit]
-    articles = Article.objects.in_bulk([h.article_id for h in hits])
+    # The sanitised HTML body is not shown in results; the snippet comes from ``body_text``.
+    articles = Article.objects.defer("body").in_bulk([h.article_id for h in hits])
     highlighter = highlighter_for(parsed)
     results = [
         Result(
