@@ -162,8 +162,7 @@ def search(
     hits = rerank(candidates, parsed.all_keys(), parsed.frequencies)
     has_more = len(hits) > limit
     hits = hits[:limit]
-    # The sanitised HTML body is not shown in results; the snippet comes from ``body_text``.
-    articles = Article.objects.defer("body").in_bulk([h.article_id for h in hits])
+    articles = Article.objects.in_bulk([h.article_id for h in hits])
     highlighter = highlighter_for(parsed)
     results = [
         Result(
