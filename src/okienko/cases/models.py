@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.cases.workflow import FINISHED_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, Status
+from okienko.core.ids import uuid7
 from okienko.interactions.models import Channel
 
 
@@ -46,13 +47,21 @@ class CaseQuerySet(models.QuerySet["Case"]):
 class Case(models.Model):
     """One request of a client (or an anonymous reporter) to the jurisdiction ``organisation``."""
 
-    uuid = models.UUIDField(default=uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
     number = models.CharField(_("case number"), max_length=40, editable=False)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="cases"
+        Organisation,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # a composite index in Meta starts with this column
     )
     service = models.ForeignKey(
-        "catalogue.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="cases"
+        "catalogue.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # a composite index in Meta starts with this column
     )
     description = models.TextField(_("description"))
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.NEW)
@@ -65,6 +74,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # a composite index in Meta starts with this column
     )
     reporter_name = models.CharField(_("reporter's name"), max_length=200, blank=True)
     reporter_email = models.EmailField(_("reporter's e-mail"), blank=True)
@@ -82,6 +92,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
+        db_index=False,  # a composite index in Meta starts with this column
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +101,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
+        db_index=False,  # a composite index in Meta starts with this column
     )
     routing_rule = models.ForeignKey(
         "cases.RoutingRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -120,7 +132,7 @@ class Case(models.Model):
         related_name="duplicates",
     )
     answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
-    external_token = models.UUIDField(default=uuid4, unique=True, editable=False)
+    external_token = models.UUIDField(default=uuid7, unique=True, editable=False)
     media_url = models.URLField(_("media URL"), blank=True)
 
     objects = CaseQuerySet.as_manager()
