@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from okienko.cases import sla
@@ -65,3 +66,19 @@ def test_overdue_levels() -> None:
     assert sla.overdue_level(now=local(2026, 12, 15, 9), running=True, **kwargs) == 3
     assert sla.overdue_level(now=local(2026, 12, 15, 9), running=False, **kwargs) == 0
     assert sla.overdue_level(now=local(2026, 12, 15, 9), running=True, resolve_due=None, resolve_due_3x=None) == 0
+
+
+def test_service_hours_replace_the_units_office_hours_for_deadlines(city: Any, frozen: Any) -> None:
+    """A fallen-tree line handled 8:00–20:00 counts 8 working hours from Monday 10:00 to 18:00
+    the same day; on the unit's 8:00–16:00 it would be Tuesday 10:00."""
+    from okienko.catalogue.models import ServiceHours
+    from tests.cases.conftest import open_pothole
+
+    warsaw = ZoneInfo("Europe/Warsaw")
+    without = open_pothole(city, service=city.tree, answers={})
+    assert without.resolve_due.astimezone(warsaw) == dt.datetime(2026, 11, 24, 10, 0, tzinfo=warsaw)
+    for weekday in range(5):
+        ServiceHours.objects.create(service=city.tree, weekday=weekday, opens=dt.time(8), closes=dt.time(20))
+    case = open_pothole(city, service=city.tree, answers={})
+    assert case.response_due.astimezone(warsaw) == dt.datetime(2026, 11, 23, 12, 0, tzinfo=warsaw)
+    assert case.resolve_due.astimezone(warsaw) == dt.datetime(2026, 11, 23, 18, 0, tzinfo=warsaw)

@@ -36,7 +36,6 @@ from okienko.cases.workflow import (
     check_transition,
 )
 from okienko.core import audit, clock, events
-from okienko.core.calendar import calendar_for
 
 TRACKED = [
     "status",
@@ -198,7 +197,7 @@ def open_case(
         target = routing.route(
             jurisdiction=organisation, service=service, territory_code=territory, answers=cleaned_answers, at=now
         )
-        calendar = calendar_for(target.unit)
+        calendar = sla.calendar_of(service, target.unit)
         due = sla.deadlines(sla.Rule(service.sla_basis, service.response_due, service.resolve_due), now, calendar)
         case = Case.objects.create(
             number=next_number(organisation, now.astimezone(clock.WARSAW).year),
@@ -284,7 +283,7 @@ def _link_interaction(interaction: Any, case: Case, actor: Any) -> None:
 def _apply_status(case: Case, to_status: str, now: Any) -> None:
     """Status side effects: SLA pause/resume, first response, resolution and closing times."""
     from_status = case.status
-    calendar = calendar_for(case.assigned_unit or case.organisation)
+    calendar = sla.calendar_of(case.service, case.assigned_unit or case.organisation)
     if from_status in PAUSED_STATUSES and to_status not in PAUSED_STATUSES and case.sla_paused_at:
         paused = sla.paused_amount(case.sla_basis, case.sla_paused_at, now, calendar)
         case.resolve_due = sla.shift(case.resolve_due, case.sla_basis, paused, calendar)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from okienko.core.calendar import BusinessCalendar
+from okienko.core.calendar import BusinessCalendar, calendar_for
 
 CALENDAR_DAYS = "calendar_days"
 WORKING_DAYS = "working_days"
@@ -68,3 +69,15 @@ def overdue_level(
     if resolve_due_3x is not None and now > resolve_due_3x:
         return 3
     return 1 if now > resolve_due else 0
+
+
+def calendar_of(service: Any, unit: Any) -> BusinessCalendar:
+    """The calendar a case's deadlines run on: the service's own hours when it has them (e.g. a
+    hotline open until 20:00), else the office hours of the unit handling it (or its parents)."""
+    rows = list(service.hours.values_list("weekday", "opens", "closes")) if service is not None else []
+    if not rows:
+        return calendar_for(unit)
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in rows:
+        hours.setdefault(weekday, []).append((opens, closes))
+    return BusinessCalendar(hours={k: tuple(v) for k, v in hours.items()})

@@ -7,7 +7,14 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from okienko.catalogue.models import Service, ServiceCategory, ServiceQuestion, ServiceQuestionChoice, StandardText
+from okienko.catalogue.models import (
+    Service,
+    ServiceCategory,
+    ServiceHours,
+    ServiceQuestion,
+    ServiceQuestionChoice,
+    StandardText,
+)
 from okienko.core import audit
 from okienko.core.admin import AuditedModelAdmin
 
@@ -53,6 +60,11 @@ class TextInline(admin.StackedInline):  # type: ignore[type-arg]
     fields = [("code", "status", "active"), "organisation", "title", "body"]
 
 
+class HoursInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ServiceHours
+    extra = 0
+
+
 @admin.register(Service)
 class ServiceAdmin(InlineAuditMixin, AuditedModelAdmin):
     list_display = [
@@ -68,7 +80,7 @@ class ServiceAdmin(InlineAuditMixin, AuditedModelAdmin):
     list_filter = ["organisation", "kind", "is_public", "active", "sla_basis"]
     search_fields = ["public_name", "internal_name", "code", "keywords"]
     autocomplete_fields = ["category", "responsible_unit"]
-    inlines = [QuestionInline, TextInline]
+    inlines = [QuestionInline, TextInline, HoursInline]
     fieldsets = [
         (None, {"fields": ["organisation", "code", "category", "kind", "active", "is_public", "order"]}),
         (_("Names"), {"fields": ["public_name", "internal_name", "keywords"]}),

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from okienko.accounts.models import Organisation
+from okienko.accounts.models import OfficeHours, Organisation
 
 
 class ServiceCategory(models.Model):
@@ -210,3 +210,24 @@ class StandardText(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ServiceHours(models.Model):
+    """Hours in which a service is handled (e.g. a hotline until 20:00), used for its deadlines
+    instead of the responsible unit's office hours; holidays still come from the calendar."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=OfficeHours.Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("service hours")
+        verbose_name_plural = _("service hours")
+        ordering = ["service", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")), name="service_hours_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
