@@ -19,3 +19,8 @@ class CasesConfig(AppConfig):
         from okienko.clients.actions import register_merge_hook
 
         register_merge_hook("cases", move_cases_to_survivor)
+
+        from okienko.cases.alerts import escalations
+        from okienko.desk.navigation import register_alerts
+
+        register_alerts(escalations)

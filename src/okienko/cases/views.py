@@ -203,11 +203,29 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "notes": case.notes.select_related("author").order_by("created_at", "id"),
         "attachments": case.attachments.all(),
         "parties": case.parties.all(),
+        "answer_rows": _answer_rows(case),
         "children": case.children.select_related("assigned_unit"),
         "texts": replies.texts_for(case),
         "units": Organisation.objects.filter(path__startswith=case.organisation.path, active=True),
         "team": _team_of(case),
     }
+
+
+def _answer_rows(case: Case) -> list[tuple[str, str]]:
+    """The extra-question answers as (question label, answer in words), in the form's order."""
+    if not case.answers:
+        return []
+    questions = {q.code: q for q in case.service.questions.prefetch_related("choices")}
+    rows = []
+    for code, value in case.answers.items():
+        question = questions.get(code)
+        if question is None:
+            rows.append((code, str(value)))
+            continue
+        names = {c.key: c.name for c in question.choices.all()}
+        values = value if isinstance(value, list) else [value]
+        rows.append((question.label, ", ".join(str(names.get(str(v), v)) for v in values)))
+    return rows
 
 
 def _team_of(case: Case) -> list[Any]:

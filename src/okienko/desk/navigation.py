@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,3 +59,26 @@ def visible_items(user: Any, current_path: str) -> list[VisibleItem]:
     ]
     current_url = max(matching, key=len) if matching else None
     return [VisibleItem(url, item.label, item.accesskey, url == current_url) for item, url in allowed]
+
+
+@dataclass(frozen=True)
+class HomeAlert:
+    """A line on the desk's start page that needs the user's attention (e.g. overdue cases)."""
+
+    text: str
+    url: str
+    level: str = "warning"  # "warning" or "danger"
+
+
+AlertSource = Callable[[Any], list[HomeAlert]]
+_alert_sources: list[AlertSource] = []
+
+
+def register_alerts(source: AlertSource) -> None:
+    """Apps add a function ``user -> [HomeAlert]``; the start page shows what they return."""
+    if source not in _alert_sources:
+        _alert_sources.append(source)
+
+
+def alerts_for(user: Any) -> list[HomeAlert]:
+    return [alert for source in _alert_sources for alert in source(user)]

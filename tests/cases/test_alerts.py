@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from tests.cases.conftest import City, open_pothole
+
+
+def test_supervisor_start_page_alerts_overdue_and_three_times_overdue_cases(
+    client: Client, city: City, frozen: Any
+) -> None:
+    open_pothole(city)
+    open_pothole(city)
+    client.force_login(city.supervisor)
+    assert "Wymaga uwagi" not in client.get("/desk/").content.decode()
+    frozen.shift(60 * 60 * 24 * 10)  # 10 days: past the 5-working-day deadline, not yet 3×
+    client.force_login(city.supervisor)  # the 8-hour session has expired meanwhile
+    page = client.get("/desk/").content.decode()
+    assert "2 sprawy po terminie" in page
+    assert 'href="/desk/cases/team/?overdue=1"' in page
+    frozen.shift(60 * 60 * 24 * 30)
+    client.force_login(city.supervisor)
+    page = client.get("/desk/").content.decode()
+    assert "2 sprawy przekroczyły termin ponad trzykrotnie" in page
+
+
+def test_experts_get_no_supervisor_alerts(client: Client, city: City, frozen: Any) -> None:
+    open_pothole(city)
+    frozen.shift(60 * 60 * 24 * 40)
+    client.force_login(city.expert)
+    assert "Wymaga uwagi" not in client.get("/desk/").content.decode()
+
+
+def test_case_page_shows_questions_and_choice_names_not_codes(client: Client, city: City, frozen: Any) -> None:
+    case = open_pothole(city)
+    client.force_login(city.expert)
+    page = client.get(f"/desk/cases/{case.uuid}/").content.decode()
+    assert "<dt>Size</dt><dd>large</dd>" in page
