@@ -37,3 +37,30 @@ def test_case_page_shows_questions_and_choice_names_not_codes(client: Client, ci
     client.force_login(city.expert)
     page = client.get(f"/desk/cases/{case.uuid}/").content.decode()
     assert "<dt>Size</dt><dd>large</dd>" in page
+
+
+def test_expert_adds_a_person_involved_from_the_case_page(client: Client, city: City, frozen: Any) -> None:
+    from okienko.cases.models import CaseParty
+
+    case = open_pothole(city)
+    client.force_login(city.expert)
+    page = client.get(f"/desk/cases/{case.uuid}/").content.decode()
+    assert f'action="/desk/cases/{case.uuid}/party/"' in page
+    response = client.post(
+        f"/desk/cases/{case.uuid}/party/", {"role": "affected", "name": "Ewa Kowalska", "phone": "600 100 200"}
+    )
+    assert response.status_code == 302
+    party = CaseParty.objects.get(case=case, role="affected")
+    assert (party.name, party.phone) == ("Ewa Kowalska", "600 100 200")
+    assert case.events.filter(kind="party").exists()
+
+
+def test_party_without_any_contact_data_or_with_a_bad_email_is_refused(client: Client, city: City, frozen: Any) -> None:
+    from okienko.cases.models import CaseParty
+
+    case = open_pothole(city)
+    client.force_login(city.expert)
+    client.post(f"/desk/cases/{case.uuid}/party/", {"role": "witness"})
+    client.post(f"/desk/cases/{case.uuid}/party/", {"role": "witness", "email": "not-an-email"})
+    client.post(f"/desk/cases/{case.uuid}/party/", {"role": "boss", "name": "X"})
+    assert not CaseParty.objects.filter(case=case).exclude(role="reporter").exists()

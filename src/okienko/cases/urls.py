@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:case_uuid>/", views.detail_view, name="detail"),
     path("<uuid:case_uuid>/status/", views.transition_view, name="transition"),
     path("<uuid:case_uuid>/note/", views.note_view, name="note"),
+    path("<uuid:case_uuid>/party/", views.party_view, name="party"),
     path("<uuid:case_uuid>/split/", views.split_view, name="split"),
     path("<uuid:case_uuid>/merge/", views.merge_view, name="merge"),
     path("<uuid:case_uuid>/assign/", views.assign_view, name="assign"),

@@ -22,7 +22,7 @@ from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Perm
 from okienko.cases import access, actions, replies
 from okienko.cases.intake import CaseInputError
-from okienko.cases.models import Case, CaseAttachment, CaseNote, Cover, SavedFilter
+from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, TransitionNotAllowed, allowed_targets
 from okienko.core import audit, clock
 
@@ -203,6 +203,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "notes": case.notes.select_related("author").order_by("created_at", "id"),
         "attachments": case.attachments.all(),
         "parties": case.parties.all(),
+        "party_roles": CaseParty.Role.choices,
         "answer_rows": _answer_rows(case),
         "children": case.children.select_related("assigned_unit"),
         "texts": replies.texts_for(case),
@@ -376,6 +377,38 @@ def note_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
         body=request.POST.get("body", ""),
         public=public,
         expected_version=_expected(request),
+    )
+
+
+@login_required
+@require_POST
+def party_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    """Add another person involved in the case (affected person, representative, witness...)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    case = access.access_case(request.user, str(case_uuid))
+    name = request.POST.get("name", "").strip()[:200]
+    email = request.POST.get("email", "").strip()[:254]
+    phone = request.POST.get("phone", "").strip()[:40]
+    if not (name or email or phone):
+        messages.error(request, _("Give at least a name, an e-mail or a phone number."))
+        return _back(case)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            messages.error(request, _("Enter a valid e-mail address."))
+            return _back(case)
+    return _run(
+        request,
+        case,
+        actions.add_party,
+        _("Party added."),
+        role=request.POST.get("role", ""),
+        name=name,
+        email=email,
+        phone=phone,
     )
 
 
