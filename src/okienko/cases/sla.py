@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from okienko.core.calendar import BusinessCalendar, calendar_for
+from okienko.core.calendar import BusinessCalendar, calendar_for, calendar_from_rows
 
 CALENDAR_DAYS = "calendar_days"
 WORKING_DAYS = "working_days"
@@ -75,9 +75,4 @@ def calendar_of(service: Any, unit: Any) -> BusinessCalendar:
     """The calendar a case's deadlines run on: the service's own hours when it has them (e.g. a
     hotline open until 20:00), else the office hours of the unit handling it (or its parents)."""
     rows = list(service.hours.values_list("weekday", "opens", "closes")) if service is not None else []
-    if not rows:
-        return calendar_for(unit)
-    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for weekday, opens, closes in rows:
-        hours.setdefault(weekday, []).append((opens, closes))
-    return BusinessCalendar(hours={k: tuple(v) for k, v in hours.items()})
+    return calendar_from_rows(rows) if rows else calendar_for(unit)

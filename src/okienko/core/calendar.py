@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -240,10 +240,14 @@ def calendar_for(organisation: Organisation | None) -> BusinessCalendar:
     if not rows:
         return DEFAULT
     deepest = max(path for path, *_rest in rows)
+    return calendar_from_rows((weekday, opens, closes) for path, weekday, opens, closes in rows if path == deepest)
+
+
+def calendar_from_rows(rows: Iterable[tuple[int, dt.time, dt.time]]) -> BusinessCalendar:
+    """A calendar from (weekday, opens, closes) rows, e.g. office hours or a service's hours."""
     hours: dict[int, list[Interval]] = {}
-    for path, weekday, opens, closes in rows:
-        if path == deepest:
-            hours.setdefault(weekday, []).append((opens, closes))
+    for weekday, opens, closes in rows:
+        hours.setdefault(weekday, []).append((opens, closes))
     return BusinessCalendar(hours={k: tuple(v) for k, v in hours.items()})
 
 
