@@ -1,8 +1,9 @@
 """``GET /api/v1/knowledge/search``: ranked articles with highlighted snippets.
 
 Without credentials only public articles are searched; a signed-in member of staff (session) or
-a system with an API token (``Authorization: Bearer …``) also gets the internal articles its
-user may read.
+a system with an API token (``Authorization: Bearer …``) holding the scope ``knowledge:read`` also
+gets the internal articles its user may read. A token without that scope is refused (403), so a
+token issued for, say, Open311 cannot be used to read internal instructions.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from okienko.api.authentication import ApiTokenAuthentication
+from okienko.api.models import Scope
+from okienko.api.permissions import TokenScopes, token_of
 from okienko.knowledge import actions
 from okienko.knowledge.models import Article, SearchLog
 from okienko.knowledge.search import search
@@ -47,13 +50,28 @@ class SearchResponseSerializer(serializers.Serializer[Any]):
     results = ResultSerializer(many=True)
 
 
+class ScopeIfToken(TokenScopes):
+    """Anybody may search public articles; a caller with a token needs the view's ``read_scope``."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if token_of(request) is None:
+            return True
+        return super().has_permission(request, view)
+
+
 class KnowledgeSearchView(APIView):
     authentication_classes = [SessionAuthentication, ApiTokenAuthentication]
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny, ScopeIfToken]
+    read_scope = str(Scope.KNOWLEDGE_READ)
 
     @extend_schema(
         operation_id="knowledge_search",
         summary="Search the knowledge base (Polish, inflection- and diacritics-insensitive)",
+        description=(
+            "Anonymous callers search public articles. A signed-in member of staff, or an API token "
+            "with the scope `knowledge:read`, also searches the internal articles its user may read; "
+            "a token without that scope gets 403 (problem details)."
+        ),
         tags=["knowledge"],
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, required=True, description="What to look for (max 200 chars)."),
