@@ -725,3 +725,78 @@ def add_party(
             "case.updated", obj=case, organisation_id=case.organisation_id, payload=_payload(case, change="party")
         )
     return party
+
+
+# -- details ---------------------------------------------------------------------------------
+EDITABLE = ["description", "priority", "latitude", "longitude", "address", "gmina"]
+
+
+def update_case(
+    *,
+    actor: Any,
+    case: Case,
+    description: str | None = None,
+    priority: str | None = None,
+    location: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Correct the description, the priority or the place of an unfinished case.
+
+    Experts and supervisors of the case may correct the description and the place; changing
+    the priority is a supervisor's decision. ``location`` is merged into the current place (keys
+    left out keep their value). Service, assignment and status have their own actions. A call
+    that changes nothing writes nothing. The audit entry lists every changed field (old → new).
+    """
+    with transaction.atomic():
+        case = _lock(case, expected_version)
+        kinds = _require_work(actor, case)
+        if priority is not None and priority != case.priority and ActorKind.SUPERVISOR not in kinds:
+            raise PermissionDenied(_("Only a supervisor may change the priority."))
+        if case.is_finished:
+            raise TransitionNotAllowed(case.status, case.status, "a finished case cannot be changed")
+        errors: dict[str, str] = {}
+        new_description = case.description if description is None else description.strip()
+        if not new_description:
+            errors["description"] = _("Describe the matter.")
+        if priority is not None and priority not in Priority.values:
+            errors["priority"] = _("Unknown priority.")
+        place: dict[str, Any] | None = None
+        if location is not None:
+            merged: dict[str, Any] = {
+                "latitude": case.latitude,
+                "longitude": case.longitude,
+                "address": case.address,
+                "gmina_code": case.gmina_id or "",
+                **location,
+            }
+            try:
+                place = clean_location(merged, required=case.service.location_required)
+            except CaseInputError as exc:
+                errors.update(exc.errors)
+        if errors:
+            raise CaseInputError(errors)
+        before = audit.snapshot(case, EDITABLE)
+        case.description = new_description
+        if priority is not None:
+            case.priority = priority
+        if place is not None:
+            case.latitude, case.longitude = place["latitude"], place["longitude"]
+            case.address, case.gmina = place["address"], place["gmina"]
+        changes = audit.diff(before, audit.snapshot(case, EDITABLE))
+        if not changes:
+            return case
+        case.version += 1
+        case.updated_at = clock.now()
+        case.save()
+        changes["version"] = [case.version - 1, case.version]
+        audit.record("case.updated", actor=actor, obj=case, organisation_id=case.organisation_id, changes=changes)
+        fields = sorted(name for name in changes if name != "version")
+        labels = ", ".join(str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields)
+        _timeline(case, "updated", actor, _("Details changed: %(fields)s") % {"fields": labels}, fields=fields)
+        events.emit(
+            "case.updated",
+            obj=case,
+            organisation_id=case.organisation_id,
+            payload=_payload(case, change="details", fields=fields),
+        )
+    return case
