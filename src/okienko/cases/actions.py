@@ -507,8 +507,13 @@ def add_note(
     return note
 
 
-def add_attachment(*, actor: Any, case: Case, name: str, data: bytes, public: bool = False) -> CaseAttachment:
-    """Store a file after checking its real type, size and the virus scanner's verdict."""
+def add_attachment(
+    *, actor: Any, case: Case, name: str, data: bytes, public: bool = False, as_client: bool = False
+) -> CaseAttachment:
+    """Store a file after checking its real type, size and the virus scanner's verdict.
+
+    ``as_client`` marks a file sent by the public with its report (the portal), with no staff actor.
+    """
     if len(data) > files.max_bytes():
         raise CaseInputError(
             {"file": _("The file is larger than %(mb)s MB.") % {"mb": files.max_bytes() // (1024 * 1024)}}
@@ -530,7 +535,7 @@ def add_attachment(*, actor: Any, case: Case, name: str, data: bytes, public: bo
         raise CaseInputError({"file": _("The file did not pass the virus check.")})
     with transaction.atomic():
         case = _lock(case, None)
-        if not access.actor_kinds(actor, case):
+        if not as_client and not access.actor_kinds(actor, case):
             raise PermissionDenied(_("You may not add files to this case."))
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         attachment = CaseAttachment(
