@@ -92,6 +92,7 @@ class Environment:
     site_url: str
     data_dir: str
     db_pool_size: int
+    webhook_allow_private: bool
 
     @property
     def is_embedded(self) -> bool:
@@ -124,6 +125,8 @@ def read_environment() -> Environment:
         data_dir=env_str("OKIENKO_DATA_DIR", ""),
         # PostgreSQL connection pool per process (0: a connection per request, as in the tests).
         db_pool_size=env_int("OKIENKO_DB_POOL_SIZE", 0 if profile == "test" else 10),
+        # Webhooks to loopback/private addresses: for local receivers in tests and development only.
+        webhook_allow_private=env_bool("OKIENKO_WEBHOOK_ALLOW_PRIVATE", profile in {"test", "dev"}),
     )
 
 
