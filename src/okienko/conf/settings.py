@@ -233,6 +233,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": "600/min"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Responses to POSTs with an Idempotency-Key are replayed this long, then purged (hourly beat task).
+API_IDEMPOTENCY_KEEP_HOURS = 24
+# Webhook URLs resolving to loopback, private, link-local … addresses are refused unless this is on.
+WEBHOOK_ALLOW_PRIVATE = ENV.webhook_allow_private
 SPECTACULAR_SETTINGS = {
     "TITLE": "Okienko API",
     "DESCRIPTION": "REST API of Okienko, the contact centre and case-management platform.",
