@@ -3,6 +3,10 @@
 The key is unique per caller (token or user). The record is inserted in the same transaction
 as the work it guards, so a concurrent retry waits on the unique index and then replays
 instead of creating a second object. The same key with a different body answers 422.
+
+A record is replayed for ``API_IDEMPOTENCY_KEEP_HOURS`` (24 by default); after that the key
+is free again and ``purge_expired`` (the ``purge_idempotency_keys`` command and an hourly beat
+task) deletes the record.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -26,8 +31,21 @@ from okienko.api.problems import ProblemError
 from okienko.core import clock
 
 HEADER = "Idempotency-Key"
-KEEP_FOR = dt.timedelta(hours=24)
 REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def keep_for() -> dt.timedelta:
+    """How long a stored response is replayed (setting ``API_IDEMPOTENCY_KEEP_HOURS``)."""
+    return dt.timedelta(hours=getattr(settings, "API_IDEMPOTENCY_KEEP_HOURS", 24))
+
+
+def purge_expired() -> int:
+    """Delete the records older than the replay window; return how many were deleted.
+
+    Not audited: a record is a cached response, not a state change of the domain.
+    """
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lte=clock.now() - keep_for()).delete()
+    return deleted
 
 
 def _principal(request: Request) -> str:
@@ -66,7 +84,7 @@ def idempotent(request: Request, work: Callable[[], Response]) -> Response:
     principal = _principal(request)
     digest = request_hash(request)
     existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-    if existing is not None and existing.created_at > clock.now() - KEEP_FOR:
+    if existing is not None and existing.created_at > clock.now() - keep_for():
         return _replay(existing, digest)
     if existing is not None:
         existing.delete()
