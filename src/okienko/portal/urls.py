@@ -5,4 +5,12 @@ from okienko.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("zglos/", views.services_view, name="services"),
+    path("zglos/podpowiedzi", views.suggestions_view, name="suggestions"),
+    path("zglos/pomoglo", views.deflect_view, name="deflect"),
+    path("zglos/dziekujemy", views.deflected_view, name="deflected"),
+    path("zglos/przyjete", views.report_sent_view, name="report_sent"),
+    path("zglos/mapa/powiaty.geojson", views.boundaries_view, name="boundaries"),
+    path("zglos/<uuid:service_id>/", views.report_view, name="report"),
+    path("sprawy/<uuid:public_id>/", views.case_status_view, name="case_status"),
 ]

@@ -1,9 +1,39 @@
+"""The public site: home page, the residents' report form with knowledge-base deflection, and
+the public status page of a case."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import functools
+import json
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from okienko.accounts.models import Organisation
+from okienko.cases.intake import CaseInputError
+from okienko.cases.models import Case
+from okienko.catalogue.models import Service, ServiceQuestion
+from okienko.knowledge.models import Article
+from okienko.knowledge.search import search
+from okienko.portal import actions, guard
+from okienko.portal.forms import FORM_ID, ReportForm
+from okienko.portal.status import public_status, public_timeline
+
+SUGGESTIONS = 5
+MIN_SUGGEST_CHARS = 8
+SESSION_SUBMITTED = "portal_submitted"
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -11,3 +41,186 @@ def home_view(request: HttpRequest) -> HttpResponse:
         kind__in=[Organisation.Kind.REGION_OFFICE, Organisation.Kind.COUNTY_OFFICE, Organisation.Kind.CITY]
     )
     return render(request, "portal/home.html", {"offices": offices})
+
+
+def _public_services() -> Any:
+    return Service.objects.public().select_related("organisation", "category")
+
+
+def services_view(request: HttpRequest) -> HttpResponse:
+    """Step 1: choose the matter, grouped by office and category."""
+    services = _public_services().order_by("organisation__name", "category__order", "category__name", "order")
+    offices = [
+        (office, [(category, list(items)) for category, items in groupby(rows, key=lambda s: s.category)])
+        for office, rows in groupby(services, key=lambda s: s.organisation)
+    ]
+    return render(request, "portal/services.html", {"offices": offices})
+
+
+def _service(service_id: UUID) -> Service:
+    questions = Prefetch("questions", queryset=ServiceQuestion.objects.prefetch_related("choices"))
+    service: Service = get_object_or_404(_public_services().prefetch_related(questions), uuid=service_id)
+    return service
+
+
+def _error_summary(form: ReportForm) -> list[tuple[str, str]]:
+    """(anchor, message) for every error, in the order of the fields on the page."""
+    summary = [("report-errors", str(message)) for message in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS:
+            continue
+        field = form[name]
+        anchor = (
+            f"{field.auto_id}_0" if isinstance(field.field.widget, forms.CheckboxSelectMultiple) else field.id_for_label
+        )
+        summary += [(anchor, f"{field.label}: {message}") for message in errors]
+    return summary
+
+
+def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
+    """Step 2: describe the matter (suggested answers appear while typing), place, questions, contact."""
+    service = _service(service_id)
+    status = 200
+    if request.method == "POST":
+        if guard.limited("report", request):
+            return render(request, "portal/limited.html", status=429)
+        form = ReportForm(request.POST, request.FILES, service=service)
+        if request.POST.get(guard.HONEYPOT):
+            guard.count("report", request)
+        if form.is_valid() and guard.too_fast(form.cleaned_data.get(guard.STARTED, "")):
+            form.add_error(None, _("The form was sent too quickly. Check your answers and send it again."))
+        if form.is_valid():
+            try:
+                case = actions.submit_report(
+                    service=service,
+                    description=form.cleaned_data["description"],
+                    location=form.location(),
+                    answers=form.answers(),
+                    reporter=form.reporter(),
+                    contact_consent=bool(form.cleaned_data.get("consent")),
+                    photo=form.cleaned_data.get("photo"),
+                )
+            except CaseInputError as exc:
+                for message in exc.errors.values():
+                    form.add_error(None, message)
+            else:
+                guard.count("report", request)
+                request.session[SESSION_SUBMITTED] = str(case.uuid)
+                return HttpResponseRedirect(reverse("portal:report_sent"))
+        status = 400
+        fresh = request.POST.copy()
+        fresh[guard.STARTED] = guard.started_token()
+        form.data = fresh
+    else:
+        form = ReportForm(service=service)
+    return render(
+        request,
+        "portal/report.html",
+        {
+            "service": service,
+            "form": form,
+            "form_id": FORM_ID,
+            "errors": _error_summary(form) if form.is_bound else [],
+            "suggestions": _suggest(form.data.get("description", "")) if form.is_bound else None,
+        },
+        status=status,
+    )
+
+
+def _suggest(text: str) -> list[Any]:
+    """Up to five public articles for what the resident has written so far."""
+    text = " ".join(text.split())[:500]
+    if len(text) < MIN_SUGGEST_CHARS:
+        return []
+    return list(search(text, scope=Article.objects.public(), limit=SUGGESTIONS, prefix_last=True).results)
+
+
+@require_GET
+def suggestions_view(request: HttpRequest) -> HttpResponse:
+    """HTMX fragment: suggested articles for the description typed so far (not logged as searches)."""
+    service = (
+        _public_services().filter(uuid=request.GET.get("service", "")).first()
+        if _is_uuid(request.GET.get("service", ""))
+        else None
+    )
+    return render(
+        request,
+        "portal/_suggestions.html",
+        {"suggestions": _suggest(request.GET.get("description", "")), "service": service},
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@require_POST
+def deflect_view(request: HttpRequest) -> HttpResponse:
+    """ "This answers my question": count the deflection, open no case, say thank you."""
+    article_id = request.POST.get("article", "")
+    article = Article.objects.public().filter(uuid=article_id).first() if _is_uuid(article_id) else None
+    if article is None:
+        raise Http404
+    service_id = request.POST.get("service", "")
+    service = _public_services().filter(uuid=service_id).first() if _is_uuid(service_id) else None
+    if not guard.limited("deflect", request):
+        guard.count("deflect", request)
+        actions.record_deflection(article=article, service=service)
+    return HttpResponseRedirect(f"{reverse('portal:deflected')}?artykul={article.uuid}")
+
+
+def deflected_view(request: HttpRequest) -> HttpResponse:
+    article_id = request.GET.get("artykul", "")
+    article = Article.objects.public().filter(uuid=article_id).first() if _is_uuid(article_id) else None
+    return render(request, "portal/deflected.html", {"article": article})
+
+
+def report_sent_view(request: HttpRequest) -> HttpResponse:
+    """The confirmation after sending: the case number and the link to its status page."""
+    case_id = request.session.get(SESSION_SUBMITTED, "")
+    case = Case.objects.select_related("service").filter(uuid=case_id).first() if _is_uuid(case_id) else None
+    if case is None:
+        return HttpResponseRedirect(reverse("portal:services"))
+    return render(request, "portal/report_sent.html", {"case": case, "status": public_status(case.status)})
+
+
+def case_status_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The public status page: service, status in plain words, public timeline, expected date.
+
+    Addressed by the case's random UUID (not its sequential number); shows no personal data."""
+    case = get_object_or_404(Case.objects.select_related("service"), uuid=public_id)
+    return render(
+        request,
+        "portal/case_status.html",
+        {"case": case, "status": public_status(case.status), "timeline": public_timeline(case)},
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _boundaries(prefix: str) -> bytes:
+    path = Path(settings.DATA_DIR) / "pl-teryt-admin-geo" / "powiaty-min-teryt.geojson"
+    if not path.exists():
+        raise Http404
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"] = [f for f in data["features"] if _teryt(f).startswith(prefix)]
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def boundaries_view(request: HttpRequest) -> HttpResponse:
+    """Powiat boundaries (TERYT) for the report map's offline base layer; ``?prefix=10`` is Łódzkie."""
+    prefix = request.GET.get("prefix", "")
+    return HttpResponse(_boundaries(prefix if prefix.isdigit() else ""), content_type="application/json")
+
+
+def _teryt(feature: dict[str, Any]) -> str:
+    props = feature.get("properties") or {}
+    for key in ("teryt", "JPT_KOD_JE", "TERYT", "code"):
+        if key in props:
+            return str(props[key])
+    return ""
