@@ -218,3 +218,37 @@ def test_keyboard_focus_is_visible(page: Any, sign_in: SignIn, staff: tuple[User
         visible = (outline_style != "none" and outline_width != "0px") or shadow != "none"
         assert visible, f"no visible focus on {scenario.focused(page)}: {style}"
     assert checked >= 6
+
+
+def test_editor_attaches_a_file_with_the_keyboard_and_residents_see_it(
+    page: Any, sign_in: SignIn, staff: tuple[User, User], published: Article, axe: Axe, tmp_path: Any, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    pdf = tmp_path / "wniosek-o-zasilek.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    sign_in("redaktorka")
+    page.goto(f"/desk/knowledge/editor/{published.uuid}/")
+    scenario.tab_until(page, lambda f: f["tag"] == "a" and f["text"] == "0 załączników", limit=60)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/desk/knowledge/editor/{published.uuid}/attachments")
+    axe(page)
+    scenario.tab_until(page, lambda f: f["id"] == "id_title", limit=60)
+    page.keyboard.type("Wniosek o zasiłek")
+    page.keyboard.press("Tab")
+    assert scenario.focused(page)["id"] == "id_file"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(pdf))
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Wyślij plik")
+    page.keyboard.press("Enter")
+    page.get_by_text("Dodano plik: Wniosek o zasiłek.").wait_for()
+    assert "Dokument PDF" in page.locator("main table").inner_text()
+    axe(page)
+    page.goto("/pomoc/artykul/zasilek-dla-bezrobotnych/")
+    link = page.get_by_role("link", name="Wniosek o zasiłek")
+    assert link.get_attribute("href").startswith("/pomoc/artykul/zasilek-dla-bezrobotnych/zalacznik/")
+    axe(page)

@@ -25,3 +25,7 @@ class TransitionNotAllowed(KnowledgeError):
 
 class InvalidArticle(KnowledgeError):
     pass
+
+
+class InvalidAttachment(KnowledgeError):
+    """A file refused on upload (type, size, virus scan); the message says which and why."""

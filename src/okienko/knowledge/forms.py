@@ -118,3 +118,16 @@ class FeedbackForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title shown to readers"),
+        max_length=200,
+        required=False,
+        help_text=_("For example “Application form (PDF)”. Left empty, the file name is used."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, images, text and office documents (DOCX, XLSX, ODT)."),
+    )

@@ -208,16 +208,34 @@ class ArticleVersion(models.Model):
         return f"{self.article_id} v{self.number}"
 
 
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A random name: the user's file name is kept in ``original_name`` only."""
+    return f"knowledge/{instance.created_at:%Y/%m}/{instance.uuid.hex}"
+
+
 class Attachment(models.Model):
+    """A file (form, leaflet, scan) shown with an article to whoever may read the article.
+
+    Stored under MEDIA_ROOT (outside the web root) and streamed by views that check the
+    article's visibility; checked on upload by ``core.uploads``."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to="knowledge/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("added"))
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["article", "title"]
+        ordering = ["article", "title", "id"]
 
     def __str__(self) -> str:
         return self.title

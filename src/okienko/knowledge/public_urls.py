@@ -1,6 +1,6 @@
 from django.urls import path
 
-from okienko.knowledge.views import public
+from okienko.knowledge.views import attachments, public
 
 app_name = "knowledge_public"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("temat/<slug:slug>/", public.topic_view, name="topic"),
     path("artykul/<slug:slug>/", public.article_view, name="article"),
     path("artykul/<slug:slug>/opinia", public.feedback_view, name="feedback"),
+    path("artykul/<slug:slug>/zalacznik/<uuid:file_uuid>", attachments.public_download, name="attachment"),
 ]

@@ -7,6 +7,7 @@ from okienko.knowledge.actions.articles import (
     transition_article,
     update_article,
 )
+from okienko.knowledge.actions.attachments import add_attachment, remove_attachment
 from okienko.knowledge.actions.usage import (
     add_synonym,
     delete_synonym,
@@ -18,6 +19,7 @@ from okienko.knowledge.actions.usage import (
 )
 
 __all__ = [
+    "add_attachment",
     "add_synonym",
     "create_article",
     "delete_synonym",
@@ -26,6 +28,7 @@ __all__ = [
     "record_feedback",
     "record_search",
     "remind_reviews",
+    "remove_attachment",
     "resolve_proposal",
     "restore_version",
     "transition_article",

@@ -12,3 +12,11 @@ register = template.Library()
 def safe_html(value: str) -> SafeString:
     """Article HTML, sanitised again at render time (defence in depth: it was cleaned on save)."""
     return mark_safe(content.sanitise(value or ""))  # sanitised by nh3 just now
+
+
+@register.filter
+def file_type(content_type: str) -> str:
+    """A reader-friendly name of a stored file's type ("PDF document")."""
+    from okienko.core.uploads import type_label
+
+    return type_label(content_type)
