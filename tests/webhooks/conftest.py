@@ -17,12 +17,14 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A real HTTP server on 127.0.0.1 that records POSTs; it can fail the first N of them."""
+    """A real HTTP server on 127.0.0.1 that records POSTs; it can fail the first N of them or
+    answer every POST with a redirect."""
 
     url: str
     received: list[Received] = field(default_factory=list)
     fail_first: int = 0
     failure_status: int = 500
+    redirect_to: str = ""
 
 
 @pytest.fixture
@@ -33,7 +35,10 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.received.append(Received(self.path, dict(self.headers.items()), body))
-            if state.fail_first > 0:
+            if state.redirect_to:
+                self.send_response(307)
+                self.send_header("Location", state.redirect_to)
+            elif state.fail_first > 0:
                 state.fail_first -= 1
                 self.send_response(state.failure_status)
             else:

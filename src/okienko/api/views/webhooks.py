@@ -21,7 +21,12 @@ from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
 from okienko.api.permissions import limit_to_token, may_in, token_of
 from okienko.api.problems import ProblemError
-from okienko.integrations.webhooks.actions import replay_delivery, subscribe_webhook, update_webhook
+from okienko.integrations.webhooks.actions import (
+    WebhookUrlRefused,
+    replay_delivery,
+    subscribe_webhook,
+    update_webhook,
+)
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 
 
@@ -63,6 +68,9 @@ def _check_organisation(request: Request, organisation: Organisation) -> None:
 
 
 def _raise_invalid(exc: ValidationError) -> ProblemError:
+    if isinstance(exc, WebhookUrlRefused):
+        detail = _("Webhooks may not be sent to this address: %(reason)s") % {"reason": exc.message_dict["url"][0]}
+        return ProblemError(400, detail, slug="webhook-url-not-allowed", errors=exc.message_dict)
     return ProblemError(400, _("The request has invalid fields."), slug="validation-error", errors=exc.message_dict)
 
 

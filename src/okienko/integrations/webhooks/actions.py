@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from okienko.accounts.models import Organisation
 from okienko.api.models import ApiToken
 from okienko.core import audit, clock, events
+from okienko.integrations.webhooks import urlguard
 from okienko.integrations.webhooks.delivery import kick
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -22,19 +23,30 @@ _TOPIC = re.compile(r"^[a-z_*]+(\.[a-z_*]+)*$")
 TRACKED = ["name", "url", "topics", "active"]
 
 
+class WebhookUrlRefused(ValidationError):
+    """The URL is well-formed but may not be called (internal address, credentials: ``urlguard``)."""
+
+
 def _clean(url: str, topics: Sequence[str]) -> list[str]:
     errors: dict[str, str] = {}
+    refused = False
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         errors["url"] = _("Enter an http or https address.")
+    else:
+        try:
+            urlguard.check_url(url)
+        except urlguard.UrlNotAllowed as exc:
+            errors["url"] = str(exc)
+            refused = True
     cleaned = sorted({t.strip() for t in topics if t.strip()})
     if not cleaned:
         errors["topics"] = _("Name at least one topic, e.g. case.* or *.")
     elif any(not _TOPIC.match(t) for t in cleaned):
         errors["topics"] = _("Topics are dotted names with * as a wildcard, e.g. case.status_changed.")
     if errors:
-        raise ValidationError(errors)
+        raise (WebhookUrlRefused if refused else ValidationError)(errors)
     return cleaned
 
 

@@ -21,7 +21,7 @@ from django.db.models import Q
 from okienko.accounts.models import Organisation
 from okienko.core import clock, events
 from okienko.core.models import OutboxEvent
-from okienko.integrations.webhooks import signing
+from okienko.integrations.webhooks import signing, urlguard
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,13 @@ def _claim(delivery_id: int, now: dt.datetime) -> bool:
 
 
 def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST the signed payload; return (HTTP status or None, error text or "")."""
+    """POST the signed payload; return (HTTP status or None, error text or "").
+
+    The connection re-checks the host's addresses (``urlguard``) and follows no redirect.
+    """
     body = json.dumps(delivery.payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
     timestamp = int(clock.now().timestamp())
-    request = urllib.request.Request(  # noqa: S310 - http(s) URLs only (validated on subscription)
+    request = urllib.request.Request(  # noqa: S310 - http(s) URLs only (urlguard)
         delivery.subscription.url,
         data=body,
         method="POST",
@@ -109,8 +112,11 @@ def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        urlguard.split(delivery.subscription.url)
+        with urlguard.opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             return int(response.status), ""
+    except urlguard.UrlNotAllowed as exc:
+        return None, f"refused: {exc}"[:500]
     except urllib.error.HTTPError as exc:
         return exc.code, f"HTTP {exc.code}"
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
