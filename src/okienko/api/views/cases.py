@@ -1,4 +1,4 @@
-"""Cases: list, read (ETag), open (idempotent), transition, assign, notes and attachments.
+"""Cases: list, read (ETag), open (idempotent), correct (PATCH), transition, assign, notes, attachments.
 
 Every write calls ``cases.actions``; ``If-Match: "v<version>"`` (or ``version`` in the body)
 becomes the action's ``expected_version``, so a stale write answers 412 with the current version.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -90,6 +91,34 @@ class TransitionSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     note_public = serializers.BooleanField(default=True)
     version = serializers.IntegerField(required=False, min_value=1, help_text="Alternative to If-Match.")
+
+
+class UpdateLocationSerializer(serializers.Serializer[Any]):
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    gmina_code = serializers.CharField(max_length=7, required=False, allow_blank=True)
+
+
+class UpdateCaseSerializer(serializers.Serializer[Any]):
+    """Fields a PATCH may change; members left out keep their value."""
+
+    description = serializers.CharField(max_length=10000, required=False)
+    priority = serializers.ChoiceField(
+        choices=Case._meta.get_field("priority").choices or [],  # type: ignore[arg-type]
+        required=False,
+        help_text="Supervisors only.",
+    )
+    location = UpdateLocationSerializer(
+        required=False, help_text="Merged into the current place; send latitude and longitude null to clear the point."
+    )
+    version = serializers.IntegerField(required=False, min_value=1, help_text="Alternative to If-Match.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})
+        return attrs
 
 
 class AssignSerializer(serializers.Serializer[Any]):
@@ -219,6 +248,41 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
         response = self._answer(case, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/cases/{case.uuid}/"
         return response
+
+    @extend_schema(
+        summary="Correct the description, priority or place",
+        description=(
+            "Experts and supervisors of the case may correct the description and the place; the "
+            "priority is a supervisor's decision. Assignment and status have their own endpoints. "
+            'Send `If-Match: "v<version>"` (or `version`) to refuse a stale write with 412.'
+        ),
+        request=UpdateCaseSerializer,
+        responses=CaseSerializer,
+    )
+    def partial_update(self, request: Request, uuid: str) -> Response:
+        case = self._case(uuid)
+        form = UpdateCaseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            actions.update_case(
+                actor=request.user,
+                case=case,
+                description=data.get("description"),
+                priority=data.get("priority"),
+                location=data.get("location"),
+                expected_version=_expected_version(request, data.get("version")),
+            )
+        except actions.StaleCase as exc:
+            raise self._stale(exc) from None
+        except TransitionNotAllowed:
+            detail = _("A finished case cannot be changed; reopen it first.")
+            raise ProblemError(409, detail, slug="case-finished") from None
+        except PermissionDenied as exc:
+            raise ProblemError(403, str(exc) or _("You may not change this case.")) from None
+        except CaseInputError as exc:
+            raise _problem_from_input(exc) from None
+        return self._answer(case)
 
     @extend_schema(summary="Change the status", request=TransitionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
