@@ -80,7 +80,6 @@ def _error_summary(form: ReportForm) -> list[tuple[str, str]]:
 def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
     """Step 2: describe the matter (suggested answers appear while typing), place, questions, contact."""
     service = _service(service_id)
-    status = 200
     if request.method == "POST":
         if guard.limited("report", request):
             return render(request, "portal/limited.html", status=429)
@@ -107,7 +106,6 @@ def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
                 guard.count("report", request)
                 request.session[SESSION_SUBMITTED] = str(case.uuid)
                 return HttpResponseRedirect(reverse("portal:report_sent"))
-        status = 400
         fresh = request.POST.copy()
         fresh[guard.STARTED] = guard.started_token()
         form.data = fresh
@@ -123,7 +121,6 @@ def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
             "errors": _error_summary(form) if form.is_bound else [],
             "suggestions": _suggest(form.data.get("description", "")) if form.is_bound else None,
         },
-        status=status,
     )
 
 
