@@ -19,8 +19,11 @@ def _isolated_cache(request: pytest.FixtureRequest) -> None:
         return
     from django.core.cache import cache
 
+    from okienko.core import memo
+
     request.getfixturevalue("db" if not _wants_transaction(request) else "transactional_db")
     cache.clear()
+    memo.clear_all()
 
 
 def _wants_transaction(request: pytest.FixtureRequest) -> bool:

@@ -13,7 +13,7 @@ from okienko.api.actions import IssuedToken, issue_api_token, revoke_api_token
 from okienko.cases.actions import add_note
 from okienko.cases.models import Case
 from okienko.catalogue.models import Service
-from okienko.integrations.open311 import formats
+from okienko.integrations.open311 import formats, queue
 
 BASE = "/open311/v2/"
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
@@ -67,7 +67,11 @@ def test_batch_service_answers_a_token_that_resolves_to_the_id(
     response = post_request(service_code="question", **{"attribute[size]": None})
     assert response.status_code == 201
     token = response.json()[0]["token"]
+    assert not Case.objects.exists()  # a batch service's request is queued (ADR 0040)
+    assert client.get(f"{BASE}tokens/{token}.json").json() == [{"token": token}]
+    queue.drain(seconds=10)
     case = Case.objects.get()
+    assert str(case.external_token) == token
     resolved = client.get(f"{BASE}tokens/{token}.json").json()
     assert resolved == [{"service_request_id": case.number.replace("/", "-"), "token": token}]
 

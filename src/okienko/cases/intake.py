@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,15 +22,19 @@ class CaseInputError(ValueError):
         self.errors = dict(errors)
 
 
-def clean_answers(service: Any, answers: Mapping[str, Any] | None) -> dict[str, Any]:
+def clean_answers(
+    service: Any, answers: Mapping[str, Any] | None, *, questions: Sequence[Any] | None = None
+) -> dict[str, Any]:
     """Validate ``answers`` against the service's extra questions; return the cleaned answers.
 
     A required ``notice`` question blocks registration: the matter must be handled elsewhere.
+    ``questions``: the service's questions with their choices prefetched, when the caller has them.
     """
     answers = dict(answers or {})
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
-    questions = list(service.questions.prefetch_related("choices"))
+    if questions is None:
+        questions = list(service.questions.prefetch_related("choices"))
     known = {q.code for q in questions}
     for code in answers:
         if code not in known:
@@ -129,3 +133,41 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(math.sqrt(a))
+
+
+def check_case_input(
+    service: Any,
+    *,
+    description: str,
+    answers: Mapping[str, Any] | None,
+    location: Mapping[str, Any] | None,
+    priority: str | None = None,
+    questions: Sequence[Any] | None = None,
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Everything a new case is checked for before anything is written.
+
+    Returns ``(description, cleaned answers, place)``; raises ``CaseInputError`` with every problem.
+    """
+    from okienko.cases.models import Priority
+
+    errors: dict[str, str] = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("Describe the matter.")
+    if not service.active:
+        errors["service"] = _("This service is no longer offered.")
+    if priority is not None and priority not in Priority.values:
+        errors["priority"] = _("Unknown priority.")
+    try:
+        cleaned_answers = clean_answers(service, answers, questions=questions)
+    except CaseInputError as exc:
+        errors.update(exc.errors)
+        cleaned_answers = {}
+    try:
+        place = clean_location(location, required=service.location_required)
+    except CaseInputError as exc:
+        errors.update(exc.errors)
+        place = {"latitude": None, "longitude": None, "address": "", "gmina": None}
+    if errors:
+        raise CaseInputError(errors)
+    return description, cleaned_answers, place

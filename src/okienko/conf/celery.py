@@ -15,6 +15,7 @@ app.conf.beat_schedule = {
     "cases-escalate": {"task": "okienko.cases.escalate_cases", "schedule": 300.0},
     "heartbeat": {"task": "okienko.core.heartbeat", "schedule": 30.0},
     "webhooks-deliver": {"task": "okienko.integrations.deliver_webhooks", "schedule": 15.0},
+    "open311-intake": {"task": "okienko.integrations.drain_open311_intake", "schedule": 10.0},
     "api-idempotency-purge": {"task": "okienko.api.purge_idempotency_keys", "schedule": 3600.0},
 }
 app.autodiscover_tasks()

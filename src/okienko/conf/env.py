@@ -93,6 +93,8 @@ class Environment:
     data_dir: str
     db_pool_size: int
     webhook_allow_private: bool
+    open311_intake: str
+    open311_adaptive_limit: int
 
     @property
     def is_embedded(self) -> bool:
@@ -127,7 +129,18 @@ def read_environment() -> Environment:
         db_pool_size=env_int("OKIENKO_DB_POOL_SIZE", 0 if profile == "test" else 10),
         # Webhooks to loopback/private addresses: for local receivers in tests and development only.
         webhook_allow_private=env_bool("OKIENKO_WEBHOOK_ALLOW_PRIVATE", profile in {"test", "dev"}),
+        open311_intake=_open311_intake(),
+        # Adaptive intake queues a realtime request once this many are being opened in the process.
+        open311_adaptive_limit=env_int("OKIENKO_OPEN311_ADAPTIVE_LIMIT", 2),
     )
+
+
+def _open311_intake() -> str:
+    """When a GeoReport ``POST requests`` becomes a case: immediate, queued or adaptive (ADR 0040)."""
+    value = env_str("OKIENKO_OPEN311_INTAKE", "adaptive")
+    if value not in {"immediate", "queued", "adaptive"}:
+        raise ConfigError(f"OKIENKO_OPEN311_INTAKE must be immediate, queued or adaptive, got {value!r}")
+    return value
 
 
 def database_settings(url: str, pool_size: int = 0) -> dict[str, object]:

@@ -210,6 +210,8 @@ SERVER_EMAIL = ENV.default_from_email
 
 # --- Background work -----------------------------------------------------------------------
 CELERY_BROKER_URL = ENV.broker_url
+OPEN311_INTAKE = ENV.open311_intake
+OPEN311_ADAPTIVE_LIMIT = ENV.open311_adaptive_limit
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

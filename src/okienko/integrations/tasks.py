@@ -15,3 +15,11 @@ def deliver_webhooks() -> int:
         if attempted == 0:
             break
     return total
+
+
+@shared_task(name="okienko.integrations.drain_open311_intake", ignore_result=True)
+def drain_open311_intake() -> dict[str, int]:
+    """Turn queued Open311 requests into cases (bounded; also run periodically as a sweep)."""
+    from okienko.integrations.open311 import queue
+
+    return queue.drain(seconds=50)

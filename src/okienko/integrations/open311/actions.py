@@ -12,12 +12,18 @@ from okienko.cases.models import Case
 from okienko.catalogue.models import Service
 from okienko.core import audit, clock
 from okienko.integrations.open311.intake import ServiceRequestInput
-from okienko.integrations.open311.models import Open311Submission
+from okienko.integrations.open311.models import Open311Intake, Open311Submission
 
 
 def submit_service_request(
-    *, api_token: ApiToken, jurisdiction: Organisation, service: Service, data: ServiceRequestInput
+    *,
+    api_token: ApiToken,
+    jurisdiction: Organisation,
+    service: Service,
+    data: ServiceRequestInput,
+    intake: Open311Intake | None = None,
 ) -> Case:
+    """``intake``: the queued receipt this case comes from (its token becomes the case's token)."""
     with transaction.atomic():
         case = open_case(
             actor=api_token.user,
@@ -38,11 +44,16 @@ def submit_service_request(
             account_id=data.extra.get("account_id", ""),
             created_at=clock.now(),
         )
+        queued: dict[str, str] = {}
+        if intake is not None:
+            Case.objects.filter(pk=case.pk).update(external_token=intake.token)
+            case.external_token = intake.token
+            queued = {"token": str(intake.token), "received_at": intake.received_at.isoformat()}
         audit.record(
             "open311.request_submitted",
             actor=api_token.user,
             obj=submission,
             organisation_id=jurisdiction.pk,
-            data={"case": case.number, "api_token": api_token.prefix},
+            data={"case": case.number, "api_token": api_token.prefix, **queued},
         )
     return case

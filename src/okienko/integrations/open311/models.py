@@ -23,3 +23,42 @@ class Open311Submission(models.Model):
 
     def __str__(self) -> str:
         return f"Open311 {self.case_id}"
+
+
+class Open311Intake(models.Model):
+    """A ``POST requests`` accepted into the intake queue: the durable receipt of what was sent.
+
+    Rows are written once when a request is accepted and turned into a case (or rejected) by the
+    intake worker; the receipt fields never change afterwards (ADR 0040).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        OPENED = "opened", _("case opened")
+        REJECTED = "rejected", _("rejected")
+
+    token = models.UUIDField(_("token"), unique=True, editable=False)
+    jurisdiction = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    api_token = models.ForeignKey("api.ApiToken", on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(_("received at"))
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    payload = models.JSONField(_("request"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="open311_intake"
+    )
+    errors = models.JSONField(_("errors"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        app_label = "integrations"
+        verbose_name = _("Open311 queued request")
+        verbose_name_plural = _("Open311 queued requests")
+        indexes = [
+            models.Index(fields=["id"], name="open311_intake_queued", condition=models.Q(state="queued")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Open311 {self.token} ({self.state})"

@@ -20,13 +20,16 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
 from okienko.accounts.models import Organisation
+from okienko.api.actions import digest
 from okienko.api.authentication import token_from_secret
 from okienko.api.models import ApiToken, Scope
 from okienko.catalogue.models import Service, ServiceQuestion, ServiceQuestionChoice
 from okienko.core import clock
-from okienko.integrations.open311 import formats, representation
+from okienko.core.memo import Memo
+from okienko.integrations.open311 import formats, queue, representation
 from okienko.integrations.open311.errors import Open311Error
 from okienko.integrations.open311.intake import parse_post
+from okienko.integrations.open311.models import Open311Intake
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +90,18 @@ def _params(request: HttpRequest) -> QueryDict:
     return merged
 
 
+# Hot lookups of the intake, kept per process for a few seconds (ADR 0040); saves of these rows in
+# this process clear them at once (``integrations.apps``), other processes see changes within the TTL.
+_jurisdictions: Memo[Organisation | None] = Memo(ttl=30)
+_services: Memo[tuple[Service, list[ServiceQuestion]] | None] = Memo(ttl=30)
+_tokens: Memo[ApiToken] = Memo(ttl=5)
+
+
 def jurisdiction_of(params: QueryDict) -> Organisation:
     code = params.get("jurisdiction_id", "").strip() or getattr(
         settings, "OPEN311_DEFAULT_JURISDICTION", DEFAULT_JURISDICTION
     )
-    organisation = Organisation.objects.filter(code=code, active=True).first()
+    organisation = _jurisdictions.get(code, lambda: Organisation.objects.filter(code=code, active=True).first())
     if organisation is None:
         raise Open311Error(404, f"jurisdiction_id {code[:60]!r} is not served here.")
     return organisation
@@ -158,9 +168,12 @@ def _api_token(params: QueryDict, jurisdiction: Organisation) -> ApiToken:
     if not key:
         raise Open311Error(403, "api_key is required to submit a service request.")
     try:
-        token = token_from_secret(key)
+        token = _tokens.get(digest(key), lambda: token_from_secret(key))
     except AuthenticationFailed as exc:
         raise Open311Error(403, f"Invalid api_key: {exc.detail}") from None
+    if token.expires_at is not None and token.expires_at <= clock.now():
+        _tokens.clear()
+        raise Open311Error(403, "Invalid api_key: The API token has expired.")
     if not token.has_scope(Scope.OPEN311):
         raise Open311Error(403, "This api_key may not submit Open311 service requests.")
     if not (jurisdiction.is_within(token.organisation) or token.organisation.is_within(jurisdiction)):
@@ -168,28 +181,51 @@ def _api_token(params: QueryDict, jurisdiction: Organisation) -> ApiToken:
     return token
 
 
+def _service(jurisdiction: Organisation, code: str) -> tuple[Service, list[ServiceQuestion]] | None:
+    def load() -> tuple[Service, list[ServiceQuestion]] | None:
+        service = _public_services(jurisdiction).filter(code=code).first()
+        if service is None:
+            return None
+        return service, list(service.questions.prefetch_related("choices").order_by("order", "id"))
+
+    return _services.get((jurisdiction.pk, code), load)
+
+
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    from okienko.cases.intake import CaseInputError
+    from okienko.cases.intake import CaseInputError, check_case_input
     from okienko.integrations.open311.actions import submit_service_request
 
     params = _params(request)
     jurisdiction = jurisdiction_of(params)
     token = _api_token(params, jurisdiction)
     data = parse_post(params)
-    service = _public_services(jurisdiction).filter(code=data.service_code).first()
-    if service is None:
+    found = _service(jurisdiction, data.service_code)
+    if found is None:
         raise Open311Error(400, f"service_code {data.service_code!r} does not exist in this jurisdiction.")
+    service, questions = found
     try:
-        case = submit_service_request(api_token=token, jurisdiction=jurisdiction, service=service, data=data)
+        if queue.should_queue(service):
+            check_case_input(
+                service,
+                description=data.description,
+                answers=data.answers,
+                location=data.location,
+                questions=questions,
+            )
+            intake = queue.accept(api_token=token, jurisdiction=jurisdiction, service=service, data=data)
+            item: dict[str, Any] = {"token": str(intake.token)}
+        else:
+            with queue.immediate_slot():
+                case = submit_service_request(api_token=token, jurisdiction=jurisdiction, service=service, data=data)
+            item = (
+                {"service_request_id": representation.public_id(case.number)}
+                if representation.service_type(service) == "realtime"
+                else {"token": str(case.external_token)}
+            )
     except CaseInputError as exc:
         raise Open311Error(400, *(f"{name}: {message}" for name, message in exc.errors.items())) from None
     except PermissionDenied as exc:
         raise Open311Error(403, str(exc) or "This api_key may not submit requests here.") from None
-    item: dict[str, Any] = (
-        {"service_request_id": representation.public_id(case.number)}
-        if representation.service_type(service) == "realtime"
-        else {"token": str(case.external_token)}
-    )
     item["service_notice"] = ""
     item["account_id"] = data.extra.get("account_id", "")
     return respond([item], fmt, "service_requests", 201)
@@ -280,6 +316,14 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
         value = uuid.UUID(token)
     except ValueError:
         raise Open311Error(404, f"token {token[:60]!r} was not found.") from None
+    queued = queue.state_of(value, jurisdiction)
+    if queued is not None and queued["state"] == Open311Intake.State.QUEUED:
+        return respond([{"token": str(value)}], fmt, "service_requests")
+    if queued is not None and queued["state"] == Open311Intake.State.REJECTED:
+        problems = queued["errors"] or {"": "rejected"}
+        raise Open311Error(
+            400, *(f"The request with this token was rejected: {k + ': ' if k else ''}{v}" for k, v in problems.items())
+        )
     row = _cases(jurisdiction).filter(external_token=value).values("number").first()
     if row is None:
         raise Open311Error(404, f"token {token[:60]!r} was not found.")

@@ -1,0 +1,199 @@
+"""Queued intake of GeoReport ``POST requests`` (ADR 0040).
+
+A request that is queued is checked completely for its wire format, key, service and answers,
+stored as an :class:`Open311Intake` receipt in one INSERT and answered with a ``token`` at once.
+The intake worker (:func:`drain`, run by Celery and by ``okienko open311_intake``) turns receipts
+into cases through the same ``submit_service_request`` the immediate path uses, one transaction
+per request, and records the outcome on the receipt; ``GET tokens/{token}`` reports it.
+
+Which requests are queued (setting ``OPEN311_INTAKE``):
+
+* ``immediate`` — none: every request becomes a case inside the HTTP request;
+* ``queued`` — all of them;
+* ``adaptive`` (default) — ``batch`` services always; ``realtime`` services only while this
+  process is already opening ``OPEN311_ADAPTIVE_LIMIT`` cases concurrently, so a burst is
+  absorbed by the queue instead of piling up behind the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from okienko.accounts.models import Organisation
+from okienko.api.models import ApiToken
+from okienko.catalogue.models import Service
+from okienko.core import audit, clock, context
+from okienko.core.ids import uuid7
+from okienko.integrations.open311 import representation
+from okienko.integrations.open311.intake import ServiceRequestInput
+from okienko.integrations.open311.models import Open311Intake
+
+log = logging.getLogger(__name__)
+
+MODES = ("immediate", "queued", "adaptive")
+MAX_ATTEMPTS = 5
+
+_inflight = 0
+_inflight_lock = threading.Lock()
+_last_kick = 0.0
+
+
+def mode() -> str:
+    value = getattr(settings, "OPEN311_INTAKE", "adaptive")
+    return value if value in MODES else "adaptive"
+
+
+def should_queue(service: Service) -> bool:
+    chosen = mode()
+    if chosen == "immediate":
+        return False
+    if chosen == "queued" or representation.service_type(service) == "batch":
+        return True
+    return _inflight >= int(getattr(settings, "OPEN311_ADAPTIVE_LIMIT", 2))
+
+
+@contextlib.contextmanager
+def immediate_slot() -> Iterator[None]:
+    """Count the cases this process is opening inside HTTP requests (read by ``should_queue``)."""
+    global _inflight
+    with _inflight_lock:
+        _inflight += 1
+    try:
+        yield
+    finally:
+        with _inflight_lock:
+            _inflight -= 1
+
+
+def accept(
+    *, api_token: ApiToken, jurisdiction: Organisation, service: Service, data: ServiceRequestInput
+) -> Open311Intake:
+    """Store the receipt (one INSERT) and wake the intake worker after the commit."""
+    intake = Open311Intake.objects.create(
+        token=uuid7(),
+        jurisdiction=jurisdiction,
+        service=service,
+        api_token=api_token,
+        received_at=clock.now(),
+        request_id=context.current().request_id[:64],
+        payload=dataclasses.asdict(data),
+    )
+    transaction.on_commit(_kick)
+    return intake
+
+
+def _kick() -> None:
+    """Ask a worker to drain the queue, at most twice a second per process (the beat sweeps too)."""
+    global _last_kick
+    now = time.monotonic()
+    if now - _last_kick < 0.5:
+        return
+    _last_kick = now
+    from okienko.integrations.tasks import drain_open311_intake
+
+    try:
+        drain_open311_intake.delay()
+    except Exception:  # noqa: BLE001 - the periodic sweep drains later
+        log.warning("open311: could not reach the task queue; the periodic sweep will drain the intake")
+
+
+def _next(skip: set[int]) -> Open311Intake | None:
+    rows = (
+        Open311Intake.objects.select_for_update(skip_locked=True)
+        .select_related("jurisdiction", "service", "api_token__user", "api_token__organisation")
+        .filter(state=Open311Intake.State.QUEUED)
+    )
+    if skip:
+        rows = rows.exclude(pk__in=skip)
+    return rows.order_by("id").first()
+
+
+def process(intake: Open311Intake) -> None:
+    """Open the case for one receipt (inside the caller's transaction) and record the outcome."""
+    from okienko.cases.intake import CaseInputError
+    from okienko.integrations.open311.actions import submit_service_request
+
+    data = ServiceRequestInput(**intake.payload)
+    intake.attempts += 1
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            case = submit_service_request(
+                api_token=intake.api_token,
+                jurisdiction=intake.jurisdiction,
+                service=intake.service,
+                data=data,
+                intake=intake,
+            )
+    except (CaseInputError, PermissionDenied) as exc:
+        errors = exc.errors if isinstance(exc, CaseInputError) else {"api_key": str(exc) or "not allowed"}
+        intake.state, intake.errors, intake.processed_at = Open311Intake.State.REJECTED, errors, now
+        audit.record(
+            "open311.request_rejected",
+            actor=intake.api_token.user,
+            obj=intake,
+            organisation_id=intake.jurisdiction_id,
+            data={"token": str(intake.token), "errors": errors, "received_at": intake.received_at.isoformat()},
+        )
+    else:
+        intake.state, intake.case, intake.processed_at = Open311Intake.State.OPENED, case, now
+    intake.save(update_fields=["state", "case", "errors", "attempts", "processed_at"])
+
+
+def _give_up(intake_id: int, error: str) -> None:
+    with transaction.atomic():
+        intake = Open311Intake.objects.select_for_update().get(pk=intake_id)
+        intake.attempts += 1
+        if intake.attempts >= MAX_ATTEMPTS:
+            intake.state, intake.processed_at = Open311Intake.State.REJECTED, clock.now()
+            intake.errors = {"": "The request could not be processed; the contact centre was notified."}
+            audit.record(
+                "open311.request_failed",
+                actor=None,
+                obj=intake,
+                organisation_id=intake.jurisdiction_id,
+                data={"token": str(intake.token), "error": error[:500]},
+            )
+        intake.save(update_fields=["state", "errors", "attempts", "processed_at"])
+
+
+def drain(*, limit: int = 10_000, seconds: float = 50.0) -> dict[str, int]:
+    """Turn queued receipts into cases, oldest first, until the queue is empty or a bound is hit."""
+    counts = {"opened": 0, "rejected": 0, "failed": 0}
+    deadline = time.monotonic() + seconds
+    skip: set[int] = set()
+    while sum(counts.values()) < limit and time.monotonic() < deadline:
+        current: int | None = None
+        try:
+            with transaction.atomic():
+                intake = _next(skip)
+                if intake is None:
+                    break
+                current = intake.pk
+                with context.using(context.RequestContext(request_id=intake.request_id or uuid7().hex, channel="api")):
+                    process(intake)
+                counts[intake.state if intake.state != Open311Intake.State.QUEUED else "failed"] += 1
+        except Exception as exc:
+            if current is None:
+                raise
+            log.exception("open311: queued request %s failed", current)
+            counts["failed"] += 1
+            skip.add(current)
+            _give_up(current, repr(exc))
+    return counts
+
+
+def state_of(token: Any, jurisdiction: Organisation) -> dict[str, Any] | None:
+    """What ``GET tokens/{token}`` reports for a queued request, or ``None`` if it is not one."""
+    row = Open311Intake.objects.filter(token=token, jurisdiction=jurisdiction).values("state", "errors").first()
+    return dict(row) if row is not None else None
