@@ -14,7 +14,7 @@ from okienko.core import clock
 from okienko.knowledge import actions, importing
 from okienko.knowledge.models import Article, Synonym, Topic
 
-VERSION = 1
+VERSION = 2  # 2: an article due for review (owner: redaktor) and a demo attachment
 FIXTURES = Path(__file__).parent / "fixtures"
 GUIDES = "pl-admin-procedure-guides"
 ATTRIBUTION = (
@@ -179,6 +179,64 @@ def load(*, stdout: Any) -> None:
                 "(PUP) to registered unemployed people who worked at least 365 days in the 18 months before "
                 "registering.</p>"
             ),
+        )
+    _review_and_attachment_demo(wup)
+
+
+def _demo_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of (ASCII) text, so the demo needs no binary fixture."""
+    stream = f"BT /F1 14 Tf 72 770 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _review_and_attachment_demo(wup: Organisation) -> None:
+    """An internal procedure owned by ``redaktor`` whose review date has passed (the desk start
+    page and the hourly reminder e-mail show it), and a form attached to a public FAQ entry
+    (/pomoc/artykul/zasilek-od-kiedy/)."""
+    from okienko.accounts.models import User
+
+    editor = User.objects.filter(username="redaktor").first()
+    if editor is not None and not Article.objects.filter(slug="procedura-rejestracja-bezrobotnego").exists():
+        actions.create_article(
+            actor=None,
+            organisation=wup,
+            slug="procedura-rejestracja-bezrobotnego",
+            title="Procedura: rejestracja osoby bezrobotnej",
+            kind=Article.Kind.PROCEDURE,
+            audience=Article.Audience.INTERNAL,
+            status=Article.Status.PUBLISHED,
+            owner=editor,
+            review_by=clock.local_now().date() - dt.timedelta(days=3),
+            body=(
+                "<p>Sprawdź tożsamość, status na rynku pracy i okresy zatrudnienia; wydaj decyzję o "
+                "rejestracji i ustal profil pomocy.</p>"
+            ),
+        )
+    card = Article.objects.filter(slug="zasilek-od-kiedy", language=Article.Language.PL).first()
+    if card is not None and not card.attachments.exists():
+        actions.add_attachment(
+            actor=None,
+            article=card,
+            name="wzor-wniosku-demo.pdf",
+            data=_demo_pdf("Wzor wniosku - dokument demonstracyjny Okienka"),
+            title="Wzór wniosku (PDF, demo)",
         )
 
 

@@ -2,12 +2,12 @@
 
 from okienko.knowledge.actions.articles import (
     create_article,
-    remind_reviews,
     restore_version,
     transition_article,
     update_article,
 )
 from okienko.knowledge.actions.attachments import add_attachment, remove_attachment
+from okienko.knowledge.actions.reviews import remind_reviews, remind_reviews_report
 from okienko.knowledge.actions.usage import (
     add_synonym,
     delete_synonym,
@@ -28,6 +28,7 @@ __all__ = [
     "record_feedback",
     "record_search",
     "remind_reviews",
+    "remind_reviews_report",
     "remove_attachment",
     "resolve_proposal",
     "restore_version",

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -213,34 +212,3 @@ def restore_version(*, actor: Any, article: Article, number: int, expected_versi
     return update_article(
         actor=actor, article=article, expected_version=expected_version, services=data.get("services"), **fields
     )
-
-
-def remind_reviews(*, actor: Any = None) -> list[Article]:
-    """Emit ``knowledge.review_due`` (for the notifications app to tell the owner) once for each
-    published article whose review date has come; returns the articles reminded about."""
-    today = clock.local_now().date()
-    reminded: list[Article] = []
-    with transaction.atomic():
-        due = (
-            Article.objects.select_for_update()
-            .filter(status=Article.Status.PUBLISHED, review_by__lte=today, owner__isnull=False)
-            .exclude(review_reminded_for=F("review_by"))
-        )
-        for article in due:
-            article.review_reminded_for = article.review_by
-            article.save(update_fields=["review_reminded_for"])
-            audit.record(
-                "knowledge.review_reminder_sent",
-                actor=actor,
-                obj=article,
-                organisation_id=article.organisation_id,
-                data={"review_by": article.review_by, "owner": article.owner_id},
-            )
-            events.emit(
-                "knowledge.review_due",
-                obj=article,
-                organisation_id=article.organisation_id,
-                payload={"article": article.pk, "uuid": str(article.uuid), "owner": article.owner_id},
-            )
-            reminded.append(article)
-    return reminded

@@ -36,10 +36,15 @@ def article_list(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.editable_by(request.user).select_related("organisation", "topic").order_by("-updated_at")
     if status in Article.Status.values:
         articles = articles.filter(status=status)
+    review_due = request.GET.get("review") == "due"
+    if review_due:
+        from okienko.knowledge.alerts import due_for_review
+
+        articles = due_for_review(request.user).select_related("organisation", "topic").order_by("review_by", "title")
     return render(
         request,
         "knowledge/editor/list.html",
-        {"articles": articles[:200], "status": status, "statuses": Article.Status.choices},
+        {"articles": articles[:200], "status": status, "statuses": Article.Status.choices, "review_due": review_due},
     )
 
 

@@ -1,4 +1,5 @@
-"""Start the web server and the background worker together; Ctrl-C stops both."""
+"""Start the web server, the background worker and (embedded/dev) a local mail sink together;
+Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -13,13 +14,28 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def mail_sink_command(python: str) -> list[str] | None:
+    """The local SMTP sink (``core.mailsink``) to start beside the server, or ``None``: only in the
+    embedded and dev profiles, for a loopback EMAIL_HOST, and when nothing listens there yet
+    (a real mail catcher the developer runs wins)."""
+    from okienko.core import mailsink
+
+    profile = getattr(getattr(settings, "ENV", None), "profile", "")
+    host, port = str(settings.EMAIL_HOST), int(settings.EMAIL_PORT)
+    if profile not in {"embedded", "dev"} or host not in mailsink.LOOPBACK or not mailsink.port_is_free(host, port):
+        return None
+    maildir = os.path.join(str(settings.VAR_DIR), "mail")
+    return [python, "-m", "okienko.core.mailsink", "--host", host, "--port", str(port), "--maildir", maildir]
+
+
 class Command(BaseCommand):
-    help = "Run the ASGI web server (uvicorn) and a Celery worker with its scheduler."
+    help = "Run the ASGI web server (uvicorn), a Celery worker with its scheduler and a local mail sink."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument("--no-mail", action="store_true", help="Do not start the local mail sink.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -57,10 +73,15 @@ class Command(BaseCommand):
                     os.path.join(var, "celerybeat-schedule"),
                 ]
             )
+        sink = None if options["no_mail"] else mail_sink_command(python)
+        if sink is not None:
+            commands.append(sink)
         procs = [subprocess.Popen(cmd) for cmd in commands]
         self.stdout.write(
             self.style.SUCCESS(f"Okienko is running at http://{options['host']}:{options['port']}/ — Ctrl-C stops it.")
         )
+        if sink is not None:
+            self.stdout.write(f"E-mail goes to {sink[-1]}/new/ (local mail sink on {sink[4]}:{sink[6]}).")
         stopping = False
 
         def stop(*_args: Any) -> None:

@@ -1,4 +1,4 @@
-"""Tell owners about articles past their review date (run daily, e.g. from the scheduler)."""
+"""Remind owners of articles past their review date (the scheduler runs it hourly, see conf.celery)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from okienko.core import context
-from okienko.knowledge.actions import remind_reviews
+from okienko.knowledge.actions import remind_reviews_report
 
 
 class Command(BaseCommand):
-    help = "Emit knowledge.review_due for published articles whose review date has come (once each)."
+    help = (
+        "E-mail the owners of published articles whose review date has come (once per article and "
+        "review date) and emit knowledge.review_due; e-mails that fail are retried on the next run."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with context.channel("scheduler"):
-            reminded = remind_reviews()
-        self.stdout.write(f"reminded owners of {len(reminded)} articles")
+            report = remind_reviews_report()
+        self.stdout.write(
+            f"reminded owners of {len(report.reminded)} articles ({len(report.emailed)} by e-mail); "
+            f"{len(report.failed)} e-mails failed and will be retried"
+        )
