@@ -102,7 +102,7 @@ def test_host_resolving_to_a_private_address_is_refused(strict: None, dns: dict[
 
 
 def test_unresolvable_host_is_refused(strict: None, dns: dict[str, list[str]]) -> None:
-    with pytest.raises(urlguard.UrlNotAllowed, match="cannot be resolved"):
+    with pytest.raises(urlguard.UrlNotAllowed, match=r"nowhere\.invalid"):
         urlguard.check_url("https://nowhere.invalid/hooks")
 
 
