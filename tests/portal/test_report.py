@@ -16,6 +16,8 @@ from tests.portal.conftest import Portal, valid_post
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
+pytestmark = pytest.mark.django_db  # also gives each test an empty cache (rate limits)
+
 
 def url(portal: Portal) -> str:
     return reverse("portal:report", args=[portal.pothole.uuid])

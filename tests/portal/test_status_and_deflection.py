@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -13,6 +14,8 @@ from okienko.cases.workflow import Status
 from okienko.portal import actions
 from okienko.portal.models import Deflection
 from tests.portal.conftest import Portal
+
+pytestmark = pytest.mark.django_db  # also gives each test an empty cache (rate limits)
 
 
 def _case(portal: Portal) -> Case:
