@@ -128,3 +128,18 @@ def test_the_home_page_and_navigation_link_the_report_form(client: Client, porta
     html = client.get("/").content.decode()
     assert html.count('href="/zglos/"') == 2
     assert "Zgłoś sprawę" in html
+
+
+def test_the_status_page_reads_the_case_in_three_queries(
+    client: Client, portal: Portal, django_assert_num_queries: Any
+) -> None:
+    case = _case(portal)
+    with django_assert_num_queries(3):  # the case with its service, public notes, public events
+        assert client.get(f"/sprawy/{case.uuid}/").status_code == 200
+
+
+def test_the_report_form_is_in_english_after_the_language_switch(client: Client, portal: Portal) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/zglos/"})
+    html = client.get(reverse("portal:report", args=[portal.pothole.uuid])).content.decode()
+    assert "What is the matter?" in html
+    assert "Send the report" in html
