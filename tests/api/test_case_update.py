@@ -131,7 +131,7 @@ def test_invalid_values_answer_400_problem_with_field_errors(system: APIClient, 
     assert response.status_code == 400
     problem = response.json()
     assert problem["type"].endswith("/validation-error")
-    assert set(problem["errors"]) == {"description", "priority"}
+    assert set(problem["errors"]) == {"description", "priority", "status"}
 
 
 def test_fields_that_have_their_own_endpoints_are_refused(system: APIClient, opened: Any) -> None:

@@ -6,6 +6,7 @@ becomes the action's ``expected_version``, so a stale write answers 412 with the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -114,11 +115,19 @@ class UpdateCaseSerializer(serializers.Serializer[Any]):
     )
     version = serializers.IntegerField(required=False, min_value=1, help_text="Alternative to If-Match.")
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
-        if unknown:
-            raise serializers.ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})
-        return attrs
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        """Name members that cannot be changed here together with the invalid ones."""
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        errors: dict[str, Any] = {name: [_("This field cannot be changed here.")] for name in unknown}
+        try:
+            value: dict[str, Any] = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            errors = {**exc.detail, **errors}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class AssignSerializer(serializers.Serializer[Any]):
