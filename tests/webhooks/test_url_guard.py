@@ -229,3 +229,13 @@ def test_private_addresses_are_allowed_only_in_the_test_and_dev_profiles(
     assert env.read_environment().webhook_allow_private is allowed
     monkeypatch.setenv("OKIENKO_WEBHOOK_ALLOW_PRIVATE", "0" if allowed else "1")
     assert env.read_environment().webhook_allow_private is not allowed
+
+
+def test_https_deliveries_are_checked_on_connect_too(
+    city: Organisation, strict: None, dns: dict[str, list[str]]
+) -> None:
+    dns["secure.example.org"] = [PUBLIC_V4]
+    subscribe_webhook(actor=None, organisation=city, name="EZD", url="https://secure.example.org/h", topics=["*"])
+    dns["secure.example.org"] = ["10.20.30.40"]
+    stored = _deliver(city)
+    assert stored.last_error.startswith("refused: 10.20.30.40")
