@@ -4,7 +4,10 @@
 
 Uses the ``okienko_bench`` database (cases loaded by ``bench/cases_load.py`` into the jurisdiction
 ``bench-city``), migrates it (adds nothing else), issues a benchmark api_key, serves the app with
-uvicorn on 127.0.0.1 and drives it from a second process (``bench/open311_load.py``). Every phase
+uvicorn on 127.0.0.1 with the intake worker beside it (``okienko open311_intake --loop``; the
+intake mode is ``--intake``, default adaptive as in production, ADR 0040) and drives it from a
+second process (``bench/open311_load.py``). After the fixed-rate phase it waits for the intake
+queue to empty and reports how fast queued requests became cases. Every phase
 is bounded in time; the servers this script starts are stopped by their process ids.
 """
 
@@ -26,9 +29,10 @@ UVICORN = str(ROOT / ".venv" / "bin" / "uvicorn")
 BENCH_KEY = "okn_bench0311_open311-benchmark-key"
 
 
-def environment(url: str) -> dict[str, str]:
+def environment(url: str, intake: str = "adaptive") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
+        OKIENKO_OPEN311_INTAKE=intake,
         DATABASE_URL=url,
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         OKIENKO_PROFILE="dev",
@@ -74,7 +78,7 @@ def prepare(url: str) -> dict[str, Any]:
 def serve(args: argparse.Namespace, app: list[str], port: int) -> subprocess.Popen[bytes]:
     command = [UVICORN, *app, "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
     command += ["--no-access-log", "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT, env=environment(args.database_url))
+    process = subprocess.Popen(command, cwd=ROOT, env=environment(args.database_url, args.intake))
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -97,6 +101,42 @@ def load(port: int, mode: str, rate: float, duration: float, connections: int, e
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def intake_worker(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """The dedicated intake worker (``okienko open311_intake --loop``), bounded in time."""
+    command = [PY, "-m", "okienko.manage", "open311_intake", "--loop", "--max-seconds", str(args.drain_timeout + 300)]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=environment(args.database_url, args.intake), stdout=subprocess.DEVNULL
+    )
+
+
+def queue_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    from okienko.integrations.open311.models import Open311Intake
+
+    rows = Open311Intake.objects.values("state").annotate(n=Count("id"))
+    return {r["state"]: r["n"] for r in rows}
+
+
+def wait_for_drain(before: dict[str, int], started: float, timeout: float) -> dict[str, Any]:
+    """Poll the intake queue until it is empty (bounded); report how fast cases were opened."""
+    deadline = time.monotonic() + timeout
+    counts = queue_counts()
+    while counts.get("queued", 0) and time.monotonic() < deadline:
+        time.sleep(1)
+        counts = queue_counts()
+    elapsed = time.monotonic() - started
+    handled = sum(counts.get(k, 0) - before.get(k, 0) for k in ("opened", "rejected"))
+    return {
+        "queued_requests": sum(counts.values()) - sum(before.values()),
+        "opened": counts.get("opened", 0) - before.get("opened", 0),
+        "rejected": counts.get("rejected", 0) - before.get("rejected", 0),
+        "still_queued": counts.get("queued", 0),
+        "seconds_from_load_start_to_empty": round(elapsed, 1),
+        "drain_rate_per_s": round(handled / elapsed, 1) if elapsed else None,
+    }
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
@@ -117,6 +157,8 @@ def main() -> None:
     parser.add_argument("--get-duration", type=float, default=20)
     parser.add_argument("--max-duration", type=float, default=15, help="closed-loop runs for the raw-SQL ratio")
     parser.add_argument("--asgi", action="store_true", help="serve Django through its ASGI handler")
+    parser.add_argument("--intake", default="adaptive", choices=["immediate", "queued", "adaptive"])
+    parser.add_argument("--drain-timeout", type=float, default=600, help="wait at most this long for the queue")
     parser.add_argument("--skip", default="", help="comma list of phases to skip: post,get,ratio")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
@@ -126,16 +168,21 @@ def main() -> None:
     # of uvicorn runs the same Django app on a fixed pool of threads (ADR 0034).
     app = ["okienko.conf.asgi:application"] if args.asgi else ["--interface", "wsgi", "okienko.conf.wsgi:application"]
     server = serve(args, app, args.port)
+    worker = intake_worker(args)
     try:
         load(args.port, "post", 0, 5, 8)  # warm-up
         if "post" not in skip:
+            wait_for_drain({}, time.monotonic(), args.drain_timeout)  # start from an empty queue
+            before, started = queue_counts(), time.monotonic()
             results["post_fixed_rate"] = load(args.port, "post", args.rate, args.duration, args.connections)
+            results["post_intake_queue"] = wait_for_drain(before, started, args.drain_timeout)
         if "get" not in skip:
             results["get_1000"] = load(args.port, "get", args.get_rate, args.get_duration, 4)
         if "ratio" not in skip:
             results["post_max_django"] = load(args.port, "post", 0, args.max_duration, args.workers * 4)
     finally:
         stop(server)
+        stop(worker)
     if "ratio" not in skip:
         raw = serve(args, ["--app-dir", "bench", "open311_rawsql_app:app"], args.port + 1)
         try:

@@ -12,12 +12,12 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from okienko.accounts.models import Organisation
 from okienko.cases import access, files, routing, sla
-from okienko.cases.intake import CaseInputError, clean_answers, clean_location
+from okienko.cases.intake import CaseInputError, check_case_input, clean_location
 from okienko.cases.models import (
     Case,
     CaseAttachment,
@@ -131,18 +131,30 @@ def _require_work(actor: Any, case: Case) -> set[str]:
 
 def next_number(organisation: Organisation, year: int) -> str:
     """The next gap-free number of ``organisation`` in ``year`` (call inside a transaction)."""
-    counter = CaseNumberCounter.objects.select_for_update().filter(organisation=organisation, year=year).first()
-    if counter is None:
+    value = _increment(organisation.pk, year)
+    if value is None:
         try:
             with transaction.atomic():
                 CaseNumberCounter.objects.create(organisation=organisation, year=year)
         except IntegrityError:  # created concurrently; the row exists now
             pass
-        counter = CaseNumberCounter.objects.select_for_update().get(organisation=organisation, year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
+        value = _increment(organisation.pk, year)
+    assert value is not None
     prefix = organisation.code.upper()
-    return f"{prefix}/{year}/{counter.last_value:06d}"
+    return f"{prefix}/{year}/{value:06d}"
+
+
+def _increment(organisation_id: int, year: int) -> int | None:
+    """Add one to the counter row and return it, in one statement (the row stays locked to the commit)."""
+    table = CaseNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE organisation_id = %s AND year = %s"  # noqa: S608 - model metadata
+            " RETURNING last_value",
+            [organisation_id, year],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 # -- open ------------------------------------------------------------------------------------
@@ -161,39 +173,24 @@ def open_case(
     interaction: Any = None,
     media_url: str | None = None,
     as_client: bool = False,
+    questions: Sequence[Any] | None = None,
 ) -> Case:
     """Register a case, route it and set its deadlines.
 
-    ``as_client`` marks a case filed by the public (portal, Open311) with no staff actor.
+    ``as_client`` marks a case filed by the public (portal, Open311) with no staff actor;
+    ``questions``: the service's questions with choices, when the caller already has them.
     """
     if not as_client and not access.can_open_in(actor, organisation):
         raise PermissionDenied(_("You may not open cases for this organisation."))
     if not organisation.is_within(service.organisation):
         raise OutOfScope(_("The service belongs to another jurisdiction."))
-    errors: dict[str, str] = {}
-    description = (description or "").strip()
-    if not description:
-        errors["description"] = _("Describe the matter.")
-    if not service.active:
-        errors["service"] = _("This service is no longer offered.")
-    if priority is not None and priority not in Priority.values:
-        errors["priority"] = _("Unknown priority.")
-    try:
-        cleaned_answers = clean_answers(service, answers)
-    except CaseInputError as exc:
-        errors.update(exc.errors)
-        cleaned_answers = {}
-    try:
-        place = clean_location(location, required=service.location_required)
-    except CaseInputError as exc:
-        errors.update(exc.errors)
-        place = {"latitude": None, "longitude": None, "address": "", "gmina": None}
-    if errors:
-        raise CaseInputError(errors)
+    description, cleaned_answers, place = check_case_input(
+        service, description=description, answers=answers, location=location, priority=priority, questions=questions
+    )
     reporter = dict(reporter or {})
     now = clock.now()
     territory = place["gmina"].code if place["gmina"] else (client.gmina_id or "" if client is not None else "")
-    with transaction.atomic():
+    with audit.batch():  # one transaction; the audit chain is locked only at its end
         target = routing.route(
             jurisdiction=organisation, service=service, territory_code=territory, answers=cleaned_answers, at=now
         )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,10 @@ from okienko.core.models import AuditChainHead, AuditRecord
 
 GENESIS = "0" * 64
 SECRET_FIELDS = frozenset({"password", "pin", "pin_hash", "secret", "key", "token"})
+
+
+# Entries waiting for the end of the enclosing ``batch()`` (None: no batch is open).
+_pending: ContextVar[list[AuditRecord] | None] = ContextVar("okienko_audit_batch", default=None)
 
 
 def _plain(value: Any) -> Any:
@@ -105,32 +111,62 @@ def record(
     ctx = context.current()
     target = object_ref or ref(obj)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditRecord(
-            id=head.last_id + 1,
-            at=clock.now(),
-            kind=kind,
-            action=action,
-            actor_id=actor.pk if authenticated else None,
-            actor_repr=(actor.get_username() if authenticated else str(actor or "system"))[:200],
-            organisation_id=organisation_id,
-            object_type=target.type,
-            object_id=target.id,
-            object_repr=target.repr,
-            channel=ctx.channel,
-            ip=ctx.ip,
-            request_id=ctx.request_id,
-            changes=_plain(dict(changes or {})),
-            data=_plain(dict(data or {})),
-            prev_hash=head.last_hash,
-        )
-        entry.hash = _digest(_hashed_fields(entry))
-        entry.save(force_insert=True)
-        head.last_id = entry.id
-        head.last_hash = entry.hash
-        head.save(update_fields=["last_id", "last_hash"])
+    entry = AuditRecord(
+        kind=kind,
+        action=action,
+        actor_id=actor.pk if authenticated else None,
+        actor_repr=(actor.get_username() if authenticated else str(actor or "system"))[:200],
+        organisation_id=organisation_id,
+        object_type=target.type,
+        object_id=target.id,
+        object_repr=target.repr,
+        channel=ctx.channel,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        changes=_plain(dict(changes or {})),
+        data=_plain(dict(data or {})),
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)  # chained when the batch ends (its id is set then)
+        return entry
+    # No savepoint: an audit entry that cannot be written fails the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
+        _append([entry])
     return entry
+
+
+def _append(entries: list[AuditRecord]) -> None:
+    """Chain ``entries`` after the head and write them: the head row is locked from here to the
+    commit, so this runs as late in the transaction as the caller can arrange (``batch``)."""
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    now = clock.now()
+    for entry in entries:
+        entry.id, entry.at, entry.prev_hash = head.last_id + 1, now, head.last_hash
+        entry.hash = _digest(_hashed_fields(entry))
+        head.last_id, head.last_hash = entry.id, entry.hash
+    AuditRecord.objects.bulk_create(entries)
+    head.save(update_fields=["last_id", "last_hash"])
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Collect the entries recorded inside the block and chain them all at its end, in one
+    transaction with the block: the chain head is then locked only for the last statements
+    before the commit instead of from the first entry on (ADR 0002). Nested batches join the
+    outermost one. Entries recorded in the block get their ``id`` when it ends."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[AuditRecord] = []
+    with transaction.atomic():
+        token = _pending.set(pending)
+        try:
+            yield
+        finally:
+            _pending.reset(token)
+        if pending:
+            _append(pending)
 
 
 def record_access(

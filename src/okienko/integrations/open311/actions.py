@@ -3,13 +3,13 @@ Open311 fields, in one transaction."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Sequence
 
 from okienko.accounts.models import Organisation
 from okienko.api.models import ApiToken
 from okienko.cases.actions import open_case
 from okienko.cases.models import Case
-from okienko.catalogue.models import Service
+from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.core import audit, clock
 from okienko.integrations.open311.intake import ServiceRequestInput
 from okienko.integrations.open311.models import Open311Intake, Open311Submission
@@ -22,9 +22,11 @@ def submit_service_request(
     service: Service,
     data: ServiceRequestInput,
     intake: Open311Intake | None = None,
+    questions: Sequence[ServiceQuestion] | None = None,
 ) -> Case:
-    """``intake``: the queued receipt this case comes from (its token becomes the case's token)."""
-    with transaction.atomic():
+    """``intake``: the queued receipt this case comes from (its token becomes the case's token);
+    ``questions``: the service's questions with choices, when the caller has them."""
+    with audit.batch():  # one transaction; the audit chain is locked only at its end
         case = open_case(
             actor=api_token.user,
             organisation=jurisdiction,
@@ -35,6 +37,7 @@ def submit_service_request(
             location=data.location or None,
             answers=data.answers or None,
             media_url=data.media_url or None,
+            questions=questions,
         )
         submission = Open311Submission.objects.create(
             case=case,

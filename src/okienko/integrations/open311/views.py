@@ -216,7 +216,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             item: dict[str, Any] = {"token": str(intake.token)}
         else:
             with queue.immediate_slot():
-                case = submit_service_request(api_token=token, jurisdiction=jurisdiction, service=service, data=data)
+                case = submit_service_request(
+                    api_token=token, jurisdiction=jurisdiction, service=service, data=data, questions=questions
+                )
             item = (
                 {"service_request_id": representation.public_id(case.number)}
                 if representation.service_type(service) == "realtime"
