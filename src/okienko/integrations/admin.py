@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from okienko.integrations.open311.models import Open311Submission
+from okienko.integrations.open311.models import Open311Intake, Open311Submission
 from okienko.integrations.webhooks.actions import replay_delivery
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -53,4 +53,23 @@ class Open311SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return [f.name for f in Open311Submission._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Open311Intake)
+class Open311IntakeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The intake queue (ADR 0040): its depth, what was rejected and why; read-only."""
+
+    list_display = ["received_at", "token", "jurisdiction", "service", "state", "case", "attempts", "processed_at"]
+    list_filter = ["state", "jurisdiction"]
+    search_fields = ["token", "request_id"]
+    date_hierarchy = "received_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Open311Intake | None = None) -> list[str]:
+        return [f.name for f in Open311Intake._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Open311Intake | None = None) -> bool:
         return False
