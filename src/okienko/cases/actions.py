@@ -77,8 +77,13 @@ def _actor_repr(actor: Any) -> str:
 
 
 def _timeline(case: Case, kind: str, actor: Any, summary: str, *, public: bool = False, **data: Any) -> None:
+    _event(case, kind, actor, summary, public=public, **data).save(force_insert=True)
+
+
+def _event(case: Case, kind: str, actor: Any, summary: str, *, public: bool = False, **data: Any) -> CaseEvent:
+    """A timeline entry, not yet saved."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         at=clock.now(),
         kind=kind,
@@ -174,11 +179,13 @@ def open_case(
     media_url: str | None = None,
     as_client: bool = False,
     questions: Sequence[Any] | None = None,
+    external_token: Any = None,
 ) -> Case:
     """Register a case, route it and set its deadlines.
 
     ``as_client`` marks a case filed by the public (portal, Open311) with no staff actor;
-    ``questions``: the service's questions with choices, when the caller already has them.
+    ``questions``: the service's questions with choices, when the caller already has them;
+    ``external_token``: the token a channel already gave the requester (Open311 queued intake).
     """
     if not as_client and not access.can_open_in(actor, organisation):
         raise PermissionDenied(_("You may not open cases for this organisation."))
@@ -222,6 +229,7 @@ def open_case(
             media_url=media_url or "",
             created_at=now,
             updated_at=now,
+            **({"external_token": external_token} if external_token is not None else {}),
         )
         if reporter or client is not None:
             CaseParty.objects.create(
@@ -240,14 +248,18 @@ def open_case(
             changes=audit.diff({}, audit.snapshot(case, ["service", "status", "assigned_unit", "resolve_due"])),
             data={"route": target.reason, "rule": target.rule.pk if target.rule else None},
         )
-        _timeline(case, "opened", actor, _("Case registered"), public=True, channel=channel)
-        _timeline(
-            case,
-            "assigned",
-            actor,
-            _("Routed to %(unit)s") % {"unit": target.unit},
-            unit_id=target.unit.pk,
-            route=target.reason,
+        CaseEvent.objects.bulk_create(
+            [
+                _event(case, "opened", actor, _("Case registered"), public=True, channel=channel),
+                _event(
+                    case,
+                    "assigned",
+                    actor,
+                    _("Routed to %(unit)s") % {"unit": target.unit},
+                    unit_id=target.unit.pk,
+                    route=target.reason,
+                ),
+            ]
         )
         if interaction is not None:
             _link_interaction(interaction, case, actor)

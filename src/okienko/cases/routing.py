@@ -18,6 +18,7 @@ from okienko.accounts.models import Organisation
 from okienko.cases.access import _prefixes
 from okienko.cases.models import RoutingRule
 from okienko.core.clock import WARSAW
+from okienko.core.memo import Memo
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,22 @@ def triage_unit(jurisdiction: Organisation) -> Organisation:
     return centre or jurisdiction
 
 
+# Active rules per jurisdiction, kept per process for seconds; a save of a rule in this process
+# clears them at once (``cases.apps``), other processes follow within the TTL.
+_rules: Memo[list[RoutingRule]] = Memo(ttl=10)
+
+
+def rules_of(jurisdiction: Organisation) -> list[RoutingRule]:
+    return _rules.get(
+        jurisdiction.path,
+        lambda: list(
+            RoutingRule.objects.filter(organisation__path__in=_prefixes(jurisdiction.path), active=True)
+            .select_related("target_unit")
+            .order_by("order", "id")
+        ),
+    )
+
+
 def route(
     *,
     jurisdiction: Organisation,
@@ -72,12 +89,7 @@ def route(
     answers: Mapping[str, Any],
     at: dt.datetime,
 ) -> Route:
-    rules = (
-        RoutingRule.objects.filter(organisation__path__in=_prefixes(jurisdiction.path), active=True)
-        .select_related("target_unit")
-        .order_by("order", "id")
-    )
-    for rule in rules:
+    for rule in rules_of(jurisdiction):
         if rule_matches(rule, service_id=service.pk, territory_code=territory_code, answers=answers, at=at):
             return Route(rule.target_unit, rule, "rule")
     if service.responsible_unit_id is not None:

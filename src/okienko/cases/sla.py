@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from okienko.core.calendar import BusinessCalendar, calendar_for, calendar_from_rows
+from okienko.core.memo import Memo
 
 CALENDAR_DAYS = "calendar_days"
 WORKING_DAYS = "working_days"
@@ -74,5 +75,21 @@ def overdue_level(
 def calendar_of(service: Any, unit: Any) -> BusinessCalendar:
     """The calendar a case's deadlines run on: the service's own hours when it has them (e.g. a
     hotline open until 20:00), else the office hours of the unit handling it (or its parents)."""
-    rows = list(service.hours.values_list("weekday", "opens", "closes")) if service is not None else []
-    return calendar_from_rows(rows) if rows else calendar_for(unit)
+    if service is not None:
+        own = _service_calendars.get(service.pk, lambda: _service_calendar(service))
+        if own is not None:
+            return own
+    if unit is None:
+        return calendar_for(None)
+    return _unit_calendars.get(unit.pk, lambda: calendar_for(unit))
+
+
+# Calendars per process for seconds: they change rarely and are read by every new case; a save of
+# hours in this process clears them at once (``cases.apps``), other processes follow within the TTL.
+_service_calendars: Memo[BusinessCalendar | None] = Memo(ttl=30)
+_unit_calendars: Memo[BusinessCalendar] = Memo(ttl=30)
+
+
+def _service_calendar(service: Any) -> BusinessCalendar | None:
+    rows = list(service.hours.values_list("weekday", "opens", "closes"))
+    return calendar_from_rows(rows) if rows else None

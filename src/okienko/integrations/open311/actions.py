@@ -38,6 +38,7 @@ def submit_service_request(
             answers=data.answers or None,
             media_url=data.media_url or None,
             questions=questions,
+            external_token=intake.token if intake is not None else None,
         )
         submission = Open311Submission.objects.create(
             case=case,
@@ -49,8 +50,6 @@ def submit_service_request(
         )
         queued: dict[str, str] = {}
         if intake is not None:
-            Case.objects.filter(pk=case.pk).update(external_token=intake.token)
-            case.external_token = intake.token
             queued = {"token": str(intake.token), "received_at": intake.received_at.isoformat()}
         audit.record(
             "open311.request_submitted",

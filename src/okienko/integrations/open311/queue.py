@@ -31,7 +31,7 @@ from django.db import transaction
 
 from okienko.accounts.models import Organisation
 from okienko.api.models import ApiToken
-from okienko.catalogue.models import Service
+from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.core import audit, clock, context
 from okienko.core.ids import uuid7
 from okienko.integrations.open311 import representation
@@ -107,18 +107,51 @@ def _kick() -> None:
         log.warning("open311: could not reach the task queue; the periodic sweep will drain the intake")
 
 
-def _next(skip: set[int]) -> Open311Intake | None:
+def _next(skip: set[int], after: int = 0) -> Open311Intake | None:
+    # ``of=self``: lock the receipt only, not the jurisdiction, service or key rows it joins —
+    # other transactions' foreign-key checks on those rows would wait for this one (deadlocks).
     rows = (
-        Open311Intake.objects.select_for_update(skip_locked=True)
-        .select_related("jurisdiction", "service", "api_token__user", "api_token__organisation")
-        .filter(state=Open311Intake.State.QUEUED)
+        Open311Intake.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(state=Open311Intake.State.QUEUED, id__gt=after)
     )
     if skip:
         rows = rows.exclude(pk__in=skip)
     return rows.order_by("id").first()
 
 
-def process(intake: Open311Intake) -> None:
+class _Lookups:
+    """Jurisdictions, keys (with their users' scopes) and services with their questions, shared by
+    the receipts of one drain for a few seconds, as the HTTP intake shares them (ADR 0040)."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl, self.expires = ttl, time.monotonic() + ttl
+        self.jurisdictions: dict[int, Organisation] = {}
+        self.tokens: dict[int, ApiToken] = {}
+        self.services: dict[int, tuple[Service, list[ServiceQuestion]]] = {}
+
+    def attach(self, intake: Open311Intake) -> list[ServiceQuestion]:
+        if time.monotonic() > self.expires:
+            self.jurisdictions.clear()
+            self.tokens.clear()
+            self.services.clear()
+            self.expires = time.monotonic() + self.ttl
+        if intake.jurisdiction_id not in self.jurisdictions:
+            self.jurisdictions[intake.jurisdiction_id] = Organisation.objects.get(pk=intake.jurisdiction_id)
+        if intake.api_token_id not in self.tokens:
+            self.tokens[intake.api_token_id] = ApiToken.objects.select_related("user", "organisation").get(
+                pk=intake.api_token_id
+            )
+        if intake.service_id not in self.services:
+            service = Service.objects.select_related("responsible_unit").get(pk=intake.service_id)
+            questions = list(service.questions.prefetch_related("choices").order_by("order", "id"))
+            self.services[intake.service_id] = (service, questions)
+        intake.jurisdiction = self.jurisdictions[intake.jurisdiction_id]
+        intake.api_token = self.tokens[intake.api_token_id]
+        intake.service, questions = self.services[intake.service_id]
+        return questions
+
+
+def process(intake: Open311Intake, questions: list[ServiceQuestion] | None = None) -> None:
     """Open the case for one receipt (inside the caller's transaction) and record the outcome."""
     from okienko.cases.intake import CaseInputError
     from okienko.integrations.open311.actions import submit_service_request
@@ -134,6 +167,7 @@ def process(intake: Open311Intake) -> None:
                 service=intake.service,
                 data=data,
                 intake=intake,
+                questions=questions,
             )
     except (CaseInputError, PermissionDenied) as exc:
         errors = exc.errors if isinstance(exc, CaseInputError) else {"api_key": str(exc) or "not allowed"}
@@ -172,16 +206,24 @@ def drain(*, limit: int = 10_000, seconds: float = 50.0) -> dict[str, int]:
     counts = {"opened": 0, "rejected": 0, "failed": 0}
     deadline = time.monotonic() + seconds
     skip: set[int] = set()
+    lookups = _Lookups()
+    # Keyset position: the partial index still holds the entries of receipts processed since the
+    # last vacuum, and starting each look-up after the last id taken skips them all.
+    after = 0
     while sum(counts.values()) < limit and time.monotonic() < deadline:
         current: int | None = None
         try:
             with transaction.atomic():
-                intake = _next(skip)
+                intake = _next(skip, after)
+                if intake is None and after:
+                    after = 0  # once more from the start: receipts committed late or skipped as locked
+                    intake = _next(skip, after)
                 if intake is None:
                     break
+                after = intake.pk
                 current = intake.pk
                 with context.using(context.RequestContext(request_id=intake.request_id or uuid7().hex, channel="api")):
-                    process(intake)
+                    process(intake, lookups.attach(intake))
                 counts[intake.state if intake.state != Open311Intake.State.QUEUED else "failed"] += 1
         except Exception as exc:
             if current is None:
