@@ -104,6 +104,7 @@ def load(port: int, mode: str, rate: float, duration: float, connections: int, e
 def intake_worker(args: argparse.Namespace) -> subprocess.Popen[bytes]:
     """The dedicated intake worker (``okienko open311_intake --loop``), bounded in time."""
     command = [PY, "-m", "okienko.manage", "open311_intake", "--loop", "--max-seconds", str(args.drain_timeout + 300)]
+    command += ["--nice", str(args.worker_nice)]
     return subprocess.Popen(
         command, cwd=ROOT, env=environment(args.database_url, args.intake), stdout=subprocess.DEVNULL
     )
@@ -158,6 +159,7 @@ def main() -> None:
     parser.add_argument("--max-duration", type=float, default=15, help="closed-loop runs for the raw-SQL ratio")
     parser.add_argument("--asgi", action="store_true", help="serve Django through its ASGI handler")
     parser.add_argument("--intake", default="adaptive", choices=["immediate", "queued", "adaptive"])
+    parser.add_argument("--worker-nice", type=int, default=10, help="CPU priority offset of the intake worker")
     parser.add_argument("--drain-timeout", type=float, default=600, help="wait at most this long for the queue")
     parser.add_argument("--skip", default="", help="comma list of phases to skip: post,get,ratio")
     args = parser.parse_args()

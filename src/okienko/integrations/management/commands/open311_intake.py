@@ -6,6 +6,7 @@ okienko open311_intake --loop          # keep draining (a dedicated intake worke
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -21,8 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="keep draining until stopped")
         parser.add_argument("--idle", type=float, default=0.2, help="seconds to wait when the queue is empty")
         parser.add_argument("--max-seconds", type=float, default=0, help="stop the loop after this long (0: never)")
+        parser.add_argument(
+            "--nice", type=int, default=0, help="lower this process's CPU priority (intake answers first, cases after)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["nice"] > 0:
+            os.nice(options["nice"])
         started = time.monotonic()
         totals = {"opened": 0, "rejected": 0, "failed": 0}
         while True:
