@@ -3,4 +3,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
-application = get_wsgi_application()
+_default = get_wsgi_application()
+
+from okienko.conf.lean import LeanWSGIHandler, WSGIDispatch  # noqa: E402
+
+application = WSGIDispatch(_default, LeanWSGIHandler())

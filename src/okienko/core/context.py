@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextvars
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from okienko.core.ids import request_id
+
 
 @dataclass(frozen=True)
 class RequestContext:
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=request_id)
     channel: str = "system"
     ip: str | None = None
     user_agent: str = ""
