@@ -138,6 +138,12 @@ def wait_for_drain(before: dict[str, int], started: float, timeout: float) -> di
     }
 
 
+def delete_raw_receipts() -> None:
+    from okienko.integrations.open311.models import Open311Intake
+
+    Open311Intake.objects.filter(state="rawsql").delete()
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
@@ -170,9 +176,13 @@ def main() -> None:
     # of uvicorn runs the same Django app on a fixed pool of threads (ADR 0034).
     app = ["okienko.conf.asgi:application"] if args.asgi else ["--interface", "wsgi", "okienko.conf.wsgi:application"]
     server = serve(args, app, args.port)
-    worker = intake_worker(args)
+    posting = not {"post", "ratio"} <= skip
+    worker = intake_worker(args) if posting else None
     try:
-        load(args.port, "post", 0, 5, 8)  # warm-up
+        if posting:
+            load(args.port, "post", 0, 5, 8)  # warm-up
+        else:
+            load(args.port, "get", 10, 5, 4)  # warm-up without adding receipts for a worker to open
         if "post" not in skip:
             wait_for_drain({}, time.monotonic(), args.drain_timeout)  # start from an empty queue
             before, started = queue_counts(), time.monotonic()
@@ -181,20 +191,32 @@ def main() -> None:
         if "get" not in skip:
             results["get_1000"] = load(args.port, "get", args.get_rate, args.get_duration, 4)
         if "ratio" not in skip:
+            before, started = queue_counts(), time.monotonic()
             results["post_max_django"] = load(args.port, "post", 0, args.max_duration, args.workers * 4)
+            results["post_max_intake_queue"] = wait_for_drain(before, started, args.drain_timeout)
     finally:
         stop(server)
-        stop(worker)
+        if worker is not None:
+            stop(worker)
     if "ratio" not in skip:
-        raw = serve(args, ["--app-dir", "bench", "open311_rawsql_app:app"], args.port + 1)
-        try:
-            load(args.port + 1, "post", 0, 5, 8)
-            results["post_max_raw_sql"] = load(args.port + 1, "post", 0, args.max_duration, args.workers * 4)
-        finally:
-            stop(raw)
+        for raw_mode in ("receipt", "case"):
+            os.environ["RAWSQL_MODE"] = raw_mode
+            raw = serve(args, ["--app-dir", "bench", "open311_rawsql_app:app"], args.port + 1)
+            try:
+                load(args.port + 1, "post", 0, 5, 8)
+                results[f"post_max_raw_sql_{raw_mode}"] = load(
+                    args.port + 1, "post", 0, args.max_duration, args.workers * 4
+                )
+            finally:
+                stop(raw)
+        delete_raw_receipts()
         django_rps = results["post_max_django"]["throughput_rps"]
-        raw_rps = results["post_max_raw_sql"]["throughput_rps"]
-        results["django_to_raw_sql_ratio"] = round(django_rps / raw_rps, 2) if raw_rps else None
+        receipt_rps = results["post_max_raw_sql_receipt"]["throughput_rps"]
+        case_rps = results["post_max_raw_sql_case"]["throughput_rps"]
+        # The same work on both sides: accepting a request (receipt), and opening its case.
+        results["django_to_raw_sql_ratio_accept"] = round(django_rps / receipt_rps, 2) if receipt_rps else None
+        drained = results.get("post_intake_queue", {}).get("drain_rate_per_s")
+        results["django_to_raw_sql_ratio_case_opening"] = round(drained / case_rps, 2) if drained and case_rps else None
     print(json.dumps(results, ensure_ascii=False, indent=1))
 
 

@@ -2,6 +2,8 @@
 ``POST /open311/v2/requests.json`` (api key check, service lookup, case number counter, the case,
 two timeline events, the audit entry with its hash chain, the outbox event and deliveries, the
 Open311 submission and its audit entry) with hand-written SQL on one psycopg connection per worker.
+With ``RAWSQL_MODE=receipt`` it does the queued intake's work instead (ADR 0040): the key check,
+the service look-up and one receipt row.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/okienko_bench \\
         .venv/bin/uvicorn --app-dir bench open311_rawsql_app:app --workers 3 --port 8092
@@ -49,6 +51,37 @@ async def _audit(cur: Any, action: str, org_id: int, object_type: str, object_id
         [last_id + 1, now, action, org_id, object_type, str(object_id), json.dumps(data), last_hash, digest],
     )
     await cur.execute("UPDATE core_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1", [last_id + 1, digest])
+
+
+MODE = os.environ.get("RAWSQL_MODE", "case")
+
+
+async def receipt(form: dict[str, str]) -> tuple[int, bytes]:
+    """The queued intake's work (ADR 0040): key check, service look-up, one receipt row."""
+    conn = await connection()
+    async with _lock, conn.transaction(), conn.cursor() as cur:
+        prefix = form.get("api_key", "").split("_")[1] if form.get("api_key", "").count("_") >= 2 else ""
+        await cur.execute("SELECT id, secret_hash FROM api_apitoken WHERE prefix = %s AND revoked_at IS NULL", [prefix])
+        token = await cur.fetchone()
+        if token is None or token[1] != hashlib.sha256(form["api_key"].encode()).hexdigest():
+            return 403, b'[{"code":403,"description":"Invalid api_key"}]'
+        await cur.execute(
+            "SELECT s.id, s.organisation_id FROM catalogue_service s JOIN accounts_organisation o"
+            " ON o.id = s.organisation_id WHERE o.code = %s AND s.code = %s AND s.is_public AND s.active",
+            [form.get("jurisdiction_id", ""), form.get("service_code", "")],
+        )
+        service = await cur.fetchone()
+        if service is None:
+            return 400, b'[{"code":400,"description":"service_code not found"}]'
+        value = uuid.uuid4()
+        payload = {k: v for k, v in form.items() if k != "api_key"}
+        # state 'rawsql': never picked up by the intake worker; the benchmark deletes these rows.
+        await cur.execute(
+            "INSERT INTO integrations_open311intake (token, jurisdiction_id, service_id, api_token_id, received_at,"
+            " request_id, payload, state, errors, attempts) VALUES (%s, %s, %s, %s, %s, '', %s, 'rawsql', '{}', 0)",
+            [value, service[1], service[0], token[0], dt.datetime.now(dt.UTC), json.dumps(payload)],
+        )
+    return 201, json.dumps([{"token": str(value), "service_notice": "", "account_id": ""}]).encode()
 
 
 async def submit(form: dict[str, str]) -> tuple[int, bytes]:
@@ -136,7 +169,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if not message.get("more_body"):
             break
     form = dict(urllib.parse.parse_qsl(b"".join(chunks).decode()))
-    status, body = await submit(form)
+    status, body = await (receipt(form) if MODE == "receipt" else submit(form))
     await send(
         {
             "type": "http.response.start",
