@@ -165,6 +165,9 @@ def main() -> None:
     parser.add_argument("--max-duration", type=float, default=15, help="closed-loop runs for the raw-SQL ratio")
     parser.add_argument("--asgi", action="store_true", help="serve Django through its ASGI handler")
     parser.add_argument("--intake", default="adaptive", choices=["immediate", "queued", "adaptive"])
+    parser.add_argument(
+        "--drain-after", action="store_true", help="start the intake worker only after the fixed-rate phase"
+    )
     parser.add_argument("--worker-nice", type=int, default=10, help="CPU priority offset of the intake worker")
     parser.add_argument("--drain-timeout", type=float, default=600, help="wait at most this long for the queue")
     parser.add_argument("--skip", default="", help="comma list of phases to skip: post,get,ratio")
@@ -185,8 +188,13 @@ def main() -> None:
             load(args.port, "get", 10, 5, 4)  # warm-up without adding receipts for a worker to open
         if "post" not in skip:
             wait_for_drain({}, time.monotonic(), args.drain_timeout)  # start from an empty queue
+            if args.drain_after and worker is not None:
+                stop(worker)
+                worker = None
             before, started = queue_counts(), time.monotonic()
             results["post_fixed_rate"] = load(args.port, "post", args.rate, args.duration, args.connections)
+            if worker is None:
+                worker = intake_worker(args)  # --drain-after: cases are opened after the burst
             results["post_intake_queue"] = wait_for_drain(before, started, args.drain_timeout)
         if "get" not in skip:
             results["get_1000"] = load(args.port, "get", args.get_rate, args.get_duration, 4)
