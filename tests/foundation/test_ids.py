@@ -46,4 +46,5 @@ def test_request_ids_are_time_ordered_hex() -> None:
 
     a, b = ids.request_id(), context.RequestContext().request_id
     assert len(a) == len(b) == 32
-    assert int(a, 16) and uuid.UUID(b).version == 7
+    assert int(a, 16)
+    assert uuid.UUID(b).version == 7
