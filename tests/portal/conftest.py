@@ -131,3 +131,10 @@ def valid_post(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def private_cache(settings: Any) -> None:
+    """Rate-limit counters in this process's memory: parallel workers share one Redis database,
+    and another worker emptying it between its tests would reset the counters mid-test."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}

@@ -216,6 +216,7 @@ def test_a_forged_start_time_opens_no_case(client: Client, portal: Portal) -> No
     assert not Case.objects.exists()
 
 
+@pytest.mark.usefixtures("private_cache")
 def test_one_address_may_send_only_a_few_reports_an_hour(client: Client, portal: Portal, settings: Any) -> None:
     settings.PORTAL_RATE_LIMITS = {"report": 2}
     assert [client.post(url(portal), valid_post()).status_code for _ in range(3)] == [302, 302, 429]

@@ -107,6 +107,7 @@ def test_an_internal_article_cannot_be_recorded_as_a_deflection(client: Client, 
     assert not Deflection.objects.exists()
 
 
+@pytest.mark.usefixtures("private_cache")
 def test_deflections_are_rate_limited_per_address(client: Client, portal: Portal, settings: Any) -> None:
     settings.PORTAL_RATE_LIMITS = {"deflect": 2}
     for _ in range(4):
