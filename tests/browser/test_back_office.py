@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from okienko.accounts.models import User
 from okienko.cases.actions import open_case
@@ -42,7 +42,9 @@ def case(city: scenario.City) -> Case:
 
 
 def _short(value: Any) -> str:
-    return " ".join(formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT").split())
+    # As the Polish desk shows it, whatever language an earlier test left active in this thread.
+    with translation.override("pl"):
+        return " ".join(formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT").split())
 
 
 def test_routed_case_waits_in_the_units_queue_with_its_deadline(
