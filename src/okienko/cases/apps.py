@@ -25,17 +25,10 @@ class CasesConfig(AppConfig):
 
         register_alerts(escalations)
 
-        from django.db.models.signals import post_delete, post_save
-
         from okienko.accounts.models import OfficeHours, Organisation
         from okienko.cases.models import RoutingRule
         from okienko.catalogue.models import ServiceHours
         from okienko.core import memo
 
-        def forget(**_kwargs: object) -> None:
-            memo.clear_all()
-
         # Routing rules and calendars are kept per process for seconds (routing.py, sla.py).
-        for model in (RoutingRule, ServiceHours, OfficeHours, Organisation):
-            post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"cases-memo-{model.__name__}")
-            post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"cases-memo-del-{model.__name__}")
+        memo.forget_on_save(RoutingRule, ServiceHours, OfficeHours, Organisation, uid="cases-memo")

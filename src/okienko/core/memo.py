@@ -46,3 +46,15 @@ def clear_all() -> None:
     """Forget every memo of this process (tests; after bulk changes)."""
     for memo in _ALL:
         memo.clear()
+
+
+def forget_on_save(*models: type, uid: str) -> None:
+    """Forget every memo of this process whenever a row of ``models`` is saved or deleted here."""
+    from django.db.models.signals import post_delete, post_save
+
+    def forget(**_kwargs: object) -> None:
+        clear_all()
+
+    for model in models:
+        post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"{uid}-save-{model.__name__}")
+        post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"{uid}-delete-{model.__name__}")
