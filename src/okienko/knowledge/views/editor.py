@@ -229,6 +229,9 @@ def synonym_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def analytics_view(request: HttpRequest) -> HttpResponse:
     require_editor(request)
+    # The portal (an outer app) records deflections on its report form; read them through its helper.
+    from okienko.portal.stats import deflections_by_article
+
     since = clock.now() - dt.timedelta(days=30)
     logs = SearchLog.objects.filter(at__gte=since)
     editable = Article.objects.editable_by(request.user)
@@ -254,5 +257,6 @@ def analytics_view(request: HttpRequest) -> HttpResponse:
             .values("article__title", "article__uuid")
             .annotate(yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False)))
             .order_by("-no", "article__title")[:20],
+            "deflections": deflections_by_article(articles=editable, since=since),
         },
     )
