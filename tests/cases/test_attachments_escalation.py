@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import translation
 
 from okienko.cases import actions, files
 from okienko.cases.escalation import escalate_cases
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseEvent
+from okienko.core.models import AuditRecord
 from tests.cases.conftest import City, open_pothole
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +95,61 @@ def test_download_checks_permission(city: City, frozen: Any, client: Client) -> 
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+
+
+def _refusal(city: City, data: bytes, name: str = "plik.pdf") -> dict[str, str]:
+    case = open_pothole(city)
+    with pytest.raises(CaseInputError) as exc:
+        actions.add_attachment(actor=city.expert, case=case, name=name, data=data)
+    assert case.attachments.count() == 0
+    return exc.value.errors
+
+
+@override_settings(CASES_MAX_ATTACHMENT_BYTES=2 * 1024 * 1024)
+def test_too_large_file_is_refused_with_the_cases_limit_in_megabytes(city: City, frozen: Any) -> None:
+    data = PDF + b"0" * (2 * 1024 * 1024)
+    assert _refusal(city, data) == {"file": "The file is larger than 2 MB."}
+    with translation.override("pl"):
+        assert _refusal(city, data) == {"file": "Plik jest większy niż 2 MB."}
+
+
+def test_empty_file_is_refused(city: City, frozen: Any) -> None:
+    with translation.override("pl"):
+        assert _refusal(city, b"") == {"file": "Plik jest pusty."}
+
+
+def test_refused_type_keeps_the_cases_wording_in_polish(city: City, frozen: Any) -> None:
+    with translation.override("pl"):
+        assert _refusal(city, b"MZ\x90\x00") == {
+            "file": "Ten rodzaj pliku nie jest przyjmowany (tylko PDF, obrazy, dokumenty)."
+        }
+
+
+@override_settings(CASES_VIRUS_SCANNER="okienko.cases.files.eicar_scanner")
+def test_infected_file_is_refused_and_the_scanners_reason_audited(city: City, frozen: Any) -> None:
+    with translation.override("pl"):
+        assert _refusal(city, files.EICAR, name="dir/eicar.txt") == {
+            "file": "Plik nie przeszedł kontroli antywirusowej."
+        }
+    entry = AuditRecord.objects.get(action="case.attachment_rejected")
+    assert entry.data == {"reason": "Eicar-Test-Signature", "name": "dir/eicar.txt"}
+
+
+@override_settings(UPLOAD_VIRUS_SCANNER="okienko.core.uploads.eicar_scanner")
+def test_the_shared_scanner_setting_also_covers_case_attachments(city: City, frozen: Any) -> None:
+    """``UPLOAD_VIRUS_SCANNER`` alone (no ``CASES_VIRUS_SCANNER``) scans case files too (ADR 0026)."""
+    assert _refusal(city, files.EICAR) == {"file": "The file did not pass the virus check."}
+
+
+def test_stored_file_keeps_a_cleaned_name_the_hash_and_a_random_path(city: City, frozen: Any) -> None:
+    """Path separators become ``_`` and surrounding white space is trimmed (``uploads.safe_name``)."""
+    case = open_pothole(city)
+    attachment = actions.add_attachment(actor=city.expert, case=case, name=" ../etc\\passwd.pdf ", data=PDF)
+    assert attachment.original_name == ".._etc_passwd.pdf"
+    assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert attachment.file.name == f"cases/2026/11/{attachment.uuid.hex}"
+    added = AuditRecord.objects.get(action="case.attachment_added")
+    assert added.data == {"attachment": str(attachment.uuid), "type": "application/pdf", "size": len(PDF)}
 
 
 def test_escalation_reminds_then_alerts_once(city: City, frozen: Any) -> None:

@@ -6,7 +6,6 @@ its ``version`` is not the one the writer saw, ``StaleCase`` is raised and nothi
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -523,25 +522,18 @@ def add_attachment(
 
     ``as_client`` marks a file sent by the public with its report (the portal), with no staff actor.
     """
-    if len(data) > files.max_bytes():
-        raise CaseInputError(
-            {"file": _("The file is larger than %(mb)s MB.") % {"mb": files.max_bytes() // (1024 * 1024)}}
-        )
-    if not data:
-        raise CaseInputError({"file": _("The file is empty.")})
-    detected = files.sniff(data)
-    if detected not in files.ALLOWED_TYPES:
-        raise CaseInputError({"file": _("This type of file is not accepted (PDF, images, documents only).")})
-    verdict = files.scanner()(data)
-    if not verdict.clean:
-        audit.record(
-            "case.attachment_rejected",
-            actor=actor,
-            obj=case,
-            organisation_id=case.organisation_id,
-            data={"reason": verdict.reason, "name": name[:200]},
-        )
-        raise CaseInputError({"file": _("The file did not pass the virus check.")})
+    try:
+        checked = files.check(data)
+    except files.UploadRejected as exc:
+        if exc.reason.startswith("virus:"):
+            audit.record(
+                "case.attachment_rejected",
+                actor=actor,
+                obj=case,
+                organisation_id=case.organisation_id,
+                data={"reason": exc.reason.removeprefix("virus:"), "name": name[:200]},
+            )
+        raise CaseInputError({"file": exc.message}) from exc
     with transaction.atomic():
         case = _lock(case, None)
         if not as_client and not access.actor_kinds(actor, case):
@@ -549,10 +541,10 @@ def add_attachment(
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         attachment = CaseAttachment(
             case=case,
-            original_name=name.replace("/", "_").replace("\\", "_")[:200] or "file",
-            content_type=detected,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            original_name=files.safe_name(name),
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
             is_public=public,
             uploaded_by=actor if authenticated else None,
             created_at=clock.now(),
@@ -564,7 +556,7 @@ def add_attachment(
             actor=actor,
             obj=case,
             organisation_id=case.organisation_id,
-            data={"attachment": str(attachment.uuid), "type": detected, "size": len(data)},
+            data={"attachment": str(attachment.uuid), "type": checked.content_type, "size": checked.size},
         )
         _timeline(
             case,

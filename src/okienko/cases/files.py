@@ -1,113 +1,65 @@
-"""Attachment checks: the real type from the first bytes (never the name), size, virus scan hook.
+"""Case attachment checks: the shared upload checks of ``okienko.core.uploads`` (the real type from
+the first bytes, never the name; size; the virus scanner hook, ``UPLOAD_VIRUS_SCANNER`` else
+``CASES_VIRUS_SCANNER``) with the cases' own size setting and the messages case users see.
 
-The scanner is chosen by ``settings.CASES_VIRUS_SCANNER`` (a dotted path to a callable taking
-the file's bytes and returning ``ScanResult``). The default accepts everything; plug in ClamAV
-(clamd) in production. ``EicarScanner`` rejects the EICAR test string and serves as a test double.
+The names the rest of the code and the settings use (``okienko.cases.files.eicar_scanner``,
+``sniff``, ``ALLOWED_TYPES``…) stay importable from here.
 """
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from io import BytesIO
-
 from django.conf import settings
-from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+from okienko.core import uploads
+from okienko.core.uploads import (
+    DEFAULT_MAX_BYTES,
+    EICAR,
+    CheckedFile,
+    Scanner,
+    ScanResult,
+    UploadRejected,
+    accept_all,
+    eicar_scanner,
+    safe_name,
+    scanner,
+    sniff,
+)
 
+__all__ = [
+    "ALLOWED_TYPES",
+    "DEFAULT_MAX_BYTES",
+    "EICAR",
+    "CheckedFile",
+    "ScanResult",
+    "Scanner",
+    "UploadRejected",
+    "accept_all",
+    "check",
+    "eicar_scanner",
+    "max_bytes",
+    "safe_name",
+    "scanner",
+    "sniff",
+]
 
-@dataclass(frozen=True)
-class ScanResult:
-    clean: bool
-    reason: str = ""
-
-
-Scanner = Callable[[bytes], ScanResult]
-
-
-def accept_all(data: bytes) -> ScanResult:
-    return ScanResult(True)
-
-
-def eicar_scanner(data: bytes) -> ScanResult:
-    """Rejects files containing the EICAR test signature (a stand-in for a real scanner)."""
-    if EICAR in data:
-        return ScanResult(False, "Eicar-Test-Signature")
-    return ScanResult(True)
-
-
-def scanner() -> Scanner:
-    path = getattr(settings, "CASES_VIRUS_SCANNER", "okienko.cases.files.accept_all")
-    found: Scanner = import_string(path)
-    return found
+ALLOWED_TYPES = uploads.DOCUMENT_TYPES
 
 
 def max_bytes() -> int:
     return int(getattr(settings, "CASES_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
 
 
-# (magic prefix, MIME type). Checked in order.
-_SIGNATURES: list[tuple[bytes, str]] = [
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-]
-_OFFICE_TYPES = {
-    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-ALLOWED_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "text/plain",
-        "application/vnd.oasis.opendocument.text",
-        *_OFFICE_TYPES.values(),
-    }
-)
-
-
-def sniff(data: bytes) -> str:
-    """The content type judged from the bytes; ``application/octet-stream`` when unknown."""
-    for magic, mime in _SIGNATURES:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data)
-    if data.startswith((b"MZ", b"\x7fELF", b"#!")):
-        return "application/x-executable"
-    head = data[:1024].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<script", b"<?xml", b"<svg")) or b"<script" in head:
-        return "text/html"
+def check(data: bytes) -> CheckedFile:
+    """``uploads.check`` with the cases' size limit; a refusal (``UploadRejected``, same ``reason``)
+    carries the wording case users have always been shown."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "application/octet-stream"
-    if any(ord(ch) < 9 for ch in text[:4096]):
-        return "application/octet-stream"
-    return "text/plain"
-
-
-def _sniff_zip(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            names = archive.namelist()
-            if "mimetype" in names and archive.read("mimetype") == b"application/vnd.oasis.opendocument.text":
-                return "application/vnd.oasis.opendocument.text"
-            if "[Content_Types].xml" in names:
-                for prefix, mime in _OFFICE_TYPES.items():
-                    if any(n.startswith(prefix) for n in names):
-                        return mime
-    except zipfile.BadZipFile:
-        pass
-    return "application/zip"
+        return uploads.check(data, max_bytes=max_bytes(), allowed=ALLOWED_TYPES)
+    except UploadRejected as exc:
+        if exc.reason == "too-large":
+            message = _("The file is larger than %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)}
+        elif exc.reason.startswith("type:"):
+            message = _("This type of file is not accepted (PDF, images, documents only).")
+        else:
+            message = exc.message  # empty or infected: the same text as the cases had
+        raise UploadRejected(message, exc.reason) from exc

@@ -24,7 +24,7 @@ from okienko.cases import access, actions, replies
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, TransitionNotAllowed, allowed_targets
-from okienko.core import audit, clock
+from okienko.core import audit, clock, uploads
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
@@ -476,15 +476,9 @@ def download_view(request: HttpRequest, file_uuid: str) -> FileResponse:
         data={"attachment": str(attachment.uuid)},
         kind="access",
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=True,
-        filename=attachment.original_name,
+    return uploads.download(
+        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required
