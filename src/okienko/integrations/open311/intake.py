@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from okienko.integrations.open311.errors import Open311Error
+from okienko.integrations.open311.errors import Description, Open311Error, described
+
+if TYPE_CHECKING:
+    from okienko.cases.intake import CaseInputError
+    from okienko.catalogue.models import Service, ServiceQuestion
 
 MAX_DESCRIPTION = 4000
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
@@ -47,10 +54,21 @@ def _coordinate(name: str, raw: str, limit: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise Open311Error(400, f"{name} must be a decimal number of degrees, not {raw[:40]!r}.") from None
+        raise Open311Error(
+            400,
+            described(
+                _("%(name)s must be a decimal number of degrees, not %(value)s."), name=name, value=repr(raw[:40])
+            ),
+        ) from None
     if not math.isfinite(value) or not -limit <= value <= limit:
-        raise Open311Error(400, f"{name} must be between -{limit:g} and {limit:g}.")
+        raise Open311Error(
+            400, described(_("%(name)s must be between -%(limit)s and %(limit)s."), name=name, limit=f"{limit:g}")
+        )
     return value
+
+
+def _too_long(name: str, limit: int) -> Description:
+    return described(_("%(name)s may have at most %(limit)d characters."), name=name, limit=limit)
 
 
 def attributes_of(params: QueryDict) -> dict[str, Any]:
@@ -60,7 +78,10 @@ def attributes_of(params: QueryDict) -> dict[str, Any]:
         match = _ATTRIBUTE.match(key)
         if match is None:
             if key.startswith("attribute"):
-                raise Open311Error(400, f"{key[:60]!r} is not a valid attribute; use attribute[code]=value.")
+                raise Open311Error(
+                    400,
+                    described(_("%(key)s is not a valid attribute; use attribute[code]=value."), key=repr(key[:60])),
+                )
             continue
         code, is_list = match.group(1), bool(match.group(2))
         values = [v for v in params.getlist(key) if v != ""]
@@ -72,24 +93,24 @@ def attributes_of(params: QueryDict) -> dict[str, Any]:
 
 
 def parse_post(params: QueryDict) -> ServiceRequestInput:
-    errors: list[str] = []
+    errors: list[Description] = []
     for name, limit in _LIMITS.items():
         if len(params.get(name, "")) > limit:
-            errors.append(f"{name} may have at most {limit} characters.")
+            errors.append(_too_long(name, limit))
     service_code = params.get("service_code", "").strip()
     if not service_code:
-        errors.append("service_code is required.")
+        errors.append(_("service_code is required."))
     description = params.get("description", "").strip()
     if len(description) > MAX_DESCRIPTION:
-        errors.append(f"description may have at most {MAX_DESCRIPTION} characters.")
+        errors.append(_too_long("description", MAX_DESCRIPTION))
     if _HTML.search(description):
-        errors.append("description must be plain text; HTML is not accepted.")
+        errors.append(_("description must be plain text; HTML is not accepted."))
     location: dict[str, Any] = {}
     lat, lon = params.get("lat", "").strip(), params.get("long", "").strip()
     try:
         if lat or lon:
             if not (lat and lon):
-                raise Open311Error(400, "Give both lat and long.")
+                raise Open311Error(400, _("Give both lat and long."))
             location["latitude"] = _coordinate("lat", lat, 90)
             location["longitude"] = _coordinate("long", lon, 180)
     except Open311Error as exc:
@@ -103,24 +124,24 @@ def parse_post(params: QueryDict) -> ServiceRequestInput:
     if address_id.isdigit() and len(address_id) == 7:
         location["gmina_code"] = address_id  # a TERYT gmina code is a usable address id
     if not location:
-        errors.append("A location is required: lat and long, address_string or address_id.")
+        errors.append(_("A location is required: lat and long, address_string or address_id."))
     email = params.get("email", "").strip()
     if email:
         try:
             EmailValidator()(email)
         except ValidationError:
-            errors.append("email is not a valid e-mail address.")
+            errors.append(_("email is not a valid e-mail address."))
     phone = params.get("phone", "").strip()
     if phone and not _PHONE.match(phone):
-        errors.append("phone may contain only digits, spaces, +, (, ) and - (3 to 40 characters).")
+        errors.append(_("phone may contain only digits, spaces, +, (, ) and - (3 to 40 characters)."))
     media_url = params.get("media_url", "").strip()
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except ValidationError:
-            errors.append("media_url must be an http(s) URL.")
+            errors.append(_("media_url must be an http(s) URL."))
         if len(media_url) > 200:
-            errors.append("media_url may have at most 200 characters.")
+            errors.append(_too_long("media_url", 200))
     try:
         answers = attributes_of(params)
     except Open311Error as exc:
@@ -140,3 +161,32 @@ def parse_post(params: QueryDict) -> ServiceRequestInput:
         media_url=media_url,
         extra=extra,
     )
+
+
+def case_input_errors(
+    exc: CaseInputError,
+    service: Service,
+    data: ServiceRequestInput,
+    questions: Sequence[ServiceQuestion] | None,
+    language: str,
+) -> dict[str, str]:
+    """``exc.errors`` worded in ``language``.
+
+    The cases app words its messages in the language active when it checked (for Open311 that
+    is ``LocaleMiddleware``'s, which falls back to Polish, or none in the intake worker); the check
+    is run again with ``language`` active — on this error path only, so accepted requests do no
+    language work. Falls back to ``exc.errors`` if the check passes now."""
+    from okienko.cases.intake import CaseInputError, check_case_input
+
+    with translation.override(language):
+        try:
+            check_case_input(
+                service,
+                description=data.description,
+                answers=data.answers,
+                location=data.location,
+                questions=questions,
+            )
+        except CaseInputError as again:
+            return again.errors
+    return exc.errors

@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from okienko.accounts.models import Organisation
 from okienko.api.models import ApiToken
@@ -35,7 +36,7 @@ from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.core import audit, clock, context
 from okienko.core.ids import uuid7
 from okienko.integrations.open311 import representation
-from okienko.integrations.open311.intake import ServiceRequestInput
+from okienko.integrations.open311.intake import ServiceRequestInput, case_input_errors
 from okienko.integrations.open311.models import Open311Intake
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,12 @@ def process(intake: Open311Intake, questions: list[ServiceQuestion] | None = Non
                 questions=questions,
             )
     except (CaseInputError, PermissionDenied) as exc:
-        errors = exc.errors if isinstance(exc, CaseInputError) else {"api_key": str(exc) or "not allowed"}
+        # Kept in English (the messages' msgids) so that ``GET tokens/{token}`` can word them in the
+        # client's language; a PermissionDenied's message stays in the language it was made in.
+        if isinstance(exc, CaseInputError):
+            errors = case_input_errors(exc, intake.service, data, questions, "en")
+        else:
+            errors = {"api_key": str(exc) or gettext_noop("not allowed")}
         intake.state, intake.errors, intake.processed_at = Open311Intake.State.REJECTED, errors, now
         audit.record(
             "open311.request_rejected",
@@ -208,7 +214,7 @@ def _give_up(intake_id: int, error: str) -> None:
         intake.attempts += 1
         if intake.attempts >= MAX_ATTEMPTS:
             intake.state, intake.processed_at = Open311Intake.State.REJECTED, clock.now()
-            intake.errors = {"": "The request could not be processed; the contact centre was notified."}
+            intake.errors = {"": gettext_noop("The request could not be processed; the contact centre was notified.")}
             audit.record(
                 "open311.request_failed",
                 actor=None,

@@ -21,35 +21,11 @@ from okienko.cases.models import Case, CaseEvent, CaseNote
 from okienko.cases.workflow import Status
 from okienko.integrations.open311 import representation
 from okienko.integrations.open311.errors import Open311Error
+from okienko.integrations.open311.language import language_of
 from okienko.integrations.open311.views import endpoint, jurisdiction_of, respond
 
 # Timeline kinds a reporter may see; anything else (assignments, files, edits) stays internal.
 PUBLIC_KINDS = ("opened", "status", "note", "merged", "split")
-LANGUAGES = ("en", "pl")
-
-
-def language_of(request: HttpRequest) -> str:
-    """``pl`` when the client prefers Polish to English in ``Accept-Language``; else ``en``.
-
-    GeoReport clients expect English, so the site's default language (Polish) is not used here.
-    """
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(request.headers.get("Accept-Language", "").split(",")):
-        tag, _sep, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in LANGUAGES:
-            continue
-        quality = 1.0
-        for param in params.split(";"):
-            name, _eq, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else "en"
 
 
 def _text(event: CaseEvent, notes: dict[int, str]) -> str | None:

@@ -15,7 +15,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -27,8 +30,9 @@ from okienko.catalogue.models import Service, ServiceQuestion, ServiceQuestionCh
 from okienko.core import clock
 from okienko.core.memo import Memo
 from okienko.integrations.open311 import formats, queue, representation
-from okienko.integrations.open311.errors import Open311Error
-from okienko.integrations.open311.intake import parse_post
+from okienko.integrations.open311.errors import Description, Open311Error, described, stored
+from okienko.integrations.open311.intake import case_input_errors, parse_post
+from okienko.integrations.open311.language import language_of
 from okienko.integrations.open311.models import Open311Intake
 
 log = logging.getLogger(__name__)
@@ -63,19 +67,32 @@ def respond(data: Any, fmt: str, root: str, status: int = 200) -> HttpResponse:
     return response
 
 
+def error_response(request: HttpRequest, exc: Open311Error, fmt: str) -> HttpResponse:
+    """The error document, worded in the client's language (``language_of``): descriptions are
+    lazy and become text here, so only failed requests do any language work."""
+    language = language_of(request)
+    with translation.override(language):
+        response = respond(exc.as_data(), fmt, "errors", exc.status)
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
 def endpoint(view: View) -> View:
     """Check the format suffix and turn every failure into a GeoReport error document."""
 
     def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
             if fmt not in formats.FORMATS:
-                raise Open311Error(404, f"Format .{fmt[:10]} is not supported; use .xml or .json.")
+                raise Open311Error(
+                    404, described(_("Format .%(format)s is not supported; use .xml or .json."), format=fmt[:10])
+                )
             return view(request, fmt, **kwargs)
         except Open311Error as exc:
-            return respond(exc.as_data(), fmt, "errors", exc.status)
+            return error_response(request, exc, fmt)
         except Exception:
             log.exception("open311 request failed")
-            return respond([{"code": 500, "description": "Internal error; it was logged."}], fmt, "errors", 500)
+            return error_response(request, Open311Error(500, _("Internal error; it was logged.")), fmt)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -103,13 +120,19 @@ def jurisdiction_of(params: QueryDict) -> Organisation:
     )
     organisation = _jurisdictions.get(code, lambda: Organisation.objects.filter(code=code, active=True).first())
     if organisation is None:
-        raise Open311Error(404, f"jurisdiction_id {code[:60]!r} is not served here.")
+        raise Open311Error(404, described(_("jurisdiction_id %(code)s is not served here."), code=repr(code[:60])))
     return organisation
+
+
+_METHOD_HINTS = {
+    ("GET", "HEAD"): _("Use GET or HEAD here."),
+    ("GET", "HEAD", "POST"): _("Use GET or HEAD or POST here."),
+}
 
 
 def _methods(request: HttpRequest, *allowed: str) -> None:
     if request.method not in allowed:
-        raise Open311Error(405, f"Use {' or '.join(allowed)} here.")
+        raise Open311Error(405, _METHOD_HINTS[allowed])
 
 
 def _public_services(jurisdiction: Organisation) -> QuerySet[Service]:
@@ -156,28 +179,47 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
     jurisdiction = jurisdiction_of(request.GET)
     service = _public_services(jurisdiction).filter(code=service_code).first()
     if service is None:
-        raise Open311Error(404, f"service_code {service_code[:80]!r} does not exist in this jurisdiction.")
+        raise Open311Error(404, _unknown_service(service_code[:80]))
     questions = service.questions.prefetch_related(
         Prefetch("choices", queryset=ServiceQuestionChoice.objects.order_by("order", "id"))
     ).order_by("order", "id")
     return respond(representation.definition_data(service, questions), fmt, "service_definition")
 
 
-def _api_token(params: QueryDict, jurisdiction: Organisation) -> ApiToken:
+def _unknown_service(code: str) -> Description:
+    return described(_("service_code %(code)s does not exist in this jurisdiction."), code=repr(code))
+
+
+def _invalid_key(reason: object) -> Description:
+    return described(_("Invalid api_key: %(reason)s"), reason=reason)
+
+
+def _refusal(request: HttpRequest, key: str, exc: AuthenticationFailed) -> str:
+    """Why ``key`` is refused, in the client's language: the api app words it in the language active
+    when it checked (``LocaleMiddleware``'s), so it is asked again — on this error path only."""
+    with translation.override(language_of(request)):
+        try:
+            token_from_secret(key)
+        except AuthenticationFailed as again:
+            return str(again.detail)
+    return str(exc.detail)
+
+
+def _api_token(request: HttpRequest, params: QueryDict, jurisdiction: Organisation) -> ApiToken:
     key = params.get("api_key", "").strip()
     if not key:
-        raise Open311Error(403, "api_key is required to submit a service request.")
+        raise Open311Error(403, _("api_key is required to submit a service request."))
     try:
         token = _tokens.get(digest(key), lambda: token_from_secret(key))
     except AuthenticationFailed as exc:
-        raise Open311Error(403, f"Invalid api_key: {exc.detail}") from None
+        raise Open311Error(403, _invalid_key(_refusal(request, key, exc))) from None
     if token.expires_at is not None and token.expires_at <= clock.now():
         _tokens.clear()
-        raise Open311Error(403, "Invalid api_key: The API token has expired.")
+        raise Open311Error(403, _invalid_key(_("The API token has expired.")))
     if not token.has_scope(Scope.OPEN311):
-        raise Open311Error(403, "This api_key may not submit Open311 service requests.")
+        raise Open311Error(403, _("This api_key may not submit Open311 service requests."))
     if not (jurisdiction.is_within(token.organisation) or token.organisation.is_within(jurisdiction)):
-        raise Open311Error(403, "This api_key belongs to another jurisdiction.")
+        raise Open311Error(403, _("This api_key belongs to another jurisdiction."))
     return token
 
 
@@ -197,11 +239,11 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
     params = _params(request)
     jurisdiction = jurisdiction_of(params)
-    token = _api_token(params, jurisdiction)
+    token = _api_token(request, params, jurisdiction)
     data = parse_post(params)
     found = _service(jurisdiction, data.service_code)
     if found is None:
-        raise Open311Error(400, f"service_code {data.service_code!r} does not exist in this jurisdiction.")
+        raise Open311Error(400, _unknown_service(data.service_code))
     service, questions = found
     try:
         if queue.should_queue(service):
@@ -225,9 +267,10 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
                 else {"token": str(case.external_token)}
             )
     except CaseInputError as exc:
-        raise Open311Error(400, *(f"{name}: {message}" for name, message in exc.errors.items())) from None
+        problems = case_input_errors(exc, service, data, questions, language_of(request))
+        raise Open311Error(400, *(f"{name}: {message}" for name, message in problems.items())) from None
     except PermissionDenied as exc:
-        raise Open311Error(403, str(exc) or "This api_key may not submit requests here.") from None
+        raise Open311Error(403, str(exc) or _("This api_key may not submit requests here.")) from None
     item["service_notice"] = ""
     item["account_id"] = data.extra.get("account_id", "")
     return respond([item], fmt, "service_requests", 201)
@@ -242,7 +285,9 @@ def _date(params: QueryDict, name: str) -> dt.datetime | None:
     except ValueError:
         value = None
     if value is None:
-        raise Open311Error(400, f"{name} must be a W3C date and time, e.g. 2026-03-02T00:00:00Z.")
+        raise Open311Error(
+            400, described(_("%(name)s must be a W3C date and time, e.g. 2026-03-02T00:00:00Z."), name=name)
+        )
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.WARSAW)
     return value
@@ -268,7 +313,9 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         if len(ids) > MAX_RESULTS:
-            raise Open311Error(400, f"Ask for at most {MAX_RESULTS} service_request_id values at once.")
+            raise Open311Error(
+                400, described(_("Ask for at most %(n)d service_request_id values at once."), n=MAX_RESULTS)
+            )
         cases = cases.filter(number__in=[representation.number_of(i) for i in ids])
     else:
         codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
@@ -276,14 +323,14 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
             cases = cases.filter(service__code__in=codes)
         wanted = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
         if wanted - {"open", "closed"}:
-            raise Open311Error(400, "status may be open, closed or both (comma separated).")
+            raise Open311Error(400, _("status may be open, closed or both (comma separated)."))
         if len(wanted) == 1:
             cases = cases.filter(status__in=representation.statuses_for(wanted.pop()))
         start, end = _date(params, "start_date"), _date(params, "end_date")
         if start and end and end < start:
-            raise Open311Error(400, "end_date is before start_date.")
+            raise Open311Error(400, _("end_date is before start_date."))
         if start and end and end - start > WINDOW:
-            raise Open311Error(400, "start_date and end_date may be at most 90 days apart.")
+            raise Open311Error(400, _("start_date and end_date may be at most 90 days apart."))
         end = end or ((start + WINDOW) if start else clock.now())
         start = start or (end - WINDOW)
         cases = cases.filter(created_at__gte=start, created_at__lte=end)
@@ -306,8 +353,29 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
     number = representation.number_of(service_request_id)
     rows = list(_cases(jurisdiction).filter(number=number).values(*REQUEST_FIELDS, "status_notes")[:1])
     if not rows:
-        raise Open311Error(404, f"service_request_id {service_request_id[:60]!r} was not found.")
+        raise Open311Error(
+            404, described(_("service_request_id %(id)s was not found."), id=repr(service_request_id[:60]))
+        )
     return respond([representation.request_data(rows[0])], fmt, "service_requests")
+
+
+def _unknown_token(token: str) -> Description:
+    return described(_("token %(token)s was not found."), token=repr(token[:60]))
+
+
+def _rejection(problems: dict[str, str]) -> list[Description]:
+    """A rejected receipt's reasons (kept in English by ``queue.process``), in the client's language."""
+    if not problems:
+        return [_("The request with this token was rejected.")]
+    return [
+        described(
+            _("The request with this token was rejected: %(reason)s"),
+            reason=described("%(field)s: %(message)s", field=field, message=stored(message))
+            if field
+            else stored(message),
+        )
+        for field, message in problems.items()
+    ]
 
 
 @endpoint
@@ -317,18 +385,15 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     try:
         value = uuid.UUID(token)
     except ValueError:
-        raise Open311Error(404, f"token {token[:60]!r} was not found.") from None
+        raise Open311Error(404, _unknown_token(token)) from None
     queued = queue.state_of(value, jurisdiction)
     if queued is not None and queued["state"] == Open311Intake.State.QUEUED:
         return respond([{"token": str(value)}], fmt, "service_requests")
     if queued is not None and queued["state"] == Open311Intake.State.REJECTED:
-        problems = queued["errors"] or {"": "rejected"}
-        raise Open311Error(
-            400, *(f"The request with this token was rejected: {k + ': ' if k else ''}{v}" for k, v in problems.items())
-        )
+        raise Open311Error(400, *_rejection(queued["errors"]))
     row = _cases(jurisdiction).filter(external_token=value).values("number").first()
     if row is None:
-        raise Open311Error(404, f"token {token[:60]!r} was not found.")
+        raise Open311Error(404, _unknown_token(token))
     return respond(
         [{"service_request_id": representation.public_id(row["number"]), "token": str(value)}], fmt, "service_requests"
     )
@@ -336,4 +401,4 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 
 @endpoint
 def not_found(request: HttpRequest, fmt: str, rest: str = "") -> HttpResponse:
-    raise Open311Error(404, "There is no GeoReport v2 resource at this address.")
+    raise Open311Error(404, _("There is no GeoReport v2 resource at this address."))

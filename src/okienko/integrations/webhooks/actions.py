@@ -21,13 +21,17 @@ from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscri
 
 _TOPIC = re.compile(r"^[a-z_*]+(\.[a-z_*]+)*$")
 TRACKED = ["name", "url", "topics", "active"]
+MAX_TOPICS, MAX_TOPIC_LENGTH = 20, 80  # as the API's serializer takes them
 
 
 class WebhookUrlRefused(ValidationError):
     """The URL is well-formed but may not be called (internal address, credentials: ``urlguard``)."""
 
 
-def _clean(url: str, topics: Sequence[str]) -> list[str]:
+def clean_subscription(url: str, topics: Sequence[str]) -> list[str]:
+    """Check a subscription's URL (well-formed and allowed by ``urlguard``) and topics; return the
+    topics cleaned. Raises ``ValidationError`` keyed by field (``WebhookUrlRefused`` for a refused
+    URL). Used by the actions below and by the admin's form, to show the problems on the form."""
     errors: dict[str, str] = {}
     refused = False
     try:
@@ -43,6 +47,11 @@ def _clean(url: str, topics: Sequence[str]) -> list[str]:
     cleaned = sorted({t.strip() for t in topics if t.strip()})
     if not cleaned:
         errors["topics"] = _("Name at least one topic, e.g. case.* or *.")
+    elif len(cleaned) > MAX_TOPICS or any(len(t) > MAX_TOPIC_LENGTH for t in cleaned):
+        errors["topics"] = _("Name at most %(n)d topics of at most %(length)d characters each.") % {
+            "n": MAX_TOPICS,
+            "length": MAX_TOPIC_LENGTH,
+        }
     elif any(not _TOPIC.match(t) for t in cleaned):
         errors["topics"] = _("Topics are dotted names with * as a wildcard, e.g. case.status_changed.")
     if errors:
@@ -59,7 +68,7 @@ def subscribe_webhook(
     topics: Sequence[str],
     api_token: ApiToken | None = None,
 ) -> WebhookSubscription:
-    cleaned = _clean(url, topics)
+    cleaned = clean_subscription(url, topics)
     with transaction.atomic():
         subscription = WebhookSubscription.objects.create(
             organisation=organisation,
@@ -90,7 +99,7 @@ def update_webhook(
     active: bool | None = None,
     name: str | None = None,
 ) -> WebhookSubscription:
-    cleaned = _clean(url or subscription.url, topics if topics is not None else subscription.topics)
+    cleaned = clean_subscription(url or subscription.url, topics if topics is not None else subscription.topics)
     with transaction.atomic():
         before = audit.snapshot(subscription, TRACKED)
         subscription.url = url or subscription.url
@@ -108,6 +117,21 @@ def update_webhook(
         )
         events.emit("webhook.updated", obj=subscription, organisation_id=subscription.organisation_id)
     return subscription
+
+
+def unsubscribe_webhook(*, actor: Any, subscription: WebhookSubscription) -> None:
+    """Delete a subscription (its delivery log goes with it)."""
+    with transaction.atomic():
+        audit.record(
+            "webhooks.unsubscribed",
+            actor=actor,
+            obj=subscription,
+            organisation_id=subscription.organisation_id,
+            changes=audit.diff(audit.snapshot(subscription, TRACKED), {}),
+            data={"uuid": str(subscription.uuid)},
+        )
+        events.emit("webhook.unsubscribed", obj=subscription, organisation_id=subscription.organisation_id)
+        subscription.delete()
 
 
 def replay_delivery(*, actor: Any, delivery: WebhookDelivery) -> WebhookDelivery:
