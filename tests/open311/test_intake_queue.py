@@ -114,7 +114,7 @@ def test_an_unexpected_failure_is_retried_then_given_up(
 def test_adaptive_intake_queues_realtime_requests_only_when_busy(
     settings: Any, post_request: Callable[..., Any]
 ) -> None:
-    settings.OPEN311_INTAKE, settings.OPEN311_ADAPTIVE_LIMIT = "adaptive", 2
+    settings.OPEN311_INTAKE, settings.OPEN311_ADAPTIVE_LIMIT, settings.OPEN311_ADAPTIVE_RATE = "adaptive", 2, 0
     assert "service_request_id" in post_request().json()[0]  # idle: the case is opened at once
     with queue.immediate_slot(), queue.immediate_slot():
         busy = post_request(description="W godzinie szczytu").json()[0]
@@ -140,3 +140,37 @@ def test_a_revoked_key_is_refused_at_once_although_keys_are_remembered(
     refused = post_request()
     assert refused.status_code == 403
     assert "revoked" in refused.json()[0]["description"]
+
+
+def test_adaptive_intake_queues_realtime_requests_while_arrivals_are_fast(
+    settings: Any, post_request: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.OPEN311_INTAKE, settings.OPEN311_ADAPTIVE_LIMIT, settings.OPEN311_ADAPTIVE_RATE = "adaptive", 100, 2
+    clock_now = [1000.2]
+    monkeypatch.setattr(queue.time, "monotonic", lambda: clock_now[0])
+    monkeypatch.setattr(queue, "_arrivals", queue._Arrivals())
+    answers = [set(post_request(description=f"Zgłoszenie {i}").json()[0]) for i in range(3)]
+    assert ["service_request_id" in a for a in answers] == [True, True, False]  # the third in one second
+    clock_now[0] = 1001.5  # the next second still remembers the previous one's three
+    assert "token" in post_request().json()[0]
+    clock_now[0] = 1003.0  # a quiet second later: at once again
+    assert "service_request_id" in post_request().json()[0]
+    assert Open311Intake.objects.filter(state="queued").count() == 2
+
+
+def test_the_worker_slows_down_while_receipts_arrive_fast(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.OPEN311_DRAIN_YIELD_RATE, settings.OPEN311_DRAIN_MIN_RATE = 50, 4
+    clock_now = [500.0]
+    slept: list[float] = []
+    monkeypatch.setattr(queue.time, "monotonic", lambda: clock_now[0])
+    monkeypatch.setattr(queue.time, "sleep", slept.append)
+    tops = iter([100, 110, 200, 200])
+    monkeypatch.setattr(queue._Pace, "_newest", staticmethod(lambda: next(tops)))
+    pace = queue._Pace()
+    for _ in range(4):
+        pace.wait(deadline=clock_now[0] + 60)
+        clock_now[0] += 1.0
+    # 10/s then 90/s then 0/s arrivals: only the burst second is paced, at 1 / min_rate
+    assert slept == [0.25]
+    settings.OPEN311_DRAIN_YIELD_RATE = 0
+    assert queue._Pace().yield_rate == 0

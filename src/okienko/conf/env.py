@@ -45,6 +45,16 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -95,6 +105,9 @@ class Environment:
     webhook_allow_private: bool
     open311_intake: str
     open311_adaptive_limit: int
+    open311_adaptive_rate: int
+    open311_drain_yield_rate: int
+    open311_drain_min_rate: float
 
     @property
     def is_embedded(self) -> bool:
@@ -131,7 +144,14 @@ def read_environment() -> Environment:
         webhook_allow_private=env_bool("OKIENKO_WEBHOOK_ALLOW_PRIVATE", profile in {"test", "dev"}),
         open311_intake=_open311_intake(),
         # Adaptive intake queues a realtime request once this many are being opened in the process.
-        open311_adaptive_limit=env_int("OKIENKO_OPEN311_ADAPTIVE_LIMIT", 2),
+        open311_adaptive_limit=env_int("OKIENKO_OPEN311_ADAPTIVE_LIMIT", 1),
+        # ... or once this process has taken more than this many POSTs in the current or last second
+        # (0: no rate check; the tests' default, so that a fast test module does not flip modes).
+        open311_adaptive_rate=env_int("OKIENKO_OPEN311_ADAPTIVE_RATE", 0 if profile == "test" else 5),
+        # The intake worker slows down while receipts arrive faster than this per second (0: never)
+        # and then opens at least this many cases per second (ADR 0040 amendment).
+        open311_drain_yield_rate=env_int("OKIENKO_OPEN311_DRAIN_YIELD_RATE", 50),
+        open311_drain_min_rate=env_float("OKIENKO_OPEN311_DRAIN_MIN_RATE", 5.0),
     )
 
 

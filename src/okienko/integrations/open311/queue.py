@@ -11,8 +11,13 @@ Which requests are queued (setting ``OPEN311_INTAKE``):
 * ``immediate`` — none: every request becomes a case inside the HTTP request;
 * ``queued`` — all of them;
 * ``adaptive`` (default) — ``batch`` services always; ``realtime`` services only while this
-  process is already opening ``OPEN311_ADAPTIVE_LIMIT`` cases concurrently, so a burst is
-  absorbed by the queue instead of piling up behind the database.
+  process is already opening ``OPEN311_ADAPTIVE_LIMIT`` cases concurrently or has taken more
+  than ``OPEN311_ADAPTIVE_RATE`` POSTs in the current or the previous second (0: no such
+  check), so a burst is absorbed by the queue instead of piling up behind the database.
+
+While receipts arrive faster than ``OPEN311_DRAIN_YIELD_RATE`` per second, the worker yields the
+machine to the intake: it opens ``OPEN311_DRAIN_MIN_RATE`` cases per second (never none) and
+catches up when the burst is over.
 """
 
 from __future__ import annotations
@@ -49,6 +54,27 @@ _inflight_lock = threading.Lock()
 _last_kick = 0.0
 
 
+class _Arrivals:
+    """POSTs taken by this process in the current and the previous whole second."""
+
+    def __init__(self) -> None:
+        self.second, self.current, self.previous = 0, 0, 0
+        self.lock = threading.Lock()
+
+    def note(self) -> int:
+        """Count one arrival; return the busier of the two seconds' counts."""
+        second = int(time.monotonic())
+        with self.lock:
+            if second != self.second:
+                self.previous = self.current if second == self.second + 1 else 0
+                self.second, self.current = second, 0
+            self.current += 1
+            return max(self.current, self.previous)
+
+
+_arrivals = _Arrivals()
+
+
 def mode() -> str:
     value = getattr(settings, "OPEN311_INTAKE", "adaptive")
     return value if value in MODES else "adaptive"
@@ -58,9 +84,13 @@ def should_queue(service: Service) -> bool:
     chosen = mode()
     if chosen == "immediate":
         return False
+    rate = _arrivals.note()
     if chosen == "queued" or representation.service_type(service) == "batch":
         return True
-    return _inflight >= int(getattr(settings, "OPEN311_ADAPTIVE_LIMIT", 2))
+    limit = int(getattr(settings, "OPEN311_ADAPTIVE_RATE", 5))
+    if limit and rate > limit:
+        return True
+    return _inflight >= int(getattr(settings, "OPEN311_ADAPTIVE_LIMIT", 1))
 
 
 @contextlib.contextmanager
@@ -225,16 +255,54 @@ def _give_up(intake_id: int, error: str) -> None:
         intake.save(update_fields=["state", "errors", "attempts", "processed_at"])
 
 
+class _Pace:
+    """Slows the worker while receipts arrive fast (one ``max(id)`` look-up every half second):
+    during a burst the web workers need the cores and the database more than the cases are
+    needed at once; the worker still opens ``min_rate`` cases a second and catches up afterwards."""
+
+    INTERVAL = 0.5
+
+    def __init__(self) -> None:
+        self.yield_rate = float(getattr(settings, "OPEN311_DRAIN_YIELD_RATE", 50))
+        self.min_rate = max(0.1, float(getattr(settings, "OPEN311_DRAIN_MIN_RATE", 5.0)))
+        self.top: int | None = None
+        self.checked = 0.0
+        self.arriving = 0.0
+
+    @staticmethod
+    def _newest() -> int:
+        return Open311Intake.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def _measure(self) -> None:
+        now = time.monotonic()
+        if now - self.checked < self.INTERVAL:
+            return
+        top = self._newest()
+        if self.top is not None:
+            self.arriving = (top - self.top) / (now - self.checked)
+        self.top, self.checked = top, now
+
+    def wait(self, deadline: float) -> None:
+        """Before each case: pause ``1 / min_rate`` seconds if the intake is under a burst."""
+        if self.yield_rate <= 0:
+            return
+        self._measure()
+        if self.arriving > self.yield_rate:
+            time.sleep(max(0.0, min(1.0 / self.min_rate, deadline - time.monotonic())))
+
+
 def drain(*, limit: int = 10_000, seconds: float = 50.0) -> dict[str, int]:
     """Turn queued receipts into cases, oldest first, until the queue is empty or a bound is hit."""
     counts = {"opened": 0, "rejected": 0, "failed": 0}
     deadline = time.monotonic() + seconds
+    pace = _Pace()
     skip: set[int] = set()
     lookups = _Lookups()
     # Keyset position: the partial index still holds the entries of receipts processed since the
     # last vacuum, and starting each look-up after the last id taken skips them all.
     after = 0
     while sum(counts.values()) < limit and time.monotonic() < deadline:
+        pace.wait(deadline)
         current: int | None = None
         try:
             with transaction.atomic():
