@@ -223,7 +223,7 @@ def main() -> None:
         case_rps = results["post_max_raw_sql_case"]["throughput_rps"]
         # The same work on both sides: accepting a request (receipt), and opening its case.
         results["django_to_raw_sql_ratio_accept"] = round(django_rps / receipt_rps, 2) if receipt_rps else None
-        drained = results.get("post_intake_queue", {}).get("drain_rate_per_s")
+        drained = results.get("post_intake_queue", results.get("post_max_intake_queue", {})).get("drain_rate_per_s")
         results["django_to_raw_sql_ratio_case_opening"] = round(drained / case_rps, 2) if drained and case_rps else None
     print(json.dumps(results, ensure_ascii=False, indent=1))
 
