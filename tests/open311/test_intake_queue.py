@@ -149,6 +149,7 @@ def test_adaptive_intake_queues_realtime_requests_while_arrivals_are_fast(
     clock_now = [1000.2]
     monkeypatch.setattr(queue.time, "monotonic", lambda: clock_now[0])
     monkeypatch.setattr(queue, "_arrivals", queue._Arrivals())
+    monkeypatch.setattr(queue, "_busy_until", 0.0)
     answers = [set(post_request(description=f"Zgłoszenie {i}").json()[0]) for i in range(3)]
     assert ["service_request_id" in a for a in answers] == [True, True, False]  # the third in one second
     clock_now[0] = 1001.5  # the next second still remembers the previous one's three
@@ -174,3 +175,19 @@ def test_the_worker_slows_down_while_receipts_arrive_fast(settings: Any, monkeyp
     assert slept == [0.25]
     settings.OPEN311_DRAIN_YIELD_RATE = 0
     assert queue._Pace().yield_rate == 0
+
+
+def test_a_busy_process_keeps_queueing_for_a_while(
+    settings: Any, post_request: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.OPEN311_INTAKE, settings.OPEN311_ADAPTIVE_RATE, settings.OPEN311_ADAPTIVE_HOLD = "adaptive", 0, 10.0
+    settings.OPEN311_ADAPTIVE_LIMIT = 1
+    clock_now = [2000.0]
+    monkeypatch.setattr(queue.time, "monotonic", lambda: clock_now[0])
+    monkeypatch.setattr(queue, "_busy_until", 0.0)
+    with queue.immediate_slot():
+        assert "token" in post_request().json()[0]  # busy: queued, and the hold starts
+    clock_now[0] += 9.0
+    assert "token" in post_request().json()[0]  # idle again, but queued ones are not overtaken
+    clock_now[0] += 1.5
+    assert "service_request_id" in post_request().json()[0]

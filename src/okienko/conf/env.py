@@ -106,6 +106,7 @@ class Environment:
     open311_intake: str
     open311_adaptive_limit: int
     open311_adaptive_rate: int
+    open311_adaptive_hold: float
     open311_drain_yield_rate: int
     open311_drain_min_rate: float
 
@@ -148,6 +149,8 @@ def read_environment() -> Environment:
         # ... or once this process has taken more than this many POSTs in the current or last second
         # (0: no rate check; the tests' default, so that a fast test module does not flip modes).
         open311_adaptive_rate=env_int("OKIENKO_OPEN311_ADAPTIVE_RATE", 0 if profile == "test" else 5),
+        # ... and keeps queueing them for this many seconds after the process was last found busy.
+        open311_adaptive_hold=env_float("OKIENKO_OPEN311_ADAPTIVE_HOLD", 0.0 if profile == "test" else 10.0),
         # The intake worker slows down while receipts arrive faster than this per second (0: never)
         # and then opens at least this many cases per second (ADR 0040 amendment).
         open311_drain_yield_rate=env_int("OKIENKO_OPEN311_DRAIN_YIELD_RATE", 50),

@@ -213,6 +213,7 @@ CELERY_BROKER_URL = ENV.broker_url
 OPEN311_INTAKE = ENV.open311_intake
 OPEN311_ADAPTIVE_LIMIT = ENV.open311_adaptive_limit
 OPEN311_ADAPTIVE_RATE = ENV.open311_adaptive_rate
+OPEN311_ADAPTIVE_HOLD = ENV.open311_adaptive_hold
 OPEN311_DRAIN_YIELD_RATE = ENV.open311_drain_yield_rate
 OPEN311_DRAIN_MIN_RATE = ENV.open311_drain_min_rate
 CELERY_TASK_ALWAYS_EAGER = False

@@ -13,7 +13,9 @@ Which requests are queued (setting ``OPEN311_INTAKE``):
 * ``adaptive`` (default) — ``batch`` services always; ``realtime`` services only while this
   process is already opening ``OPEN311_ADAPTIVE_LIMIT`` cases concurrently or has taken more
   than ``OPEN311_ADAPTIVE_RATE`` POSTs in the current or the previous second (0: no such
-  check), so a burst is absorbed by the queue instead of piling up behind the database.
+  check), so a burst is absorbed by the queue instead of piling up behind the database; once
+  busy, the process keeps queueing ``realtime`` requests for ``OPEN311_ADAPTIVE_HOLD`` seconds
+  (a burst's lulls do not let new requests overtake queued ones).
 
 While receipts arrive faster than ``OPEN311_DRAIN_YIELD_RATE`` per second, the worker yields the
 machine to the intake: it opens ``OPEN311_DRAIN_MIN_RATE`` cases per second (never none) and
@@ -52,6 +54,7 @@ MAX_ATTEMPTS = 5
 _inflight = 0
 _inflight_lock = threading.Lock()
 _last_kick = 0.0
+_busy_until = 0.0
 
 
 class _Arrivals:
@@ -87,10 +90,15 @@ def should_queue(service: Service) -> bool:
     rate = _arrivals.note()
     if chosen == "queued" or representation.service_type(service) == "batch":
         return True
+    global _busy_until
+    now = time.monotonic()
+    if now < _busy_until:
+        return True  # still in a burst: do not overtake the requests queued a moment ago
     limit = int(getattr(settings, "OPEN311_ADAPTIVE_RATE", 5))
-    if limit and rate > limit:
+    if (limit and rate > limit) or _inflight >= int(getattr(settings, "OPEN311_ADAPTIVE_LIMIT", 1)):
+        _busy_until = now + float(getattr(settings, "OPEN311_ADAPTIVE_HOLD", 10.0))
         return True
-    return _inflight >= int(getattr(settings, "OPEN311_ADAPTIVE_LIMIT", 1))
+    return False
 
 
 @contextlib.contextmanager
