@@ -77,7 +77,8 @@ def open311_key(city: Organisation) -> IssuedToken:
 
 @pytest.fixture
 def post_request(client: Client, open311_key: IssuedToken, catalogue: dict[str, Service]) -> Callable[..., Any]:
-    def post(fmt: str = "json", **fields: Any) -> Any:
+    def post(fmt: str = "json", *, language: str | None = "en", **fields: Any) -> Any:
+        """``language``: the ``Accept-Language`` sent (``None``: no header at all)."""
         data = {
             "api_key": open311_key.secret,
             "service_code": "pothole",
@@ -88,6 +89,7 @@ def post_request(client: Client, open311_key: IssuedToken, catalogue: dict[str, 
             **fields,
         }
         data = {k: v for k, v in data.items() if v is not None}
-        return client.post(f"{BASE}requests.{fmt}", data, HTTP_ACCEPT_LANGUAGE="en")
+        headers = {"HTTP_ACCEPT_LANGUAGE": language} if language is not None else {}
+        return client.post(f"{BASE}requests.{fmt}", data, **headers)
 
     return post

@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from okienko.api.actions import IssuedToken
 from okienko.catalogue.models import Service
 from okienko.integrations.open311 import formats, queue, views
 from okienko.integrations.open311.models import Open311Intake
@@ -33,21 +32,11 @@ def _headers(language: str | None) -> dict[str, str]:
 
 
 @pytest.fixture
-def post(client: Client, open311_key: IssuedToken, catalogue: dict[str, Service]) -> Callable[..., Any]:
+def post(post_request: Callable[..., Any]) -> Callable[..., Any]:
     """``POST requests`` with the ``Accept-Language`` given (``None``: no header at all)."""
 
     def send(fmt: str = "json", language: str | None = None, **fields: Any) -> Any:
-        data = {
-            "api_key": open311_key.secret,
-            "service_code": "pothole",
-            "description": "Głęboka dziura przy przystanku",
-            "lat": "51.759",
-            "long": "19.456",
-            "attribute[size]": "40",
-            **fields,
-        }
-        data = {k: v for k, v in data.items() if v is not None}
-        return client.post(f"{BASE}requests.{fmt}", data, **_headers(language))
+        return post_request(fmt, language=language, **fields)
 
     return send
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from okienko.integrations.webhooks import urlguard
 
 
 @dataclass
@@ -58,3 +61,21 @@ def receiver() -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """A fake resolver: host name → addresses (literal addresses resolve to themselves)."""
+    table: dict[str, list[str]] = {}
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host in table:
+            return list(table[host])
+        try:
+            socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
+        except OSError:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+        return [host]
+
+    monkeypatch.setattr(urlguard, "resolve", resolve)
+    return table

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,6 @@ from django.test import Client
 
 from okienko.accounts.models import Organisation, User
 from okienko.core.models import AuditRecord, OutboxEvent
-from okienko.integrations.webhooks import urlguard
 from okienko.integrations.webhooks.actions import subscribe_webhook
 from okienko.integrations.webhooks.models import WebhookSubscription
 
@@ -30,18 +28,9 @@ def city(region: Organisation) -> Organisation:
 
 
 @pytest.fixture(autouse=True)
-def strict(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def strict(settings: Any, dns: dict[str, list[str]]) -> None:
     """Private addresses refused; names resolve without the network (only literal addresses)."""
     settings.WEBHOOK_ALLOW_PRIVATE = False
-
-    def resolve(host: str, port: int) -> list[str]:
-        try:
-            socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
-        except OSError:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
-        return [host]
-
-    monkeypatch.setattr(urlguard, "resolve", resolve)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ except where a loopback receiver has to answer."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from typing import Any
 
 import pytest
@@ -34,24 +33,6 @@ def city(region: Organisation) -> Organisation:
 @pytest.fixture
 def strict(settings: Any) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE = False
-
-
-@pytest.fixture
-def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """A fake resolver: host name → addresses (literal addresses resolve to themselves)."""
-    table: dict[str, list[str]] = {}
-
-    def resolve(host: str, port: int) -> list[str]:
-        if host in table:
-            return list(table[host])
-        try:
-            socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
-        except OSError:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
-        return [host]
-
-    monkeypatch.setattr(urlguard, "resolve", resolve)
-    return table
 
 
 INTERNAL = [

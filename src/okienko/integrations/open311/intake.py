@@ -163,6 +163,15 @@ def parse_post(params: QueryDict) -> ServiceRequestInput:
     )
 
 
+def check_input(service: Service, data: ServiceRequestInput, questions: Sequence[ServiceQuestion] | None) -> None:
+    """The cases app's complete check of what would open a case (raises ``CaseInputError``)."""
+    from okienko.cases.intake import check_case_input
+
+    check_case_input(
+        service, description=data.description, answers=data.answers, location=data.location, questions=questions
+    )
+
+
 def case_input_errors(
     exc: CaseInputError,
     service: Service,
@@ -176,17 +185,11 @@ def case_input_errors(
     is ``LocaleMiddleware``'s, which falls back to Polish, or none in the intake worker); the check
     is run again with ``language`` active — on this error path only, so accepted requests do no
     language work. Falls back to ``exc.errors`` if the check passes now."""
-    from okienko.cases.intake import CaseInputError, check_case_input
+    from okienko.cases.intake import CaseInputError
 
     with translation.override(language):
         try:
-            check_case_input(
-                service,
-                description=data.description,
-                answers=data.answers,
-                location=data.location,
-                questions=questions,
-            )
+            check_input(service, data, questions)
         except CaseInputError as again:
             return again.errors
     return exc.errors

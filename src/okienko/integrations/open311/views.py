@@ -31,7 +31,7 @@ from okienko.core import clock
 from okienko.core.memo import Memo
 from okienko.integrations.open311 import formats, queue, representation
 from okienko.integrations.open311.errors import Description, Open311Error, described, stored
-from okienko.integrations.open311.intake import case_input_errors, parse_post
+from okienko.integrations.open311.intake import case_input_errors, check_input, parse_post
 from okienko.integrations.open311.language import language_of
 from okienko.integrations.open311.models import Open311Intake
 
@@ -234,7 +234,7 @@ def _service(jurisdiction: Organisation, code: str) -> tuple[Service, list[Servi
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    from okienko.cases.intake import CaseInputError, check_case_input
+    from okienko.cases.intake import CaseInputError
     from okienko.integrations.open311.actions import submit_service_request
 
     params = _params(request)
@@ -247,13 +247,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     service, questions = found
     try:
         if queue.should_queue(service):
-            check_case_input(
-                service,
-                description=data.description,
-                answers=data.answers,
-                location=data.location,
-                questions=questions,
-            )
+            check_input(service, data, questions)
             intake = queue.accept(api_token=token, jurisdiction=jurisdiction, service=service, data=data)
             item: dict[str, Any] = {"token": str(intake.token)}
         else:
