@@ -86,23 +86,33 @@ async def _audit(cur: Any, action: str, org_id: int, object_type: str, object_id
 MODE = os.environ.get("RAWSQL_MODE", "case")
 
 
+async def _key_and_service(cur: Any, form: dict[str, str]) -> tuple[Any, Any]:
+    """``(token row, service row)``, or ``(status, error body)`` when either is missing."""
+    prefix = form.get("api_key", "").split("_")[1] if form.get("api_key", "").count("_") >= 2 else ""
+    token = await _cached_row(
+        cur, "SELECT id, secret_hash FROM api_apitoken WHERE prefix = %s AND revoked_at IS NULL", [prefix]
+    )
+    if token is None or token[1] != hashlib.sha256(form["api_key"].encode()).hexdigest():
+        return 403, b'[{"code":403,"description":"Invalid api_key"}]'
+    service = await _cached_row(
+        cur,
+        "SELECT s.id, s.organisation_id, s.responsible_unit_id FROM catalogue_service s"
+        " JOIN accounts_organisation o ON o.id = s.organisation_id"
+        " WHERE o.code = %s AND s.code = %s AND s.is_public AND s.active",
+        [form.get("jurisdiction_id", ""), form.get("service_code", "")],
+    )
+    if service is None:
+        return 400, b'[{"code":400,"description":"service_code not found"}]'
+    return token, service
+
+
 async def receipt(form: dict[str, str]) -> tuple[int, bytes]:
     """The queued intake's work (ADR 0040): key check, service look-up, one receipt row."""
     async with (await pool()).connection() as conn, conn.transaction(), conn.cursor() as cur:
-        prefix = form.get("api_key", "").split("_")[1] if form.get("api_key", "").count("_") >= 2 else ""
-        token = await _cached_row(
-            cur, "SELECT id, secret_hash FROM api_apitoken WHERE prefix = %s AND revoked_at IS NULL", [prefix]
-        )
-        if token is None or token[1] != hashlib.sha256(form["api_key"].encode()).hexdigest():
-            return 403, b'[{"code":403,"description":"Invalid api_key"}]'
-        service = await _cached_row(
-            cur,
-            "SELECT s.id, s.organisation_id FROM catalogue_service s JOIN accounts_organisation o"
-            " ON o.id = s.organisation_id WHERE o.code = %s AND s.code = %s AND s.is_public AND s.active",
-            [form.get("jurisdiction_id", ""), form.get("service_code", "")],
-        )
-        if service is None:
-            return 400, b'[{"code":400,"description":"service_code not found"}]'
+        found = await _key_and_service(cur, form)
+        if isinstance(found[1], bytes):  # refused: (status, body)
+            return found
+        token, service = found
         value = uuid.uuid4()
         payload = {k: v for k, v in form.items() if k != "api_key"}
         # state 'rawsql': never picked up by the intake worker; the benchmark deletes these rows.
@@ -117,21 +127,10 @@ async def receipt(form: dict[str, str]) -> tuple[int, bytes]:
 async def submit(form: dict[str, str]) -> tuple[int, bytes]:
     conn = await connection()
     async with _lock, conn.transaction(), conn.cursor() as cur:
-        prefix = form.get("api_key", "").split("_")[1] if form.get("api_key", "").count("_") >= 2 else ""
-        token = await _cached_row(
-            cur, "SELECT id, secret_hash FROM api_apitoken WHERE prefix = %s AND revoked_at IS NULL", [prefix]
-        )
-        if token is None or token[1] != hashlib.sha256(form["api_key"].encode()).hexdigest():
-            return 403, b'[{"code":403,"description":"Invalid api_key"}]'
-        service = await _cached_row(
-            cur,
-            "SELECT s.id, s.organisation_id, s.responsible_unit_id FROM catalogue_service s"
-            " JOIN accounts_organisation o ON o.id = s.organisation_id"
-            " WHERE o.code = %s AND s.code = %s AND s.is_public AND s.active",
-            [form.get("jurisdiction_id", ""), form.get("service_code", "")],
-        )
-        if service is None:
-            return 400, b'[{"code":400,"description":"service_code not found"}]'
+        found = await _key_and_service(cur, form)
+        if isinstance(found[1], bytes):  # refused: (status, body)
+            return found
+        token, service = found
         service_id, org_id, unit_id = service
         now = dt.datetime.now(dt.UTC)
         await cur.execute(
