@@ -146,7 +146,7 @@ def read_environment() -> Environment:
         open311_intake=_open311_intake(),
         # Adaptive intake queues a realtime request once this many are being opened in the process.
         open311_adaptive_limit=env_int("OKIENKO_OPEN311_ADAPTIVE_LIMIT", 1),
-        # ... or once this process has taken more than this many POSTs in the current or last second
+        # ... or once this process has taken more than this many of them in the current or last second
         # (0: no rate check; the tests' default, so that a fast test module does not flip modes).
         open311_adaptive_rate=env_int("OKIENKO_OPEN311_ADAPTIVE_RATE", 0 if profile == "test" else 5),
         # ... and keeps queueing them for this many seconds after the process was last found busy.

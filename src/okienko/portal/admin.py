@@ -4,11 +4,11 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 
 from okienko.core import clock
 from okienko.portal.models import Deflection
+from okienko.portal.stats import deflections_by_article
 
 
 @admin.register(Deflection)
@@ -29,11 +29,5 @@ class DeflectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        since = clock.now() - dt.timedelta(days=30)
-        top = (
-            Deflection.objects.filter(at__gte=since)
-            .values("article__title")
-            .annotate(n=Count("id"))
-            .order_by("-n", "article__title")[:20]
-        )
-        return super().changelist_view(request, {**(extra_context or {}), "deflection_top": top})
+        counts = deflections_by_article(articles=None, since=clock.now() - dt.timedelta(days=30))
+        return super().changelist_view(request, {**(extra_context or {}), "deflection_top": counts.top})

@@ -1,4 +1,4 @@
-"""Reads of the portal's telemetry for staff screens (the knowledge base's analytics page)."""
+"""Reads of the portal's telemetry for staff screens (the knowledge base's analytics page, the admin)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,14 @@ class DeflectionCounts:
     total: int
 
 
-def deflections_by_article(*, articles: QuerySet[Article], since: dt.datetime, limit: int = 20) -> DeflectionCounts:
-    """Deflections of ``articles`` (already scoped to what the viewer may see) at or after ``since``."""
-    deflections = Deflection.objects.filter(at__gte=since, article__in=articles)
+def deflections_by_article(
+    *, articles: QuerySet[Article] | None, since: dt.datetime, limit: int = 20
+) -> DeflectionCounts:
+    """Deflections of ``articles`` (already scoped to what the viewer may see; ``None``: all) at or
+    after ``since``."""
+    deflections = Deflection.objects.filter(at__gte=since)
+    if articles is not None:
+        deflections = deflections.filter(article__in=articles)
     top = (
         deflections.values("article__title", "article__uuid")
         .annotate(n=Count("id"))

@@ -10,26 +10,18 @@ language work).
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 LANGUAGES = ("en", "pl")
 
 
 def language_of(request: HttpRequest) -> str:
-    """``pl`` when the client prefers Polish to English in ``Accept-Language``; else ``en``."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(request.headers.get("Accept-Language", "").split(",")):
-        tag, _sep, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in LANGUAGES:
-            continue
-        quality = 1.0
-        for param in params.split(";"):
-            name, _eq, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else "en"
+    """``pl`` when the client prefers Polish to English in ``Accept-Language``; else ``en``.
+
+    Django's own parser ranks the header (by quality, then position; a malformed header is
+    ignored); the first of our languages with a positive quality wins."""
+    for tag, quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            return primary
+    return "en"

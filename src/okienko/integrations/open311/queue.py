@@ -12,7 +12,7 @@ Which requests are queued (setting ``OPEN311_INTAKE``):
 * ``queued`` — all of them;
 * ``adaptive`` (default) — ``batch`` services always; ``realtime`` services only while this
   process is already opening ``OPEN311_ADAPTIVE_LIMIT`` cases concurrently or has taken more
-  than ``OPEN311_ADAPTIVE_RATE`` POSTs in the current or the previous second (0: no such
+  than ``OPEN311_ADAPTIVE_RATE`` of them in the current or the previous second (0: no such
   check), so a burst is absorbed by the queue instead of piling up behind the database; once
   busy, the process keeps queueing ``realtime`` requests for ``OPEN311_ADAPTIVE_HOLD`` seconds
   (a burst's lulls do not let new requests overtake queued ones).
@@ -58,7 +58,7 @@ _busy_until = 0.0
 
 
 class _Arrivals:
-    """POSTs taken by this process in the current and the previous whole second."""
+    """``realtime`` POSTs taken by this process in the current and the previous whole second."""
 
     def __init__(self) -> None:
         self.second, self.current, self.previous = 0, 0, 0
@@ -87,10 +87,10 @@ def should_queue(service: Service) -> bool:
     chosen = mode()
     if chosen == "immediate":
         return False
-    rate = _arrivals.note()
     if chosen == "queued" or representation.service_type(service) == "batch":
         return True
     global _busy_until
+    rate = _arrivals.note()
     now = time.monotonic()
     if now < _busy_until:
         return True  # still in a burst: do not overtake the requests queued a moment ago
