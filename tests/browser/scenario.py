@@ -98,3 +98,21 @@ def tab_until(page: Any, predicate: Callable[[dict[str, str]], bool], limit: int
         if predicate(now):
             return now
     raise AssertionError(f"not reachable with Tab in {limit} presses; focus ended on {focused(page)}")
+
+
+def choose_file_with_keyboard(page: Any, path: str, attempts: int = 3) -> None:
+    """Open the focused file input's chooser with Space and pick ``path``. Headless Chromium on a
+    loaded machine now and then drops the first key press's user activation, so the press is
+    repeated (bounded) until the chooser opens."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press("Space")
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            continue
+        chooser.value.set_files(path)
+        return

@@ -240,9 +240,7 @@ def test_editor_attaches_a_file_with_the_keyboard_and_residents_see_it(
     page.keyboard.type("Wniosek o zasiłek")
     page.keyboard.press("Tab")
     assert scenario.focused(page)["id"] == "id_file"
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf))
+    scenario.choose_file_with_keyboard(page, str(pdf))
     scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Wyślij plik")
     page.keyboard.press("Enter")
     page.get_by_text("Dodano plik: Wniosek o zasiłek.").wait_for()
