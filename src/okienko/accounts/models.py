@@ -100,6 +100,15 @@ class Organisation(models.Model):
     def is_within(self, other: Organisation) -> bool:
         return self.path.startswith(other.path)
 
+    @property
+    def controller_path(self) -> str:
+        """The path of the data controller this organisation belongs to: the root of its tree.
+
+        A city with its units, a regional labour office with its county offices, an agency: each
+        tree is one controller (ADR 0041); nothing about one tree's clients is shown to another.
+        """
+        return "/" + self.path.strip("/").split("/")[0] + "/"
+
 
 class Location(models.Model):
     """A place where an organisation receives clients (an office, a branch, a counter)."""

@@ -156,6 +156,8 @@ def register_client(
     phones, emails = list(phones), list(emails)
     cleaned = _clean({**fields, "kind": kind})
     duplicates, certain = find_duplicates(
+        actor=actor,
+        office=home_office,
         pesel=cleaned.get("pesel", ""),
         nip=cleaned.get("nip", ""),
         phones=phones,

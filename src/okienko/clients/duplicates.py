@@ -1,4 +1,10 @@
-"""Duplicate detection before a client is registered (or to show on a card)."""
+"""Duplicate detection before a client is registered (or to show on a card).
+
+Only clients of the same data controller as the office registering are considered (ADR 0041): a
+city consultant typing the PESEL of a labour office's client learns nothing, and registration
+proceeds. Inside the controller, a duplicate the actor may not see is marked ``visible=False``
+and shown only as "a client of <office>" (ADR 0011).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from okienko.accounts.models import Organisation
 from okienko.clients.errors import Duplicate
 from okienko.clients.models import Client, ClientContact
 from okienko.clients.search import fold, normalize_contact
@@ -16,6 +23,8 @@ LIMIT = 10
 
 def find_duplicates(
     *,
+    actor: object,
+    office: Organisation,
     pesel: str = "",
     nip: str = "",
     phones: Iterable[str] = (),
@@ -26,10 +35,15 @@ def find_duplicates(
     birth_date: dt.date | None = None,
     exclude_id: int | None = None,
 ) -> tuple[list[Duplicate], bool]:
-    """Existing clients that may be the same; the flag says whether one is certain (same PESEL/NIP)."""
+    """Clients of ``office``'s data controller that may be the same person or organisation as the
+    one about to be registered there; the flag says whether one is certain (same PESEL/NIP)."""
     found: dict[int, Duplicate] = {}
     certain = False
-    base = Client.objects.active().select_related("home_office")
+    base = (
+        Client.objects.active()
+        .filter(home_office__path__startswith=office.controller_path)
+        .select_related("home_office")
+    )
     if exclude_id is not None:
         base = base.exclude(pk=exclude_id)
 
@@ -62,4 +76,8 @@ def find_duplicates(
         add(base.filter(search_name=name, birth_date=birth_date)[:LIMIT], _("same name and date of birth"))
     if organisation_name:
         add(base.filter(search_name=fold(organisation_name))[:LIMIT], _("same organisation name"))
+    if found and actor is not None:
+        visible = set(Client.objects.visible_to(actor).filter(pk__in=found).values_list("pk", flat=True))
+        for duplicate in found.values():
+            duplicate.visible = duplicate.client.pk in visible
     return list(found.values()), certain

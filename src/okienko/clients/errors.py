@@ -18,8 +18,12 @@ class ClientError(Exception):
 
 @dataclass
 class Duplicate:
+    """A possible duplicate; ``visible`` is false when the actor may not open its card (then only
+    its office may be named, never its identity)."""
+
     client: Client
     reasons: list[str] = field(default_factory=list)
+    visible: bool = True
 
 
 class DuplicatesFound(ClientError):

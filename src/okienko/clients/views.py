@@ -131,14 +131,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 **form.client_fields(),
             )
         except DuplicatesFound as exc:
-            visible = set(
-                Client.objects.visible_to(request.user)
-                .filter(pk__in=[d.client.pk for d in exc.duplicates])
-                .values_list("pk", flat=True)
-            )
-            duplicates = [
-                {"client": d.client, "reasons": d.reasons, "visible": d.client.pk in visible} for d in exc.duplicates
-            ]
+            duplicates = [{"client": d.client, "reasons": d.reasons, "visible": d.visible} for d in exc.duplicates]
             blocking = exc.blocking
         except ClientError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

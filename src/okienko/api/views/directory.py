@@ -139,7 +139,8 @@ class ClientViewSet(mixins.ListModelMixin, ApiViewSet):
                 409,
                 _("Possible duplicates exist; check them or send accept_duplicates=true."),
                 slug="possible-duplicates",
-                duplicates=[str(d.client.uuid) for d in exc.duplicates],
+                duplicates=[str(d.client.uuid) for d in exc.duplicates if d.visible],
+                other_offices=sorted({str(d.client.home_office) for d in exc.duplicates if not d.visible}),
                 blocking=exc.blocking,
             ) from None
         except ClientError as exc:
