@@ -100,10 +100,24 @@ def _top_paths(paths: set[str]) -> list[str]:
 
 
 def can_open_in(user: Any, organisation: Organisation) -> bool:
-    """May ``user`` open cases for the jurisdiction ``organisation``?"""
-    if any(p.startswith(organisation.path) for p in _scope_paths(user, (Perm.CASES_OPEN,))):
-        return True  # the user opens cases in the jurisdiction itself or one of its units
-    return access.has_perm_in(user, Perm.CASES_OPEN, organisation)
+    """May ``user`` open cases for the jurisdiction ``organisation``?
+
+    Yes where the user holds ``cases.open`` in it (or above it, or by a grant), and also where the
+    user holds it in one of its units: a unit's staff open cases of their own city. Not where a
+    jurisdiction lies in between: a county office's consultant opens no cases of the regional
+    office above it.
+    """
+    if access.has_perm_in(user, Perm.CASES_OPEN, organisation):
+        return True
+    below = [p for p in _scope_paths(user, (Perm.CASES_OPEN,)) if p.startswith(organisation.path)]
+    if not below:
+        return False
+    between = {prefix for path in below for prefix in _prefixes(path) if len(prefix) > len(organisation.path)}
+    kinds = dict(Organisation.objects.filter(path__in=between).values_list("path", "kind"))
+    return any(
+        not any(kinds.get(prefix) in JURISDICTION_KINDS for prefix in _prefixes(path) if prefix in between)
+        for path in below
+    )
 
 
 def actor_kinds(user: Any, case: Any) -> set[str]:
