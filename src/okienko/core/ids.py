@@ -49,3 +49,15 @@ def uuid7() -> uuid.UUID:
 def request_id() -> str:
     """A new request id: a UUIDv7 in hex (sortable by time in logs)."""
     return uuid7().hex
+
+
+def parse_uuid(value: object) -> uuid.UUID | None:
+    """``value`` as a UUID, or None when it is not one (for ids taken from URLs and forms)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

@@ -18,7 +18,9 @@ from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Perm
 from okienko.clients.access import access_client
 from okienko.clients.models import Client
-from okienko.core import clock
+from okienko.core import audit, clock
+from okienko.core.ids import parse_uuid
+from okienko.core.models import AuditRecord
 from okienko.interactions import actions
 from okienko.interactions.forms import CallbackForm, CloseCallbackForm, InteractionForm
 from okienko.interactions.models import Callback, Interaction
@@ -107,16 +109,32 @@ def _targets(request: HttpRequest, organisation: Organisation) -> tuple[object, 
     return units, users
 
 
+def _interaction(request: HttpRequest, value: str) -> Interaction:
+    """The contact a callback is attached to, if recorded where the user may see clients' data
+    (as the case intake checks); anything else is 404 and an attempt on another office's contact
+    is logged."""
+    uuid = parse_uuid(value)
+    found = Interaction.objects.select_related("client").filter(uuid=uuid).first() if uuid else None
+    if found is None:
+        raise Http404("interaction")
+    if not Interaction.objects.visible_to(request.user).filter(pk=found.pk).exists():
+        audit.record(
+            "interactions.access_denied",
+            actor=request.user,
+            obj=found,
+            organisation_id=found.organisation_id,
+            kind=AuditRecord.Kind.SECURITY,
+            data={"purpose": "callback"},
+        )
+        raise Http404("interaction")
+    return found
+
+
 @login_required
 def callback_new_view(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request)
-    interaction: Interaction | None = None
     interaction_id = request.POST.get("interaction") or request.GET.get("interaction")
-    if interaction_id:
-        try:
-            interaction = Interaction.objects.select_related("client").get(uuid=interaction_id)
-        except (Interaction.DoesNotExist, ValueError) as exc:
-            raise Http404("interaction") from exc
+    interaction = _interaction(request, interaction_id) if interaction_id else None
     client = interaction.client if interaction else None
     if client is None:
         client = _client_from(request, request.POST.get("client") or request.GET.get("client"), "callback")
@@ -182,10 +200,7 @@ def callbacks_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def callback_close_view(request: HttpRequest, callback_uuid: str) -> HttpResponse:
-    try:
-        callback = get_object_or_404(Callback, uuid=callback_uuid)
-    except ValueError as exc:
-        raise Http404("callback") from exc
+    callback = get_object_or_404(Callback, uuid=parse_uuid(callback_uuid))
     if not actions.may_close(request.user, callback):
         raise Http404("callback")
     form = CloseCallbackForm(request.POST)
