@@ -3,6 +3,9 @@ cursor pagination, filtering and ordering, problem details (via the project exce
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, mixins, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -12,6 +15,8 @@ from okienko.api.authentication import ApiTokenAuthentication
 from okienko.api.pagination import ApiCursorPagination
 from okienko.api.permissions import TokenScopes
 from okienko.api.throttling import TokenRateThrottle
+from okienko.core import audit
+from okienko.core.ids import parse_uuid
 
 
 class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
@@ -22,6 +27,29 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     read_scope: str | None = None
     write_scope: str | None = None
+    # The field naming the organisation that owns a row; set where rows hold personal data, so
+    # that a request for a row outside the caller's scope is logged as a security event.
+    denial_scope_field: str | None = None
+
+    def get_object(self) -> Any:
+        return self.scoped_object(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+
+    def scoped_object(self, value: str) -> Any:
+        """The row named in the URL if the caller may see it. A row outside the caller's scope
+        answers 404 like a missing one (nothing about it is revealed), and, as on the desk, the
+        attempt is written to the audit log."""
+        key: object = parse_uuid(value) if self.lookup_field == "uuid" else value
+        queryset = self.get_queryset()
+        found = queryset.filter(**{self.lookup_field: key}).first() if key is not None else None
+        if found is None:
+            if key is not None and self.denial_scope_field is not None:
+                hidden = queryset.model._default_manager.filter(**{self.lookup_field: key}).first()
+                if hidden is not None:
+                    owner = getattr(hidden, f"{self.denial_scope_field}_id", None)
+                    audit.record_denied(self.request.user, hidden, organisation_id=owner, purpose="api")
+            raise Http404
+        self.check_object_permissions(self.request, found)
+        return found
 
 
 class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):  # type: ignore[type-arg]

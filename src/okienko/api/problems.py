@@ -17,6 +17,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from okienko.core import audit
+
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://okienko.example/problems/"
@@ -104,6 +106,9 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response:
             body = problem(500, _("The error was logged. Try again in a moment."), instance=instance)
             return Response(body, status=500, content_type=MEDIA_TYPE)
     code = response.status_code
+    if code == status.HTTP_403_FORBIDDEN and request is not None and request.user.is_authenticated:
+        # as on the desk (core.views.permission_denied): every refusal is a security event
+        audit.record("security.permission_denied", actor=request.user, kind="security", data={"path": instance[:200]})
     extra: dict[str, Any] = {}
     slug = None
     if isinstance(exc, ProblemError):

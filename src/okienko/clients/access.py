@@ -12,7 +12,6 @@ from okienko.accounts import access
 from okienko.accounts.roles import Perm
 from okienko.clients.models import Client
 from okienko.core import audit
-from okienko.core.models import AuditRecord
 
 
 def can_edit(user: Any, client: Client) -> bool:
@@ -31,14 +30,7 @@ def access_client(user: Any, client_id: uuid.UUID | str | int, *, purpose: str =
     except (Client.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("client") from exc
     if not access.has_perm_in(user, Perm.CLIENTS_VIEW, client.home_office):
-        audit.record(
-            "clients.access_denied",
-            actor=user,
-            obj=client,
-            organisation_id=client.home_office_id,
-            kind=AuditRecord.Kind.SECURITY,
-            data={"purpose": purpose} if purpose else None,
-        )
+        audit.record_denied(user, client, organisation_id=client.home_office_id, purpose=purpose)
         raise Http404("client")
     audit.record_access(user, client, organisation_id=client.home_office_id, purpose=purpose)
     return client

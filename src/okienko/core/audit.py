@@ -183,6 +183,21 @@ def record_access(
     )
 
 
+def record_denied(
+    actor: Any, obj: models.Model, *, organisation_id: int | None = None, purpose: str = ""
+) -> AuditRecord:
+    """Log a refused attempt to reach ``obj`` (answered as if it did not exist), as a security
+    event named after its model: ``clients.access_denied``, ``cases.access_denied``…"""
+    return record(
+        f"{obj._meta.app_label}.access_denied",
+        actor=actor,
+        obj=obj,
+        organisation_id=organisation_id,
+        data={"purpose": purpose} if purpose else None,
+        kind=AuditRecord.Kind.SECURITY,
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int

@@ -20,7 +20,6 @@ from okienko.clients.access import access_client
 from okienko.clients.models import Client
 from okienko.core import audit, clock
 from okienko.core.ids import parse_uuid
-from okienko.core.models import AuditRecord
 from okienko.interactions import actions
 from okienko.interactions.forms import CallbackForm, CloseCallbackForm, InteractionForm
 from okienko.interactions.models import Callback, Interaction
@@ -118,14 +117,7 @@ def _interaction(request: HttpRequest, value: str) -> Interaction:
     if found is None:
         raise Http404("interaction")
     if not Interaction.objects.visible_to(request.user).filter(pk=found.pk).exists():
-        audit.record(
-            "interactions.access_denied",
-            actor=request.user,
-            obj=found,
-            organisation_id=found.organisation_id,
-            kind=AuditRecord.Kind.SECURITY,
-            data={"purpose": "callback"},
-        )
+        audit.record_denied(request.user, found, organisation_id=found.organisation_id, purpose="callback")
         raise Http404("interaction")
     return found
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as df
 from drf_spectacular.utils import extend_schema
@@ -189,6 +188,7 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     read_scope = Scope.CASES_READ
     write_scope = Scope.CASES_WRITE
     lookup_field = "uuid"
+    denial_scope_field = "organisation"
     filterset_class = CaseFilter
     ordering_fields = ["id", "created_at", "resolve_due", "updated_at"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -200,9 +200,7 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
         return limit_to_token(self.request, qs)
 
     def _case(self, uuid: str) -> Case:
-        case: Case | None = self.get_queryset().filter(uuid=uuid).first()
-        if case is None:
-            raise Http404
+        case: Case = self.scoped_object(uuid)
         audit.record_access(self.request.user, case, organisation_id=case.organisation_id, purpose="api")
         return case
 

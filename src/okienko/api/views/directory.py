@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as df
 from drf_spectacular.utils import extend_schema
@@ -101,6 +100,7 @@ class ClientViewSet(mixins.ListModelMixin, ApiViewSet):
     read_scope = Scope.CLIENTS_READ
     write_scope = Scope.CLIENTS_WRITE
     lookup_field = "uuid"
+    denial_scope_field = "home_office"
     filterset_class = ClientFilter
     ordering_fields = ["id", "number", "last_name"]
 
@@ -110,9 +110,7 @@ class ClientViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @extend_schema(summary="Read a client (the access is logged)", responses=ClientSerializer)
     def retrieve(self, request: Request, uuid: str) -> Response:
-        if not self.get_queryset().filter(uuid=uuid).exists():
-            raise Http404
-        client = access_client(request.user, uuid, purpose="api")
+        client = access_client(request.user, self.scoped_object(uuid).pk, purpose="api")
         return with_etag(request, client, ClientSerializer(client).data)
 
     @extend_schema(summary="Register a client", request=RegisterClientSerializer, responses={201: ClientSerializer})
@@ -191,6 +189,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     read_scope = Scope.INTERACTIONS_READ
     write_scope = Scope.INTERACTIONS_WRITE
     lookup_field = "uuid"
+    denial_scope_field = "organisation"
     filterset_class = InteractionFilter
     ordering_fields = ["id", "started_at"]
 
