@@ -14,7 +14,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from okienko.accounts import access as acc
 from okienko.accounts.models import Organisation
+from okienko.accounts.roles import Perm
 from okienko.cases import access, files, routing, sla
 from okienko.cases.intake import CaseInputError, check_case_input, clean_location
 from okienko.cases.models import (
@@ -462,11 +464,16 @@ def bulk_assign(*, actor: Any, cases: Sequence[Case], unit: Organisation | None,
 
 
 # -- notes and files -------------------------------------------------------------------------
-def _add_note(case: Case, actor: Any, body: str, *, public: bool) -> CaseNote:
+def _add_note(case: Case, actor: Any, body: str, *, public: bool, unit: Organisation | None = None) -> CaseNote:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    if public:
+        visibility = CaseNote.Visibility.PUBLIC
+    else:
+        visibility = CaseNote.Visibility.UNIT if unit is not None else CaseNote.Visibility.INTERNAL
     note = CaseNote.objects.create(
         case=case,
-        visibility=CaseNote.Visibility.PUBLIC if public else CaseNote.Visibility.INTERNAL,
+        visibility=visibility,
+        unit=unit,
         body=body.strip(),
         author=actor if authenticated else None,
         created_at=clock.now(),
@@ -476,30 +483,59 @@ def _add_note(case: Case, actor: Any, body: str, *, public: bool) -> CaseNote:
         actor=actor,
         obj=case,
         organisation_id=case.organisation_id,
-        data={"note_id": note.pk, "public": public},
+        data={"note_id": note.pk, "public": public, "visibility": visibility},
     )
-    _timeline(case, "note", actor, body.strip()[:200] if public else _("Internal note"), public=public, note_id=note.pk)
+    summary = {
+        CaseNote.Visibility.PUBLIC: body.strip()[:200],
+        CaseNote.Visibility.INTERNAL: _("Internal note"),
+        CaseNote.Visibility.UNIT: _("Unit-only note"),
+    }[visibility]
+    _timeline(case, "note", actor, summary, public=public, note_id=note.pk)
     events.emit(
         "case.note_added",
         obj=case,
         organisation_id=case.organisation_id,
-        payload=_payload(case, note_id=note.pk, public=public),
+        payload=_payload(case, note_id=note.pk, public=public, visibility=visibility),
     )
     return note
 
 
+def note_unit_for(actor: Any, case: Case) -> Organisation | None:
+    """The unit a unit-only note by ``actor`` on ``case`` would be kept for: the unit the case is
+    assigned to, if the actor works on cases there; None when the actor may not write one."""
+    unit = case.assigned_unit
+    if unit is None or not acc.has_perm_in(actor, Perm.CASES_WORK, unit):
+        return None
+    return unit
+
+
 def add_note(
-    *, actor: Any, case: Case, body: str, public: bool = False, expected_version: int | None = None
+    *,
+    actor: Any,
+    case: Case,
+    body: str,
+    public: bool = False,
+    unit_only: bool = False,
+    expected_version: int | None = None,
 ) -> CaseNote:
+    """Add a note: internal (staff who see the case), unit-only (staff of the assigned unit, written
+    by one of them) or public (the reporter sees it)."""
     if not body.strip():
         raise CaseInputError({"body": _("The note is empty.")})
+    if public and unit_only:
+        raise CaseInputError({"visibility": _("A note is either public or unit-only.")})
     with transaction.atomic():
         case = _lock(case, expected_version)
         kinds = access.actor_kinds(actor, case)
         if not kinds:
             raise PermissionDenied(_("You may not add notes to this case."))
+        unit = note_unit_for(actor, case) if unit_only else None
+        if unit_only and unit is None:
+            raise CaseInputError(
+                {"visibility": _("Only staff of the unit the case is assigned to may write unit-only notes.")}
+            )
         before = audit.snapshot(case, TRACKED)
-        note = _add_note(case, actor, body, public=public)
+        note = _add_note(case, actor, body, public=public, unit=unit)
         if public and case.responded_at is None:
             case.responded_at = clock.now()
         case.version += 1

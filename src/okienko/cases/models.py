@@ -223,20 +223,46 @@ class CaseParty(models.Model):
         return f"{self.get_role_display()}: {self.name or self.client_id}"
 
 
+class CaseNoteQuerySet(models.QuerySet["CaseNote"]):
+    def visible_to(self, user: Any) -> CaseNoteQuerySet:
+        """Notes ``user`` may read on a case they can see: every internal and public note, and
+        unit-only notes of the units where the user works on cases (ADR 0041)."""
+        from okienko.accounts import access
+        from okienko.accounts.roles import Perm
+
+        if getattr(user, "is_superuser", False) and user.is_active:
+            return self
+        units = list(access.organisations_with(user, Perm.CASES_WORK).values_list("pk", flat=True))
+        return self.exclude(models.Q(visibility=CaseNote.Visibility.UNIT) & ~models.Q(unit_id__in=units))
+
+
 class CaseNote(models.Model):
-    """A note on a case: internal (staff only) or public (shown to the reporter)."""
+    """A note on a case: internal (every member of staff who sees the case), unit-only (the staff
+    of the unit the case was assigned to when it was written) or public (shown to the reporter)."""
 
     class Visibility(models.TextChoices):
         INTERNAL = "internal", _("internal note")
+        UNIT = "unit", _("unit-only note")
         PUBLIC = "public", _("public update")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     visibility = models.CharField(_("visibility"), max_length=8, choices=Visibility.choices)
+    unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For unit-only notes: the unit whose staff may read it."),
+    )
     body = models.TextField(_("text"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"))
+
+    objects = CaseNoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case note")

@@ -200,7 +200,11 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_work": access.may_work(request.user, case),
         "overdue": case.overdue_level_at(clock.now()),
         "timeline": case.events.select_related("actor").order_by("at", "id"),
-        "notes": case.notes.select_related("author").order_by("created_at", "id"),
+        "notes": CaseNote.objects.visible_to(request.user)
+        .filter(case=case)
+        .select_related("author", "unit")
+        .order_by("created_at", "id"),
+        "note_unit": actions.note_unit_for(request.user, case),
         "attachments": case.attachments.all(),
         "parties": case.parties.all(),
         "party_roles": CaseParty.Role.choices,
@@ -368,14 +372,15 @@ def merge_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
 @require_POST
 def note_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
     case = access.access_case(request.user, str(case_uuid))
-    public = request.POST.get("visibility") == CaseNote.Visibility.PUBLIC
+    visibility = request.POST.get("visibility")
     return _run(
         request,
         case,
         actions.add_note,
         _("Note added."),
         body=request.POST.get("body", ""),
-        public=public,
+        public=visibility == CaseNote.Visibility.PUBLIC,
+        unit_only=visibility == CaseNote.Visibility.UNIT,
         expected_version=_expected(request),
     )
 

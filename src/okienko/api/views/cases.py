@@ -138,11 +138,15 @@ class AssignSerializer(serializers.Serializer[Any]):
 class NoteSerializer(serializers.ModelSerializer[CaseNote]):
     author = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     public = serializers.BooleanField(write_only=True, default=False)
+    unit_only = serializers.BooleanField(
+        write_only=True, default=False, help_text="Readable only by staff of the unit the case is assigned to."
+    )
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = CaseNote
-        fields = ["id", "visibility", "body", "author", "created_at", "public"]
-        read_only_fields = ["id", "visibility", "author", "created_at"]
+        fields = ["id", "visibility", "unit", "body", "author", "created_at", "public", "unit_only"]
+        read_only_fields = ["id", "visibility", "unit", "author", "created_at"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer[CaseAttachment]):
@@ -363,6 +367,7 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
                     case=case,
                     body=form.validated_data["body"],
                     public=form.validated_data["public"],
+                    unit_only=form.validated_data["unit_only"],
                     expected_version=_expected_version(request, None),
                 )
             except actions.StaleCase as exc:
@@ -370,7 +375,12 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
             except CaseInputError as exc:
                 raise _problem_from_input(exc) from None
             return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
-        notes = CaseNote.objects.filter(case=case).select_related("author").order_by("created_at", "id")
+        notes = (
+            CaseNote.objects.visible_to(request.user)
+            .filter(case=case)
+            .select_related("author", "unit")
+            .order_by("created_at", "id")
+        )
         return Response(NoteSerializer(notes, many=True).data)
 
     @extend_schema(
