@@ -15,12 +15,29 @@ def test_administrator_filters_the_audit_log(
     client: Client, region: Organisation, make_user: Callable[..., User]
 ) -> None:
     client.force_login(make_user("admin1", roles=[(region, Role.ADMINISTRATOR)]))
-    audit.record("case.opened", actor=None, obj=region, changes={"status": [None, "new"]})
-    audit.record("client.viewed", actor=None, obj=region)
+    audit.record("case.opened", actor=None, obj=region, organisation_id=region.pk, changes={"status": [None, "new"]})
+    audit.record("client.viewed", actor=None, obj=region, organisation_id=region.pk)
     page = client.get("/desk/audit/", {"action": "case."}).content.decode()
     assert "case.opened" in page
     assert "client.viewed" not in page
     assert "status" in page
+
+
+@pytest.mark.django_db
+def test_administrator_reads_only_the_entries_of_their_organisations(
+    client: Client, region: Organisation, make_user: Callable[..., User]
+) -> None:
+    city = Organisation.objects.get(code="city")
+    client.force_login(make_user("admin.city", roles=[(city, Role.ADMINISTRATOR)]))
+    audit.record(
+        "clients.registered", actor=None, obj=region, organisation_id=region.pk, changes={"pesel": [None, "P1"]}
+    )
+    audit.record("system.started", actor=None, obj=region, changes={"x": [None, "SYSTEMOWY"]})
+    audit.record("case.opened", actor=None, obj=city, organisation_id=city.pk, changes={"status": [None, "MIEJSKI"]})
+    page = client.get("/desk/audit/").content.decode()
+    assert "MIEJSKI" in page
+    assert "P1" not in page
+    assert "SYSTEMOWY" not in page
 
 
 @pytest.mark.django_db

@@ -32,6 +32,11 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     entries = AuditRecord.objects.order_by("-id")
+    if not request.user.is_superuser:
+        # an auditor reads the entries of the organisations where they hold audit.view; entries of
+        # no organisation (system-wide) and of other controllers only the installation's superuser
+        scope = list(access.organisations_with(request.user, Perm.AUDIT_VIEW).values_list("pk", flat=True))
+        entries = entries.filter(organisation_id__in=scope)
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:

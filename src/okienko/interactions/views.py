@@ -194,6 +194,7 @@ def callbacks_view(request: HttpRequest) -> HttpResponse:
 def callback_close_view(request: HttpRequest, callback_uuid: str) -> HttpResponse:
     callback = get_object_or_404(Callback, uuid=parse_uuid(callback_uuid))
     if not actions.may_close(request.user, callback):
+        audit.record_denied(request.user, callback, organisation_id=callback.organisation_id, purpose="close")
         raise Http404("callback")
     form = CloseCallbackForm(request.POST)
     if form.is_valid():

@@ -1,0 +1,432 @@
+"""The access matrix: every desk and API address, asked by every role, about objects of every office.
+
+The addresses come from the URL configuration itself (and every path of the committed OpenAPI
+document must be among them), so a new page or endpoint is covered the day it is added: a URL
+whose parameters this test cannot fill fails ``test_every_url_parameter_has_an_object`` until a
+line is added to ``OBJECTS``.
+
+For each role and each address filled with the objects of each office the test asserts:
+- no response carries personal data the caller may not see (each client, case, contact, callback
+  and note carries a unique marker; the markers outside the caller's scope must never appear);
+- a request about another office's personal data that is refused (403/404) leaves a security
+  entry in the audit log, on the desk and in the API alike;
+- a POST about another office's data changes nothing (no new change entry in the audit log).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.conf import settings
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from okienko.accounts import access
+from okienko.accounts.models import Organisation, User
+from okienko.accounts.roles import Perm, Role
+from okienko.api.actions import issue_api_token
+from okienko.api.models import Scope
+from okienko.cases import actions as case_actions
+from okienko.cases.models import Case, CaseAttachment
+from okienko.catalogue.models import Service, ServiceCategory
+from okienko.clients.models import Client
+from okienko.core.models import AuditRecord
+from okienko.interactions import actions as interaction_actions
+from okienko.interactions.models import Callback, Interaction
+from okienko.knowledge import actions as knowledge_actions
+from okienko.knowledge.models import Article
+from tests.clients.helpers import pesel
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+# Address prefixes that hold staff pages and the staff API (public pages have their own tests).
+STAFF_PREFIXES = ("desk/", "api/v1/", "accounts/organisation/")
+# Addresses under those prefixes that anyone may read (the API's own description, public knowledge).
+PUBLIC_UNDER_STAFF_PREFIXES = {"api/v1/schema/", "api/v1/docs/", "api/v1/knowledge/search"}
+# Offices whose objects are asked about: two county offices of one region and a city unit.
+OFFICES = ("pup-a", "pup-b", "city-unit")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@dataclass
+class Office:
+    """The personal data of one office, each piece with a marker found nowhere else."""
+
+    org: Organisation
+    client: Client
+    case: Case
+    interaction: Interaction
+    callback: Callback
+    attachment: CaseAttachment
+    service: Service
+    article: Article
+    markers: dict[str, list[str]] = field(default_factory=dict)
+
+    def all_markers(self) -> set[str]:
+        return {m for group in self.markers.values() for m in group}
+
+
+def _marker(code: str, what: str) -> str:
+    letters = "".join(ch for ch in code if ch.isalpha())
+    return f"Znacznik{letters.capitalize()}{what}"
+
+
+def _office(code: str, author: User) -> Office:
+    org = Organisation.objects.get(code=code)
+    jurisdiction = org if org.kind != Organisation.Kind.UNIT else org.parent
+    assert jurisdiction is not None
+    surname = _marker(code, "Nazwisko")
+    number = pesel(1970 + OFFICES.index(code), 5, 6)
+    phone = f"60{OFFICES.index(code)}555{OFFICES.index(code)}44"
+    email = f"{surname.lower()}@example.pl"
+    client = Client.objects.get(pk=_register(jurisdiction, surname, number, phone, email).pk)
+    category, _ = ServiceCategory.objects.get_or_create(organisation=jurisdiction, code="matrix", name="Matrix")
+    service, _ = Service.objects.get_or_create(
+        organisation=jurisdiction,
+        code="matrix",
+        defaults={"category": category, "public_name": "Sprawa testowa", "responsible_unit": org},
+    )
+    description = _marker(code, "Opis")
+    case = case_actions.open_case(
+        actor=author,
+        organisation=jurisdiction,
+        service=service,
+        description=description,
+        channel="phone",
+        client=client,
+    )
+    note = _marker(code, "Notatka")
+    case_actions.add_note(actor=author, case=case, body=note)
+    attachment = case_actions.add_attachment(actor=author, case=case, name=f"{_marker(code, 'Plik')}.png", data=PNG)
+    question = _marker(code, "Pytanie")
+    interaction = interaction_actions.record_interaction(
+        actor=author, channel="phone", organisation=jurisdiction, client=client, question=question
+    )
+    reason = _marker(code, "Oddzwonienie")
+    callback = interaction_actions.request_callback(
+        actor=author,
+        organisation=jurisdiction,
+        reason=reason,
+        due_at=dt.datetime(2030, 1, 1, 9, tzinfo=dt.UTC),
+        target_unit=org,
+        client=client,
+        interaction=interaction,
+        phone=phone,
+    )
+    root = Organisation.objects.get(path=org.controller_path)
+    article = Article.objects.filter(organisation=root).first() or knowledge_actions.create_article(
+        actor=None,
+        organisation=root,
+        title=f"Artykuł {root.code}",
+        slug=f"artykul-{root.code}",
+        body="Treść",
+        status=Article.Status.PUBLISHED,
+    )
+    return Office(
+        org=org,
+        client=client,
+        case=case,
+        interaction=interaction,
+        callback=callback,
+        attachment=attachment,
+        service=service,
+        article=article,
+        markers={
+            "client": [surname, number, email],
+            "case": [description, note, _marker(code, "Plik")],
+            "interaction": [question],
+            "callback": [reason],
+        },
+    )
+
+
+def _register(office: Organisation, surname: str, number: str, phone: str, email: str) -> Client:
+    from okienko.clients import actions
+
+    return actions.register_client(
+        actor=None,
+        home_office=office,
+        first_name="Jan",
+        last_name=surname,
+        pesel=number,
+        phones=[phone],
+        emails=[email],
+        accept_duplicates=True,
+    )
+
+
+# --- which object fills which URL parameter ----------------------------------------------------
+# Keys: (URL prefix, parameter name). The longest matching prefix wins.
+Filler = Callable[[Office], object]
+OBJECTS: dict[tuple[str, str], Filler] = {
+    ("desk/clients/", "client_uuid"): lambda o: o.client.uuid,
+    ("desk/catalogue/", "service_uuid"): lambda o: o.service.uuid,
+    ("desk/cases/files/", "file_uuid"): lambda o: o.attachment.uuid,
+    ("desk/cases/", "case_uuid"): lambda o: o.case.uuid,
+    ("desk/cases/filters/", "pk"): lambda o: 1,
+    ("desk/cases/geo/", "name"): lambda o: "powiaty",
+    ("desk/contacts/callbacks/", "callback_uuid"): lambda o: o.callback.uuid,
+    ("desk/knowledge/", "uuid"): lambda o: o.article.uuid,
+    ("desk/knowledge/", "file_uuid"): lambda o: uuid.UUID(int=1),
+    ("desk/knowledge/editor/proposals/", "pk"): lambda o: 1,
+    ("desk/organisations/", "code"): lambda o: o.org.code,
+    ("api/v1/organisations/", "code"): lambda o: o.org.code,
+    ("api/v1/users/", "uuid"): lambda o: User.objects.filter(memberships__organisation=o.org).first().uuid,  # type: ignore[union-attr]
+    ("api/v1/cases/", "uuid"): lambda o: o.case.uuid,
+    ("api/v1/clients/", "uuid"): lambda o: o.client.uuid,
+    ("api/v1/interactions/", "uuid"): lambda o: o.interaction.uuid,
+    ("api/v1/catalogue/services/", "uuid"): lambda o: o.service.uuid,
+    ("api/v1/catalogue/categories/", "pk"): lambda o: o.service.category_id,
+    ("api/v1/webhooks/subscriptions/", "uuid"): lambda o: uuid.UUID(int=2),
+    ("api/v1/webhooks/deliveries/", "uuid"): lambda o: uuid.UUID(int=3),
+}
+# Query strings that make a page show an object (hand-offs between desk forms).
+QUERIES: dict[str, Filler] = {
+    "desk/contacts/callbacks/new/": lambda o: f"interaction={o.interaction.uuid}",
+    "desk/contacts/new/": lambda o: f"client={o.client.uuid}",
+    "desk/cases/new/": lambda o: f"client={o.client.uuid}&interaction={o.interaction.uuid}",
+    "desk/clients/": lambda o: f"q={o.client.last_name}",
+    "desk/cases/": lambda o: f"q={o.case.number}",
+    "api/v1/clients/": lambda o: f"search={o.client.last_name}",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str  # e.g. "desk/cases/{case_uuid}/note/"
+    params: tuple[str, ...]
+
+
+_GROUP = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[Route]:
+    for pattern in patterns:
+        text = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, text)
+        elif isinstance(pattern, URLPattern):
+            clean = text.replace("^", "").replace("$", "").replace("\\.", ".")
+            if ".*" in clean:
+                continue  # catch-all "not found" answers
+            params = tuple(a or b for a, b in _GROUP.findall(clean))
+            yield Route(_GROUP.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", clean), params)
+
+
+def staff_routes() -> list[Route]:
+    found = {r for r in _routes(get_resolver().url_patterns) if r.template.startswith(STAFF_PREFIXES)}
+    return sorted(found, key=lambda r: r.template)
+
+
+def _filler(route: Route, param: str) -> Filler | None:
+    best = None
+    for (prefix, name), filler in OBJECTS.items():
+        if name == param and route.template.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, filler)
+    return best[1] if best else None
+
+
+def fill(route: Route, office: Office) -> str:
+    values = {}
+    for param in route.params:
+        filler = _filler(route, param)
+        assert filler is not None, f"no object for {{{param}}} in /{route.template}: add it to OBJECTS"
+        values[param] = filler(office)
+    url = "/" + route.template.format(**values)
+    query = QUERIES.get(route.template)
+    return f"{url}?{query(office)}" if query else url
+
+
+def test_every_url_parameter_has_an_object() -> None:
+    missing = [f"/{r.template} {{{p}}}" for r in staff_routes() for p in r.params if _filler(r, p) is None]
+    assert missing == []
+
+
+def test_every_openapi_path_is_in_the_matrix() -> None:
+    document = yaml.safe_load((Path(settings.BASE_DIR) / "docs" / "api" / "openapi.yaml").read_text())
+    templates = {"/" + r.template for r in staff_routes()}
+    documented = {re.sub(r"\{\w+\}", lambda m: m.group(0), p) for p in document["paths"]}
+    normalised = {re.sub(r"\{\w+\}", "{}", p) for p in documented}
+    assert normalised <= {re.sub(r"\{\w+\}", "{}", t) for t in templates}
+
+
+# --- the world: users of every role and the personal data of every office ----------------------
+ROLES: dict[str, tuple[str, str]] = {
+    "consultant pup-a": ("pup-a", Role.CONSULTANT),
+    "expert pup-a department": ("pup-a-dept", Role.EXPERT),
+    "supervisor wup": ("wup", Role.SUPERVISOR),
+    "consultant city": ("city", Role.CONSULTANT),
+    "expert city unit": ("city-unit", Role.EXPERT),
+    "supervisor city": ("city", Role.SUPERVISOR),
+    "analyst wup": ("wup", Role.ANALYST),
+    "knowledge editor wup": ("wup", Role.KNOWLEDGE_EDITOR),
+    "portal editor city": ("city", Role.PORTAL_EDITOR),
+    "administrator wup": ("wup", Role.ADMINISTRATOR),
+    "agency worker": ("agency", Role.AGENCY_WORKER),
+}
+
+
+@dataclass
+class World:
+    offices: dict[str, Office]
+    users: dict[str, User]
+
+
+@pytest.fixture
+def world(region: Organisation, make_user: Callable[..., User]) -> World:
+    Organisation.objects.create(code="agency", name="Agencja", kind=Organisation.Kind.AGENCY)
+    authors = {
+        "pup-a": make_user("author.a", roles=[(Organisation.objects.get(code="pup-a"), Role.SUPERVISOR)]),
+        "pup-b": make_user("author.b", roles=[(Organisation.objects.get(code="pup-b"), Role.SUPERVISOR)]),
+        "city-unit": make_user("author.city", roles=[(Organisation.objects.get(code="city"), Role.SUPERVISOR)]),
+    }
+    offices = {code: _office(code, authors[code]) for code in OFFICES}
+    users = {
+        name: make_user(f"matrix.{i}", roles=[(Organisation.objects.get(code=org), role)])
+        for i, (name, (org, role)) in enumerate(ROLES.items())
+    }
+    _SEEN.clear()
+    return World(offices, users)
+
+
+def _visible(user: User | None, office: Office) -> set[str]:
+    """What the caller may see of the office (worked out once per caller and office)."""
+    if user is None:
+        return set()
+    key = (user.pk, office.org.code)
+    if key not in _SEEN:
+        _SEEN[key] = frozenset(_visible_now(user, office))
+    return set(_SEEN[key])
+
+
+_SEEN: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def _visible_now(user: User | None, office: Office) -> set[str]:
+    """The markers of ``office`` the caller may see: a client's identity goes with their card,
+    their case (a case shows its client) and a callback addressed to the caller."""
+    if user is None:
+        return set()
+    seen: set[str] = set()
+    m = office.markers
+    if access.has_perm_in(user, Perm.AUDIT_VIEW, office.org):
+        return office.all_markers()  # the audit log shows the changes made to the office's records
+    if Client.objects.visible_to(user).filter(pk=office.client.pk).exists():
+        seen |= {*m["client"], *m["interaction"]}  # the card shows the whole contact history
+    if Case.objects.visible_to(user).filter(pk=office.case.pk).exists():
+        seen |= {*m["client"], *m["case"]}
+    if Interaction.objects.visible_to(user).filter(pk=office.interaction.pk).exists():
+        seen |= set(m["interaction"])
+    if Callback.objects.visible_to(user).filter(pk=office.callback.pk).exists():
+        seen |= {*m["client"], *m["callback"]}
+    return seen
+
+
+def _owner_visible(user: User | None, office: Office) -> bool:
+    """May the caller see the office's client or case at all (then refusals need no audit)?"""
+    seen = _visible(user, office)
+    return office.markers["client"][0] in seen or office.markers["case"][0] in seen
+
+
+def _personal(route: Route) -> bool:
+    """Does the address name a piece of personal data (so a refusal must be audited)?"""
+    return any(
+        p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid"}
+        or (p == "uuid" and route.template.startswith(("api/v1/cases/", "api/v1/clients/", "api/v1/interactions/")))
+        for p in route.params
+    ) and not route.template.startswith("desk/knowledge/")
+
+
+def _callers(world: World, name: str) -> Iterator[tuple[str, HttpClient, User | None]]:
+    """The role's desk session, and an API token of the same role and office."""
+    user = world.users[name]
+    desk = HttpClient(HTTP_ACCEPT_LANGUAGE="pl")
+    desk.force_login(user)
+    yield "session", desk, user
+    membership = user.memberships.get()
+    issued = issue_api_token(
+        actor=None,
+        organisation=membership.organisation,
+        name=f"matrix {name}",
+        scopes=list(Scope.values),
+        role=membership.role,
+        rate_limit=1_000_000,
+    )
+    api = HttpClient(HTTP_AUTHORIZATION=f"Bearer {issued.secret}", HTTP_ACCEPT_LANGUAGE="pl")
+    yield "token", api, issued.token.user
+
+
+def _audit_mark() -> int:
+    return AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _check(
+    world: World, caller: str, http: HttpClient, user: User | None, route: Route, target: Office, method: str
+) -> list[str]:
+    url = fill(route, target)
+    if caller == "token" and not route.template.startswith("api/"):
+        return []  # tokens are for the API only
+    visible = set().union(*(_visible(user, o) for o in world.offices.values()))
+    forbidden = set().union(*(o.all_markers() for o in world.offices.values())) - visible
+    before = _audit_mark()
+    response = getattr(http, method)(url)
+    problems = []
+    if response.status_code >= 500:
+        problems.append(f"{method.upper()} {url}: {response.status_code}")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8", "replace")
+    leaked = sorted(m for m in forbidden if m in text and m not in url)  # a search box may echo the query
+    if leaked:
+        problems.append(f"{method.upper()} {url} ({caller}) shows out-of-scope data {leaked}")
+    new = AuditRecord.objects.filter(pk__gt=before)
+    owner_visible = _owner_visible(user, target)
+    refused = response.status_code in (403, 404) and _personal(route) and not owner_visible
+    if refused and not new.filter(kind=AuditRecord.Kind.SECURITY).exists():
+        problems.append(f"{method.upper()} {url} ({caller}): refused with {response.status_code} but not audited")
+    if (
+        method == "post"
+        and _personal(route)
+        and not owner_visible
+        and new.filter(kind=AuditRecord.Kind.CHANGE).exists()
+    ):
+        changes = list(new.filter(kind=AuditRecord.Kind.CHANGE).values_list("action", flat=True))
+        problems.append(f"POST {url} ({caller}) about another office's data changed something: {changes}")
+    return problems
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_no_role_sees_or_changes_out_of_scope_personal_data(world: World, role: str) -> None:
+    problems: list[str] = []
+    routes = staff_routes()
+    for caller, http, user in _callers(world, role):
+        for route in routes:
+            targets = (
+                [world.offices[c] for c in OFFICES]
+                if route.params or route.template in QUERIES
+                else [world.offices["pup-a"]]
+            )
+            for target in targets:
+                problems += _check(world, caller, http, user, route, target, "get")
+                if route.params and not _owner_visible(user, target):
+                    problems += _check(world, caller, http, user, route, target, "post")
+    assert problems == [], "\n".join(problems)
+
+
+def test_anonymous_callers_get_no_personal_data(world: World, client: HttpClient) -> None:
+    problems: list[str] = []
+    for route in staff_routes():
+        for target in world.offices.values():
+            response = client.get(fill(route, target))
+            text = response.content.decode("utf-8", "replace")
+            if route.template not in PUBLIC_UNDER_STAFF_PREFIXES:
+                assert response.status_code in (301, 302, 401, 403, 404, 405), (route.template, response.status_code)
+            problems += [f"{route.template}: {m}" for o in world.offices.values() for m in o.all_markers() if m in text]
+    assert problems == []
