@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import json
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +22,7 @@ from okienko.cases.intake import CaseInputError, distance_m
 from okienko.cases.models import Case, Priority
 from okienko.cases.workflow import OPEN_STATUSES
 from okienko.catalogue.models import Service
-from okienko.core import clock
+from okienko.core import clock, reference
 from okienko.interactions.models import Channel
 
 DUPLICATE_RADIUS_M = 50
@@ -206,33 +202,15 @@ def duplicates_view(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/_duplicates.html", {"duplicates": found})
 
 
-GEO_FILES = {"powiaty": "powiaty-min-teryt.geojson", "wojewodztwa": "wojewodztwa-min-teryt.geojson"}
-
-
 @login_required
 @cache_control(private=True, max_age=3600)
 def geo_view(request: HttpRequest, name: str) -> HttpResponse:
-    """Administrative boundaries from the shared TERYT data set, the map's offline base layer.
+    """Administrative boundaries shipped with the product, the map's offline base layer.
 
     ``?prefix=10`` keeps only units whose TERYT code starts with it (e.g. one voivodeship)."""
-    filename = GEO_FILES.get(name)
-    if filename is None:
-        raise Http404
-    path = Path(settings.DATA_DIR) / "pl-teryt-admin-geo" / filename
-    if not path.exists():
-        raise Http404
-    opener: Any = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        data = json.load(fh)
-    prefix = request.GET.get("prefix", "")
-    if prefix.isdigit():
-        data["features"] = [f for f in data["features"] if _teryt(f).startswith(prefix)]
-    return JsonResponse(data)
-
-
-def _teryt(feature: dict[str, Any]) -> str:
-    props = feature.get("properties") or {}
-    for key in ("JPT_KOD_JE", "teryt", "TERYT", "code", "id"):
-        if key in props:
-            return str(props[key])
-    return ""
+    prefix = request.GET.get("prefix", "")[:7]
+    try:
+        data = reference.boundaries(name, prefix if prefix.isdigit() else "")
+    except KeyError:
+        raise Http404 from None
+    return HttpResponse(data, content_type="application/json")
