@@ -1,12 +1,16 @@
-"""Search quality of the knowledge base: Recall@1, Recall@5 and MRR on the Polish evaluation set.
+"""Search quality of the knowledge base: Recall@1, Recall@5 and MRR on the Polish evaluation sets.
 
     .venv/bin/python bench/knowledge_eval.py --database-url sqlite:////tmp/kb_eval.sqlite3
     .venv/bin/python bench/knowledge_eval.py --database-url postgres://postgres@127.0.0.1:5432/okienko_kb_bench
 
 Builds a fresh database (migrate + the accounts and knowledge demo data = the 40 guides, the FAQ,
-the Łódź cards), then for each analyser rebuilds the index and runs every query of
-``bench/data/knowledge_eval.jsonl`` over all live articles (the staff view). A query counts as
+the Łódź cards), then for each analyser rebuilds the index and runs every query of the sets in
+``bench/data/knowledge_eval*.jsonl`` over all live articles (the staff view). A query counts as
 found at rank k when any of its relevant slugs is among the first k results.
+Sets: ``project`` (``knowledge_eval.jsonl``, 226 queries written with the search) and
+``residents-2026-12`` (``knowledge_eval_residents.jsonl``, written as residents and job seekers
+type, before the search was tuned for them — issue 11 item 10); figures are printed per set and
+for all of them together (``--sets`` picks some).
 Configurations: ``plain`` (folded words only, no synonyms, no typo correction: the unstemmed
 baseline), ``snowball`` and ``morfeusz`` (each with synonyms and typo correction), and
 ``morfeusz-bare`` (lemmas, without synonyms and typo correction).
@@ -26,6 +30,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "knowledge_eval.jsonl"
+SETS = {
+    "project": ROOT / "bench" / "data" / "knowledge_eval.jsonl",
+    "residents-2026-12": ROOT / "bench" / "data" / "knowledge_eval_residents.jsonl",
+}
+
+
+def load_queries(sets: list[str]) -> list[dict[str, Any]]:
+    queries = []
+    for name in sets:
+        for line in SETS[name].read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                queries.append({"set": name} | json.loads(line))
+    return queries
+
+
 CONFIGS = [
     ("plain", "plain", False),
     ("snowball", "snowball", True),
@@ -77,6 +96,7 @@ def evaluate(
     scope = Article.objects.live()
     ranks: list[int | None] = []
     by_category: dict[str, list[int | None]] = defaultdict(list)
+    by_set: dict[str, list[int | None]] = defaultdict(list)
     rankings: dict[str, list[str]] = {}
     misses: list[str] = []
     started = time.perf_counter()
@@ -86,7 +106,8 @@ def evaluate(
         rankings[q["query"]] = slugs[:5]
         rank = next((i + 1 for i, s in enumerate(slugs) if s in q["relevant"]), None)
         ranks.append(rank)
-        by_category[q["category"]].append(rank)
+        by_category[f"{q['set']}: {q['category']}"].append(rank)
+        by_set[q["set"]].append(rank)
         if rank is None or rank > 5:
             misses.append(f"{q['query']!r} → {slugs[:3]} (want {q['relevant'][0]})")
     elapsed = time.perf_counter() - started
@@ -103,6 +124,7 @@ def evaluate(
     summary = metrics(ranks) | {
         "mean_ms": 1000 * elapsed / len(queries),
         "categories": {c: metrics(rs) for c, rs in sorted(by_category.items())},
+        "sets": {name: metrics(rs) for name, rs in by_set.items()},
         "misses": misses,
     }
     return summary, rankings
@@ -115,6 +137,7 @@ def main() -> None:
     parser.add_argument("--rankings", type=Path, help="write top-5 per query (morfeusz config) to this JSON file")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="compare two rankings files")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
     args = parser.parse_args()
     if args.compare:
         a, b = (json.loads(p.read_text()) for p in args.compare)
@@ -124,7 +147,7 @@ def main() -> None:
         print(f"queries {len(a)}: same top-1 {same_top1}, same top-5 set {same_top5}, identical top-5 {same_order}")
         return
     setup(args.database_url)
-    queries = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = load_queries(args.sets)
     from django.db import connection
 
     print(f"backend: {connection.vendor}, queries: {len(queries)}")
@@ -134,8 +157,10 @@ def main() -> None:
             continue
         summary, rankings = evaluate(queries, analyser_name, expand)
         print(f"{name:<14} {summary['R@1']:6.3f} {summary['R@5']:6.3f} {summary['MRR']:6.3f} {summary['mean_ms']:6.1f}")
+        for set_name, m in summary["sets"].items():
+            print(f"  set {set_name:<18} n={m['n']:<4} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} MRR {m['MRR']:.3f}")
         for category, m in summary["categories"].items():
-            print(f"    {category:<14} n={m['n']:<4} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} MRR {m['MRR']:.3f}")
+            print(f"    {category:<32} n={m['n']:<4} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} MRR {m['MRR']:.3f}")
         if args.show_misses:
             for miss in summary["misses"]:
                 print("      miss:", miss)
