@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from okienko.accounts import access
-from okienko.desk.navigation import visible_items
+from okienko.core.navigation import visible_items
 
 
 def desk(request: HttpRequest) -> dict[str, Any]:
@@ -13,7 +13,7 @@ def desk(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_items": visible_items(user, request.path),
+        "nav_items": visible_items(user, request.path, may=access.has_perm_anywhere),
         "active_organisation": getattr(request, "organisation", None),
         "switchable_organisations": access.switchable_organisations(user),
         "user_roles": sorted(access.roles_of(user)),

@@ -11,7 +11,7 @@ from okienko.accounts import access
 from okienko.accounts.roles import Perm
 from okienko.cases.models import Case
 from okienko.core import clock
-from okienko.desk.navigation import HomeAlert
+from okienko.core.navigation import HomeAlert
 
 
 def escalations(user: Any) -> list[HomeAlert]:

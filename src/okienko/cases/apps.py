@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from okienko.accounts.roles import Perm
-        from okienko.desk.navigation import NavItem, register
+        from okienko.core.navigation import NavItem, register
 
         register(NavItem("cases:mine", _("My cases"), Perm.CASES_WORK, "2", order=20))
         register(NavItem("cases:team", _("Team queue"), Perm.CASES_WORK, "3", order=21))
@@ -21,7 +21,7 @@ class CasesConfig(AppConfig):
         register_merge_hook("cases", move_cases_to_survivor)
 
         from okienko.cases.alerts import escalations
-        from okienko.desk.navigation import register_alerts
+        from okienko.core.navigation import register_alerts
 
         register_alerts(escalations)
 

@@ -8,6 +8,6 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self) -> None:
-        from okienko.desk.navigation import NavItem, register
+        from okienko.core.navigation import NavItem, register
 
         register(NavItem("catalogue:services", _("Service catalogue"), None, order=60))

@@ -9,6 +9,6 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from okienko.accounts.roles import Perm
-        from okienko.desk.navigation import NavItem, register
+        from okienko.core.navigation import NavItem, register
 
         register(NavItem("clients:desk", _("Clients and contacts"), Perm.INTERACTIONS_RECORD, "1", order=10))

@@ -1,4 +1,8 @@
-"""The staff desk's navigation: apps register items; each is shown to roles holding its permission."""
+"""The staff desk's navigation and start-page alerts: a registry in core, so that any app can add
+to the desk without importing it (the desk and the apps above it read the registry).
+
+Each item names a permission; the caller says how to check it (``accounts.access`` holds the
+rules), keeping core free of the accounts app."""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-
-from okienko.accounts import access
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,12 @@ class VisibleItem:
     current: bool
 
 
-def visible_items(user: Any, current_path: str) -> list[VisibleItem]:
-    """The items this user may use; the one whose URL is the longest prefix of the path is current."""
+def visible_items(user: Any, current_path: str, *, may: Callable[[Any, str], bool]) -> list[VisibleItem]:
+    """The items this user may use (``may(user, permission)``); the one whose URL is the longest
+    prefix of the path is current."""
     allowed: list[tuple[NavItem, str]] = []
     for item in _items:
-        if item.permission is not None and not access.has_perm_anywhere(user, item.permission):
+        if item.permission is not None and not may(user, item.permission):
             continue
         try:
             allowed.append((item, reverse(item.url_name)))

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from okienko.accounts import access
 from okienko.accounts.roles import Role
-from okienko.desk.navigation import alerts_for
+from okienko.core.navigation import alerts_for
 
 
 @login_required

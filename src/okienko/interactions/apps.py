@@ -9,6 +9,6 @@ class InteractionsConfig(AppConfig):
 
     def ready(self) -> None:
         from okienko.accounts.roles import Perm
-        from okienko.desk.navigation import NavItem, register
+        from okienko.core.navigation import NavItem, register
 
         register(NavItem("interactions:callbacks", _("My callbacks"), Perm.INTERACTIONS_RECORD, order=12))

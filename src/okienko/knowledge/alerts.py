@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from okienko.core import clock
-from okienko.desk.navigation import HomeAlert
+from okienko.core.navigation import HomeAlert
 from okienko.knowledge import access
 from okienko.knowledge.models import Article
 

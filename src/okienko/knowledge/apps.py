@@ -9,12 +9,12 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self) -> None:
         from okienko.accounts.roles import Perm
-        from okienko.desk.navigation import NavItem, register
+        from okienko.core.navigation import NavItem, register
 
         register(NavItem("knowledge:search", _("Knowledge base"), Perm.KNOWLEDGE_READ_INTERNAL, "4", order=40))
         register(NavItem("knowledge:editor", _("Edit knowledge"), Perm.KNOWLEDGE_EDIT, "5", order=41))
 
-        from okienko.desk.navigation import register_alerts
+        from okienko.core.navigation import register_alerts
         from okienko.knowledge.alerts import reviews_due
 
         register_alerts(reviews_due)
