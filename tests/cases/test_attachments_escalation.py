@@ -142,14 +142,25 @@ def test_the_shared_scanner_setting_also_covers_case_attachments(city: City, fro
 
 
 def test_stored_file_keeps_a_cleaned_name_the_hash_and_a_random_path(city: City, frozen: Any) -> None:
-    """Path separators become ``_`` and surrounding white space is trimmed (``uploads.safe_name``)."""
+    """The folders of the sent name are dropped and surrounding white space is trimmed
+    (``uploads.display_name``)."""
     case = open_pothole(city)
     attachment = actions.add_attachment(actor=city.expert, case=case, name=" ../etc\\passwd.pdf ", data=PDF)
-    assert attachment.original_name == ".._etc_passwd.pdf"
+    assert attachment.original_name == "passwd.pdf"
     assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
     assert attachment.file.name == f"cases/2026/11/{attachment.uuid.hex}"
     added = AuditRecord.objects.get(action="case.attachment_added")
     assert added.data == {"attachment": str(attachment.uuid), "type": "application/pdf", "size": len(PDF)}
+
+
+def test_stored_file_is_named_after_its_real_type_not_the_senders_name(city: City, frozen: Any) -> None:
+    """A GIF sent as ``poly.html`` is listed and downloaded as ``poly.gif`` (issue 10, defect 11)."""
+    case = open_pothole(city)
+    gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+    attachment = actions.add_attachment(actor=city.expert, case=case, name="poly.html", data=gif)
+    assert (attachment.original_name, attachment.content_type) == ("poly.gif", "image/gif")
+    summary = case.events.get(kind="attachment").summary
+    assert "poly.gif" in summary and "html" not in summary
 
 
 def test_escalation_reminds_then_alerts_once(city: City, frozen: Any) -> None:

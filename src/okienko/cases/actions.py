@@ -577,7 +577,8 @@ def add_attachment(
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         attachment = CaseAttachment(
             case=case,
-            original_name=files.safe_name(name),
+            # A clean name with the extension of the real type, never the sender's ``page.html``.
+            original_name=files.display_name(name, checked.content_type),
             content_type=checked.content_type,
             size=checked.size,
             sha256=checked.sha256,

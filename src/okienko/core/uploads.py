@@ -11,8 +11,12 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import struct
+import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
@@ -100,42 +104,140 @@ def type_label(content_type: str) -> str:
     return str(TYPE_LABELS.get(content_type, content_type))
 
 
+# Markup a browser could render or run: refused in the first KiB of an image or PDF (a "polyglot"
+# whose first bytes are also an HTML page) and anywhere in a text file (also XML and SVG there).
+_HTML = (b"<script", b"<html", b"<!doctype html", b"<svg", b"<iframe", b"<object", b"<embed", b"<body")
+_MARKUP = (*_HTML, b"<?xml", b"<!doctype")
+_CHUNK = 64 * 1024
+
+
 def sniff(data: bytes) -> str:
-    """The content type judged from the bytes; ``application/octet-stream`` when unknown."""
+    """The content type judged from the bytes; ``application/octet-stream`` when unknown.
+
+    Bounded work and memory whatever the input: archives are judged from their directory and at
+    most a few stored bytes (never decompressed), text is checked in chunks.
+    """
+    detected = _sniff_signature(data)
+    if detected is not None:
+        head = data[:1024].lower()
+        return "text/html" if any(marker in head for marker in _HTML) else detected
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data)
+    if data.startswith((b"MZ", b"\x7fELF", b"#!")):
+        return "application/x-executable"
+    return _sniff_text(data)
+
+
+def _sniff_signature(data: bytes) -> str | None:
+    """The image or PDF type its magic bytes announce."""
     for magic, mime in _SIGNATURES:
         if data.startswith(magic):
             return mime
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data)
-    if data.startswith((b"MZ", b"\x7fELF", b"#!")):
-        return "application/x-executable"
-    head = data[:1024].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<script", b"<?xml", b"<svg")) or b"<script" in head:
-        return "text/html"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "application/octet-stream"
-    if any(ord(ch) < 9 for ch in text[:4096]):
-        return "application/octet-stream"
+    return None
+
+
+def _sniff_text(data: bytes) -> str:
+    """``text/plain`` for UTF-8 without control characters at the start and without markup anywhere
+    (an SVG or HTML page padded past the first KiB); decoded chunk by chunk, never whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    overlap = max(len(m) for m in _MARKUP) - 1
+    previous = b""
+    for start in range(0, len(data), _CHUNK):
+        chunk = data[start : start + _CHUNK]
+        try:
+            text = decoder.decode(chunk, final=start + _CHUNK >= len(data))
+        except UnicodeDecodeError:
+            return "application/octet-stream"
+        if start == 0 and any(ord(ch) < 9 for ch in text[:4096]):
+            return "application/octet-stream"
+        window = previous + chunk.lower()
+        if any(marker in window for marker in _MARKUP):
+            return "text/html"
+        previous = window[-overlap:]
     return "text/plain"
 
 
+# Archive limits (ODF and OOXML documents are zip files). The sniffer only reads the central
+# directory and, for ODF, the few stored bytes of ``mimetype``; nothing is ever decompressed.
+# The other limits refuse archives that would explode in whoever opens them later.
+ZIP_MAX_DIRECTORY_BYTES = 256 * 1024  # ~3,000 entries; bounds the memory of reading the directory
+ZIP_MAX_ENTRIES = 2000
+ZIP_MAX_TOTAL_BYTES = 256 * 1024 * 1024  # declared uncompressed size of all members together
+ZIP_MAX_RATIO = 200  # declared uncompressed / compressed size of a member larger than 1 MiB
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})  # what office suites write
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOCATOR = b"PK\x06\x07"
+REFUSED_ARCHIVE = "application/zip"
+
+
+def _zip_directory_is_small(data: bytes) -> bool:
+    """Find the end-of-central-directory record where ``zipfile`` looks for it and check the
+    directory is small, on one disk and not ZIP64, before ``zipfile`` reads it."""
+    size = len(data)
+    if size >= 22 and data[-22:-18] == _EOCD and data[-2:] == b"\0\0":
+        at = size - 22
+    else:
+        at = data.rfind(_EOCD, max(size - 65536 - 22, 0))
+        if at < 0 or at + 22 > size:
+            return False
+    fields: tuple[int, ...] = struct.unpack("<4H2L", data[at + 4 : at + 20])
+    disk, cd_disk, on_disk, total, cd_size, _cd_offset = fields
+    if at >= 20 and data[at - 20 : at - 16] == _EOCD64_LOCATOR:
+        return False
+    return disk == cd_disk == 0 and on_disk == total <= ZIP_MAX_ENTRIES and cd_size <= ZIP_MAX_DIRECTORY_BYTES
+
+
+def _zip_members_are_sane(infos: list[zipfile.ZipInfo]) -> bool:
+    if len(infos) > ZIP_MAX_ENTRIES:
+        return False
+    total = 0
+    for info in infos:
+        if info.compress_type not in _ZIP_METHODS or info.flag_bits & 0x1:  # other method, encrypted
+            return False
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            return False
+    return total <= ZIP_MAX_TOTAL_BYTES
+
+
 def _sniff_zip(data: bytes) -> str:
+    if not _zip_directory_is_small(data):
+        return REFUSED_ARCHIVE
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
-            names = archive.namelist()
-            if "mimetype" in names and archive.read("mimetype") == ODT.encode():
-                return ODT
+            infos = archive.infolist()
+            if not _zip_members_are_sane(infos):
+                return REFUSED_ARCHIVE
+            names = {info.filename for info in infos}
+            if "mimetype" in names:
+                return ODT if _odf_mimetype(archive, archive.getinfo("mimetype")) == ODT.encode() else REFUSED_ARCHIVE
             if "[Content_Types].xml" in names:
                 for prefix, mime in _OFFICE_TYPES.items():
                     if any(n.startswith(prefix) for n in names):
                         return mime
-    except zipfile.BadZipFile:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,
+    ):
         pass
-    return "application/zip"
+    return REFUSED_ARCHIVE
+
+
+def _odf_mimetype(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The ``mimetype`` member of an ODF document: stored uncompressed by the standard, so reading
+    it costs exactly its few bytes; anything else is not an ODF document."""
+    if info.compress_type != zipfile.ZIP_STORED or not info.file_size == info.compress_size <= 100:
+        return b""
+    with archive.open(info) as member:
+        return member.read(101)
 
 
 class UploadRejected(Exception):
@@ -180,6 +282,37 @@ def check(data: bytes, *, max_bytes: int, allowed: frozenset[str] = DOCUMENT_TYP
 def safe_name(name: str) -> str:
     """The user's file name without path separators, for the download's Content-Disposition."""
     return name.replace("/", "_").replace("\\", "_").strip()[:200] or "file"
+
+
+# The extension a stored file is offered with, by its detected type; the first is the usual one.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "text/plain": (".txt",),
+    ODT: (".odt",),
+    _OFFICE_TYPES["word/"]: (".docx",),
+    _OFFICE_TYPES["xl/"]: (".xlsx",),
+}
+_NAME_PUNCTUATION = frozenset(" -_.,()")
+
+
+def display_name(name: str, content_type: str) -> str:
+    """The name a checked file is shown and downloaded under: the sender's name reduced to letters,
+    digits and plain punctuation (no paths, control or bidirectional characters, no leading dot),
+    with the extension of the type detected from the bytes — ``poly.html`` holding a GIF becomes
+    ``poly.gif``, never a page a browser would open."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    extensions = EXTENSIONS.get(content_type, (".bin",))
+    extension = f".{suffix.lower()}" if f".{suffix.lower()}" in extensions else extensions[0]
+    cleaned = "".join(ch if unicodedata.category(ch)[0] in "LN" or ch in _NAME_PUNCTUATION else "_" for ch in stem)
+    cleaned = " ".join(cleaned.split()).strip(" ._")[:120]
+    return f"{cleaned or 'file'}{extension}"
 
 
 def download(stream: IO[bytes], *, content_type: str, filename: str) -> FileResponse:

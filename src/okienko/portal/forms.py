@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from okienko.cases import files
 from okienko.cases.intake import CaseInputError, clean_answers
 from okienko.catalogue.models import Service, ServiceQuestion
+from okienko.core import uploads
 from okienko.portal import guard
 
 PHOTO_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -156,12 +157,12 @@ class ReportForm(forms.Form):
             )
         data = photo.read()
         photo.seek(0)
-        if not data:
-            raise forms.ValidationError(gettext("The file is empty."))
-        if files.sniff(data) not in PHOTO_TYPES:
-            raise forms.ValidationError(gettext("Attach a photo: a JPEG, PNG, GIF or WebP image."))
-        if not files.scanner()(data).clean:
-            raise forms.ValidationError(gettext("The file did not pass the virus check."))
+        try:
+            uploads.check(data, max_bytes=files.max_bytes(), allowed=PHOTO_TYPES)
+        except uploads.UploadRejected as exc:
+            if exc.reason.startswith("type:"):
+                raise forms.ValidationError(gettext("Attach a photo: a JPEG, PNG, GIF or WebP image.")) from exc
+            raise forms.ValidationError(exc.message) from exc
         return photo
 
     def clean(self) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 Three cheap checks: a honeypot field people never see, a minimum time between showing the form
 and sending it (a signed timestamp, so it cannot be forged), and a per-IP limit counted in the
-Django cache. The IP is hashed before it becomes part of a cache key.
+Django cache. The IP is hashed before it becomes part of a cache key. It is the address resolved
+once for every per-IP decision (``core.middleware.client_ip``: ``X-Forwarded-For`` only from
+``OKIENKO_TRUSTED_PROXIES``). A report counts when it is sent, when the honeypot is filled and
+when its file is refused, so a hostile upload cannot be retried without end.
 """
 
 from __future__ import annotations

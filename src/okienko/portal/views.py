@@ -86,6 +86,8 @@ def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
         form = ReportForm(request.POST, request.FILES, service=service)
         if request.POST.get(guard.HONEYPOT):
             guard.count("report", request)
+        if not form.is_valid() and "photo" in form.errors:
+            guard.count("report", request)  # a refused file costs like a report: no endless retries
         if form.is_valid() and guard.too_fast(form.cleaned_data.get(guard.STARTED, "")):
             form.add_error(None, _("The form was sent too quickly. Check your answers and send it again."))
         if form.is_valid():
@@ -100,6 +102,8 @@ def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
                     photo=form.cleaned_data.get("photo"),
                 )
             except CaseInputError as exc:
+                if "file" in exc.errors:
+                    guard.count("report", request)
                 for message in exc.errors.values():
                     form.add_error(None, message)
             else:

@@ -34,11 +34,14 @@ def add_attachment(*, actor: Any, article: Article, name: str, data: bytes, titl
             data={"name": original_name, "reason": exc.reason, "size": len(data)},
         )
         raise InvalidAttachment(exc.message) from exc
+    # Shown and downloaded under a clean name with the extension of the real type (never the
+    # sender's ``page.html`` for a GIF); the name as sent stays in the audit entry.
+    stored_name = uploads.display_name(name, checked.content_type)
     with transaction.atomic():
         attachment = Attachment(
             article=article,
-            title=" ".join(title.split())[:200] or original_name,
-            original_name=original_name,
+            title=" ".join(title.split())[:200] or stored_name,
+            original_name=stored_name,
             content_type=checked.content_type,
             size=checked.size,
             sha256=checked.sha256,
@@ -56,7 +59,8 @@ def add_attachment(*, actor: Any, article: Article, name: str, data: bytes, titl
                 data={
                     "attachment": str(attachment.uuid),
                     "title": attachment.title,
-                    "name": original_name,
+                    "name": stored_name,
+                    "sent_name": original_name,
                     "type": checked.content_type,
                     "size": checked.size,
                     "sha256": checked.sha256,
