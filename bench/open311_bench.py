@@ -77,7 +77,7 @@ def prepare(url: str) -> dict[str, Any]:
 
 def serve(args: argparse.Namespace, app: list[str], port: int) -> subprocess.Popen[bytes]:
     command = [UVICORN, *app, "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
-    command += ["--no-access-log", "--log-level", "warning"]
+    command += ["--no-access-log", "--log-level", "warning", "--no-server-header", "--no-proxy-headers"]
     process = subprocess.Popen(command, cwd=ROOT, env=environment(args.database_url, args.intake))
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from okienko.api.permissions import token_of
+from okienko.core.middleware import client_ip
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -22,6 +23,11 @@ class TokenRateThrottle(SimpleRateThrottle):
             self.num_requests, self.duration = num or 600, duration or 60
         self.rate = f"{self.num_requests}/m"
         return super().allow_request(request, view)
+
+    def get_ident(self, request: Request) -> str:
+        """The client address as everywhere else (``core.middleware.client_ip``), not DRF's, which
+        believes any ``X-Forwarded-For``."""
+        return client_ip(request._request) or "unknown"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         token = token_of(request)

@@ -6,6 +6,7 @@ so a typo in a variable name or value fails at start-up with a clear message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -62,6 +63,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (CIDR), each checked, in normal form."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ConfigError(f"{name} must list IP addresses or networks (CIDR), got {item!r}") from exc
+    return tuple(networks)
+
+
 def secret_key(var_dir: Path) -> str:
     """Return OKIENKO_SECRET_KEY, or a key generated once and kept in ``var/``."""
     explicit = os.environ.get("OKIENKO_SECRET_KEY")
@@ -109,6 +121,7 @@ class Environment:
     open311_adaptive_hold: float
     open311_drain_yield_rate: int
     open311_drain_min_rate: float
+    trusted_proxies: tuple[str, ...]
 
     @property
     def is_embedded(self) -> bool:
@@ -155,6 +168,8 @@ def read_environment() -> Environment:
         # and then opens at least this many cases per second (ADR 0040 amendment).
         open311_drain_yield_rate=env_int("OKIENKO_OPEN311_DRAIN_YIELD_RATE", 50),
         open311_drain_min_rate=env_float("OKIENKO_OPEN311_DRAIN_MIN_RATE", 5.0),
+        # Reverse proxies whose X-Forwarded-For is believed (core.middleware.client_ip); none by default.
+        trusted_proxies=env_networks("OKIENKO_TRUSTED_PROXIES"),
     )
 
 

@@ -142,9 +142,16 @@ CSRF_COOKIE_HTTPONLY = False  # HTMX reads it from the page meta tag, not the co
 CSRF_FAILURE_VIEW = "okienko.core.views.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [ENV.site_url]
 
+# Lock a user name after 5 failures from anywhere, and refuse an address after 30 failures across
+# any user names (accounts.lockout), for the cool-off time. The address is core.middleware.client_ip:
+# X-Forwarded-For counts only from OKIENKO_TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = 5
+LOGIN_IP_FAILURE_LIMIT = 30
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "okienko.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "okienko.core.middleware.client_ip"
+TRUSTED_PROXIES = list(ENV.trusted_proxies)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -156,6 +163,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page needs are switched off (core.middleware.protect_response); maps may ask
+# for the position on our own pages only.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "accelerometer=()",
+        "camera=()",
+        "display-capture=()",
+        "geolocation=(self)",
+        "gyroscope=()",
+        "magnetometer=()",
+        "microphone=()",
+        "payment=()",
+        "usb=()",
+    ]
+)
 if ENV.profile == "production":
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from okienko.core import audit, clock
+from okienko.core.middleware import is_loopback
 from okienko.core.models import OutboxDelivery, WorkerHeartbeat
 
 OUTBOX_LAG_LIMIT = dt.timedelta(minutes=10)
@@ -59,9 +60,17 @@ def _check_tasks() -> dict[str, Any]:
     }
 
 
+def _may_see_health_details(request: HttpRequest) -> bool:
+    """Staff and the machine itself (a load balancer's probe on loopback, an operator's curl) see
+    which component failed and how long it took; anyone else only the overall status."""
+    user = getattr(request, "user", None)
+    return is_loopback(request) or (user is not None and user.is_authenticated)
+
+
 @never_cache
 def health_view(request: HttpRequest) -> JsonResponse:
-    """200 when every component works (``degraded`` still 200), 503 when one fails."""
+    """200 when every component works (``degraded`` still 200), 503 when one fails. The database
+    engine, timings and error texts only for staff and loopback callers."""
     checks: dict[str, dict[str, Any]] = {}
     for name, check in (("database", _check_database), ("cache", _check_cache), ("tasks", _check_tasks)):
         started = time.perf_counter()
@@ -72,11 +81,9 @@ def health_view(request: HttpRequest) -> JsonResponse:
         result["ms"] = round((time.perf_counter() - started) * 1000, 1)
         checks[name] = result
     failed = any(c["status"] == "error" for c in checks.values())
-    body = {
-        "status": "error" if failed else "ok",
-        "checks": checks,
-        "version": settings.SPECTACULAR_SETTINGS["VERSION"],
-    }
+    body: dict[str, Any] = {"status": "error" if failed else "ok"}
+    if _may_see_health_details(request):
+        body |= {"checks": checks, "version": settings.SPECTACULAR_SETTINGS["VERSION"]}
     return JsonResponse(body, status=503 if failed else 200)
 
 

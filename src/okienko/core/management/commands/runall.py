@@ -28,6 +28,27 @@ def mail_sink_command(python: str) -> list[str] | None:
     return [python, "-m", "okienko.core.mailsink", "--host", host, "--port", str(port), "--maildir", maildir]
 
 
+def web_server_command(python: str, host: str, port: str) -> list[str]:
+    """uvicorn without its ``Server`` header (no product and version for a scanner) and without its
+    own ``X-Forwarded-For`` handling, which would believe any client on loopback: the client address
+    is resolved by Django (``core.middleware.client_ip``, ``OKIENKO_TRUSTED_PROXIES``)."""
+    return [
+        python,
+        "-m",
+        "uvicorn",
+        "okienko.conf.asgi:application",
+        "--host",
+        host,
+        "--port",
+        port,
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        "--no-server-header",
+        "--no-proxy-headers",
+    ]
+
+
 class Command(BaseCommand):
     help = "Run the ASGI web server (uvicorn), a Celery worker with its scheduler and a local mail sink."
 
@@ -40,21 +61,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
         var = str(settings.VAR_DIR)
-        commands = [
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "okienko.conf.asgi:application",
-                "--host",
-                options["host"],
-                "--port",
-                str(options["port"]),
-                "--no-access-log",
-                "--lifespan",
-                "off",
-            ],
-        ]
+        commands = [web_server_command(python, options["host"], str(options["port"]))]
         if not options["no_worker"]:
             commands.append(
                 [
