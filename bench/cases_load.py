@@ -69,8 +69,8 @@ def fixtures() -> tuple[Any, list[Any], list[Any]]:
     from okienko.accounts.models import Organisation
     from okienko.catalogue.models import Service, ServiceCategory
 
-    city, _ = Organisation.objects.get_or_create(
-        code="bench-city", defaults={"name": "Bench City", "kind": Organisation.Kind.CITY}
+    city, _ = Organisation.objects.update_or_create(
+        code="bench-city", defaults={"name": "Bench City", "kind": Organisation.Kind.CITY, "open311_public": True}
     )
     units = []
     for i in range(UNITS):
@@ -93,6 +93,8 @@ def fixtures() -> tuple[Any, list[Any], list[Any]]:
                 "resolve_due": 10,
             },
         )
+        if service.publication != Service.Publication.REDACTED:  # Open311 lists published services only
+            Service.objects.filter(pk=service.pk).update(publication=Service.Publication.REDACTED)
         services.append(service)
     return city, units, services
 

@@ -31,7 +31,7 @@ def city(make_user: Callable[..., User]) -> City:
     """Łódź with its contact centre and the roads unit; a pothole service that needs a place and
     asks for the size; a consultant, a roads expert, and a client with one earlier contact."""
     factories.territory("1061011", "Łódź", TerritorialUnit.Kind.GMINA)
-    ldz = Organisation.objects.create(code="ldz", name="Łódź", kind=Organisation.Kind.CITY)
+    ldz = Organisation.objects.create(code="ldz", name="Łódź", kind=Organisation.Kind.CITY, open311_public=True)
     centre = Organisation.objects.create(
         code="ldz-ckm", name="Centrum Kontaktu Mieszkańców", kind=Organisation.Kind.CONTACT_CENTRE, parent=ldz
     )
@@ -50,6 +50,7 @@ def city(make_user: Callable[..., User]) -> City:
         response_due=1,
         resolve_due=5,
         location_required=True,
+        publication=Service.Publication.REDACTED,
     )
     size = ServiceQuestion.objects.create(
         service=pothole, code="wielkosc", label="Wielkość ubytku", datatype="singlevaluelist", required=True

@@ -202,12 +202,14 @@ def test_split_office_hours_skip_the_lunch_break() -> None:
 def test_calendar_for_uses_office_hours_of_the_organisation_or_an_ancestor() -> None:
     city = Organisation.objects.create(code="c", name="City", kind=Organisation.Kind.CITY)
     unit = Organisation.objects.create(code="u", name="Unit", kind=Organisation.Kind.UNIT, parent=city)
-    assert cal.calendar_for(unit) is cal.DEFAULT
+    from okienko.accounts.calendar import calendar_for
+
+    assert calendar_for(unit) is cal.DEFAULT
     OfficeHours.objects.create(organisation=city, weekday=5, opens=dt.time(9), closes=dt.time(13))
-    saturday_only = cal.calendar_for(unit)
+    saturday_only = calendar_for(unit)
     assert saturday_only.is_working_day(dt.date(2026, 11, 21))
     assert not saturday_only.is_working_day(dt.date(2026, 11, 23))
     OfficeHours.objects.create(organisation=unit, weekday=0, opens=dt.time(7), closes=dt.time(15))
-    own = cal.calendar_for(unit)
+    own = calendar_for(unit)
     assert own.add_working_hours(local(2026, 11, 23, 7, 0), 8) == local(2026, 11, 23, 15, 0)
     assert own.add_working_hours(local(2026, 11, 23, 7, 0), 9) == local(2026, 11, 30, 8, 0)

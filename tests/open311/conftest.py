@@ -20,12 +20,15 @@ def _default_jurisdiction(settings: Any) -> None:
 
 @pytest.fixture
 def city(region: Organisation) -> Organisation:
+    """The city, a public Open311 jurisdiction (the labour offices of ``region`` are not)."""
+    Organisation.objects.filter(code="city").update(open311_public=True)
     return Organisation.objects.get(code="city")
 
 
 @pytest.fixture
 def catalogue(city: Organisation) -> dict[str, Service]:
-    """A pothole request with one question of every type, a batch inquiry, and a private service."""
+    """A pothole request with one question of every type, a batch inquiry (both published with
+    redacted descriptions), and a service that is not public."""
     unit = Organisation.objects.get(code="city-unit")
     roads = ServiceCategory.objects.create(organisation=city, code="roads", name="Drogi")
     pothole = Service.objects.create(
@@ -38,6 +41,7 @@ def catalogue(city: Organisation) -> dict[str, Service]:
         keywords="dziura,jezdnia",
         responsible_unit=unit,
         resolve_due=5,
+        publication=Service.Publication.REDACTED,
     )
     questions = [
         ("size", "number", True),
@@ -63,6 +67,7 @@ def catalogue(city: Organisation) -> dict[str, Service]:
         kind=Service.Kind.INQUIRY,
         public_name="Pytanie o drogi",
         responsible_unit=unit,
+        publication=Service.Publication.REDACTED,
     )
     internal = Service.objects.create(
         organisation=city, code="internal", category=roads, public_name="Wewnętrzna", is_public=False

@@ -149,6 +149,7 @@ def test_list_filters_by_ids_service_status_and_dates(post_request: Callable[...
 
 def test_list_is_limited_to_the_jurisdiction(post_request: Callable[..., Any], client: Client) -> None:
     post_request()
+    Organisation.objects.filter(code="wup").update(open311_public=True)
     assert client.get(f"{BASE}requests.json", {"jurisdiction_id": "wup"}).json() == []
 
 

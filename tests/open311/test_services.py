@@ -4,6 +4,7 @@ from typing import Any
 
 from django.test import Client
 
+from okienko.accounts.models import Organisation
 from okienko.catalogue.models import Service
 from okienko.integrations.open311 import formats
 
@@ -60,6 +61,7 @@ def test_unknown_jurisdiction_answers_404_in_xml(client: Client, catalogue: dict
 
 
 def test_other_jurisdiction_has_its_own_services(client: Client, catalogue: dict[str, Service]) -> None:
+    Organisation.objects.filter(code="wup").update(open311_public=True)
     assert client.get(BASE + "services.json", {"jurisdiction_id": "wup"}).json() == []
 
 

@@ -26,8 +26,8 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "active"]
-    list_filter = ["kind", "active"]
+    list_display = ["name", "code", "kind", "parent", "active", "open311_public"]
+    list_filter = ["kind", "active", "open311_public"]
     search_fields = ["name", "code", "short_name"]
     autocomplete_fields = ["parent", "territory"]
     inlines = [LocationInline, OfficeHoursInline]

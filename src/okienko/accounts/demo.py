@@ -15,7 +15,7 @@ from okienko.accounts.models import Location, Membership, OfficeHours, Organisat
 from okienko.accounts.roles import Role
 from okienko.accounts.teryt import load_terc
 
-VERSION = 1
+VERSION = 2  # 2: Łódź is a public Open311 jurisdiction
 DEMO_PASSWORD = "okienko-demo-2026"  # noqa: S105 - documented demo accounts only
 
 # code, town, powiat codes served, street, postal code
@@ -142,6 +142,7 @@ def load(*, stdout: Any) -> None:
         short_name="Łódź",
         phone="42 638 44 44",
         email="kontakt@lodz.example.pl",
+        open311_public=True,  # the city's reports are public; the labour offices are no Open311 jurisdiction
     )
     lodz.territory.set(TerritorialUnit.objects.filter(code="1061"))
     Location.objects.get_or_create(

@@ -74,6 +74,14 @@ class Organisation(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    open311_public = models.BooleanField(
+        _("public Open311 jurisdiction"),
+        default=False,
+        help_text=_(
+            "Open311 GeoReport v2 serves this organisation (jurisdiction_id = its code): its published "
+            "services and their requests. Leave off for offices whose matters are clients' own affairs."
+        ),
+    )
 
     objects = OrganisationQuerySet.as_manager()
 

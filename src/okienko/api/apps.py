@@ -9,3 +9,7 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from okienko.api import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from okienko.api.problems import refused
+        from okienko.core.limits import register_responder
+
+        register_responder("/api/", refused)

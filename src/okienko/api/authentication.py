@@ -44,11 +44,15 @@ def token_from_secret(raw: str) -> ApiToken:
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    keywords = ("bearer", "token")
+    keywords = (b"bearer", b"token")
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower().decode() not in self.keywords:
+        try:
+            header = authentication.get_authorization_header(request).split()
+        except UnicodeError as exc:  # a header str that is not ISO-8859-1 (only in-process callers)
+            raise exceptions.AuthenticationFailed(_("The API token is malformed.")) from exc
+        # Compared as bytes: any bytes may arrive in a header, and they are no reason for a 500.
+        if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Give the token after the word Bearer, without spaces."))

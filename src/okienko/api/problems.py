@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -33,6 +34,7 @@ _TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
     428: "Precondition required",
@@ -48,6 +50,7 @@ _SLUGS = {
     406: "not-acceptable",
     409: "conflict",
     412: "precondition-failed",
+    413: "content-too-large",
     415: "unsupported-media-type",
     422: "unprocessable",
     428: "precondition-required",
@@ -95,6 +98,12 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response:
     instance = request.path if request is not None else ""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ProblemError(413, _("The request is too large."), slug="content-too-large")
+    elif isinstance(exc, (BadRequest, SuspiciousOperation)):
+        # Django's request parsing (too many fields, a body that is not UTF-8 …) met by a view
+        # before ``core.limits`` could refuse it: the client's mistake, not a server error.
+        exc = exceptions.ParseError(_("The request could not be read."))
     response = exception_handler(exc, context)
     if response is None:
         if isinstance(exc, Http404):
@@ -133,6 +142,13 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response:
     if code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in headers:
         headers["WWW-Authenticate"] = 'Bearer realm="okienko"'
     return Response(body, status=code, headers=headers, content_type=MEDIA_TYPE)
+
+
+def refused(request: HttpRequest, status_code: int, detail: object) -> JsonResponse:
+    """``core.limits`` refusals (control characters, too many fields, too large) under ``/api/``."""
+    slug = "content-too-large" if status_code == 413 else None
+    body = problem(status_code, detail, instance=request.path, slug=slug)
+    return JsonResponse(body, status=status_code, content_type=MEDIA_TYPE)
 
 
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:

@@ -18,24 +18,20 @@ from okienko.accounts import access
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
 from okienko.cases.workflow import ActorKind
+from okienko.core.tree import path_prefixes
 
 JURISDICTION_KINDS = frozenset(
     {Organisation.Kind.CITY, Organisation.Kind.REGION_OFFICE, Organisation.Kind.COUNTY_OFFICE}
 )
 
 
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def jurisdiction_path(org: Organisation) -> str:
     """The path of the nearest jurisdiction at or above ``org`` (the tree root if none)."""
-    chain = list(Organisation.objects.filter(path__in=_prefixes(org.path)).order_by("-path"))
+    chain = list(Organisation.objects.filter(path__in=path_prefixes(org.path)).order_by("-path"))
     for candidate in chain:
         if candidate.kind in JURISDICTION_KINDS:
             return candidate.path
-    return _prefixes(org.path)[0]
+    return path_prefixes(org.path)[0]
 
 
 def jurisdiction_of(org: Organisation) -> Organisation:
@@ -67,7 +63,7 @@ def visibility_q(user: Any) -> Q:
     working = _scope_paths(user, (Perm.CASES_WORK,))
     org_q = Q(pk__in=[])
     tops = _top_paths(jurisdictions)
-    above = {p for path in tops for p in _prefixes(path)}
+    above = {p for path in tops for p in path_prefixes(path)}
     kinds = dict(Organisation.objects.filter(path__in=above).values_list("path", "kind")) if above else {}
     for path in tops:
         org_q |= Q(path__startswith=path)
@@ -75,7 +71,7 @@ def visibility_q(user: Any) -> Q:
             continue
         # a unit's staff also see the cases of the nearest jurisdiction above them (their city
         # or county office), but not of the whole tree further up
-        for ancestor in reversed(_prefixes(path)[:-1]):
+        for ancestor in reversed(path_prefixes(path)[:-1]):
             org_q |= Q(path=ancestor)
             if kinds.get(ancestor) in JURISDICTION_KINDS:
                 break
@@ -112,10 +108,10 @@ def can_open_in(user: Any, organisation: Organisation) -> bool:
     below = [p for p in _scope_paths(user, (Perm.CASES_OPEN,)) if p.startswith(organisation.path)]
     if not below:
         return False
-    between = {prefix for path in below for prefix in _prefixes(path) if len(prefix) > len(organisation.path)}
+    between = {prefix for path in below for prefix in path_prefixes(path) if len(prefix) > len(organisation.path)}
     kinds = dict(Organisation.objects.filter(path__in=between).values_list("path", "kind"))
     return any(
-        not any(kinds.get(prefix) in JURISDICTION_KINDS for prefix in _prefixes(path) if prefix in between)
+        not any(kinds.get(prefix) in JURISDICTION_KINDS for prefix in path_prefixes(path) if prefix in between)
         for path in below
     )
 

@@ -15,10 +15,10 @@ from okienko.core.clock import WARSAW
 def texts_for(case: Any) -> QuerySet[StandardText]:
     """Texts of the case's jurisdiction (or a parent) for its service or any service, and for its
     status or any status; the most specific first."""
-    from okienko.cases.access import _prefixes
+    from okienko.core.tree import path_prefixes
 
     return (
-        StandardText.objects.filter(organisation__path__in=_prefixes(case.organisation.path), active=True)
+        StandardText.objects.filter(organisation__path__in=path_prefixes(case.organisation.path), active=True)
         .filter(Q(service=case.service) | Q(service__isnull=True))
         .filter(Q(status=case.status) | Q(status=""))
         .order_by("service", "-status", "title")

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from okienko.accounts.models import Organisation
-from okienko.cases.access import _prefixes
 from okienko.cases.models import RoutingRule
 from okienko.core.clock import WARSAW
 from okienko.core.memo import Memo
+from okienko.core.tree import path_prefixes
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def rules_of(jurisdiction: Organisation) -> list[RoutingRule]:
     return _rules.get(
         jurisdiction.path,
         lambda: list(
-            RoutingRule.objects.filter(organisation__path__in=_prefixes(jurisdiction.path), active=True)
+            RoutingRule.objects.filter(organisation__path__in=path_prefixes(jurisdiction.path), active=True)
             .select_related("target_unit")
             .order_by("order", "id")
         ),

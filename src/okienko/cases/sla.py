@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from okienko.core.calendar import BusinessCalendar, calendar_for, calendar_from_rows
+from okienko.accounts.calendar import calendar_for
+from okienko.core.calendar import BusinessCalendar, calendar_from_rows
 from okienko.core.memo import Memo
 
 CALENDAR_DAYS = "calendar_days"

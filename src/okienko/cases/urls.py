@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from okienko.cases import intake_views, views
+from okienko.cases import intake_views, publication_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -24,4 +24,5 @@ urlpatterns = [
     path("<uuid:case_uuid>/assign/", views.assign_view, name="assign"),
     path("<uuid:case_uuid>/attach/", views.attach_view, name="attach"),
     path("<uuid:case_uuid>/reply-preview/", views.reply_preview_view, name="reply_preview"),
+    path("<uuid:case_uuid>/publication/", publication_views.publication_view, name="publication"),
 ]

@@ -25,6 +25,7 @@ from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, TransitionNotAllowed, allowed_targets
 from okienko.core import audit, clock, uploads
+from okienko.core.tree import path_prefixes
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
@@ -238,16 +239,11 @@ def _team_of(case: Case) -> list[Any]:
         return []
     return list(
         User.objects.filter(
-            memberships__organisation__path__in=_ancestor_paths(case.assigned_unit.path), is_active=True
+            memberships__organisation__path__in=path_prefixes(case.assigned_unit.path), is_active=True
         )
         .distinct()
         .order_by("last_name")
     )
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 @login_required

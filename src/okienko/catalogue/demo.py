@@ -15,7 +15,7 @@ from okienko.catalogue.demo_data import (
 )
 from okienko.catalogue.models import Service, ServiceCategory, ServiceQuestion, ServiceQuestionChoice, StandardText
 
-VERSION = 1
+VERSION = 2  # 2: publication of cases (ADR 0042)
 
 
 def _categories(org: Organisation, rows: list[tuple[str, str, str]]) -> dict[str, ServiceCategory]:
@@ -29,7 +29,9 @@ def _categories(org: Organisation, rows: list[tuple[str, str, str]]) -> dict[str
     return found
 
 
-def _services(org: Organisation, categories: dict[str, ServiceCategory], rows: list[dict[str, Any]]) -> int:
+def _services(
+    org: Organisation, categories: dict[str, ServiceCategory], rows: list[dict[str, Any]], *, publication: str
+) -> int:
     for order, row in enumerate(rows):
         unit = Organisation.objects.filter(code=row["unit"]).first() if row["unit"] else None
         service, _ = Service.objects.update_or_create(
@@ -48,6 +50,7 @@ def _services(org: Organisation, categories: dict[str, ServiceCategory], rows: l
                 "response_due": row["response"],
                 "resolve_due": row["resolve"],
                 "location_required": row.get("location", False),
+                "publication": row.get("publication", publication),
                 "order": order,
             },
         )
@@ -80,8 +83,9 @@ def _texts(org: Organisation, rows: list[tuple[str, str, str, str]]) -> None:
 def load(*, stdout: Any) -> None:
     wup = Organisation.objects.get(code="wup-bialystok")
     lodz = Organisation.objects.get(code="lodz")
-    labour = _services(wup, _categories(wup, LABOUR_CATEGORIES), LABOUR_SERVICES)
-    city = _services(lodz, _categories(lodz, CITY_CATEGORIES), CITY_SERVICES)
+    private, redacted = Service.Publication.PRIVATE, Service.Publication.REDACTED
+    labour = _services(wup, _categories(wup, LABOUR_CATEGORIES), LABOUR_SERVICES, publication=private)
+    city = _services(lodz, _categories(lodz, CITY_CATEGORIES), CITY_SERVICES, publication=redacted)
     _texts(wup, LABOUR_TEXTS)
     _texts(lodz, CITY_TEXTS)
     stdout.write(f"  catalogue: {labour} labour-office services, {city} Łódź services")

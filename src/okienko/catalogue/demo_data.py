@@ -34,7 +34,8 @@ CITY_CATEGORIES = [
 
 # Each service: code, category, kind, public name, public description, internal description, keywords,
 # responsible unit code (None: the client's own office), SLA basis, response due, resolve due,
-# location required, questions.
+# location required, questions; optionally "publication" (else the catalogue's default: city matters
+# are published with redacted descriptions, labour-office matters — clients' own affairs — never).
 # A question: (code, label, datatype, required, description, [(key, name), ...]).
 Question = tuple[str, str, str, bool, str, list[tuple[str, str]]]
 
@@ -584,6 +585,7 @@ CITY_SERVICES: list[dict[str, Any]] = [
     },
     {
         "code": "halas",
+        "publication": "moderated",
         "category": "porzadek",
         "kind": "request",
         "name": "Hałas i zakłócanie spokoju",
@@ -678,6 +680,7 @@ CITY_SERVICES: list[dict[str, Any]] = [
     },
     {
         "code": "dowod-osobisty",
+        "publication": "private",
         "category": "sprawy-obywatelskie",
         "kind": "inquiry",
         "name": "Dowód osobisty — wniosek, odbiór, utrata",
@@ -693,6 +696,7 @@ CITY_SERVICES: list[dict[str, Any]] = [
     },
     {
         "code": "meldunek",
+        "publication": "private",
         "category": "sprawy-obywatelskie",
         "kind": "inquiry",
         "name": "Zameldowanie i wymeldowanie",

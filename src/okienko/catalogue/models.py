@@ -42,6 +42,10 @@ class ServiceQuerySet(models.QuerySet["Service"]):
     def public(self) -> ServiceQuerySet:
         return self.filter(active=True, is_public=True)
 
+    def published(self) -> ServiceQuerySet:
+        """Public services whose cases public lists show (Open311, the map, open data; ADR 0042)."""
+        return self.public().exclude(publication=Service.Publication.PRIVATE)
+
     def for_organisation(self, organisation: Organisation) -> ServiceQuerySet:
         """Services of the jurisdiction ``organisation`` belongs to (itself or an ancestor)."""
         return self.filter(organisation__in=[organisation, *organisation.ancestors()])
@@ -53,6 +57,14 @@ class Service(models.Model):
     class Kind(models.TextChoices):
         INQUIRY = "inquiry", _("inquiry (answered at first contact)")
         REQUEST = "request", _("request (becomes a case)")
+
+    class Publication(models.TextChoices):
+        """What public surfaces (Open311, the status page, the map, open data) show of its cases."""
+
+        PRIVATE = "private", _("not published (the reporter's status page only, without the description)")
+        LISTED = "listed", _("listed publicly without the description")
+        REDACTED = "redacted", _("listed with the description, personal data removed automatically")
+        MODERATED = "moderated", _("listed with the description, personal data removed, after a moderator's approval")
 
     class SlaBasis(models.TextChoices):
         CALENDAR_DAYS = "calendar_days", _("calendar days")
@@ -90,6 +102,16 @@ class Service(models.Model):
     )
     location_required = models.BooleanField(_("location required"), default=False)
     is_public = models.BooleanField(_("public (portal, Open311)"), default=True)
+    publication = models.CharField(
+        _("publication of cases"),
+        max_length=10,
+        choices=Publication.choices,
+        default=Publication.PRIVATE,
+        help_text=_(
+            "Only published services are offered through Open311 and have their cases listed there. Matters "
+            "that are a client's own affairs (benefits, registration, certificates) stay not published."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     search_text = models.TextField(blank=True, editable=False)

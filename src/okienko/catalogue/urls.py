@@ -5,5 +5,5 @@ from okienko.catalogue import views
 app_name = "catalogue"
 urlpatterns = [
     path("", views.services_view, name="services"),
-    path("<str:service_uuid>/", views.service_view, name="service"),
+    path("<uuid:service_uuid>/", views.service_view, name="service"),
 ]

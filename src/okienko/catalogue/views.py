@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -44,13 +46,15 @@ def services_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def service_view(request: HttpRequest, service_uuid: str) -> HttpResponse:
-    try:
-        service = (
-            _services_for(request).select_related("category", "organisation", "responsible_unit").get(uuid=service_uuid)
-        )
-    except (Service.DoesNotExist, ValueError) as exc:
-        raise Http404("service") from exc
+def service_view(request: HttpRequest, service_uuid: UUID) -> HttpResponse:
+    service = (
+        _services_for(request)
+        .select_related("category", "organisation", "responsible_unit")
+        .filter(uuid=service_uuid)
+        .first()
+    )
+    if service is None:
+        raise Http404("service")
     questions = list(service.questions.prefetch_related("choices"))
     texts = list(service.texts.filter(active=True))
     return render(request, "catalogue/service.html", {"service": service, "questions": questions, "texts": texts})

@@ -5,7 +5,8 @@ not HTML: sessions, authentication, two-factor, the organisation switcher, messa
 clickjacking and CSP headers and login lockout do nothing for them but cost time on the hottest
 write path of the installation. Requests under ``LEAN_PREFIXES`` therefore go to a second Django
 handler built with ``LEAN_MIDDLEWARE``: security headers, the request id and audit context with the
-access log, the language from ``Accept-Language``, and URL normalisation. Both entry points
+access log, the language from ``Accept-Language``, URL normalisation, and the input limits
+(``core.limits``). Both entry points
 (``wsgi.py``, ``asgi.py``) dispatch the same way.
 """
 
@@ -25,6 +26,7 @@ LEAN_MIDDLEWARE = [
     "okienko.core.middleware.RequestContextMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "okienko.core.limits.InputLimitsMiddleware",
 ]
 
 

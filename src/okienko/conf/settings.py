@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "okienko.accounts.middleware.ActiveOrganisationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "okienko.core.limits.InputLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -258,9 +259,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "okienko.api.problems.handle",
+    "DEFAULT_PARSER_CLASSES": [
+        "okienko.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"token": "600/min"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# JSON bodies of the REST API above this size are refused with 413 (form bodies: DATA_UPLOAD_*).
+API_MAX_JSON_BYTES = 1024 * 1024
 # Responses to POSTs with an Idempotency-Key are replayed this long, then purged (hourly beat task).
 API_IDEMPOTENCY_KEEP_HOURS = 24
 # Webhook URLs resolving to loopback, private, link-local … addresses are refused unless this is on.

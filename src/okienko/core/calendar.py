@@ -19,14 +19,10 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import holidays
 
 from okienko.core.clock import WARSAW
-
-if TYPE_CHECKING:
-    from okienko.accounts.models import Organisation
 
 UTC = dt.UTC
 Interval = tuple[dt.time, dt.time]
@@ -221,26 +217,6 @@ class BusinessCalendar:
 
 
 DEFAULT = BusinessCalendar()
-
-
-def calendar_for(organisation: Organisation | None) -> BusinessCalendar:
-    """The calendar of ``organisation``: its own office hours, else its nearest ancestor's, else
-    the default Monday–Friday 8:00–16:00."""
-    if organisation is None:
-        return DEFAULT
-    from okienko.accounts.models import OfficeHours
-
-    parts = [p for p in organisation.path.split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    rows = list(
-        OfficeHours.objects.filter(organisation__path__in=prefixes).values_list(
-            "organisation__path", "weekday", "opens", "closes"
-        )
-    )
-    if not rows:
-        return DEFAULT
-    deepest = max(path for path, *_rest in rows)
-    return calendar_from_rows((weekday, opens, closes) for path, weekday, opens, closes in rows if path == deepest)
 
 
 def calendar_from_rows(rows: Iterable[tuple[int, dt.time, dt.time]]) -> BusinessCalendar:

@@ -1,4 +1,7 @@
-"""Demo API keys: Open311 keys for Łódź and WUP Białystok and a REST API token (see README).
+"""Demo API keys: an Open311 key for Łódź and a REST API token (see README).
+
+WUP Białystok has no Open311 key: labour-office matters are clients' own affairs, so the labour
+offices are no public Open311 jurisdiction (ADR 0042).
 
 These secrets are published in the README for trying the APIs locally; never use them elsewhere.
 """
@@ -9,18 +12,17 @@ from typing import Any
 
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Role
-from okienko.api.actions import issue_api_token, split_token
+from okienko.api.actions import issue_api_token, revoke_api_token, split_token
 from okienko.api.models import ApiToken, Scope
 
-VERSION = 1
+VERSION = 2  # 2: the WUP Open311 key of version 1 is revoked
 
 OPEN311_LODZ = "okn_demo0311_lodz-open311-demo-2026"
-OPEN311_WUP = "okn_demo0311w_wup-open311-demo-2026"
 REST_LODZ = "okn_demoapi1_lodz-rest-api-demo-2026"
+RETIRED_PREFIXES = ("demo0311w",)  # the WUP Open311 key of demo version 1
 
 KEYS: list[tuple[str, str, str, list[str], str]] = [
     (OPEN311_LODZ, "lodz", "Open311 — aplikacja mobilna (demo)", [str(Scope.OPEN311)], Role.CONSULTANT),
-    (OPEN311_WUP, "wup-bialystok", "Open311 — WUP (demo)", [str(Scope.OPEN311)], Role.CONSULTANT),
     (REST_LODZ, "lodz", "EZD — system dziedzinowy (demo)", [str(v) for v in Scope.values], Role.SUPERVISOR),
 ]
 
@@ -33,3 +35,6 @@ def load(*, stdout: Any) -> None:
             continue
         issue_api_token(actor=None, organisation=organisation, name=name, scopes=scopes, role=role, secret=secret)
         stdout.write(f"  API key for {org_code}: {name}")
+    for token in ApiToken.objects.filter(prefix__in=RETIRED_PREFIXES, revoked_at__isnull=True):
+        revoke_api_token(actor=None, token=token)
+        stdout.write(f"  API key revoked: {token.name}")

@@ -15,14 +15,10 @@ from django.db.models import Q
 
 from okienko.accounts import access
 from okienko.accounts.roles import Perm, permissions_of
+from okienko.core.tree import path_prefixes
 
 if TYPE_CHECKING:
     from okienko.knowledge.models import Article
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 def _scope_q(user: Any, perm: str, roles: set[str] | None = None) -> Q | None:
@@ -33,7 +29,7 @@ def _scope_q(user: Any, perm: str, roles: set[str] | None = None) -> Q | None:
         if perm not in permissions_of(m.role) or (roles is not None and m.role not in roles):
             continue
         path = m.organisation.path
-        parts.append(Q(organisation__path__in=_ancestor_paths(path)))
+        parts.append(Q(organisation__path__in=path_prefixes(path)))
         if m.include_descendants:
             parts.append(Q(organisation__path__startswith=path))
     return reduce(or_, parts) if parts else None

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from okienko.accounts.models import Organisation
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case
+from okienko.cases.publication import description_of
 from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.knowledge.models import Article
 from okienko.knowledge.search import search
@@ -192,13 +193,11 @@ def report_sent_view(request: HttpRequest) -> HttpResponse:
 def case_status_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The public status page: service, status in plain words, public timeline, expected date.
 
-    Addressed by the case's random UUID (not its sequential number); shows no personal data."""
+    Addressed by the case's random UUID (not its sequential number); shows no personal data, and
+    the description only as every public surface does (``cases.publication``, ADR 0042)."""
     case = get_object_or_404(Case.objects.select_related("service"), uuid=public_id)
-    return render(
-        request,
-        "portal/case_status.html",
-        {"case": case, "status": public_status(case.status), "timeline": public_timeline(case)},
-    )
+    context = {"case": case, "status": public_status(case.status), "timeline": public_timeline(case)}
+    return render(request, "portal/case_status.html", {**context, "description": description_of(case)})
 
 
 @functools.lru_cache(maxsize=8)

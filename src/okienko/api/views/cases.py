@@ -16,7 +16,7 @@ from django_filters import rest_framework as df
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,6 +25,7 @@ from okienko.api.base import ApiViewSet
 from okienko.api.conditional import etag_for, with_etag
 from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
+from okienko.api.parsers import JSONParser
 from okienko.api.permissions import limit_to_token, token_of
 from okienko.api.problems import ProblemError
 from okienko.cases import actions

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from okienko.cases.publication import public_description
 from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.core import clock
 
@@ -98,7 +99,9 @@ def definition_data(service: Service, questions: Iterable[ServiceQuestion]) -> d
 
 
 def request_data(row: dict[str, Any]) -> dict[str, Any]:
-    """One case (a ``values()`` row, see ``views.REQUEST_FIELDS``) as a GeoReport service request."""
+    """One case (a ``values()`` row, see ``views.REQUEST_FIELDS``) as a GeoReport service request.
+
+    The description is what ``cases.publication`` allows public surfaces to show (ADR 0042)."""
     lat, lon = row.get("latitude"), row.get("longitude")
     return {
         "service_request_id": public_id(row["number"]),
@@ -106,7 +109,12 @@ def request_data(row: dict[str, Any]) -> dict[str, Any]:
         "status_notes": row.get("status_notes") or "",
         "service_name": row["service__public_name"],
         "service_code": row["service__code"],
-        "description": row["description"],
+        "description": public_description(
+            publication=row["publication"],
+            is_public=row["service__is_public"],
+            description=row["description"],
+            approved=row["approved_description"],
+        ),
         "agency_responsible": row.get("assigned_unit__name") or "",
         "service_notice": "",
         "requested_datetime": local(row["created_at"]),

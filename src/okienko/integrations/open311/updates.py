@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from okienko.cases import publication
 from okienko.cases.models import Case, CaseEvent, CaseNote
 from okienko.cases.workflow import Status
 from okienko.integrations.open311 import representation
@@ -89,7 +90,7 @@ def request_updates(request: HttpRequest, fmt: str, request_id: str) -> HttpResp
             raise Open311Error(405, _("Use GET or HEAD here."))
         jurisdiction = jurisdiction_of(request.GET)
         number = representation.number_of(request_id)
-        case = Case.objects.filter(organisation=jurisdiction, service__is_public=True, number=number).first()
+        case = publication.listed(Case.objects.filter(organisation=jurisdiction, number=number)).first()
         if case is None:
             raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": repr(request_id[:60])})
         response = respond(updates_data(case), fmt, "status_updates")

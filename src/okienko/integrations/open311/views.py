@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
@@ -28,6 +29,7 @@ from okienko.api.authentication import token_from_secret
 from okienko.api.models import ApiToken, Scope
 from okienko.catalogue.models import Service, ServiceQuestion, ServiceQuestionChoice
 from okienko.core import clock
+from okienko.core.limits import TOO_LARGE, UNREADABLE, Message
 from okienko.core.memo import Memo
 from okienko.integrations.open311 import formats, queue, representation
 from okienko.integrations.open311.errors import Description, Open311Error, described, stored
@@ -55,6 +57,10 @@ REQUEST_FIELDS = (
     "longitude",
     "media_url",
     "open311_submission__address_id",
+    "service__is_public",
+    "publication",
+    "approved_description",
+    "status_notes",
 )
 
 View = Callable[..., HttpResponse]
@@ -78,6 +84,12 @@ def error_response(request: HttpRequest, exc: Open311Error, fmt: str) -> HttpRes
     return response
 
 
+def input_refused(request: HttpRequest, status: int, message: Message) -> HttpResponse:
+    """``core.limits`` refusals under ``/open311/``, as an error document in the path's format."""
+    fmt = formats.JSON if request.path.endswith(f".{formats.JSON}") else formats.XML
+    return error_response(request, Open311Error(status, message), fmt)
+
+
 def endpoint(view: View) -> View:
     """Check the format suffix and turn every failure into a GeoReport error document."""
 
@@ -90,6 +102,11 @@ def endpoint(view: View) -> View:
             return view(request, fmt, **kwargs)
         except Open311Error as exc:
             return error_response(request, exc, fmt)
+        except RequestDataTooBig:
+            return input_refused(request, 413, TOO_LARGE)
+        except (BadRequest, SuspiciousOperation, MultiPartParserError):
+            # Django could not read the request (``core.limits`` refuses these before the view).
+            return input_refused(request, 400, UNREADABLE)
         except Exception:
             log.exception("open311 request failed")
             return error_response(request, Open311Error(500, _("Internal error; it was logged.")), fmt)
@@ -118,8 +135,10 @@ def jurisdiction_of(params: QueryDict) -> Organisation:
     code = params.get("jurisdiction_id", "").strip() or getattr(
         settings, "OPEN311_DEFAULT_JURISDICTION", DEFAULT_JURISDICTION
     )
-    organisation = _jurisdictions.get(code, lambda: Organisation.objects.filter(code=code, active=True).first())
-    if organisation is None:
+    organisation = _jurisdictions.get(
+        code, lambda: Organisation.objects.filter(code=code, active=True, open311_public=True).first()
+    )
+    if organisation is None:  # unknown and not public answer alike: nothing tells them apart
         raise Open311Error(404, described(_("jurisdiction_id %(code)s is not served here."), code=repr(code[:60])))
     return organisation
 
@@ -136,7 +155,8 @@ def _methods(request: HttpRequest, *allowed: str) -> None:
 
 
 def _public_services(jurisdiction: Organisation) -> QuerySet[Service]:
-    return Service.objects.public().filter(organisation=jurisdiction)
+    """The services Open311 offers: public and published (``cases.publication``, ADR 0042)."""
+    return Service.objects.published().filter(organisation=jurisdiction)
 
 
 @endpoint
@@ -288,6 +308,7 @@ def _date(params: QueryDict, name: str) -> dt.datetime | None:
 
 
 def _cases(jurisdiction: Organisation) -> QuerySet[Any]:
+    from okienko.cases import publication
     from okienko.cases.models import Case, CaseNote
 
     latest_public = (
@@ -295,9 +316,8 @@ def _cases(jurisdiction: Organisation) -> QuerySet[Any]:
         .order_by("-created_at", "-id")
         .values("body")[:1]
     )
-    return Case.objects.filter(organisation=jurisdiction, service__is_public=True).annotate(
-        status_notes=Subquery(latest_public)
-    )
+    cases = publication.listed(Case.objects.filter(organisation=jurisdiction))
+    return publication.with_descriptions(cases).annotate(status_notes=Subquery(latest_public))
 
 
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -328,7 +348,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         end = end or ((start + WINDOW) if start else clock.now())
         start = start or (end - WINDOW)
         cases = cases.filter(created_at__gte=start, created_at__lte=end)
-    rows = cases.order_by("-created_at", "-id").values(*REQUEST_FIELDS, "status_notes")[:MAX_RESULTS]
+    rows = cases.order_by("-created_at", "-id").values(*REQUEST_FIELDS)[:MAX_RESULTS]
     return respond([representation.request_data(r) for r in rows], fmt, "service_requests")
 
 
@@ -345,7 +365,7 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
     _methods(request, "GET", "HEAD")
     jurisdiction = jurisdiction_of(request.GET)
     number = representation.number_of(service_request_id)
-    rows = list(_cases(jurisdiction).filter(number=number).values(*REQUEST_FIELDS, "status_notes")[:1])
+    rows = list(_cases(jurisdiction).filter(number=number).values(*REQUEST_FIELDS)[:1])
     if not rows:
         raise Open311Error(
             404, described(_("service_request_id %(id)s was not found."), id=repr(service_request_id[:60]))

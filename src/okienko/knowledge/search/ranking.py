@@ -49,7 +49,11 @@ def forget_stats() -> None:
 
 
 def idf(documents: int, containing: int) -> float:
-    """FTS5's idf: log((N - n + 0.5) / (n + 0.5)), floored at a small positive value."""
+    """FTS5's idf: log((N - n + 0.5) / (n + 0.5)), floored at a small positive value.
+
+    ``documents`` comes from cached index statistics, ``containing`` from live frequencies: after
+    articles are added it can exceed the cached count, which must not make the logarithm fail."""
+    containing = min(max(containing, 0), documents)
     value = math.log((documents - containing + 0.5) / (containing + 0.5))
     return max(value, 1e-6)
 
