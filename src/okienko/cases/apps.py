@@ -32,3 +32,7 @@ class CasesConfig(AppConfig):
 
         # Routing rules and calendars are kept per process for seconds (routing.py, sla.py).
         memo.forget_on_save(RoutingRule, ServiceHours, OfficeHours, Organisation, uid="cases-memo")
+
+        from okienko.cases import panels
+
+        panels.register()

@@ -24,7 +24,8 @@ from okienko.cases import access, actions, replies
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, TransitionNotAllowed, allowed_targets
-from okienko.core import audit, clock, uploads
+from okienko.core import audit, clock, panels, uploads
+from okienko.core.panels import render_panels
 from okienko.core.tree import path_prefixes
 
 PAGE_SIZE = 25
@@ -214,6 +215,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "texts": replies.texts_for(case),
         "units": Organisation.objects.filter(path__startswith=case.organisation.path, active=True),
         "team": _team_of(case),
+        "side_panels": render_panels(request, panels.CASE_SIDE, case),
     }
 
 
@@ -238,9 +240,7 @@ def _team_of(case: Case) -> list[Any]:
     if case.assigned_unit is None:
         return []
     return list(
-        User.objects.filter(
-            memberships__organisation__path__in=path_prefixes(case.assigned_unit.path), is_active=True
-        )
+        User.objects.filter(memberships__organisation__path__in=path_prefixes(case.assigned_unit.path), is_active=True)
         .distinct()
         .order_by("last_name")
     )

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,8 +20,8 @@ from okienko.clients.access import access_client, can_edit
 from okienko.clients.errors import ClientError, DuplicatesFound
 from okienko.clients.models import Client, ClientConsent
 from okienko.clients.search import lookup_clients, parse_number
-from okienko.interactions.forms import InteractionForm
-from okienko.interactions.models import Callback, Interaction
+from okienko.core import panels
+from okienko.core.panels import render_panels
 
 
 def _require_desk(request: HttpRequest) -> None:
@@ -49,25 +47,9 @@ def desk_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"query": query, "results": results}
     if _is_htmx(request):
         return render(request, "clients/_results.html", context)
-    context["callbacks"] = Callback.objects.open().for_target(request.user).select_related("client")[:10]
-    context["recent"] = (
-        Interaction.objects.filter(staff_id=request.user.pk)
-        .select_related("client", "service")
-        .order_by("-started_at")[:10]
-    )
+    context["panels"] = render_panels(request, panels.CLIENT_SEARCH, None)
     context["can_register"] = access.has_perm_anywhere(request.user, Perm.CLIENTS_EDIT)
     return render(request, "clients/desk.html", context)
-
-
-def _open_cases(client: Client) -> list[Any]:
-    try:
-        case_model = apps.get_model("cases", "Case")
-    except LookupError:
-        return []
-    from okienko.cases.workflow import OPEN_STATUSES
-
-    cases: QuerySet[Any] = case_model.objects.filter(client=client, status__in=OPEN_STATUSES)
-    return list(cases.select_related("service").order_by("-created_at")[:20])
 
 
 def _consents(client: Client) -> list[tuple[str, ClientConsent | None]]:
@@ -82,22 +64,16 @@ def card_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
     if client.merged_into_id and client.merged_into and client.merged_into.merged_into_id is None:
         messages.info(request, _("This record was merged; showing the current client record."))
         return redirect("clients:card", client_uuid=client.merged_into.uuid)
-    interactions = client.interactions.select_related("staff", "service", "organisation", "case")
-    history = list(interactions.order_by("-started_at", "-id")[:50])
-    callbacks = list(client.callbacks.select_related("target_unit", "target_user").order_by("-created_at")[:20])
     context = {
         "client": client,
         "contacts": list(client.contacts.all()),
         "consents": _consents(client),
         "relations_out": list(client.relations_out.select_related("other")),
         "relations_in": list(client.relations_in.select_related("person")),
-        "history": history,
-        "callbacks_open": [c for c in callbacks if c.status == Callback.Status.CREATED],
-        "callbacks_closed": [c for c in callbacks if c.status != Callback.Status.CREATED],
-        "cases": _open_cases(client),
+        "tools": render_panels(request, panels.CLIENT_CARD_TOOLS, client),
+        "panels": render_panels(request, panels.CLIENT_CARD, client),
         "merges": list(client.merges.all()),
         "can_edit": can_edit(request.user, client),
-        "interaction_form": InteractionForm(organisation=getattr(request, "organisation", None)),
         "pin_form": forms.PinForm(),
         "consent_form": forms.ConsentForm(),
         "contact_form": forms.ContactForm(),

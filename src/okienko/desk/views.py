@@ -6,11 +6,18 @@ from django.shortcuts import render
 
 from okienko.accounts import access
 from okienko.accounts.roles import Role
+from okienko.core import panels
 from okienko.core.navigation import alerts_for
+from okienko.core.panels import render_panels
 
 
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
     roles = access.roles_of(request.user)
     labels = [str(Role(r).label) for r in sorted(roles) if r in Role.values]
-    return render(request, "desk/home.html", {"role_labels": labels, "alerts": alerts_for(request.user)})
+    context = {
+        "role_labels": labels,
+        "alerts": alerts_for(request.user),
+        "panels": render_panels(request, panels.DESK_HOME, None),
+    }
+    return render(request, "desk/home.html", context)

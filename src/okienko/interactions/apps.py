@@ -12,3 +12,7 @@ class InteractionsConfig(AppConfig):
         from okienko.core.navigation import NavItem, register
 
         register(NavItem("interactions:callbacks", _("My callbacks"), Perm.INTERACTIONS_RECORD, order=12))
+
+        from okienko.interactions import panels
+
+        panels.register()

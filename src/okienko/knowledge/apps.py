@@ -18,3 +18,7 @@ class KnowledgeConfig(AppConfig):
         from okienko.knowledge.alerts import reviews_due
 
         register_alerts(reviews_due)
+
+        from okienko.knowledge import panels
+
+        panels.register()
