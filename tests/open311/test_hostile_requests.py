@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from okienko.cases.models import Case
@@ -98,14 +99,15 @@ def test_the_xml_feed_stays_well_formed_with_control_characters_stored_earlier(
 ) -> None:
     """Rows stored before the input rule (or by a path around it) cannot break the document."""
     post_request(description="przed regułą")
-    Case.objects.update(description="NUL\x00 ESC\x1b VT\x0b FF\x0c koniec\ttab")
+    nul = "NUL\x00 " if connection.vendor == "sqlite" else ""  # PostgreSQL cannot store NUL at all
+    Case.objects.update(description=f"{nul}ESC\x1b VT\x0b FF\x0c koniec\ttab")
     response = client.get(f"{BASE}requests.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)  # noqa: S314 - our own output
     description = root.find("request/description")
     assert description is not None
-    assert description.text == "NUL\ufffd ESC\ufffd VT\ufffd FF\ufffd koniec\ttab"
-    assert client.get(f"{BASE}requests.json").json()[0]["description"].startswith("NUL\x00")
+    assert description.text == nul.replace("\x00", "\ufffd") + "ESC\ufffd VT\ufffd FF\ufffd koniec\ttab"
+    assert client.get(f"{BASE}requests.json").json()[0]["description"] == f"{nul}ESC\x1b VT\x0b FF\x0c koniec\ttab"
 
 
 def test_the_xml_writer_never_emits_a_character_xml_forbids() -> None:
