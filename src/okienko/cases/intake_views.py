@@ -23,7 +23,7 @@ from okienko.cases.models import Case, Priority
 from okienko.cases.workflow import OPEN_STATUSES
 from okienko.catalogue.models import Service
 from okienko.core import clock, reference
-from okienko.interactions.models import Channel
+from okienko.core.choices import Channel
 
 DUPLICATE_RADIUS_M = 50
 DUPLICATE_WINDOW = dt.timedelta(weeks=12)

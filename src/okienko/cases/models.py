@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.cases.workflow import FINISHED_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, Status
+from okienko.core.choices import Channel
 from okienko.core.ids import uuid7
-from okienko.interactions.models import Channel
 
 
 class Priority(models.TextChoices):

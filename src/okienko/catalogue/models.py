@@ -138,7 +138,7 @@ class Service(models.Model):
         return self.public_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from okienko.clients.search import fold
+        from okienko.core.text import fold
 
         self.search_text = fold(
             " ".join([self.code.replace("-", " "), self.public_name, self.internal_name, self.keywords])

@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from okienko.accounts import access
 from okienko.catalogue.models import Service, ServiceQuerySet
-from okienko.clients.search import fold
+from okienko.core.text import fold
 
 
 def _services_for(request: HttpRequest) -> ServiceQuerySet:

@@ -365,8 +365,6 @@ def relate_clients(*, actor: Any, person: Client, kind: str, other: Client, role
 
 
 def _move(merged: Client, survivor: Client) -> dict[str, int]:
-    from okienko.interactions.models import Callback, Interaction
-
     moved: dict[str, int] = {}
     existing = set(survivor.contacts.values_list("kind", "normalized"))
     contacts = 0
@@ -392,16 +390,15 @@ def _move(merged: Client, survivor: Client) -> dict[str, int]:
     ClientRelation.objects.filter(person=merged).delete()
     ClientRelation.objects.filter(other=merged).delete()
     moved["relations"] = relations
-    moved["interactions"] = Interaction.objects.filter(client=merged).update(client=survivor)
-    moved["callbacks"] = Callback.objects.filter(client=merged).update(client=survivor)
     for name, hook in sorted(_merge_hooks.items()):
         moved[name] = hook(merged, survivor)
     return moved
 
 
 def merge_clients(*, actor: Any, survivor: Client, merged: Client, reason: str = "") -> ClientMerge:
-    """Join ``merged`` into ``survivor``: contacts, consents, relations, contacts history and (via
-    hooks) cases move to the survivor; ``merged`` stays, marked as merged, so its number still resolves."""
+    """Join ``merged`` into ``survivor``: phones and e-mails, consents, relations and (through the
+    merge hooks of the apps above: contact history, callbacks, cases) move to the survivor;
+    ``merged`` stays, marked as merged, so its number still resolves."""
     _require(actor, Perm.CLIENTS_EDIT, survivor.home_office)
     _require(actor, Perm.CLIENTS_EDIT, merged.home_office)
     if survivor.pk == merged.pk:

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from okienko.accounts.models import Organisation
 from okienko.clients.errors import Duplicate
 from okienko.clients.models import Client, ClientContact
-from okienko.clients.search import fold, normalize_contact
+from okienko.clients.search import normalize_contact
+from okienko.core.text import fold
 
 LIMIT = 10
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from django.db import connection, models
@@ -19,19 +18,12 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
 from okienko.clients.models import Client, ClientContact, ClientNameWord, ClientQuerySet
+from okienko.core.text import fold
 
-_EXTRA_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
 NUMBER_PREFIX = "K"
 NUMBER_DIGITS = 7
 FUZZY_WORDS = 5
 FUZZY_RATIO = 0.75
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics and with single spaces: ``Łukasz  Żółć`` → ``lukasz zolc``."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_EXTRA_LETTERS))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^\w@.+\-]", " ", plain).split())
 
 
 def normalize_phone(value: str) -> str:

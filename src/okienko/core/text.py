@@ -14,6 +14,7 @@ stored before the rule (or by a path that bypassed it) can never break a documen
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,3 +59,14 @@ def forbidden_in(data: Any) -> bool:
 def xml_safe(text: str) -> str:
     """``text`` with every character XML 1.0 forbids replaced by U+FFFD."""
     return FORBIDDEN.sub(REPLACEMENT, text) if FORBIDDEN.search(text) else text
+
+
+_EXTRA_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics and with single spaces, for matching what people type:
+    ``Łukasz  Żółć`` → ``lukasz zolc`` (``@ . + -`` kept, so e-mail addresses survive)."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_EXTRA_LETTERS))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^\w@.+\-]", " ", plain).split())

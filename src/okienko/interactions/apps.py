@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +18,15 @@ class InteractionsConfig(AppConfig):
         from okienko.interactions import panels
 
         panels.register()
+
+        from okienko.clients.actions import register_merge_hook
+        from okienko.interactions.models import Callback, Interaction
+
+        register_merge_hook("interactions", lambda merged, survivor: _move(Interaction, merged, survivor))
+        register_merge_hook("callbacks", lambda merged, survivor: _move(Callback, merged, survivor))
+
+
+def _move(model: type[Any], merged: Any, survivor: Any) -> int:
+    """A client merge moves the merged record's contacts and callbacks to the survivor."""
+    moved: int = model.objects.filter(client=merged).update(client=survivor)
+    return moved

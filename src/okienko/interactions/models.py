@@ -7,21 +7,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", pgettext_lazy("channel", "phone")
-    EMAIL = "email", _("e-mail")
-    SMS = "sms", _("SMS")
-    WEB = "web", _("web form")
-    CHAT = "chat", _("chat")
-    EFORM = "eform", _("e-form (ePUAP)")
-    COUNTER = "counter", _("at the counter")
-    LETTER = "letter", _("letter")
-    SOCIAL = "social", _("social media")
+from okienko.core.choices import Channel
 
 
 class InteractionQuerySet(models.QuerySet["Interaction"]):
