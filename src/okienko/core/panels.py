@@ -31,6 +31,7 @@ CLIENT_CARD = "client_card"  # full-width sections below: cases, callbacks, hist
 CLIENT_SEARCH = "client_search"
 CASE_SIDE = "case_side"
 DESK_HOME = "desk_home"
+KNOWLEDGE_ANALYTICS = "knowledge_analytics"  # the object: the articles the editor may edit
 
 PanelContext = Callable[[HttpRequest, Any], Mapping[str, Any] | None]
 

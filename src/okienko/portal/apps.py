@@ -6,3 +6,8 @@ class PortalConfig(AppConfig):
     name = "okienko.portal"
     label = "portal"
     verbose_name = _("Public portal")
+
+    def ready(self) -> None:
+        from okienko.portal import panels
+
+        panels.register()

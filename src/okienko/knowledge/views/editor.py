@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from okienko.accounts.roles import Perm
-from okienko.core import clock
+from okienko.core import clock, panels
+from okienko.core.panels import render_panels
 from okienko.knowledge import access, actions, content, workflow
 from okienko.knowledge.errors import KnowledgeError, StaleVersion
 from okienko.knowledge.forms import ArticleForm, SynonymForm
@@ -229,9 +230,6 @@ def synonym_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def analytics_view(request: HttpRequest) -> HttpResponse:
     require_editor(request)
-    # The portal (an outer app) records deflections on its report form; read them through its helper.
-    from okienko.portal.stats import deflections_by_article
-
     since = clock.now() - dt.timedelta(days=30)
     logs = SearchLog.objects.filter(at__gte=since)
     editable = Article.objects.editable_by(request.user)
@@ -257,6 +255,7 @@ def analytics_view(request: HttpRequest) -> HttpResponse:
             .values("article__title", "article__uuid")
             .annotate(yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False)))
             .order_by("-no", "article__title")[:20],
-            "deflections": deflections_by_article(articles=editable, since=since),
+            # other apps' figures about these articles (the portal's deflections) come as panels
+            "panels": render_panels(request, panels.KNOWLEDGE_ANALYTICS, editable),
         },
     )
