@@ -20,7 +20,7 @@ urlpatterns = [
     path("desk/contacts/", include("okienko.interactions.urls")),
     path("desk/knowledge/", include("okienko.knowledge.urls")),
     path("desk/", include("okienko.desk.urls")),
-    path("api/v1/knowledge/", include("okienko.knowledge.api_urls")),
+    path("api/v1/knowledge/", include("okienko.api.knowledge_urls")),
     path("api/v1/", include("okienko.api.urls")),
     path("pomoc/", include("okienko.knowledge.public_urls")),
     path("", include("okienko.integrations.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from okienko.knowledge.api import KnowledgeSearchView
+from okienko.api.views.knowledge import KnowledgeSearchView
 
 app_name = "knowledge_api"
 urlpatterns = [
