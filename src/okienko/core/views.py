@@ -38,9 +38,9 @@ def _check_cache() -> dict[str, Any]:
 
 def _check_tasks() -> dict[str, Any]:
     """The broker answers, and no outbox delivery has waited past its due time for long."""
-    from okienko.conf.celery import app
+    from celery import current_app  # the project's app (okienko.conf loads it with the settings)
 
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     oldest = (
         OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING)
