@@ -222,3 +222,21 @@ class ScopeGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grantee} → {self.target}: {self.permission}"
+
+
+# Systems' credentials live in their own module (it needs the models above); importing them here
+# registers the model with the accounts app.
+from okienko.accounts.tokens import ApiToken, Scope  # noqa: E402
+
+__all__ = [
+    "ApiToken",
+    "Location",
+    "Membership",
+    "OfficeHours",
+    "Organisation",
+    "OrganisationQuerySet",
+    "Scope",
+    "ScopeGrant",
+    "TerritorialUnit",
+    "User",
+]

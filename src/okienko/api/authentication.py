@@ -6,41 +6,22 @@ service user becomes ``request.user``; the token is ``request.auth`` (see ``api.
 
 from __future__ import annotations
 
-import datetime as dt
-import hmac
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from okienko.api.actions import digest, split_token
-from okienko.api.models import ApiToken
-from okienko.core import clock
-
-LAST_USE_RESOLUTION = dt.timedelta(minutes=1)
+from okienko.accounts import tokens
+from okienko.accounts.tokens import ApiToken
 
 
 def token_from_secret(raw: str) -> ApiToken:
     """Return the usable token for ``raw`` or raise ``AuthenticationFailed``."""
-    parsed = split_token(raw.strip())
-    if parsed is None:
-        raise exceptions.AuthenticationFailed(_("The API token is malformed."))
-    prefix, full = parsed
-    token = ApiToken.objects.select_related("user", "organisation").filter(prefix=prefix).first()
-    if token is None or not hmac.compare_digest(token.secret_hash, digest(full)):
-        raise exceptions.AuthenticationFailed(_("The API token is not valid."))
-    now = clock.now()
-    if token.revoked_at is not None:
-        raise exceptions.AuthenticationFailed(_("The API token has been revoked."))
-    if token.expires_at is not None and token.expires_at <= now:
-        raise exceptions.AuthenticationFailed(_("The API token has expired."))
-    if not token.user.is_active:
-        raise exceptions.AuthenticationFailed(_("The service user of this token is inactive."))
-    if token.last_used_at is None or now - token.last_used_at > LAST_USE_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    return token
+    try:
+        return tokens.token_from_secret(raw)
+    except tokens.TokenRejected as exc:
+        raise exceptions.AuthenticationFailed(str(exc.message)) from None
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

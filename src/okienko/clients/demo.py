@@ -11,8 +11,9 @@ from typing import Any
 
 from okienko.accounts.demo import COUNTY_OFFICES
 from okienko.accounts.models import Organisation, TerritorialUnit
-from okienko.clients import actions, identifiers, search
+from okienko.clients import actions, identifiers
 from okienko.clients.models import Client, ClientConsent, ClientRelation
+from okienko.core.text import fold
 
 VERSION = 1
 PER_COUNTY = 18
@@ -291,7 +292,7 @@ def _register(office: Organisation, data: dict[str, Any], rng: random.Random, *,
     emails = []
     if rng.random() < 0.5:
         name = (data.get("last_name") or data.get("organisation_name", "firma")).split()[0]
-        emails = [f"{search.fold(name).replace(' ', '')}{rng.randint(1, 999)}@example.pl"]
+        emails = [f"{fold(name).replace(' ', '')}{rng.randint(1, 999)}@example.pl"]
     consents, searchable = rng.random() < 0.6, rng.random() < 0.5
     key = {"pesel": data["pesel"]} if data.get("pesel") else {"nip": data["nip"]}
     if Client.objects.filter(**key).exists():

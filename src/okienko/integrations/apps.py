@@ -9,7 +9,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from okienko.accounts.models import Organisation
-        from okienko.api.models import ApiToken
+        from okienko.accounts.tokens import ApiToken
         from okienko.catalogue.models import Service, ServiceQuestion, ServiceQuestionChoice
         from okienko.core import memo
         from okienko.core.limits import register_responder

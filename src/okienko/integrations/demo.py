@@ -12,8 +12,7 @@ from typing import Any
 
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Role
-from okienko.api.actions import issue_api_token, revoke_api_token, split_token
-from okienko.api.models import ApiToken, Scope
+from okienko.accounts.tokens import ApiToken, Scope, issue_api_token, revoke_api_token, split_token
 
 VERSION = 2  # 2: the WUP Open311 key of version 1 is revoked
 

@@ -15,7 +15,8 @@ from okienko.accounts.roles import Perm
 from okienko.catalogue.models import Service
 from okienko.clients.models import Client
 from okienko.core import audit, clock, events
-from okienko.interactions.models import Callback, Channel, Interaction
+from okienko.core.choices import Channel
+from okienko.interactions.models import Callback, Interaction
 
 
 class InteractionError(Exception):

@@ -11,8 +11,9 @@ from okienko.accounts.models import Organisation, User
 from okienko.catalogue.models import Service
 from okienko.clients.models import Client
 from okienko.core import clock
+from okienko.core.choices import Channel
 from okienko.interactions import actions
-from okienko.interactions.models import Callback, Channel, Interaction
+from okienko.interactions.models import Callback, Interaction
 
 VERSION = 1
 

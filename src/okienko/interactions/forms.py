@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation, User
 from okienko.catalogue.models import Service
-from okienko.interactions.models import Channel, Interaction
+from okienko.core.choices import Channel
+from okienko.interactions.models import Interaction
 
 
 def services_for(organisation: Organisation | None) -> list[Service]:

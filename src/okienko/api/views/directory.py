@@ -24,8 +24,9 @@ from okienko.clients import actions as client_actions
 from okienko.clients.access import access_client
 from okienko.clients.errors import ClientError, DuplicatesFound
 from okienko.clients.models import Client, ClientContact
+from okienko.core.choices import Channel
 from okienko.interactions import actions as interaction_actions
-from okienko.interactions.models import Channel, Interaction
+from okienko.interactions.models import Interaction
 
 
 class ContactSerializer(serializers.ModelSerializer[ClientContact]):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from okienko.accounts.models import Organisation
-from okienko.api.models import ApiToken
+from okienko.accounts.tokens import ApiToken
 from okienko.cases.actions import open_case
 from okienko.cases.models import Case
 from okienko.catalogue.models import Service, ServiceQuestion

@@ -10,7 +10,7 @@ class Open311Submission(models.Model):
     """The GeoReport fields of a case filed through ``POST requests`` and the key that filed it."""
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="open311_submission")
-    api_token = models.ForeignKey("api.ApiToken", on_delete=models.PROTECT, related_name="+")
+    api_token = models.ForeignKey("accounts.ApiToken", on_delete=models.PROTECT, related_name="+")
     address_id = models.CharField(_("address id"), max_length=100, blank=True)
     device_id = models.CharField(_("device id"), max_length=100, blank=True)
     account_id = models.CharField(_("account id"), max_length=100, blank=True)
@@ -40,7 +40,7 @@ class Open311Intake(models.Model):
     token = models.UUIDField(_("token"), unique=True, editable=False)
     jurisdiction = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
-    api_token = models.ForeignKey("api.ApiToken", on_delete=models.PROTECT, related_name="+")
+    api_token = models.ForeignKey("accounts.ApiToken", on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(_("received at"))
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     payload = models.JSONField(_("request"))

@@ -38,7 +38,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_noop
 
 from okienko.accounts.models import Organisation
-from okienko.api.models import ApiToken
+from okienko.accounts.tokens import ApiToken
 from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.core import audit, clock, context
 from okienko.core.ids import uuid7

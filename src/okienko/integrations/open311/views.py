@@ -21,12 +21,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.exceptions import AuthenticationFailed
 
 from okienko.accounts.models import Organisation
-from okienko.api.actions import digest
-from okienko.api.authentication import token_from_secret
-from okienko.api.models import ApiToken, Scope
+from okienko.accounts.tokens import ApiToken, Scope, TokenRejected, digest, token_from_secret
 from okienko.catalogue.models import Service, ServiceQuestion, ServiceQuestionChoice
 from okienko.core import clock
 from okienko.core.limits import TOO_LARGE, UNREADABLE, Message
@@ -214,25 +211,14 @@ def _invalid_key(reason: object) -> Description:
     return described(_("Invalid api_key: %(reason)s"), reason=reason)
 
 
-def _refusal(request: HttpRequest, key: str, exc: AuthenticationFailed) -> str:
-    """Why ``key`` is refused, in the client's language: the api app words it in the language active
-    when it checked (``LocaleMiddleware``'s), so it is asked again — on this error path only."""
-    with translation.override(language_of(request)):
-        try:
-            token_from_secret(key)
-        except AuthenticationFailed as again:
-            return str(again.detail)
-    return str(exc.detail)
-
-
 def _api_token(request: HttpRequest, params: QueryDict, jurisdiction: Organisation) -> ApiToken:
     key = params.get("api_key", "").strip()
     if not key:
         raise Open311Error(403, _("api_key is required to submit a service request."))
     try:
         token = _tokens.get(digest(key), lambda: token_from_secret(key))
-    except AuthenticationFailed as exc:
-        raise Open311Error(403, _invalid_key(_refusal(request, key, exc))) from None
+    except TokenRejected as exc:
+        raise Open311Error(403, _invalid_key(exc.message)) from None  # lazy: worded in the client's language
     if token.expires_at is not None and token.expires_at <= clock.now():
         _tokens.clear()
         raise Open311Error(403, _invalid_key(_("The API token has expired.")))

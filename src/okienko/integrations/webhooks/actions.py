@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from okienko.accounts.models import Organisation
-from okienko.api.models import ApiToken
+from okienko.accounts.tokens import ApiToken
 from okienko.core import audit, clock, events
 from okienko.integrations.webhooks import urlguard
 from okienko.integrations.webhooks.delivery import kick

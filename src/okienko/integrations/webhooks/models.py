@@ -19,7 +19,7 @@ class WebhookSubscription(models.Model):
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="webhook_subscriptions"
     )
     api_token = models.ForeignKey(
-        "api.ApiToken",
+        "accounts.ApiToken",
         verbose_name=_("system (API token)"),
         null=True,
         blank=True,
