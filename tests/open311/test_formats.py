@@ -11,11 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 
 from okienko.integrations.open311 import formats
 
-FIXTURES = Path(settings.DATA_DIR) / "open311-fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "open311"  # small real captures, see SOURCE.md
 
 
 def test_xml_round_trips_nested_lists() -> None:

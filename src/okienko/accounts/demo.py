@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-
 from okienko.accounts import actions
 from okienko.accounts.models import Location, Membership, OfficeHours, Organisation, TerritorialUnit, User
 from okienko.accounts.roles import Role
 from okienko.accounts.teryt import load_terc
+from okienko.core import reference
 
 VERSION = 2  # 2: Łódź is a public Open311 jurisdiction
 DEMO_PASSWORD = "okienko-demo-2026"  # noqa: S105 - documented demo accounts only
@@ -93,8 +92,7 @@ def _hours(org: Organisation, opens: dt.time, closes: dt.time, days: range = ran
 
 
 def load(*, stdout: Any) -> None:
-    terc = settings.DATA_DIR / "pl-teryt-admin-geo" / "TERC_Urzedowy_2020-09-26.csv"
-    stdout.write(f"  TERYT: {load_terc(terc)} units from {terc.name}")
+    stdout.write(f"  TERYT: {load_terc(reference.TERC)} units from {reference.TERC.name} (shipped with the package)")
 
     wup = _org(
         "wup-bialystok",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
+from typing import Any
 
 from okienko.accounts.models import TerritorialUnit
 
@@ -23,7 +25,8 @@ def load_terc(path: Path, *, voivodeships: set[str] | None = None) -> int:
     existing = set(TerritorialUnit.objects.values_list("code", flat=True))
     new: list[TerritorialUnit] = []
     count = 0
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle, delimiter=";"):
             if voivodeships and row["WOJ"] not in voivodeships:
                 continue

@@ -1,10 +1,11 @@
 """Demo cases for Łódź and the Podlaskie labour offices, and routing rules for both.
 
 Places, channels and handling times come from the real 311 samples in ``settings.DATA_DIR``
-(Boston, New York, San Francisco): their coordinates are mapped into Łódź (51.70–51.85 N,
-19.35–19.60 E) and their categories to the Polish city services; descriptions are written in
-Polish per category. Cases are opened and moved through the workflow with the real actions; only
-the opening time is back-dated afterwards so that queues show deadlines, reminders and overdue.
+(Boston, New York, San Francisco; a clone without them gets a smaller invented set): their
+coordinates are mapped into Łódź (51.70–51.85 N, 19.35–19.60 E) and their categories to the
+Polish city services; descriptions are written in Polish per category. Cases are opened and moved
+through the workflow with the real actions; only the opening time is back-dated afterwards so that
+queues show deadlines, reminders and overdue.
 """
 
 from __future__ import annotations
@@ -190,9 +191,29 @@ def load_samples(limit: int = 160) -> list[Sample]:
                     )
                 if len(rows) > limit * 2:
                     break
+    if not rows:
+        return builtin_samples(limit // 2)
     rng = random.Random(311)  # noqa: S311 - demo data
     rng.shuffle(rows)
     return rows[:limit]
+
+
+def builtin_samples(count: int) -> list[Sample]:
+    """Without the shared 311 samples (a fresh clone): invented places and handling times, spread
+    over the city like the real ones (points in New York's box, which ``to_lodz`` maps into Łódź)."""
+    rng = random.Random(2026)  # noqa: S311 - demo data
+    kinds = sorted(CATEGORY_MAP)
+    channels = ["phone", "phone", "phone", "web", "email", "counter"]
+    return [
+        Sample(
+            rng.choice(kinds),
+            round(rng.uniform(40.55, 40.88), 5),
+            round(rng.uniform(-74.20, -73.75), 5),
+            rng.choice(channels),
+            rng.choice([None, None, 3.0, 30.0, 90.0, 250.0]),
+        )
+        for _ in range(count)
+    ]
 
 
 def to_lodz(samples: list[Sample]) -> list[tuple[float, float]]:

@@ -3,15 +3,11 @@ the public status page of a case."""
 
 from __future__ import annotations
 
-import functools
-import json
 from itertools import groupby
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +22,7 @@ from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case
 from okienko.cases.publication import description_of
 from okienko.catalogue.models import Service, ServiceQuestion
+from okienko.core import reference
 from okienko.knowledge.models import Article
 from okienko.knowledge.search import search
 from okienko.portal import actions, guard
@@ -200,27 +197,10 @@ def case_status_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "portal/case_status.html", {**context, "description": description_of(case)})
 
 
-@functools.lru_cache(maxsize=8)
-def _boundaries(prefix: str) -> bytes:
-    path = Path(settings.DATA_DIR) / "pl-teryt-admin-geo" / "powiaty-min-teryt.geojson"
-    if not path.exists():
-        raise Http404
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["features"] = [f for f in data["features"] if _teryt(f).startswith(prefix)]
-    return json.dumps(data, separators=(",", ":")).encode()
-
-
 @require_GET
 @cache_control(public=True, max_age=86400)
 def boundaries_view(request: HttpRequest) -> HttpResponse:
     """Powiat boundaries (TERYT) for the report map's offline base layer; ``?prefix=10`` is Łódzkie."""
-    prefix = request.GET.get("prefix", "")
-    return HttpResponse(_boundaries(prefix if prefix.isdigit() else ""), content_type="application/json")
-
-
-def _teryt(feature: dict[str, Any]) -> str:
-    props = feature.get("properties") or {}
-    for key in ("teryt", "JPT_KOD_JE", "TERYT", "code"):
-        if key in props:
-            return str(props[key])
-    return ""
+    prefix = request.GET.get("prefix", "")[:7]
+    data = reference.boundaries("powiaty", prefix if prefix.isdigit() else "")
+    return HttpResponse(data, content_type="application/json")
