@@ -12,13 +12,15 @@ django_asgi = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from okienko.conf.lean import ASGIDispatch, LeanASGIHandler  # noqa: E402
 from okienko.conf.routing import websocket_urlpatterns  # noqa: E402
+from okienko.core.limits import BodySizeLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ASGIDispatch(django_asgi, LeanASGIHandler()),
+        "http": BodySizeLimit(ASGIDispatch(django_asgi, LeanASGIHandler()), settings.REQUEST_MAX_BYTES),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -223,6 +223,9 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Whole request bodies above this are refused (413) by the ASGI entry point before Django spools
+# them to disk: the largest accepted upload (10 MB) plus the form around it.
+REQUEST_MAX_BYTES = 12 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG or ENV.profile == "test"
 
 # --- E-mail --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ HTML error page. JSON bodies are the REST API's parser's business (``api.parsers
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import (
     BadRequest,
@@ -82,3 +83,44 @@ class InputLimitsMiddleware:
         if refused is not None:
             return refusal(request, *refused)
         return self.get_response(request)
+
+
+class BodySizeLimit:
+    """ASGI wrapper refusing request bodies over ``max_bytes`` before anything reads them.
+
+    Django's ASGI handler spools a whole body (to a temporary file past a few megabytes) before any
+    middleware runs, so the form limits above come too late for a huge upload. A declared
+    ``Content-Length`` over the limit is answered 413 at once; a body that grows past the limit
+    while streaming (chunked, or longer than declared) is cut off as a disconnect.
+    """
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def limited() -> dict[str, Any]:
+            nonlocal received
+            message: dict[str, Any] = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, limited, send)
+
+    async def _refuse(self, send: Any) -> None:
+        body = b'{"status": 413, "title": "Request Entity Too Large"}'
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
