@@ -10,6 +10,7 @@ from okienko.knowledge.actions.attachments import add_attachment, remove_attachm
 from okienko.knowledge.actions.reviews import remind_reviews, remind_reviews_report
 from okienko.knowledge.actions.usage import (
     add_synonym,
+    answer_with_article,
     delete_synonym,
     propose_article,
     record_article_use,
@@ -21,6 +22,7 @@ from okienko.knowledge.actions.usage import (
 __all__ = [
     "add_attachment",
     "add_synonym",
+    "answer_with_article",
     "create_article",
     "delete_synonym",
     "propose_article",

@@ -144,6 +144,45 @@ def _paragraphs(text: str) -> list[str]:
     return [escape(p.strip()) for p in text.split("\n") if p.strip()]
 
 
+def answer_with_article(
+    *,
+    actor: Any,
+    article: Article,
+    organisation: Organisation,
+    outcome: str = ArticleUse.Outcome.ANSWERED,
+    interaction: Any = None,
+    client: Any = None,
+    channel: str = "phone",
+    query: str = "",
+) -> ArticleUse:
+    """ "Answered with this article" as one intent in one transaction: when the caller's contact is
+    not recorded yet (the client card), record it, then link the article's use to it. Either both
+    are stored or neither."""
+    from okienko.interactions.actions import record_interaction
+    from okienko.interactions.models import Interaction
+
+    with transaction.atomic():
+        if interaction is None and client is not None:
+            interaction = record_interaction(
+                actor=actor,
+                channel=channel,
+                organisation=organisation,
+                client=client,
+                question=query[:500],
+                outcome=Interaction.Outcome.TRANSFERRED
+                if outcome == ArticleUse.Outcome.TRANSFERRED
+                else Interaction.Outcome.ANSWERED,
+            )
+        return record_article_use(
+            actor=actor,
+            article=article,
+            organisation=organisation,
+            outcome=outcome,
+            interaction=interaction,
+            query=query,
+        )
+
+
 def record_article_use(
     *,
     actor: Any,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from okienko.accounts.roles import Perm
+from okienko.core.ids import parse_uuid
 from okienko.knowledge import actions
 from okienko.knowledge.errors import KnowledgeError
 from okienko.knowledge.forms import ProposalForm, SearchForm
@@ -26,41 +27,18 @@ SUGGESTIONS = 5
 
 def _interaction(request: HttpRequest, value: str | None) -> Any:
     """The contact (``interactions.Interaction``) named by uuid, if the user may see it."""
-    if not value:
-        return None
     from okienko.interactions.models import Interaction
 
-    try:
-        return Interaction.objects.visible_to(request.user).filter(uuid=value).first()
-    except Exception:  # noqa: BLE001 - a malformed uuid is simply no contact
-        return None
+    key = parse_uuid(value)
+    return Interaction.objects.visible_to(request.user).filter(uuid=key).first() if key else None
 
 
 def _client(request: HttpRequest, value: str | None) -> Any:
     """The client named by uuid, if the user may see them (the desk card's caller)."""
-    if not value:
-        return None
     from okienko.clients.models import Client
 
-    try:
-        return Client.objects.visible_to(request.user).filter(uuid=value).first()
-    except Exception:  # noqa: BLE001 - a malformed uuid is simply no client
-        return None
-
-
-def _record_contact_for(request: HttpRequest, client: Any, organisation: Any, outcome: str) -> Any:
-    """On the client card no contact exists yet: record the call the article answered."""
-    from okienko.interactions.actions import record_interaction
-    from okienko.interactions.models import Interaction
-
-    return record_interaction(
-        actor=request.user,
-        channel="phone",
-        organisation=organisation,
-        client=client,
-        question=request.POST.get("q", "")[:500],
-        outcome=Interaction.Outcome.TRANSFERRED if outcome == "transferred" else Interaction.Outcome.ANSWERED,
-    )
+    key = parse_uuid(value)
+    return Client.objects.visible_to(request.user).filter(uuid=key).first() if key else None
 
 
 @login_required
@@ -146,14 +124,13 @@ def use_view(request: HttpRequest, uuid: str) -> HttpResponse:
     if organisation is None:
         raise PermissionDenied(Perm.INTERACTIONS_RECORD)
     client = _client(request, request.POST.get("client")) if interaction is None else None
-    if client is not None:
-        interaction = _record_contact_for(request, client, organisation, outcome)
-    use = actions.record_article_use(
+    use = actions.answer_with_article(
         actor=request.user,
         article=article,
         organisation=organisation,
         outcome=outcome,
         interaction=interaction,
+        client=client,
         query=request.POST.get("q", ""),
     )
     if is_htmx(request):
