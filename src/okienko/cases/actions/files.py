@@ -1,0 +1,74 @@
+"""Files attached to a case, checked before they are stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from okienko.cases import access, files
+from okienko.cases.actions.base import _lock, _payload, _timeline
+from okienko.cases.intake import CaseInputError
+from okienko.cases.models import Case, CaseAttachment
+from okienko.core import audit, clock, events
+
+
+def add_attachment(
+    *, actor: Any, case: Case, name: str, data: bytes, public: bool = False, as_client: bool = False
+) -> CaseAttachment:
+    """Store a file after checking its real type, size and the virus scanner's verdict.
+
+    ``as_client`` marks a file sent by the public with its report (the portal), with no staff actor.
+    """
+    try:
+        checked = files.check(data)
+    except files.UploadRejected as exc:
+        if exc.reason.startswith("virus:"):
+            audit.record(
+                "case.attachment_rejected",
+                actor=actor,
+                obj=case,
+                organisation_id=case.organisation_id,
+                data={"reason": exc.reason.removeprefix("virus:"), "name": name[:200]},
+            )
+        raise CaseInputError({"file": exc.message}) from exc
+    with transaction.atomic():
+        case = _lock(case, None)
+        if not as_client and not access.actor_kinds(actor, case):
+            raise PermissionDenied(_("You may not add files to this case."))
+        authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+        attachment = CaseAttachment(
+            case=case,
+            # A clean name with the extension of the real type, never the sender's ``page.html``.
+            original_name=files.display_name(name, checked.content_type),
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            is_public=public,
+            uploaded_by=actor if authenticated else None,
+            created_at=clock.now(),
+        )
+        attachment.file.save("upload", ContentFile(data), save=False)
+        attachment.save()
+        audit.record(
+            "case.attachment_added",
+            actor=actor,
+            obj=case,
+            organisation_id=case.organisation_id,
+            data={"attachment": str(attachment.uuid), "type": checked.content_type, "size": checked.size},
+        )
+        _timeline(
+            case,
+            "attachment",
+            actor,
+            _("File added: %(name)s") % {"name": attachment.original_name},
+            public=public,
+            attachment=str(attachment.uuid),
+        )
+        events.emit(
+            "case.updated", obj=case, organisation_id=case.organisation_id, payload=_payload(case, change="attachment")
+        )
+    return attachment

@@ -1,0 +1,219 @@
+"""Opening a case and correcting what it was opened with (description, priority, place)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from okienko.accounts.models import Organisation
+from okienko.cases import access, routing, sla
+from okienko.cases.actions.base import OutOfScope, _event, _lock, _payload, _require_work, _timeline, next_number
+from okienko.cases.intake import CaseInputError, check_case_input, clean_location
+from okienko.cases.models import Case, CaseEvent, CaseParty, Priority
+from okienko.cases.workflow import ActorKind, Status, TransitionNotAllowed
+from okienko.core import audit, clock, events
+
+
+# -- open ------------------------------------------------------------------------------------
+def open_case(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    service: Any,
+    description: str,
+    channel: str,
+    client: Any = None,
+    reporter: Mapping[str, str] | None = None,
+    location: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    priority: str | None = None,
+    interaction: Any = None,
+    media_url: str | None = None,
+    as_client: bool = False,
+    questions: Sequence[Any] | None = None,
+    external_token: Any = None,
+) -> Case:
+    """Register a case, route it and set its deadlines.
+
+    ``as_client`` marks a case filed by the public (portal, Open311) with no staff actor;
+    ``questions``: the service's questions with choices, when the caller already has them;
+    ``external_token``: the token a channel already gave the requester (Open311 queued intake).
+    """
+    if not as_client and not access.can_open_in(actor, organisation):
+        raise PermissionDenied(_("You may not open cases for this organisation."))
+    if not organisation.is_within(service.organisation):
+        raise OutOfScope(_("The service belongs to another jurisdiction."))
+    description, cleaned_answers, place = check_case_input(
+        service, description=description, answers=answers, location=location, priority=priority, questions=questions
+    )
+    reporter = dict(reporter or {})
+    now = clock.now()
+    territory = place["gmina"].code if place["gmina"] else (client.gmina_id or "" if client is not None else "")
+    with audit.batch():  # one transaction; the audit chain is locked only at its end
+        target = routing.route(
+            jurisdiction=organisation, service=service, territory_code=territory, answers=cleaned_answers, at=now
+        )
+        calendar = sla.calendar_of(service, target.unit)
+        due = sla.deadlines(sla.Rule(service.sla_basis, service.response_due, service.resolve_due), now, calendar)
+        case = Case.objects.create(
+            number=next_number(organisation, now.astimezone(clock.WARSAW).year),
+            organisation=organisation,
+            service=service,
+            description=description,
+            status=Status.ASSIGNED,
+            priority=priority or Priority.NORMAL,
+            channel=channel,
+            client=client,
+            reporter_name=str(reporter.get("name", ""))[:200],
+            reporter_email=str(reporter.get("email", ""))[:254],
+            reporter_phone=str(reporter.get("phone", ""))[:40],
+            latitude=place["latitude"],
+            longitude=place["longitude"],
+            address=place["address"],
+            gmina=place["gmina"],
+            assigned_unit=target.unit,
+            routing_rule=target.rule,
+            sla_basis=service.sla_basis,
+            response_due=due.response_due,
+            resolve_due=due.resolve_due,
+            resolve_due_3x=due.resolve_due_3x,
+            answers=cleaned_answers,
+            media_url=media_url or "",
+            created_at=now,
+            updated_at=now,
+            **({"external_token": external_token} if external_token is not None else {}),
+        )
+        if reporter or client is not None:
+            CaseParty.objects.create(
+                case=case,
+                role=CaseParty.Role.REPORTER,
+                client=client,
+                name=case.reporter_name,
+                email=case.reporter_email,
+                phone=case.reporter_phone,
+            )
+        audit.record(
+            "case.opened",
+            actor=actor,
+            obj=case,
+            organisation_id=organisation.pk,
+            changes=audit.diff({}, audit.snapshot(case, ["service", "status", "assigned_unit", "resolve_due"])),
+            data={"route": target.reason, "rule": target.rule.pk if target.rule else None},
+        )
+        CaseEvent.objects.bulk_create(
+            [
+                _event(case, "opened", actor, _("Case registered"), public=True, channel=channel),
+                _event(
+                    case,
+                    "assigned",
+                    actor,
+                    _("Routed to %(unit)s") % {"unit": target.unit},
+                    unit_id=target.unit.pk,
+                    route=target.reason,
+                ),
+            ]
+        )
+        if interaction is not None:
+            _link_interaction(interaction, case, actor)
+        events.emit(
+            "case.created",
+            obj=case,
+            organisation_id=organisation.pk,
+            payload=_payload(case, service_id=service.pk, client_id=case.client_id, route=target.reason),
+        )
+    return case
+
+
+def _link_interaction(interaction: Any, case: Case, actor: Any) -> None:
+    """Record on the contact that it led to this case (audited)."""
+    try:
+        interaction._meta.get_field("case")
+    except FieldDoesNotExist:
+        return
+    type(interaction).objects.filter(pk=interaction.pk).update(case=case, outcome="case_opened")
+    audit.record(
+        "interaction.case_linked",
+        actor=actor,
+        obj=interaction,
+        organisation_id=interaction.organisation_id,
+        changes={"case": [None, case.pk], "outcome": [interaction.outcome, "case_opened"]},
+    )
+
+
+# -- details ---------------------------------------------------------------------------------
+EDITABLE = ["description", "priority", "latitude", "longitude", "address", "gmina"]
+
+
+def update_case(
+    *,
+    actor: Any,
+    case: Case,
+    description: str | None = None,
+    priority: str | None = None,
+    location: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Correct the description, the priority or the place of an unfinished case.
+
+    Experts and supervisors of the case may correct the description and the place; changing
+    the priority is a supervisor's decision. ``location`` is merged into the current place (keys
+    left out keep their value). Service, assignment and status have their own actions. A call
+    that changes nothing writes nothing. The audit entry lists every changed field (old → new).
+    """
+    with transaction.atomic():
+        case = _lock(case, expected_version)
+        kinds = _require_work(actor, case)
+        if priority is not None and priority != case.priority and ActorKind.SUPERVISOR not in kinds:
+            raise PermissionDenied(_("Only a supervisor may change the priority."))
+        if case.is_finished:
+            raise TransitionNotAllowed(case.status, case.status, "a finished case cannot be changed")
+        errors: dict[str, str] = {}
+        new_description = case.description if description is None else description.strip()
+        if not new_description:
+            errors["description"] = _("Describe the matter.")
+        if priority is not None and priority not in Priority.values:
+            errors["priority"] = _("Unknown priority.")
+        place: dict[str, Any] | None = None
+        if location is not None:
+            merged: dict[str, Any] = {
+                "latitude": case.latitude,
+                "longitude": case.longitude,
+                "address": case.address,
+                "gmina_code": case.gmina_id or "",
+                **location,
+            }
+            try:
+                place = clean_location(merged, required=case.service.location_required)
+            except CaseInputError as exc:
+                errors.update(exc.errors)
+        if errors:
+            raise CaseInputError(errors)
+        before = audit.snapshot(case, EDITABLE)
+        case.description = new_description
+        if priority is not None:
+            case.priority = priority
+        if place is not None:
+            case.latitude, case.longitude = place["latitude"], place["longitude"]
+            case.address, case.gmina = place["address"], place["gmina"]
+        changes = audit.diff(before, audit.snapshot(case, EDITABLE))
+        if not changes:
+            return case
+        case.version += 1
+        case.updated_at = clock.now()
+        case.save()
+        changes["version"] = [case.version - 1, case.version]
+        audit.record("case.updated", actor=actor, obj=case, organisation_id=case.organisation_id, changes=changes)
+        fields = sorted(name for name in changes if name != "version")
+        labels = ", ".join(str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields)
+        _timeline(case, "updated", actor, _("Details changed: %(fields)s") % {"fields": labels}, fields=fields)
+        events.emit(
+            "case.updated",
+            obj=case,
+            organisation_id=case.organisation_id,
+            payload=_payload(case, change="details", fields=fields),
+        )
+    return case
