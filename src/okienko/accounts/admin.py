@@ -7,18 +7,18 @@ from okienko.accounts.models import Location, Membership, OfficeHours, Organisat
 from okienko.core.admin import AuditedModelAdmin
 
 
-class LocationInline(admin.StackedInline):  # type: ignore[type-arg]
+class LocationInline(admin.StackedInline[Location, Organisation]):
     model = Location
     extra = 0
     autocomplete_fields = ["teryt"]
 
 
-class OfficeHoursInline(admin.TabularInline):  # type: ignore[type-arg]
+class OfficeHoursInline(admin.TabularInline[OfficeHours, Organisation]):
     model = OfficeHours
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -34,14 +34,14 @@ class OrganisationAdmin(AuditedModelAdmin):
 
 
 @admin.register(TerritorialUnit)
-class TerritorialUnitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TerritorialUnitAdmin(admin.ModelAdmin[TerritorialUnit]):
     list_display = ["code", "name", "kind", "description"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[misc,type-arg]
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
 

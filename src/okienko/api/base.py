@@ -52,5 +52,5 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return found
 
 
-class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):  # type: ignore[type-arg]
+class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     pass

@@ -47,20 +47,20 @@ class ServiceCategoryAdmin(AuditedModelAdmin):
     autocomplete_fields = ["parent"]
 
 
-class QuestionInline(admin.StackedInline):  # type: ignore[type-arg]
+class QuestionInline(admin.StackedInline[ServiceQuestion, Service]):
     model = ServiceQuestion
     extra = 0
     fields = [("code", "datatype", "required", "order"), "label", "description"]
     show_change_link = True
 
 
-class TextInline(admin.StackedInline):  # type: ignore[type-arg]
+class TextInline(admin.StackedInline[StandardText, Service]):
     model = StandardText
     extra = 0
     fields = [("code", "status", "active"), "organisation", "title", "body"]
 
 
-class HoursInline(admin.TabularInline):  # type: ignore[type-arg]
+class HoursInline(admin.TabularInline[ServiceHours, Service]):
     model = ServiceHours
     extra = 0
 
@@ -92,7 +92,7 @@ class ServiceAdmin(InlineAuditMixin, AuditedModelAdmin):
     ]
 
 
-class ChoiceInline(admin.TabularInline):  # type: ignore[type-arg]
+class ChoiceInline(admin.TabularInline[ServiceQuestionChoice, ServiceQuestion]):
     model = ServiceQuestionChoice
     extra = 1
 

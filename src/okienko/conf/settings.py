@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from okienko.conf.env import database_settings, read_environment, secret_key
+
+# Lets generic Django classes be written with their type arguments (ModelAdmin[Case], ModelForm[…]).
+django_stubs_ext.monkeypatch()
 
 ENV = read_environment()
 PACKAGE_DIR = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ class SearchForm(forms.Form):
     )
 
 
-class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
+class ArticleForm(forms.ModelForm[Article]):
     tags_text = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
     roles = forms.MultipleChoiceField(
         label=_("Roles allowed to read"),

@@ -12,7 +12,7 @@ from okienko.portal.stats import deflections_by_article
 
 
 @admin.register(Deflection)
-class DeflectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DeflectionAdmin(admin.ModelAdmin[Deflection]):
     """Read-only: which suggested articles answered residents before they filed a report."""
 
     change_list_template = "admin/portal/deflection/change_list.html"

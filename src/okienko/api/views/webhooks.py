@@ -31,7 +31,7 @@ from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscri
 
 
 class SubscriptionSerializer(serializers.ModelSerializer[WebhookSubscription]):
-    organisation = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())  # type: ignore[var-annotated]
+    organisation = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
     topics = serializers.ListField(child=serializers.CharField(max_length=80), min_length=1, max_length=20)
 
     class Meta:

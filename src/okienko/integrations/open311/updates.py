@@ -31,7 +31,7 @@ PUBLIC_KINDS = ("opened", "status", "note", "merged", "split")
 
 def _text(event: CaseEvent, notes: dict[int, str]) -> str | None:
     if event.kind == "note":
-        return notes.get(event.data.get("note_id"))  # type: ignore[arg-type]
+        return notes.get(event.data.get("note_id"))
     if event.kind == "status":
         to_status = str(event.data.get("to_status", ""))
         label = Status(to_status).label if to_status in Status.values else to_status
