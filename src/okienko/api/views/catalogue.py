@@ -13,6 +13,7 @@ from rest_framework import serializers
 from okienko.api.base import ReadOnlyApiViewSet
 from okienko.api.conditional import ConditionalRetrieveMixin
 from okienko.api.models import Scope
+from okienko.api.serializers import linked
 from okienko.catalogue.models import Service, ServiceCategory, ServiceQuestion, ServiceQuestionChoice
 
 
@@ -33,9 +34,9 @@ class QuestionSerializer(serializers.ModelSerializer[ServiceQuestion]):
 
 
 class ServiceSerializer(serializers.ModelSerializer[Service]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    responsible_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    organisation = linked("code")
+    category = linked("code")
+    responsible_unit = linked("code")
     questions = QuestionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -49,8 +50,8 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
 
 
 class CategorySerializer(serializers.ModelSerializer[ServiceCategory]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated,assignment]
+    organisation = linked("code")
+    parent = linked("code")  # type: ignore[assignment]  # a field named like Field.parent in the stubs
 
     class Meta:
         model = ServiceCategory

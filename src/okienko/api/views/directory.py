@@ -19,6 +19,7 @@ from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
 from okienko.api.permissions import limit_to_token, token_of
 from okienko.api.problems import ProblemError
+from okienko.api.serializers import linked
 from okienko.catalogue.models import Service
 from okienko.clients import actions as client_actions
 from okienko.clients.access import access_client
@@ -37,7 +38,7 @@ class ContactSerializer(serializers.ModelSerializer[ClientContact]):
 
 
 class ClientSerializer(serializers.ModelSerializer[Client]):
-    home_office = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    home_office = linked("code")
     contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -53,7 +54,7 @@ class ClientSerializer(serializers.ModelSerializer[Client]):
 class ClientListSerializer(serializers.ModelSerializer[Client]):
     """Lists show no identifiers (PESEL, NIP) and no contacts; read one client for those (logged)."""
 
-    home_office = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    home_office = linked("code")
 
     class Meta:
         model = Client
@@ -148,10 +149,10 @@ class ClientViewSet(mixins.ListModelMixin, ApiViewSet):
 
 
 class InteractionSerializer(serializers.ModelSerializer[Interaction]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    client = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    staff = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    organisation = linked("code")
+    client = linked("uuid")
+    staff = linked("uuid")
+    service = linked("code")
 
     class Meta:
         model = Interaction

@@ -21,6 +21,7 @@ from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
 from okienko.api.permissions import limit_to_token, may_in, token_of
 from okienko.api.problems import ProblemError
+from okienko.api.serializers import linked
 from okienko.integrations.webhooks.actions import (
     WebhookUrlRefused,
     replay_delivery,
@@ -48,8 +49,8 @@ class SubscriptionCreatedSerializer(SubscriptionSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
-    subscription = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    replay_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    subscription = linked("uuid")
+    replay_of = linked("uuid")
 
     class Meta:
         model = WebhookDelivery
