@@ -3,8 +3,9 @@ and the status side effects."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
@@ -126,6 +127,60 @@ def next_number(organisation: Organisation, year: int) -> str:
     assert value is not None
     prefix = organisation.code.upper()
     return f"{prefix}/{year}/{value:06d}"
+
+
+class Due(Protocol):
+    """The three deadlines of a case: ``sla.Deadlines`` for a new case, the parent case for a sub-case."""
+
+    @property
+    def response_due(self) -> dt.datetime | None: ...
+    @property
+    def resolve_due(self) -> dt.datetime | None: ...
+    @property
+    def resolve_due_3x(self) -> dt.datetime | None: ...
+
+
+def create_case(
+    *,
+    organisation: Organisation,
+    service: Any,
+    description: str,
+    unit: Organisation,
+    now: dt.datetime,
+    due: Due,
+    sla_basis: str,
+    reporter: Mapping[str, Any],
+    place: Mapping[str, Any],
+    **fields: Any,
+) -> Case:
+    """Insert a case row the one way both ``open_case`` and ``split_case`` do it: the next gap-free
+    number of ``organisation``, status assigned to ``unit``, the reporter and the place, the
+    deadlines; ``fields`` carries the rest (priority, channel, client, answers, parent…).
+
+    The caller checks, audits and records the timeline (inside its transaction).
+    """
+    return Case.objects.create(
+        number=next_number(organisation, now.astimezone(clock.WARSAW).year),
+        organisation=organisation,
+        service=service,
+        description=description,
+        status=Status.ASSIGNED,
+        reporter_name=str(reporter.get("name", ""))[:200],
+        reporter_email=str(reporter.get("email", ""))[:254],
+        reporter_phone=str(reporter.get("phone", ""))[:40],
+        latitude=place["latitude"],
+        longitude=place["longitude"],
+        address=place["address"],
+        gmina=place["gmina"],
+        assigned_unit=unit,
+        sla_basis=sla_basis,
+        response_due=due.response_due,
+        resolve_due=due.resolve_due,
+        resolve_due_3x=due.resolve_due_3x,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
 
 
 def _increment(organisation_id: int, year: int) -> int | None:

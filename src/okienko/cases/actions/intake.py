@@ -11,10 +11,18 @@ from django.utils.translation import gettext as _
 
 from okienko.accounts.models import Organisation
 from okienko.cases import access, routing, sla
-from okienko.cases.actions.base import OutOfScope, _event, _lock, _payload, _require_work, _timeline, next_number
+from okienko.cases.actions.base import (
+    OutOfScope,
+    _event,
+    _lock,
+    _payload,
+    _require_work,
+    _timeline,
+    create_case,
+)
 from okienko.cases.intake import CaseInputError, check_case_input, clean_location
 from okienko.cases.models import Case, CaseEvent, CaseParty, Priority
-from okienko.cases.workflow import ActorKind, Status, TransitionNotAllowed
+from okienko.cases.workflow import ActorKind, TransitionNotAllowed
 from okienko.core import audit, clock, events
 
 
@@ -59,32 +67,22 @@ def open_case(
         )
         calendar = sla.calendar_of(service, target.unit)
         due = sla.deadlines(sla.Rule(service.sla_basis, service.response_due, service.resolve_due), now, calendar)
-        case = Case.objects.create(
-            number=next_number(organisation, now.astimezone(clock.WARSAW).year),
+        case = create_case(
             organisation=organisation,
             service=service,
             description=description,
-            status=Status.ASSIGNED,
+            unit=target.unit,
+            now=now,
+            due=due,
+            sla_basis=service.sla_basis,
+            reporter=reporter,
+            place=place,
             priority=priority or Priority.NORMAL,
             channel=channel,
             client=client,
-            reporter_name=str(reporter.get("name", ""))[:200],
-            reporter_email=str(reporter.get("email", ""))[:254],
-            reporter_phone=str(reporter.get("phone", ""))[:40],
-            latitude=place["latitude"],
-            longitude=place["longitude"],
-            address=place["address"],
-            gmina=place["gmina"],
-            assigned_unit=target.unit,
             routing_rule=target.rule,
-            sla_basis=service.sla_basis,
-            response_due=due.response_due,
-            resolve_due=due.resolve_due,
-            resolve_due_3x=due.resolve_due_3x,
             answers=cleaned_answers,
             media_url=media_url or "",
-            created_at=now,
-            updated_at=now,
             **({"external_token": external_token} if external_token is not None else {}),
         )
         if reporter or client is not None:

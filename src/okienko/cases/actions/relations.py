@@ -19,13 +19,32 @@ from okienko.cases.actions.base import (
     _require_work,
     _save,
     _timeline,
-    next_number,
+    create_case,
 )
 from okienko.cases.actions.notes import _add_note
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseParty
 from okienko.cases.workflow import Status, check_transition
 from okienko.core import audit, clock, events
+
+
+def _inherited_from(parent: Case) -> dict[str, Any]:
+    """What a sub-case keeps of its parent: reporter, place, deadlines, priority, channel, answers."""
+    return {
+        "reporter": {"name": parent.reporter_name, "email": parent.reporter_email, "phone": parent.reporter_phone},
+        "place": {
+            "latitude": parent.latitude,
+            "longitude": parent.longitude,
+            "address": parent.address,
+            "gmina": parent.gmina,
+        },
+        "due": parent,
+        "sla_basis": parent.sla_basis,
+        "priority": parent.priority,
+        "channel": parent.channel,
+        "client": parent.client,
+        "answers": parent.answers,
+    }
 
 
 # -- split and merge -------------------------------------------------------------------------
@@ -40,36 +59,20 @@ def split_case(
         kinds = _require_work(actor, locked)
         check_transition(locked.status, Status.SPLIT, kinds)
         children = []
+        inherited = _inherited_from(locked)
         for part in parts:
             unit = part["unit"]
             if not unit.is_within(locked.organisation):
                 raise OutOfScope(_("%(unit)s is outside the jurisdiction of this case.") % {"unit": unit})
             now = clock.now()
-            child = Case.objects.create(
-                number=next_number(locked.organisation, now.astimezone(clock.WARSAW).year),
+            child = create_case(
                 organisation=locked.organisation,
                 service=part.get("service") or locked.service,
                 description=str(part.get("description") or locked.description),
-                status=Status.ASSIGNED,
-                priority=locked.priority,
-                channel=locked.channel,
-                client=locked.client,
-                reporter_name=locked.reporter_name,
-                reporter_email=locked.reporter_email,
-                reporter_phone=locked.reporter_phone,
-                latitude=locked.latitude,
-                longitude=locked.longitude,
-                address=locked.address,
-                gmina=locked.gmina,
-                assigned_unit=unit,
-                sla_basis=locked.sla_basis,
-                response_due=locked.response_due,
-                resolve_due=locked.resolve_due,
-                resolve_due_3x=locked.resolve_due_3x,
-                answers=locked.answers,
+                unit=unit,
+                now=now,
                 parent=locked,
-                created_at=now,
-                updated_at=now,
+                **inherited,
             )
             audit.record(
                 "case.opened",
