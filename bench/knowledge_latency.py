@@ -8,7 +8,8 @@ Builds a fresh database with the demo knowledge base (the 40 guides, the FAQ, th
 adds synthetic articles made from the real ones (a real title with a place or variant added,
 sentences drawn from three real articles), indexes them with the production analyser through a
 bulk path (same keys as ``index_article``), then times ``knowledge.search.search`` for every
-query of the evaluation set, ``--rounds`` times after one warm-up round. Reports p50/p95/p99.
+query of the evaluation sets (``--sets``; both by default: 444 queries), ``--rounds`` times after one
+warm-up round. Reports p50/p95/p99.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from knowledge_eval import DATA, setup
+from knowledge_eval import DEFAULT_SETS, SETS, load_queries, setup
 
 PLACES = [
     "Białystok", "Łomża", "Suwałki", "Augustów", "Grajewo", "Hajnówka", "Kolno", "Mońki", "Sejny",
@@ -153,10 +154,10 @@ def main() -> None:
     )
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the timed rounds to FILE")
     parser.add_argument("--timeout", type=float, default=1800, help="stop timing after this many seconds")
+    parser.add_argument("--sets", nargs="*", default=DEFAULT_SETS, choices=list(SETS), help="query sets to time")
     args = parser.parse_args()
     setup(args.database_url, fresh=not args.reuse)
     import cProfile
-    import json
 
     from django.db import connection
 
@@ -166,7 +167,7 @@ def main() -> None:
     started = time.monotonic()
     total = Article.objects.count() if args.reuse else generate(args.articles, args.seed)
     print(f"backend {connection.vendor}: {total} articles, built in {time.monotonic() - started:.0f} s")
-    queries = [json.loads(line)["query"] for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = [q["query"] for q in load_queries(args.sets)]
     scope = Article.objects.live()
     for q in queries:  # warm-up: caches, analyser, database pages
         search(q, scope=scope)

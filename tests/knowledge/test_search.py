@@ -10,7 +10,7 @@ import pytest
 
 from okienko.accounts.models import User
 from okienko.knowledge import actions
-from okienko.knowledge.models import Article
+from okienko.knowledge.models import Article, Synonym
 from okienko.knowledge.search import search
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +64,8 @@ def test_typo_in_short_query_is_corrected_with_did_you_mean(corpus: dict[str, Ar
 
 
 def test_editor_synonym_expands_the_query(corpus: dict[str, Article], editor: User) -> None:
+    # "kuroniówka" ships as an editable synonym (migration 0006); an editor may remove it.
+    actions.delete_synonym(actor=editor, synonym=Synonym.objects.get(phrase="kuroniówka"))
     assert slugs("kuroniówka") == []
     actions.add_synonym(actor=editor, phrase="kuroniówka", expansion="zasiłek dla bezrobotnych")
     assert slugs("kuroniówki") == ["zasilek"]
@@ -137,3 +139,20 @@ def test_scheduled_article_appears_at_its_publication_time(publish: Callable[...
         assert slugs("nabór") == []
     with time_machine.travel(start + dt.timedelta(days=1, minutes=1), tick=False):
         assert slugs("nabór") == ["nabor-na-staze"]
+
+
+def test_an_article_and_its_translation_are_one_result(
+    corpus: dict[str, Article], publish: Callable[..., Article]
+) -> None:
+    # Issue 11, item 10: "kuroniówka" came back at ranks 1 and 2 (the Polish card and its English
+    # version). The better-ranked language version stands for the article.
+    publish(
+        "Unemployment benefit (zasiłek dla bezrobotnych)",
+        "<p>The zasiłek is paid by the labour office.</p>",
+        slug="zasilek",
+        language=Article.Language.EN,
+        translation_of=corpus["zasilek"],
+    )
+    assert slugs("zasiłek dla bezrobotnych") == ["zasilek"]
+    results = search("unemployment benefit zasiłek").results
+    assert [(r.article.slug, r.article.language) for r in results] == [("zasilek", "en")]

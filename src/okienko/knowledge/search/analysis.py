@@ -23,12 +23,50 @@ MAX_WORD = 40
 # Function words that would make every OR query match everything. Folded forms.
 STOPWORDS = frozenset(
     (  # noqa: SIM905 - a word list reads better as text
-        "a aby ale albo am an and ani az bo by byc byl byla bylo byly bede bedzie ci co czy dla do dlaczego "
-        "gdy gdzie go i ich ile im in is ja jak jaka jaki jakie jakim jakiej jest jestem jesli jezeli juz "
-        "kiedy kto ktora ktore ktory ktorych lub ma mam mi mnie moge moj moze mozna my na nad nam nas nie "
+        "a aby ale albo am an and ani az bo by byc byl byla bylo byly bede bedzie ci dla do "
+        "gdy go i ich im in is ja jest jestem jesli jezeli juz "
+        "lub ma mam mi mnie moge moj moze mozna my na nad nam nas "
         "niz o od of on ona oni ono or oraz po pod przez przy sa sie so ta tak tam te tego tej the ten to tu "
         "ty u w we wiec z za ze zeby czyli jego jej mu nich niej nim one"
     ).split()
+)
+
+
+# Words that frame a question rather than say what it is about ("czy dostanę", "co zrobić",
+# "chcę załatwić"): they still count, with WEAK_WEIGHT of their weight (folded lemma keys).
+WEAK = frozenset(
+    (  # noqa: SIM905
+        "chciec dac dostac dostawac dowiedziec isc miec musiec otrzymac pojsc potrzebowac prosic robic "
+        "trzeba uzyskac wiedziec wyrobic wziac zalatwic zostac zrobic witac pozdrawiac teraz "
+        "najpierw pytanie "
+        "co czy dlaczego gdzie ile jak jaki kiedy kto ktory nie"
+    ).split()
+)
+WEAK_WEIGHT = 0.3
+
+# Personal endings written together with a past-tense form (folded): zapisał-em/-eś/-bym,
+# zapisała-m/-ś/-bym, zapisali-śmy/-ście/-byśmy.
+PAST_ENDINGS_MASCULINE = ("em", "es", "bym", "bys")
+PAST_ENDINGS_FEMININE = ("m", "s", "bym", "bys")
+PAST_ENDINGS_PLURAL = ("smy", "scie", "bysmy", "byscie")
+
+# Feminine personal nouns and the masculine lemma they share a meaning with (SGJP lists them as
+# separate lemmas): emerytka → emeryt, rencistka → rencista, cudzoziemka → cudzoziemiec,
+# Ukrainka → Ukrainiec, doradczyni → doradca, pracownica → pracownik, łodzianka → łodzianin.
+# Longest suffix first; a candidate counts only when the dictionary knows it as a personal noun
+# and has at least five letters.
+FEMININE_SUFFIXES = (
+    ("czyni", "ca"),
+    ("iczka", "ik"),
+    ("istka", "ista"),
+    ("ystka", "ysta"),
+    ("mka", "miec"),
+    ("inka", "iniec"),
+    ("anka", "anin"),
+    ("anka", "aniec"),
+    ("ica", "ik"),
+    ("ka", ""),
+    ("yni", ""),
 )
 
 
@@ -62,6 +100,10 @@ class Analyser(Protocol):
 
     def recognises(self, word: str) -> bool: ...
 
+    def variants(self, word: str) -> frozenset[str]:
+        """Folded spellings that count as ``word`` when a synonym phrase is matched (ADR 0045)."""
+        ...
+
 
 class PlainAnalyser:
     """Baseline: folded words, no stemming."""
@@ -77,6 +119,9 @@ class PlainAnalyser:
 
     def recognises(self, word: str) -> bool:
         return False
+
+    def variants(self, word: str) -> frozenset[str]:
+        return frozenset({fold(word)})
 
 
 class SnowballAnalyser:
@@ -107,6 +152,9 @@ class SnowballAnalyser:
     def recognises(self, word: str) -> bool:
         return False
 
+    def variants(self, word: str) -> frozenset[str]:
+        return frozenset({fold(word)})
+
 
 class MorfeuszAnalyser:
     """Lemmas from morfeusz2 (SGJP) plus the folded surface form.
@@ -126,15 +174,38 @@ class MorfeuszAnalyser:
 
     @functools.lru_cache(maxsize=200_000)  # noqa: B019 - one long-lived instance per process
     def _lemmas(self, word: str) -> tuple[str, ...]:
-        """Raw lemmas (with morfeusz's ``:tag`` suffix) of a known word; empty when unknown."""
+        """Raw lemmas (with morfeusz's ``:tag`` suffix) of a known word; empty when unknown.
+        A feminine personal noun also yields its masculine lemma (``FEMININE_SUFFIXES``)."""
         with self._lock:
             result = self._morf.analyse(word)
         lemmas: list[str] = []
+        feminine: list[str] = []
         for _start, _end, (_form, lemma, tag, _names, _quals) in result:
             if tag == "ign" or lemma in lemmas:
                 continue
             lemmas.append(lemma)
+            if tag.startswith("subst:") and tag.split(":")[3:4] == ["f"]:
+                feminine.append(lemma)
+        for lemma in feminine:
+            masculine = self._masculine(lemma.split(":", 1)[0])
+            if masculine and masculine not in lemmas:
+                lemmas.append(masculine)
         return tuple(lemmas)
+
+    @functools.lru_cache(maxsize=20_000)  # noqa: B019
+    def _masculine(self, lemma: str) -> str:
+        """The masculine personal noun of a feminine one (``emerytka`` → ``emeryt``), or ""."""
+        for suffix, replacement in FEMININE_SUFFIXES:
+            candidate = lemma[: -len(suffix)] + replacement
+            # short bare stems are other words: matka is not a "mat", Polka not a "Pol"
+            if not lemma.endswith(suffix) or len(candidate) < 5:
+                continue
+            with self._lock:
+                result = self._morf.analyse(candidate)
+            for _start, _end, (_form, found, tag, _names, _quals) in result:
+                if found.split(":", 1)[0] == candidate and tag.startswith("subst:sg:nom:m1"):
+                    return str(found)
+        return ""
 
     @staticmethod
     def lemma_key(raw: str) -> str:
@@ -142,9 +213,24 @@ class MorfeuszAnalyser:
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019
     def _forms(self, raw_lemma: str) -> tuple[str, ...]:
+        """Folded inflected forms of a lemma, with the personal endings of the past tense and
+        conditional, which morfeusz analyses as a separate segment ("zapisała|m"): without
+        them "zapisalam", "stracilem" typed without Polish letters would stay unknown."""
         with self._lock:
             generated = self._morf.generate(raw_lemma)
-        return tuple(sorted({fold(form) for form, *_rest in generated}))
+        forms: set[str] = set()
+        for form, _lemma, tag, *_rest in generated:
+            folded = fold(form)
+            forms.add(folded)
+            if tag.startswith("praet:"):
+                number, gender = tag.split(":")[1:3]
+                if number == "pl":
+                    forms.update(folded + ending for ending in PAST_ENDINGS_PLURAL)
+                elif gender == "f":
+                    forms.update(folded + ending for ending in PAST_ENDINGS_FEMININE)
+                elif gender.startswith("m"):
+                    forms.update(folded + ending for ending in PAST_ENDINGS_MASCULINE)
+        return tuple(sorted(forms))
 
     def word_keys(self, word: str) -> list[str]:
         surface = fold(word)
@@ -163,13 +249,16 @@ class MorfeuszAnalyser:
         for word in words(text):
             keys.extend(self.word_keys(word))
             raw_lemmas.update(self._lemmas(word))
+        # Sorted, so that a form shared by two lemmas maps to the same one in every process
+        # (set order changes with the hash seed: results differed between two identical runs).
+        ordered = sorted(raw_lemmas)
         by_key: dict[str, str] = {}
-        for raw in raw_lemmas:
+        for raw in ordered:
             by_key.setdefault(self.lemma_key(raw), raw)
         new = set(by_key) - known_lemmas(set(by_key))
         forms: dict[str, str] = {}
-        for key in new:
-            for raw in raw_lemmas:
+        for key in sorted(new):
+            for raw in ordered:
                 if self.lemma_key(raw) == key:
                     for form in self._forms(raw):
                         if form != key:
@@ -187,6 +276,15 @@ class MorfeuszAnalyser:
     def recognises(self, word: str) -> bool:
         """A dictionary word (so not a typo); diacritic-free spellings are not recognised."""
         return bool(self._lemmas(word))
+
+    def variants(self, word: str) -> frozenset[str]:
+        """Every folded inflected form of ``word``'s lemmas: a synonym defined for "pośredniak"
+        then matches "posredniaku" too, although the articles (and so the folded-form map of
+        ADR 0020) never contain that colloquial word."""
+        found = {fold(word)}
+        for raw in self._lemmas(word):
+            found.update(self._forms(raw))
+        return frozenset(found)
 
 
 _ANALYSERS: dict[str, type[PlainAnalyser] | type[SnowballAnalyser] | type[MorfeuszAnalyser]] = {

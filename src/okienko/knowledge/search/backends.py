@@ -23,18 +23,25 @@ class Hit:
     # (title, keywords, body keys, their three lengths): fetched with the candidates so the
     # shared re-rank needs no second round trip (ADR 0025); None when not fetched.
     fields: tuple[str, str, str, int, int, int] | None = None
+    # The article's translation group (the original's id): one article in two languages is one
+    # result (ADR 0045); 0 when not fetched.
+    group: int = 0
 
 
 # The stored keys of the best candidates, joined after the LIMIT (only ``limit`` rows are read).
 _WITH_FIELDS = (
     "SELECT top.id, top.score, d.title_keys, d.keywords_keys, d.body_keys, d.title_length, d.keywords_length, "
-    "d.body_length FROM ({candidates}) top JOIN knowledge_searchdocument d ON d.article_id = top.id "
+    "d.body_length, top.grp FROM ({candidates}) top JOIN knowledge_searchdocument d ON d.article_id = top.id "
     "ORDER BY top.score {direction}, top.id"
 )
+# The scope queryset is listed as ``values("id", "translation_of_id")`` (service.search).
+_GROUP = "COALESCE(a.translation_of_id, a.id) AS grp"
 
 
 def _hits(rows: Sequence[Sequence[Any]], sign: float) -> list[Hit]:
-    return [Hit(int(r[0]), sign * float(r[1]), (r[2], r[3], r[4], int(r[5]), int(r[6]), int(r[7]))) for r in rows]
+    return [
+        Hit(int(r[0]), sign * float(r[1]), (r[2], r[3], r[4], int(r[5]), int(r[6]), int(r[7])), int(r[8])) for r in rows
+    ]
 
 
 class Backend(Protocol):
@@ -45,9 +52,17 @@ class Backend(Protocol):
     def clear(self) -> None: ...
 
     def search(
-        self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int, *, head: bool = False
+        self,
+        query: ParsedQuery,
+        scope_sql: str,
+        scope_params: Sequence[Any],
+        limit: int,
+        *,
+        head: bool = False,
+        whole: bool = False,
     ) -> list[Hit]:
-        """Matching articles in scope, best first; ``head``: title and question fields only."""
+        """Matching articles in scope, best first; ``head``: title and question fields only;
+        ``whole``: few articles match, so pre-rank them by every field (PostgreSQL)."""
         ...
 
 
@@ -86,7 +101,14 @@ class SQLiteBackend:
             cursor.execute("DELETE FROM knowledge_fts")
 
     def search(
-        self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int, *, head: bool = False
+        self,
+        query: ParsedQuery,
+        scope_sql: str,
+        scope_params: Sequence[Any],
+        limit: int,
+        *,
+        head: bool = False,
+        whole: bool = False,
     ) -> list[Hit]:
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
         expression = self.expression(query)
@@ -98,7 +120,7 @@ class SQLiteBackend:
         sql = (
             f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25(knowledge_fts, {weights}) AS score "  # noqa: S608 - constants and the scope queryset's SQL only
             "FROM knowledge_fts WHERE knowledge_fts MATCH %s) "
-            f"SELECT m.id, m.score FROM ({scope_sql}) a JOIN m ON m.id = a.id ORDER BY m.score, m.id LIMIT %s"
+            f"SELECT m.id, m.score, {_GROUP} FROM ({scope_sql}) a JOIN m ON m.id = a.id ORDER BY m.score, m.id LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(_WITH_FIELDS.format(candidates=sql, direction="ASC"), [expression, *scope_params, limit])
@@ -133,7 +155,14 @@ class PostgresBackend:
         """Nothing to clear beside the ``SearchDocument`` rows."""
 
     def search(
-        self, query: ParsedQuery, scope_sql: str, scope_params: Sequence[Any], limit: int, *, head: bool = False
+        self,
+        query: ParsedQuery,
+        scope_sql: str,
+        scope_params: Sequence[Any],
+        limit: int,
+        *,
+        head: bool = False,
+        whole: bool = False,
     ) -> list[Hit]:
         # ts_rank weights are listed {D, C, B, A}; C = body, B = question, A = title.
         title, keywords, body = FIELD_WEIGHTS
@@ -141,11 +170,15 @@ class PostgresBackend:
         sql = (
             "WITH m AS MATERIALIZED (SELECT d.article_id AS id, ts_rank(d.document, q, 1) AS score "  # noqa: S608
             "FROM knowledge_searchdocument d, to_tsquery('simple', %s) q WHERE d.document @@ q) "
-            f"SELECT m.id, m.score FROM ({scope_sql}) a JOIN m ON m.id = a.id ORDER BY m.score DESC, m.id LIMIT %s"
+            f"SELECT m.id, m.score, {_GROUP} FROM ({scope_sql}) a JOIN m ON m.id = a.id "
+            "ORDER BY m.score DESC, m.id LIMIT %s"
         )
         # Pre-rank on the small title/question vector: ts_rank over the whole document would read
         # every matched body; the shared re-rank (ranking.py) scores the bodies of the best ones.
-        sql = sql.replace("ts_rank(d.document", f"ts_rank('{weights}'::float4[], d.head")
+        # When few articles match (``whole``), reading their bodies is cheap and puts the same
+        # articles among the candidates as FTS5's bm25 does (ADR 0045).
+        vector = "d.document" if whole and not head else "d.head"
+        sql = sql.replace("ts_rank(d.document", f"ts_rank('{weights}'::float4[], {vector}")
         if head:
             sql = sql.replace("d.document", "d.head")
         with connection.cursor() as cursor:

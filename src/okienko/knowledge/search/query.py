@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from okienko.knowledge.search.analysis import STOPWORDS, Analyser, fold, words
+from okienko.knowledge.search.analysis import STOPWORDS, WEAK, WEAK_WEIGHT, Analyser, fold, words
 
 MAX_QUERY = 200
 MAX_TERMS = 12
@@ -32,6 +32,11 @@ class Term:
     keys: set[Key] = field(default_factory=set)
     required: bool = False
     corrected: str = ""
+    # The user's words this term stands for (their positions in the query): its own position,
+    # or the words a synonym expansion replaced. The re-rank counts how much of the query an
+    # article covers by these (ADR 0045).
+    source: frozenset[int] = frozenset()
+    weight: float = 1.0  # WEAK_WEIGHT for question-framing words ("dostać", "zrobić")
 
 
 @dataclass
@@ -155,15 +160,27 @@ _PHRASE_KEYS: dict[tuple[str, tuple[str, ...]], list[set[str]]] = {}
 
 
 def _phrase_keys(analyser: Analyser, phrase: tuple[str, ...]) -> list[set[str]]:
-    """Keys of each word of a synonym phrase: the same for every query, so computed once per
-    process and analyser class (an analyser's keys of a word never change). Do not mutate."""
+    """What each content word of a synonym phrase matches: its keys and its folded inflected
+    forms (``Analyser.variants``). The same for every query, so computed once per process and
+    analyser class (an analyser's keys of a word never change). Do not mutate."""
     key = (type(analyser).__name__, phrase)
     found = _PHRASE_KEYS.get(key)
     if found is None:
         if len(_PHRASE_KEYS) > 4096:
             _PHRASE_KEYS.clear()
-        found = _PHRASE_KEYS[key] = [analyser.query_keys(w, {}) | {fold(w)} for w in phrase]
+        found = _PHRASE_KEYS[key] = [
+            analyser.query_keys(w, {}) | analyser.variants(w) for w in phrase if fold(w) not in STOPWORDS
+        ]
     return found
+
+
+def _find(sequence: list[set[str]], phrase: list[set[str]]) -> int:
+    """Where ``phrase`` starts in ``sequence`` (-1: nowhere)."""
+    n = len(phrase)
+    for i in range(len(sequence) - n + 1 if n else 0):
+        if all(sequence[i + j] & phrase[j] for j in range(n)):
+            return i
+    return -1
 
 
 def parse(
@@ -174,28 +191,34 @@ def parse(
     folded = {fold(w) for w, _p, _r in split}
     lookup = vocabulary.forms(folded)
     terms: list[Term] = []
-    for word, prefix, required in split:
-        if prefix:
-            terms.append(Term(word, {Key(fold(word), prefix=True)}, required))
-        else:
-            terms.append(Term(word, {Key(k) for k in analyser.query_keys(word, lookup)}, required))
-    # Synonyms match by analysed keys, so "obcokrajowca" meets a synonym defined for "obcokrajowiec".
-    sequence = [{k.text for k in t.keys} | {fold(t.word)} for t in terms]
-    expansions: list[str] = []
+    for position, (word, prefix, required) in enumerate(split):
+        keys = {Key(fold(word), prefix=True)} if prefix else {Key(k) for k in analyser.query_keys(word, lookup)}
+        terms.append(Term(word, keys, required, source=frozenset({position})))
+    # Synonyms match by analysed keys and inflected forms, so "obcokrajowca" meets a synonym
+    # defined for "obcokrajowiec" and "posredniaku" one for "pośredniak"; function words are
+    # skipped on both sides ("jak się zapisać" meets "zapisać się").
+    content = [i for i, t in enumerate(terms) if t.keys]
+    sequence = [{k.text for k in terms[i].keys} | {fold(terms[i].word)} for i in content]
+    extra: list[tuple[str, frozenset[int]]] = []
     for phrase, expansion in vocabulary.synonyms() if synonyms else []:
         phrase_keys = _phrase_keys(analyser, tuple(phrase))
-        n = len(phrase_keys)
-        if n and any(all(sequence[i + j] & phrase_keys[j] for j in range(n)) for i in range(len(sequence) - n + 1)):
-            expansions.append(expansion)
-    extra = [w for e in expansions for w in words(e) if fold(w) not in STOPWORDS]
+        start = _find(sequence, phrase_keys)
+        if start >= 0:
+            replaced = frozenset(content[start : start + len(phrase_keys)])
+            extra.extend((w, replaced) for w in words(expansion) if fold(w) not in STOPWORDS)
     if extra:
-        extra_lookup = vocabulary.forms({fold(w) for w in extra})
-        terms.extend(Term(w, {Key(k) for k in analyser.query_keys(w, extra_lookup)}) for w in extra[:MAX_TERMS])
+        extra_lookup = vocabulary.forms({fold(w) for w, _s in extra})
+        terms.extend(
+            Term(w, {Key(k) for k in analyser.query_keys(w, extra_lookup)}, source=replaced)
+            for w, replaced in extra[:MAX_TERMS]
+        )
     corrected_words: list[str] = []
     user_terms = terms[: len(split)]
     fixed: dict[str, int] = {}
     df = vocabulary.frequencies({k.text for t in terms for k in t.keys if not k.prefix})
     for term in terms:
+        if any(k.text in WEAK for k in term.keys):  # any reading: "dostanę" is dostanę/dostać
+            term.weight = WEAK_WEIGHT
         _keep_best_key(term, df)
     if correct and 0 < len(user_terms) <= TYPO_MAX_WORDS:
         for term in user_terms:

@@ -19,11 +19,12 @@ from django.db.models import Avg, Count
 from okienko.knowledge.models import SearchDocument
 from okienko.knowledge.search import local_cache
 from okienko.knowledge.search.backends import FIELD_WEIGHTS, Hit
-from okienko.knowledge.search.query import Key
+from okienko.knowledge.search.query import Key, Term
 
 CANDIDATES = 50
 K1 = 1.2
 B = 0.75
+COVERAGE_POWER = 2  # score × (covered share of the query) ** COVERAGE_POWER (ADR 0045)
 STATS_CACHE_KEY = "knowledge:index-stats:v1"
 
 
@@ -54,8 +55,7 @@ def idf(documents: int, containing: int) -> float:
     ``documents`` comes from cached index statistics, ``containing`` from live frequencies: after
     articles are added it can exceed the cached count, which must not make the logarithm fail."""
     containing = min(max(containing, 0), documents)
-    value = math.log((documents - containing + 0.5) / (containing + 0.5))
-    return max(value, 1e-6)
+    return math.log(1 + (documents - containing + 0.5) / (containing + 0.5))
 
 
 def _count(padded: str, key: Key) -> int:
@@ -64,12 +64,37 @@ def _count(padded: str, key: Key) -> int:
     return padded.count(f" {key.text} ")
 
 
-def rerank(hits: Sequence[Hit], keys: set[Key], frequencies: Mapping[str, int]) -> list[Hit]:
+def _weights(terms: Sequence[Term], frequencies: Mapping[str, int], n: int) -> dict[Key, float]:
+    weights: dict[Key, float] = {}
+    for term in terms:
+        for k in term.keys:
+            weight = term.weight * idf(n, frequencies.get(k.text, n // 10 if k.prefix else 1))
+            weights[k] = max(weights.get(k, 0.0), weight)
+    return weights
+
+
+def _concepts(terms: Sequence[Term], weights: Mapping[Key, float]) -> dict[int, float]:
+    """The user's words that carry meaning (their positions), each weighted by its best key."""
+    concepts: dict[int, float] = {}
+    for term in terms:
+        best = max((weights[k] for k in term.keys), default=0.0)
+        for position in term.source:
+            concepts[position] = max(concepts.get(position, 0.0), best)
+    return concepts
+
+
+def rerank(hits: Sequence[Hit], terms: Sequence[Term], frequencies: Mapping[str, int]) -> list[Hit]:
+    """Score ``hits`` with the weighted BM25 of all the query's keys, scaled by how much of the
+    query (its words, weighted by rarity; a synonym counts for the words it replaced) the article
+    covers: ``score × share ** COVERAGE_POWER`` (ADR 0045)."""
     if not hits:
         return []
     stats = index_stats()
     n = max(stats.documents, 1)
-    weights = {k: idf(n, frequencies.get(k.text, n // 10 if k.prefix else 1)) for k in keys}
+    terms = [t for t in terms if t.keys]
+    weights = _weights(terms, frequencies, n)
+    concepts = _concepts(terms, weights)
+    total = sum(concepts.values()) or 1.0
     rows: Iterable[tuple[int, str, str, str, int, int, int]]
     if all(h.fields is not None for h in hits):
         rows = [(h.article_id, *h.fields) for h in hits if h.fields is not None]
@@ -86,6 +111,7 @@ def rerank(hits: Sequence[Hit], keys: set[Key], frequencies: Mapping[str, int]) 
     scored: list[Hit] = []
     for article_id, title, keywords, body, *lengths in rows:
         score = 0.0
+        found: set[Key] = set()
         for text, length, average, weight in zip(
             (title, keywords, body), lengths, stats.average_lengths, FIELD_WEIGHTS, strict=True
         ):
@@ -94,7 +120,13 @@ def rerank(hits: Sequence[Hit], keys: set[Key], frequencies: Mapping[str, int]) 
             for key, key_idf in weights.items():
                 tf = _count(padded, key)
                 if tf:
+                    found.add(key)
                     score += weight * key_idf * tf * (K1 + 1) / (tf + norm)
-        scored.append(Hit(article_id, round(score, 9)))
+        covered: set[int] = set()
+        for term in terms:
+            if term.keys & found:
+                covered |= term.source
+        share = sum(concepts[p] for p in covered) / total
+        scored.append(Hit(article_id, round(score * share**COVERAGE_POWER, 9)))
     scored.sort(key=lambda h: (-h.score, h.article_id))
     return scored

@@ -23,6 +23,9 @@ from okienko.knowledge.search.snippets import Highlighter
 SYNONYMS_CACHE_KEY = "knowledge:synonyms:v1"
 # How many matching articles (estimated from document frequencies) a query may score in full.
 MATCH_BUDGET = 2000
+# Up to this many matching articles (estimated), PostgreSQL pre-ranks them by all their fields,
+# not only title and question (ADR 0045).
+RANK_WHOLE_BUDGET = 300
 
 
 class DatabaseVocabulary(Vocabulary):
@@ -110,11 +113,13 @@ def _forms_of(keys: tuple[str, ...]) -> frozenset[str]:
 
 
 def highlighter_for(parsed: ParsedQuery) -> Highlighter:
-    keys = {k.text for k in parsed.all_keys() if not k.prefix}
-    forms = set(keys) | {fold(t.word) for t in parsed.terms}
+    """Marks the query's words; question-framing words ("jak", "nie", "dostać") are not marked."""
+    terms = [t for t in parsed.terms if t.weight >= 1]
+    keys = {k.text for t in terms for k in t.keys if not k.prefix}
+    forms = set(keys) | {fold(t.word) for t in terms if t.keys}
     if keys:
         forms.update(_forms_of(tuple(sorted(keys))))
-    return Highlighter(forms, {k.text for k in parsed.all_keys() if k.prefix})
+    return Highlighter(forms, {k.text for t in terms for k in t.keys if k.prefix})
 
 
 def search(
@@ -155,11 +160,11 @@ def search(
     # database look up only the matched articles instead of listing every visible one.
     qs = qs.order_by().filter(pk__in=RawSQL("SELECT id FROM m", []))
     try:
-        scope_sql, scope_params = qs.values("id").query.sql_with_params()
+        scope_sql, scope_params = qs.values("id", "translation_of_id").query.sql_with_params()
     except EmptyResultSet:
         return SearchResults(parsed.text, [], parsed.corrected_text, False)
     candidates = _candidates(parsed, scope_sql, scope_params, max(CANDIDATES, limit + 1))
-    hits = rerank(candidates, parsed.all_keys(), parsed.frequencies)
+    hits = distinct(rerank(candidates, parsed.terms, parsed.frequencies), candidates)
     has_more = len(hits) > limit
     hits = hits[:limit]
     articles = Article.objects.in_bulk([h.article_id for h in hits])
@@ -175,6 +180,20 @@ def search(
         if h.article_id in articles
     ]
     return SearchResults(parsed.text, results, parsed.corrected_text, has_more)
+
+
+def distinct(hits: list[Hit], candidates: list[Hit]) -> list[Hit]:
+    """Each article once: the best-ranked of its translations (an article and its English
+    version are one answer, ADR 0045), and never the same id twice."""
+    groups = {c.article_id: c.group or c.article_id for c in candidates}
+    seen: set[int] = set()
+    unique: list[Hit] = []
+    for hit in hits:
+        group = groups.get(hit.article_id, hit.article_id)
+        if group not in seen:
+            seen.add(group)
+            unique.append(hit)
+    return unique
 
 
 def _narrowed(parsed: ParsedQuery, keep: set[Key]) -> ParsedQuery:
@@ -203,7 +222,9 @@ def _candidates(parsed: ParsedQuery, scope_sql: str, scope_params: Any, limit: i
         chosen.add(key)
         total += frequency(key)
     narrowed = parsed if chosen == keys else _narrowed(parsed, chosen)
-    return backend.search(narrowed, scope_sql, scope_params, limit, head=total > MATCH_BUDGET)
+    return backend.search(
+        narrowed, scope_sql, scope_params, limit, head=total > MATCH_BUDGET, whole=total <= RANK_WHOLE_BUDGET
+    )
 
 
 def _snippet_source(article: Article) -> str:
