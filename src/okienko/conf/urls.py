@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from okienko.core import queues_admin
 from okienko.core import views as core_views
 
 admin.site.site_header = _("Okienko — administration")
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("okienko.integrations.urls")),
     # The admin signs in through our login (lockout, 2FA), never its own form.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/work-queues/", admin.site.admin_view(queues_admin.work_queues_view), name="admin-work-queues"),
     path("admin/", admin.site.urls),
     path("", include("okienko.portal.urls")),
 ]

@@ -1,8 +1,9 @@
 """Domain events through a transactional outbox.
 
 An action calls ``emit`` inside its transaction. One delivery row is written per subscriber;
-after commit a Celery task delivers them. Each delivery is retried with exponential backoff and
-ends as a dead letter after ``OUTBOX_MAX_ATTEMPTS``; ``manage.py outbox --replay`` revives it.
+after commit a Celery task delivers them. The deliveries are a work queue (``OUTBOX``, ADR 0045):
+claimed in batches, retried with exponential backoff, a dead letter after
+``OUTBOX_MAX_ATTEMPTS``; ``manage.py outbox --replay`` revives it.
 Subscribers must be idempotent: a delivery may run again if a worker dies mid-way.
 """
 
@@ -19,9 +20,10 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from okienko.core import clock, context
+from okienko.core import clock, context, workqueue
 from okienko.core.audit import _plain
 from okienko.core.models import OutboxDelivery, OutboxEvent
 
@@ -103,38 +105,41 @@ def _kick_worker() -> None:
 
 def backoff(attempts: int) -> dt.timedelta:
     """Delay before the next attempt: 10 s, 20 s, 40 s … capped at one hour."""
-    return dt.timedelta(seconds=min(3600, 10 * 2 ** max(0, attempts - 1)))
+    return OUTBOX.backoff.delay(attempts)
 
 
-def _claim(delivery_id: int, now: dt.datetime) -> bool:
-    claimed = OutboxDelivery.objects.filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now),
-        pk=delivery_id,
-        status=OutboxDelivery.Status.PENDING,
-    ).update(locked_until=now + dt.timedelta(minutes=5))
-    return claimed == 1
+OUTBOX: workqueue.WorkQueue[OutboxDelivery] = workqueue.register(
+    workqueue.WorkQueue(
+        name="outbox",
+        label=_("Domain-event deliveries"),
+        model=OutboxDelivery,
+        pending=OutboxDelivery.Status.PENDING,
+        done=OutboxDelivery.Status.DONE,
+        dead=OutboxDelivery.Status.DEAD,
+        due_field="available_at",
+        order_by=("available_at", "id"),
+        lease=dt.timedelta(minutes=5),
+        max_attempts=lambda: int(settings.OUTBOX_MAX_ATTEMPTS),
+        backoff=workqueue.Backoff(base=dt.timedelta(seconds=10), cap=dt.timedelta(hours=1)),
+    )
+)
 
 
 def deliver_due(limit: int | None = None) -> int:
     """Deliver the deliveries that are due; return how many were attempted."""
-    now = clock.now()
-    batch = limit or settings.OUTBOX_BATCH_SIZE
-    due = list(
-        OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING, available_at__lte=now)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .order_by("available_at", "id")
-        .values_list("id", flat=True)[:batch]
+    claimed = OUTBOX.claim(
+        limit=limit or settings.OUTBOX_BATCH_SIZE, queryset=lambda rows: rows.select_related("event")
     )
     attempted = 0
-    for delivery_id in due:
-        if _claim(delivery_id, now):
+    for delivery in claimed:
+        if OUTBOX.holds(delivery):  # a slow batch leaves the rest to whoever claims them next
+            deliver(delivery)
             attempted += 1
-            deliver_one(delivery_id)
     return attempted
 
 
-def deliver_one(delivery_id: int) -> None:
-    delivery = OutboxDelivery.objects.select_related("event").get(pk=delivery_id)
+def deliver(delivery: OutboxDelivery) -> None:
+    """Run the subscriber of a claimed delivery and record the outcome."""
     sub = _subscribers.get(delivery.subscriber)
     try:
         if sub is None:
@@ -142,29 +147,14 @@ def deliver_one(delivery_id: int) -> None:
         with transaction.atomic():
             sub.handler(delivery.event)
     except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
-        attempts = delivery.attempts + 1
-        dead = attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        OutboxDelivery.objects.filter(pk=delivery.pk).update(
-            attempts=attempts,
-            status=OutboxDelivery.Status.DEAD if dead else OutboxDelivery.Status.PENDING,
-            available_at=clock.now() + backoff(attempts),
-            locked_until=None,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        dead = OUTBOX.fail(delivery, f"{type(exc).__name__}: {exc}")
+        log.warning(
+            "outbox delivery failed", extra={"delivery": delivery.pk, "attempt": delivery.attempts, "dead": dead}
         )
-        log.warning("outbox delivery failed", extra={"delivery": delivery.pk, "attempt": attempts, "dead": dead})
         return
-    OutboxDelivery.objects.filter(pk=delivery.pk).update(
-        attempts=F("attempts") + 1,
-        status=OutboxDelivery.Status.DONE,
-        done_at=clock.now(),
-        locked_until=None,
-        last_error="",
-    )
+    OUTBOX.complete(delivery, done_at=clock.now())
 
 
 def replay_dead(*, subscriber_name: str | None = None) -> int:
     """Put dead letters back in the queue; return how many."""
-    dead = OutboxDelivery.objects.filter(status=OutboxDelivery.Status.DEAD)
-    if subscriber_name:
-        dead = dead.filter(subscriber=subscriber_name)
-    return dead.update(status=OutboxDelivery.Status.PENDING, attempts=0, available_at=clock.now(), locked_until=None)
+    return OUTBOX.replay(where=Q(subscriber=subscriber_name) if subscriber_name else None)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from okienko.core.workqueue import Claimable
+
 
 class AuditRecord(models.Model):
     """One append-only entry: who did what to which object, when, from where, what changed.
@@ -92,8 +94,9 @@ class OutboxEvent(models.Model):
         return f"{self.topic} {self.aggregate_type}:{self.aggregate_id}"
 
 
-class OutboxDelivery(models.Model):
-    """The delivery of one event to one subscriber: retried with backoff, then dead-lettered."""
+class OutboxDelivery(Claimable):
+    """The delivery of one event to one subscriber: retried with backoff, then dead-lettered
+    (a work queue, ``core.events.OUTBOX``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -106,8 +109,6 @@ class OutboxDelivery(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     available_at = models.DateTimeField(_("next attempt"))
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
     done_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:

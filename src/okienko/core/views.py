@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -14,11 +13,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from okienko.core import audit, clock
+from okienko.core import audit, events, workqueue
 from okienko.core.middleware import is_loopback
-from okienko.core.models import OutboxDelivery, WorkerHeartbeat
-
-OUTBOX_LAG_LIMIT = dt.timedelta(minutes=10)
+from okienko.core.models import WorkerHeartbeat
 
 
 def _check_database() -> dict[str, Any]:
@@ -37,26 +34,24 @@ def _check_cache() -> dict[str, Any]:
 
 
 def _check_tasks() -> dict[str, Any]:
-    """The broker answers, and no outbox delivery has waited past its due time for long."""
+    """The broker answers, and no work queue has left a due item waiting for long.
+
+    ``queues`` gives every registered work queue's depth, due items, lag and dead letters
+    (ADR 0045); ``outbox_lag_seconds`` and ``dead_letters`` are the outbox's, as before."""
     from celery import current_app  # the project's app (okienko.conf loads it with the settings)
 
     with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-    oldest = (
-        OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING)
-        .order_by("available_at")
-        .values_list("available_at", flat=True)
-        .first()
-    )
-    lag = (clock.now() - oldest).total_seconds() if oldest else 0.0
-    dead = OutboxDelivery.objects.filter(status=OutboxDelivery.Status.DEAD).count()
-    status = "ok" if lag < OUTBOX_LAG_LIMIT.total_seconds() else "degraded"
+    metrics = {queue.name: queue.metrics() for queue in workqueue.registered()}
+    outbox = metrics.get(events.OUTBOX.name) or events.OUTBOX.metrics()
+    status = "degraded" if any(m.lagging for m in metrics.values()) else "ok"
     beat = WorkerHeartbeat.objects.filter(pk=1).values_list("delivered_at", flat=True).first()
     return {
         "status": status,
-        "outbox_lag_seconds": round(lag, 1),
-        "dead_letters": dead,
+        "outbox_lag_seconds": round(outbox.lag_seconds, 1),
+        "dead_letters": outbox.dead,
         "worker_last_seen": beat.isoformat() if beat else None,
+        "queues": {name: m.as_dict() for name, m in metrics.items()},
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from okienko.core.workqueue import Claimable
+
 
 class Open311Submission(models.Model):
     """The GeoReport fields of a case filed through ``POST requests`` and the key that filed it."""
@@ -25,11 +27,13 @@ class Open311Submission(models.Model):
         return f"Open311 {self.case_id}"
 
 
-class Open311Intake(models.Model):
+class Open311Intake(Claimable):
     """A ``POST requests`` accepted into the intake queue: the durable receipt of what was sent.
 
     Rows are written once when a request is accepted and turned into a case (or rejected) by the
-    intake worker; the receipt fields never change afterwards (ADR 0040).
+    intake worker; the receipt fields never change afterwards (ADR 0040). The receipts are a work
+    queue (``open311.queue.INTAKE``, ADR 0045): a receipt rejected with a ``last_error`` failed for
+    good and is a dead letter.
     """
 
     class State(models.TextChoices):
@@ -58,6 +62,11 @@ class Open311Intake(models.Model):
         verbose_name_plural = _("Open311 queued requests")
         indexes = [
             models.Index(fields=["id"], name="open311_intake_queued", condition=models.Q(state="queued")),
+            models.Index(
+                fields=["id"],
+                name="open311_intake_dead",
+                condition=models.Q(state="rejected") & ~models.Q(last_error=""),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,10 @@
 
 A request that is queued is checked completely for its wire format, key, service and answers,
 stored as an :class:`Open311Intake` receipt in one INSERT and answered with a ``token`` at once.
-The intake worker (:func:`drain`, run by Celery and by ``okienko open311_intake``) turns receipts
-into cases through the same ``submit_service_request`` the immediate path uses, one transaction
-per request, and records the outcome on the receipt; ``GET tokens/{token}`` reports it.
+The intake worker (:func:`drain`, run by Celery and by ``okienko open311_intake``) claims receipts
+from the work queue ``INTAKE`` (ADR 0045) and turns them into cases through the same
+``submit_service_request`` the immediate path uses, one transaction per request, and records the
+outcome on the receipt; ``GET tokens/{token}`` reports it.
 
 Which requests are queued (setting ``OPEN311_INTAKE``):
 
@@ -25,6 +26,7 @@ catches up when the burst is over.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import threading
@@ -35,12 +37,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from okienko.accounts.models import Organisation
 from okienko.accounts.tokens import ApiToken
 from okienko.catalogue.models import Service, ServiceQuestion
-from okienko.core import audit, clock, context
+from okienko.core import audit, clock, context, workqueue
 from okienko.core.ids import uuid7
 from okienko.integrations.open311 import representation
 from okienko.integrations.open311.intake import ServiceRequestInput, case_input_errors
@@ -50,6 +54,27 @@ log = logging.getLogger(__name__)
 
 MODES = ("immediate", "queued", "adaptive")
 MAX_ATTEMPTS = 5
+BATCH = 20  # receipts claimed at once by one worker (a few seconds of work, well inside the lease)
+
+INTAKE: workqueue.WorkQueue[Open311Intake] = workqueue.register(
+    workqueue.WorkQueue(
+        name="open311",
+        label=_("Open311 queued requests"),
+        model=Open311Intake,
+        status_field="state",
+        pending=Open311Intake.State.QUEUED,
+        done=Open311Intake.State.OPENED,
+        dead=Open311Intake.State.REJECTED,
+        due_field=None,  # due when received; a failure is retried by the next drain, not later
+        since_field="received_at",
+        order_by=("id",),
+        lease=dt.timedelta(minutes=5),
+        max_attempts=lambda: MAX_ATTEMPTS,
+        backoff=workqueue.NO_BACKOFF,
+        dead_filter=~Q(last_error=""),  # a rejection for its content is an answer, not a dead letter
+        replay_values={"errors": {}, "processed_at": None},
+    )
+)
 
 _inflight = 0
 _inflight_lock = threading.Lock()
@@ -134,7 +159,8 @@ def accept(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (token, jurisdiction_id, service_id, api_token_id, received_at, request_id,"  # noqa: S608 - model metadata
-            " payload, state, errors, attempts) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '{}', 0)",
+            " payload, state, errors, attempts, claimed_by, last_error)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '{}', 0, '', '')",
             [
                 intake.token.hex if connection.vendor == "sqlite" else intake.token,
                 jurisdiction.pk,
@@ -163,17 +189,6 @@ def _kick() -> None:
         drain_open311_intake.delay()
     except Exception:  # noqa: BLE001 - the periodic sweep drains later
         log.warning("open311: could not reach the task queue; the periodic sweep will drain the intake")
-
-
-def _next(skip: set[int], after: int = 0) -> Open311Intake | None:
-    # ``of=self``: lock the receipt only, not the jurisdiction, service or key rows it joins —
-    # other transactions' foreign-key checks on those rows would wait for this one (deadlocks).
-    rows = Open311Intake.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-        state=Open311Intake.State.QUEUED, id__gt=after
-    )
-    if skip:
-        rows = rows.exclude(pk__in=skip)
-    return rows.order_by("id").first()
 
 
 class _Lookups:
@@ -209,12 +224,13 @@ class _Lookups:
 
 
 def process(intake: Open311Intake, questions: list[ServiceQuestion] | None = None) -> None:
-    """Open the case for one receipt (inside the caller's transaction) and record the outcome."""
+    """Open the case for one claimed receipt (inside the caller's transaction) and record the
+    outcome; raise :class:`workqueue.ClaimLost` (rolling the case back) if the claim ran out and
+    another worker took the receipt."""
     from okienko.cases.intake import CaseInputError
     from okienko.integrations.open311.actions import submit_service_request
 
     data = ServiceRequestInput(**intake.payload)
-    intake.attempts += 1
     now = clock.now()
     try:
         with transaction.atomic():
@@ -233,7 +249,6 @@ def process(intake: Open311Intake, questions: list[ServiceQuestion] | None = Non
             errors = case_input_errors(exc, intake.service, data, questions, "en")
         else:
             errors = {"api_key": str(exc) or gettext_noop("not allowed")}
-        intake.state, intake.errors, intake.processed_at = Open311Intake.State.REJECTED, errors, now
         audit.record(
             "open311.request_rejected",
             actor=intake.api_token.user,
@@ -241,18 +256,27 @@ def process(intake: Open311Intake, questions: list[ServiceQuestion] | None = Non
             organisation_id=intake.jurisdiction_id,
             data={"token": str(intake.token), "errors": errors, "received_at": intake.received_at.isoformat()},
         )
+        held = INTAKE.finish(
+            intake, status=Open311Intake.State.REJECTED, errors=errors, processed_at=now, attempts=intake.attempts + 1
+        )
     else:
-        intake.state, intake.case, intake.processed_at = Open311Intake.State.OPENED, case, now
-    intake.save(update_fields=["state", "case", "errors", "attempts", "processed_at"])
+        held = INTAKE.complete(intake, case=case, processed_at=now)
+    if not held:
+        raise workqueue.ClaimLost(f"open311 receipt {intake.pk} is no longer held by this worker")
 
 
-def _give_up(intake_id: int, error: str) -> None:
+def _give_up(intake: Open311Intake, error: str) -> None:
+    """Count a failed attempt; after ``MAX_ATTEMPTS`` reject the receipt for good (a dead letter)."""
     with transaction.atomic():
-        intake = Open311Intake.objects.select_for_update().get(pk=intake_id)
-        intake.attempts += 1
-        if intake.attempts >= MAX_ATTEMPTS:
-            intake.state, intake.processed_at = Open311Intake.State.REJECTED, clock.now()
-            intake.errors = {"": gettext_noop("The request could not be processed; the contact centre was notified.")}
+        dead = INTAKE.fail(
+            intake,
+            error,
+            dead_values={
+                "errors": {"": gettext_noop("The request could not be processed; the contact centre was notified.")},
+                "processed_at": clock.now(),
+            },
+        )
+        if dead:
             audit.record(
                 "open311.request_failed",
                 actor=None,
@@ -260,7 +284,6 @@ def _give_up(intake_id: int, error: str) -> None:
                 organisation_id=intake.jurisdiction_id,
                 data={"token": str(intake.token), "error": error[:500]},
             )
-        intake.save(update_fields=["state", "errors", "attempts", "processed_at"])
 
 
 class _Pace:
@@ -300,38 +323,51 @@ class _Pace:
 
 
 def drain(*, limit: int = 10_000, seconds: float = 50.0) -> dict[str, int]:
-    """Turn queued receipts into cases, oldest first, until the queue is empty or a bound is hit."""
+    """Turn queued receipts into cases, oldest first, until the queue is empty or a bound is hit.
+
+    Receipts are claimed ``BATCH`` at a time (ADR 0045) and each is processed in a transaction of
+    its own; the claims of receipts not reached when a bound is hit are given back."""
     counts = {"opened": 0, "rejected": 0, "failed": 0}
     deadline = time.monotonic() + seconds
     pace = _Pace()
     skip: set[int] = set()
     lookups = _Lookups()
     # Keyset position: the partial index still holds the entries of receipts processed since the
-    # last vacuum, and starting each look-up after the last id taken skips them all.
+    # last vacuum, and starting each claim after the last id taken skips them all.
     after = 0
-    while sum(counts.values()) < limit and time.monotonic() < deadline:
-        pace.wait(deadline)
-        current: int | None = None
-        try:
-            with transaction.atomic():
-                intake = _next(skip, after)
-                if intake is None and after:
-                    after = 0  # once more from the start: receipts committed late or skipped as locked
-                    intake = _next(skip, after)
-                if intake is None:
+    batch: list[Open311Intake] = []
+    try:
+        while sum(counts.values()) < limit and time.monotonic() < deadline:
+            if not batch:
+                room = min(BATCH, limit - sum(counts.values()))
+                batch = INTAKE.claim(limit=room, exclude=skip, after=after)
+                if not batch and after:
+                    after = 0  # once more from the start: receipts committed late or held by others
+                    batch = INTAKE.claim(limit=room, exclude=skip)
+                if not batch:
                     break
-                after = intake.pk
-                current = intake.pk
-                with context.using(context.RequestContext(request_id=intake.request_id or uuid7().hex, channel="api")):
+                after = batch[-1].pk
+                batch.reverse()  # taken from the end: oldest first
+            pace.wait(deadline)
+            intake = batch.pop()
+            if not INTAKE.holds(intake):
+                continue  # the claim ran out (a long pause): whoever claims it next opens it
+            claimed = (intake.state, intake.attempts, intake.claimed_by, intake.claimed_until)
+            try:
+                with (
+                    transaction.atomic(),
+                    context.using(context.RequestContext(request_id=intake.request_id or uuid7().hex, channel="api")),
+                ):
                     process(intake, lookups.attach(intake))
                 counts[intake.state if intake.state != Open311Intake.State.QUEUED else "failed"] += 1
-        except Exception as exc:
-            if current is None:
-                raise
-            log.exception("open311: queued request %s failed", current)
-            counts["failed"] += 1
-            skip.add(current)
-            _give_up(current, repr(exc))
+            except Exception as exc:  # one bad receipt never stops the others
+                log.exception("open311: queued request %s failed", intake.pk)
+                counts["failed"] += 1
+                skip.add(intake.pk)
+                intake.state, intake.attempts, intake.claimed_by, intake.claimed_until = claimed  # rolled back
+                _give_up(intake, repr(exc))
+    finally:
+        INTAKE.release(batch)
     return counts
 
 

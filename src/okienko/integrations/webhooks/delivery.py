@@ -3,7 +3,8 @@
 The outbox subscriber ``fan_out`` runs for every event; it writes one ``WebhookDelivery`` per
 matching active subscription (idempotent per event). ``deliver_due`` POSTs them; a failure
 (network error, timeout, non-2xx) is retried after 10 s, 20 s, 40 s … (capped at an hour) and
-ends as ``dead`` after ``MAX_ATTEMPTS``; a dead or delivered delivery can be replayed.
+ends as ``dead`` after ``MAX_ATTEMPTS``; a dead or delivered delivery can be replayed. The deliveries are
+a work queue (``WEBHOOKS``, ADR 0045), claimed in batches.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import urllib.request
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
-from okienko.core import clock, events
+from okienko.core import clock, events, workqueue
 from okienko.core.models import OutboxEvent
 from okienko.integrations.webhooks import signing, urlguard
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -28,8 +29,24 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 5
-LOCK = dt.timedelta(minutes=2)
+LOCK = dt.timedelta(minutes=5)  # a claimed batch of slow receivers still fits
 BATCH = 50
+
+WEBHOOKS: workqueue.WorkQueue[WebhookDelivery] = workqueue.register(
+    workqueue.WorkQueue(
+        name="webhooks",
+        label=_("Webhook deliveries"),
+        model=WebhookDelivery,
+        pending=WebhookDelivery.Status.PENDING,
+        done=WebhookDelivery.Status.SUCCEEDED,
+        dead=WebhookDelivery.Status.DEAD,
+        due_field="next_attempt_at",
+        order_by=("next_attempt_at", "id"),
+        lease=LOCK,
+        max_attempts=lambda: MAX_ATTEMPTS,  # read when used (tests lower it)
+        backoff=events.OUTBOX.backoff,
+    )
+)
 
 
 def matching_subscriptions(event: OutboxEvent) -> list[WebhookSubscription]:
@@ -81,17 +98,6 @@ def kick() -> None:
         log.warning("webhooks: could not reach the task queue; the periodic sweep will deliver")
 
 
-def _claim(delivery_id: int, now: dt.datetime) -> bool:
-    return (
-        WebhookDelivery.objects.filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lt=now),
-            pk=delivery_id,
-            status=WebhookDelivery.Status.PENDING,
-        ).update(locked_until=now + LOCK)
-        == 1
-    )
-
-
 def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
     """POST the signed payload; return (HTTP status or None, error text or "").
 
@@ -123,40 +129,23 @@ def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
         return None, f"{type(exc).__name__}: {exc}"[:500]
 
 
-def deliver_one(delivery_id: int) -> WebhookDelivery:
-    delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+def deliver(delivery: WebhookDelivery) -> WebhookDelivery:
+    """POST a claimed delivery and record the outcome."""
     status_code, error = post(delivery)
     now = clock.now()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.last_status_code = status_code
-    delivery.locked_until = None
     if status_code is not None and 200 <= status_code < 300:
-        delivery.status = WebhookDelivery.Status.SUCCEEDED
-        delivery.delivered_at = now
-        delivery.last_error = ""
+        WEBHOOKS.complete(delivery, delivered_at=now, last_attempt_at=now, last_status_code=status_code)
     else:
-        delivery.last_error = error or f"HTTP {status_code}"
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = WebhookDelivery.Status.DEAD
-        else:
-            delivery.next_attempt_at = now + events.backoff(delivery.attempts)
-    delivery.save()
+        WEBHOOKS.fail(delivery, error or f"HTTP {status_code}", last_attempt_at=now, last_status_code=status_code)
     return delivery
 
 
 def deliver_due(limit: int = BATCH) -> int:
     """POST the deliveries that are due; return how many were attempted."""
-    now = clock.now()
-    due = list(
-        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
+    claimed = WEBHOOKS.claim(limit=limit, queryset=lambda rows: rows.select_related("subscription"))
     attempted = 0
-    for delivery_id in due:
-        if _claim(delivery_id, now):
-            deliver_one(delivery_id)
+    for delivery in claimed:
+        if WEBHOOKS.holds(delivery):  # receivers timing out leave the rest to the next claim
+            deliver(delivery)
             attempted += 1
     return attempted

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
+from okienko.core.workqueue import Claimable
 
 
 class WebhookSubscription(models.Model):
@@ -46,8 +47,9 @@ class WebhookSubscription(models.Model):
         return any(fnmatch.fnmatchcase(topic, pattern) for pattern in self.topics)
 
 
-class WebhookDelivery(models.Model):
-    """One event for one subscription; retried with exponential backoff until it succeeds or dies."""
+class WebhookDelivery(Claimable):
+    """One event for one subscription; retried with exponential backoff until it succeeds or dies
+    (a work queue, ``webhooks.delivery.WEBHOOKS``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -62,10 +64,8 @@ class WebhookDelivery(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), db_index=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     replay_of = models.ForeignKey(
         "self", verbose_name=_("replay of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="replays"
