@@ -97,10 +97,7 @@ def emit(
 def _kick_worker() -> None:
     from okienko.core.tasks import process_outbox
 
-    try:
-        process_outbox.delay()
-    except Exception:  # noqa: BLE001 - the periodic sweep delivers it later
-        log.warning("outbox: could not reach the task queue; the periodic sweep will deliver")
+    workqueue.wake(process_outbox.delay, queue=OUTBOX.name)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -127,15 +124,11 @@ OUTBOX: workqueue.WorkQueue[OutboxDelivery] = workqueue.register(
 
 def deliver_due(limit: int | None = None) -> int:
     """Deliver the deliveries that are due; return how many were attempted."""
-    claimed = OUTBOX.claim(
-        limit=limit or settings.OUTBOX_BATCH_SIZE, queryset=lambda rows: rows.select_related("event")
+    return OUTBOX.work(
+        limit=limit or settings.OUTBOX_BATCH_SIZE,
+        handle=deliver,
+        queryset=lambda rows: rows.select_related("event"),
     )
-    attempted = 0
-    for delivery in claimed:
-        if OUTBOX.holds(delivery):  # a slow batch leaves the rest to whoever claims them next
-            deliver(delivery)
-            attempted += 1
-    return attempted
 
 
 def deliver(delivery: OutboxDelivery) -> None:

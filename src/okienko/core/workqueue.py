@@ -26,6 +26,7 @@ queues of outer apps without importing them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import uuid
@@ -45,6 +46,8 @@ from okienko.core import clock
 M = TypeVar("M", bound="Claimable")
 
 _HOST = socket.gethostname()[:40]
+
+log = logging.getLogger(__name__)
 
 
 class ClaimLost(RuntimeError):
@@ -205,6 +208,23 @@ class WorkQueue(Generic[M]):
             return []
         return list(shape(self.objects.filter(claimed_by=worker)).order_by(*self.order_by))
 
+    def work(
+        self,
+        *,
+        limit: int,
+        handle: Callable[[M], object],
+        queryset: Callable[[QuerySet[M]], QuerySet[M]] | None = None,
+    ) -> int:
+        """Claim up to ``limit`` due items and pass each to ``handle`` (which records its outcome)
+        while its claim still holds; return how many were handled. Items whose lease ran out
+        during a slow batch are left to whoever claims them next."""
+        handled = 0
+        for item in self.claim(limit=limit, queryset=queryset):
+            if self.holds(item):
+                handle(item)
+                handled += 1
+        return handled
+
     def holds(self, item: M) -> bool:
         """Whether ``item``'s claim has not run out yet (checked before starting slow work on it)."""
         return item.claimed_until is not None and clock.now() < item.claimed_until
@@ -319,6 +339,15 @@ def _by_worker(items: Iterable[Claimable]) -> dict[str, list[Any]]:
         if item.claimed_by:
             grouped.setdefault(item.claimed_by, []).append(item.pk)
     return grouped
+
+
+def wake(start: Callable[[], object], *, queue: str) -> None:
+    """Ask a worker to work on ``queue`` now (``start``: a task's ``delay``); when the task broker
+    cannot be reached, the periodic sweep picks the work up later."""
+    try:
+        start()
+    except Exception:  # noqa: BLE001 - the periodic sweep does the work later
+        log.warning("%s: could not reach the task queue; the periodic sweep will pick the work up", queue)
 
 
 _queues: dict[str, WorkQueue[Any]] = {}

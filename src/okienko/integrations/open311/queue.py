@@ -185,10 +185,7 @@ def _kick() -> None:
     _last_kick = now
     from okienko.integrations.tasks import drain_open311_intake
 
-    try:
-        drain_open311_intake.delay()
-    except Exception:  # noqa: BLE001 - the periodic sweep drains later
-        log.warning("open311: could not reach the task queue; the periodic sweep will drain the intake")
+    workqueue.wake(drain_open311_intake.delay, queue=INTAKE.name)
 
 
 class _Lookups:

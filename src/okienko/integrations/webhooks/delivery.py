@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import urllib.error
 import urllib.request
 
@@ -24,8 +23,6 @@ from okienko.core import clock, events, workqueue
 from okienko.core.models import OutboxEvent
 from okienko.integrations.webhooks import signing, urlguard
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
-
-log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 5
@@ -92,10 +89,7 @@ def fan_out(event: OutboxEvent) -> int:
 def kick() -> None:
     from okienko.integrations.tasks import deliver_webhooks
 
-    try:
-        deliver_webhooks.delay()
-    except Exception:  # noqa: BLE001 - the periodic sweep delivers later
-        log.warning("webhooks: could not reach the task queue; the periodic sweep will deliver")
+    workqueue.wake(deliver_webhooks.delay, queue=WEBHOOKS.name)
 
 
 def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
@@ -142,10 +136,4 @@ def deliver(delivery: WebhookDelivery) -> WebhookDelivery:
 
 def deliver_due(limit: int = BATCH) -> int:
     """POST the deliveries that are due; return how many were attempted."""
-    claimed = WEBHOOKS.claim(limit=limit, queryset=lambda rows: rows.select_related("subscription"))
-    attempted = 0
-    for delivery in claimed:
-        if WEBHOOKS.holds(delivery):  # receivers timing out leave the rest to the next claim
-            deliver(delivery)
-            attempted += 1
-    return attempted
+    return WEBHOOKS.work(limit=limit, handle=deliver, queryset=lambda rows: rows.select_related("subscription"))
