@@ -185,3 +185,12 @@ def test_finished_case_answers_409(system: APIClient, opened: Any) -> None:
 def test_put_is_not_offered(system: APIClient, opened: Any) -> None:
     response = system.put(f"{CASES}{opened.json()['uuid']}/", {"description": "x"}, format="json")
     assert response.status_code == 405
+
+
+def test_assigning_a_finished_case_answers_409_not_500(system: APIClient, opened: Any) -> None:
+    """The domain error reaches the client through the one problem mapping (before: a 500)."""
+    uuid = opened.json()["uuid"]
+    system.post(f"{CASES}{uuid}/transition/", {"to_status": "cancelled", "note": "x"}, format="json")
+    response = system.post(f"{CASES}{uuid}/assign/", {"unit": "city"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/case-finished")

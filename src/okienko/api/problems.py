@@ -2,6 +2,9 @@
 
 Body: ``type``, ``title``, ``status``, ``detail``, ``instance`` and, for validation errors,
 ``errors`` (field → messages). Media type ``application/problem+json``.
+
+Domain errors (``core.errors.DomainError``) are mapped here, once: their status, slug, message,
+per-field errors and extra members; a stale version adds ``version`` and ``etag``.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from okienko.core import audit
+from okienko.core.errors import DomainError, StaleVersion
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +67,7 @@ _SLUGS = {
 class ProblemError(exceptions.APIException):
     """Raise with a status, a detail and optional extra members (e.g. the current ``version``)."""
 
-    def __init__(self, status_code: int, detail: str, *, slug: str | None = None, **extra: Any) -> None:
+    def __init__(self, status_code: int, detail: StrOrPromise, *, slug: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.slug = slug
@@ -84,6 +89,17 @@ def problem(
     return body
 
 
+def from_domain(exc: DomainError) -> ProblemError:
+    """The problem details of a domain error (the one mapping for the whole API)."""
+    extra: dict[str, Any] = dict(exc.extra)
+    if exc.errors:
+        extra["errors"] = {name: [str(message)] for name, message in exc.errors.items()}
+    if isinstance(exc, StaleVersion):
+        extra.setdefault("version", exc.current_version)
+        extra.setdefault("etag", f'"v{exc.current_version}"')  # as ``conditional.etag_for`` words it
+    return ProblemError(exc.status, str(exc.message), slug=exc.slug, **extra)
+
+
 def _flatten(detail: Any) -> Any:
     if isinstance(detail, dict):
         return {str(k): _flatten(v) for k, v in detail.items()}
@@ -96,7 +112,9 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF ``EXCEPTION_HANDLER``: every error becomes problem details, never an HTML page."""
     request = context.get("request")
     instance = request.path if request is not None else ""
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DomainError):
+        exc = from_domain(exc)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, RequestDataTooBig):
         exc = ProblemError(413, _("The request is too large."), slug="content-too-large")

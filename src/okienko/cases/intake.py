@@ -12,14 +12,17 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from okienko.accounts.models import TerritorialUnit
+from okienko.core.errors import InvalidInput, Message
 
 
-class CaseInputError(ValueError):
+class CaseInputError(InvalidInput, ValueError):
     """The input cannot be accepted; ``errors`` maps field names to messages."""
 
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = dict(errors)
+    def __init__(self, errors: Mapping[str, Message]) -> None:
+        super().__init__(errors=errors)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.errors.items())
 
 
 def clean_answers(
@@ -31,7 +34,7 @@ def clean_answers(
     ``questions``: the service's questions with their choices prefetched, when the caller has them.
     """
     answers = dict(answers or {})
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     cleaned: dict[str, Any] = {}
     if questions is None:
         questions = list(service.questions.prefetch_related("choices"))
@@ -98,7 +101,7 @@ def _clean_value(question: Any, raw: Any) -> Any:
 def clean_location(location: Mapping[str, Any] | None, *, required: bool) -> dict[str, Any]:
     """Return ``{latitude, longitude, address, gmina}`` (Decimal, Decimal, str, TerritorialUnit)."""
     location = dict(location or {})
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     lat_raw, lon_raw = location.get("latitude"), location.get("longitude")
     address = str(location.get("address") or "").strip()[:300]
     lat = lon = None
@@ -150,7 +153,7 @@ def check_case_input(
     """
     from okienko.cases.models import Priority
 
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     description = (description or "").strip()
     if not description:
         errors["description"] = _("Describe the matter.")

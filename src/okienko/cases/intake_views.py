@@ -24,6 +24,7 @@ from okienko.cases.workflow import OPEN_STATUSES
 from okienko.catalogue.models import Service
 from okienko.core import clock, reference
 from okienko.core.choices import Channel
+from okienko.core.errors import Message
 
 DUPLICATE_RADIUS_M = 50
 DUPLICATE_WINDOW = dt.timedelta(weeks=12)
@@ -92,7 +93,7 @@ def intake_view(request: HttpRequest) -> HttpResponse:
         if _is_uuid(source.get("service", ""))
         else None
     )
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if request.method == "POST" and service is not None:
         location = {
             "latitude": source.get("latitude", ""),

@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from okienko.cases.models import Case, CaseEvent
 from okienko.catalogue.models import Service
 from okienko.core import audit, clock
+from okienko.core.errors import Forbidden
 
 Publication = Service.Publication
 LISTED = (Publication.LISTED, Publication.REDACTED, Publication.MODERATED)
@@ -174,7 +174,7 @@ def moderate_description(*, actor: Any, case: Case, text: str | None) -> CaseEve
     from okienko.cases.intake import CaseInputError
 
     if not may_moderate(actor, case):
-        raise PermissionDenied(_("You may not work on this case."))
+        raise Forbidden(_("You may not work on this case."))
     if case.service.publication != Publication.MODERATED:
         raise CaseInputError({"text": _("Descriptions of this service are not moderated.")})
     if text is not None:

@@ -6,14 +6,13 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from okienko.cases import access, publication
-from okienko.cases.intake import CaseInputError
+from okienko.core.errors import DomainError, report
 
 
 @login_required
@@ -25,10 +24,8 @@ def publication_view(request: HttpRequest, case_uuid: UUID) -> HttpResponse:
         publication.moderate_description(
             actor=request.user, case=case, text=None if withdraw else request.POST.get("text", "")
         )
-    except CaseInputError as exc:
-        messages.error(request, " ".join(exc.errors.values()))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
+    except DomainError as exc:
+        report(request, exc)
     else:
         messages.success(
             request, _("The description was withdrawn.") if withdraw else _("The description was published.")

@@ -21,10 +21,10 @@ from okienko.accounts import access as accounts_access
 from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Perm
 from okienko.cases import access, actions, replies
-from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
-from okienko.cases.workflow import OPEN_STATUSES, Status, TransitionNotAllowed, allowed_targets
+from okienko.cases.workflow import OPEN_STATUSES, Status, allowed_targets
 from okienko.core import audit, clock, panels, uploads
+from okienko.core.errors import DomainError, report
 from okienko.core.panels import render_panels
 from okienko.core.tree import path_prefixes
 
@@ -174,8 +174,8 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
     else:
         try:
             count = actions.bulk_assign(actor=request.user, cases=cases, unit=None, user=assignee)
-        except (PermissionDenied, CaseInputError, TransitionNotAllowed) as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            report(request, exc)
         else:
             messages.success(request, _("%(count)d cases assigned to %(user)s.") % {"count": count, "user": assignee})
     return HttpResponseRedirect(reverse("cases:team"))
@@ -266,18 +266,13 @@ def _expected(request: HttpRequest) -> int | None:
 def _run(request: HttpRequest, case: Case, fn: Any, success: str, **kwargs: Any) -> HttpResponse:
     try:
         fn(actor=request.user, case=case, **kwargs)
-    except actions.StaleCase:
-        messages.error(
-            request,
-            _("Someone else changed this case in the meantime. Nothing was saved; review the case and try again."),
-        )
-        response = render(request, "cases/detail.html", _detail_context(request, case), status=409)
-        return response
-    except CaseInputError as exc:
-        messages.error(request, " ".join(exc.errors.values()))
-    except TransitionNotAllowed:
-        messages.error(request, _("This change of status is not allowed."))
-    except PermissionDenied as exc:
+    except actions.StaleCase as exc:
+        report(request, exc)
+        # Show the case as it is now, with the refusal, instead of redirecting away from it.
+        return render(request, "cases/detail.html", _detail_context(request, case), status=409)
+    except DomainError as exc:
+        report(request, exc)
+    except PermissionDenied as exc:  # Django's own refusals (not domain errors)
         messages.error(request, str(exc) or _("You may not do this."))
     else:
         messages.success(request, success)

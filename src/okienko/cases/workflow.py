@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# One definition for every workflow (cases, knowledge); re-exported here for the cases app.
+from okienko.core.errors import TransitionNotAllowed as TransitionNotAllowed
+
 
 class Status(models.TextChoices):
     NEW = "new", _("new")
@@ -99,14 +102,11 @@ PAUSED_STATUSES = frozenset({S.WAITING_CLIENT})
 RESPONSE_STATUSES = frozenset({S.IN_PROGRESS, S.WAITING_CLIENT, S.WAITING_THIRD_PARTY, S.RESOLVED})
 
 
-class TransitionNotAllowed(Exception):
-    """The workflow does not allow this status change (at all, or for this actor)."""
+class CaseFinished(TransitionNotAllowed):
+    """A finished case cannot be changed or assigned (HTTP 409 ``case-finished``)."""
 
-    def __init__(self, from_status: str, to_status: str, reason: str) -> None:
-        super().__init__(f"{from_status} → {to_status}: {reason}")
-        self.from_status = from_status
-        self.to_status = to_status
-        self.reason = reason
+    slug = "case-finished"
+    default_message = _("A finished case cannot be changed; reopen it first.")
 
 
 def is_allowed(from_status: str, to_status: str, actors: Iterable[str]) -> bool:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from okienko.clients.models import Client
+from okienko.core.errors import Conflict, InvalidInput
 
 
-class ClientError(Exception):
-    """A client write was refused; ``message`` is shown to the user."""
+class ClientError(InvalidInput):
+    """A client write was refused; ``message`` is shown to the user, ``field`` names the input."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 @dataclass
@@ -26,8 +25,11 @@ class Duplicate:
     visible: bool = True
 
 
-class DuplicatesFound(ClientError):
+class DuplicatesFound(ClientError, Conflict):
     """Possible duplicates exist; the consultant must look at them and confirm."""
+
+    status = 409
+    slug = "possible-duplicates"
 
     def __init__(self, duplicates: list[Duplicate], *, blocking: bool) -> None:
         super().__init__("possible duplicates")

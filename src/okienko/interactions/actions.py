@@ -16,14 +16,15 @@ from okienko.catalogue.models import Service
 from okienko.clients.models import Client
 from okienko.core import audit, clock, events
 from okienko.core.choices import Channel
+from okienko.core.errors import InvalidInput
 from okienko.interactions.models import Callback, Interaction
 
 
-class InteractionError(Exception):
+class InteractionError(InvalidInput):
+    """A contact record was refused; ``message`` is shown to the user, ``field`` names the input."""
+
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def _require(actor: Any, perm: str, organisation: Organisation) -> None:

@@ -2,6 +2,7 @@
 
 Every write calls ``cases.actions``; ``If-Match: "v<version>"`` (or ``version`` in the body)
 becomes the action's ``expected_version``, so a stale write answers 412 with the current version.
+The actions' domain errors (``core.errors``) become problem details in ``api.problems.handle``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as df
@@ -29,9 +29,8 @@ from okienko.api.parsers import JSONParser
 from okienko.api.permissions import limit_to_token, token_of
 from okienko.api.problems import ProblemError
 from okienko.cases import actions
-from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseAttachment, CaseNote
-from okienko.cases.workflow import Status, TransitionNotAllowed
+from okienko.cases.workflow import Status
 from okienko.catalogue.models import Service
 from okienko.clients.models import Client
 from okienko.core import audit
@@ -174,10 +173,6 @@ class CaseFilter(df.FilterSet):  # type: ignore[misc]
         fields = ["organisation", "service", "assigned_unit", "status", "priority", "channel"]
 
 
-def _problem_from_input(exc: CaseInputError) -> ProblemError:
-    return ProblemError(400, _("The request has invalid fields."), slug="validation-error", errors=exc.errors)
-
-
 def _expected_version(request: Request, body_version: int | None) -> int | None:
     header = request.headers.get("If-Match", "").strip()
     if header and header != "*":
@@ -241,22 +236,19 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
             client = Client.objects.visible_to(request.user).filter(uuid=data["client"]).first()
             if client is None:
                 raise ProblemError(400, _("Unknown client."), errors={"client": [_("Unknown client.")]})
-        try:
-            case = actions.open_case(
-                actor=request.user,
-                organisation=organisation,
-                service=service,
-                description=data["description"],
-                channel=data["channel"],
-                client=client,
-                reporter=data.get("reporter") or None,
-                location=data.get("location") or None,
-                answers=data.get("answers") or None,
-                priority=data.get("priority"),
-                media_url=data.get("media_url") or None,
-            )
-        except CaseInputError as exc:
-            raise _problem_from_input(exc) from None
+        case = actions.open_case(
+            actor=request.user,
+            organisation=organisation,
+            service=service,
+            description=data["description"],
+            channel=data["channel"],
+            client=client,
+            reporter=data.get("reporter") or None,
+            location=data.get("location") or None,
+            answers=data.get("answers") or None,
+            priority=data.get("priority"),
+            media_url=data.get("media_url") or None,
+        )
         response = self._answer(case, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/cases/{case.uuid}/"
         return response
@@ -276,24 +268,14 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
         form = UpdateCaseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            actions.update_case(
-                actor=request.user,
-                case=case,
-                description=data.get("description"),
-                priority=data.get("priority"),
-                location=data.get("location"),
-                expected_version=_expected_version(request, data.get("version")),
-            )
-        except actions.StaleCase as exc:
-            raise self._stale(exc) from None
-        except TransitionNotAllowed:
-            detail = _("A finished case cannot be changed; reopen it first.")
-            raise ProblemError(409, detail, slug="case-finished") from None
-        except PermissionDenied as exc:
-            raise ProblemError(403, str(exc) or _("You may not change this case.")) from None
-        except CaseInputError as exc:
-            raise _problem_from_input(exc) from None
+        actions.update_case(
+            actor=request.user,
+            case=case,
+            description=data.get("description"),
+            priority=data.get("priority"),
+            location=data.get("location"),
+            expected_version=_expected_version(request, data.get("version")),
+        )
         return self._answer(case)
 
     @extend_schema(summary="Change the status", request=TransitionSerializer, responses=CaseSerializer)
@@ -303,30 +285,15 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
         form = TransitionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         expected = _expected_version(request, form.validated_data.get("version"))
-        try:
-            actions.transition_case(
-                actor=request.user,
-                case=case,
-                to_status=form.validated_data["to_status"],
-                note=form.validated_data.get("note") or None,
-                note_public=form.validated_data["note_public"],
-                expected_version=expected,
-            )
-        except actions.StaleCase as exc:
-            raise self._stale(exc) from None
-        except TransitionNotAllowed as exc:
-            raise ProblemError(409, str(exc), slug="transition-not-allowed") from None
-        except CaseInputError as exc:
-            raise _problem_from_input(exc) from None
-        return self._answer(case)
-
-    def _stale(self, exc: actions.StaleCase) -> ProblemError:
-        return ProblemError(
-            412,
-            _("The case was changed by someone else since you read it; read it again and retry."),
-            version=exc.case.version,
-            etag=etag_for(exc.case),
+        actions.transition_case(
+            actor=request.user,
+            case=case,
+            to_status=form.validated_data["to_status"],
+            note=form.validated_data.get("note") or None,
+            note_public=form.validated_data["note_public"],
+            expected_version=expected,
         )
+        return self._answer(case)
 
     @extend_schema(summary="Assign to a unit and/or a person", request=AssignSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -341,18 +308,13 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
             raise ProblemError(400, _("Unknown unit."), errors={"unit": [_("Unknown unit.")]})
         if data.get("user") and user is None:
             raise ProblemError(400, _("Unknown staff member."), errors={"user": [_("Unknown staff member.")]})
-        try:
-            actions.assign_case(
-                actor=request.user,
-                case=case,
-                unit=unit,
-                user=user,
-                expected_version=_expected_version(request, data.get("version")),
-            )
-        except actions.StaleCase as exc:
-            raise self._stale(exc) from None
-        except CaseInputError as exc:
-            raise _problem_from_input(exc) from None
+        actions.assign_case(
+            actor=request.user,
+            case=case,
+            unit=unit,
+            user=user,
+            expected_version=_expected_version(request, data.get("version")),
+        )
         return self._answer(case)
 
     @extend_schema(summary="Notes of a case, or add one", request=NoteSerializer, responses=NoteSerializer(many=True))
@@ -362,19 +324,14 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
         if request.method == "POST":
             form = NoteSerializer(data=request.data)
             form.is_valid(raise_exception=True)
-            try:
-                note = actions.add_note(
-                    actor=request.user,
-                    case=case,
-                    body=form.validated_data["body"],
-                    public=form.validated_data["public"],
-                    unit_only=form.validated_data["unit_only"],
-                    expected_version=_expected_version(request, None),
-                )
-            except actions.StaleCase as exc:
-                raise self._stale(exc) from None
-            except CaseInputError as exc:
-                raise _problem_from_input(exc) from None
+            note = actions.add_note(
+                actor=request.user,
+                case=case,
+                body=form.validated_data["body"],
+                public=form.validated_data["public"],
+                unit_only=form.validated_data["unit_only"],
+                expected_version=_expected_version(request, None),
+            )
             return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
         notes = (
             CaseNote.objects.visible_to(request.user)
@@ -396,16 +353,13 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
             form = AttachmentUploadSerializer(data=request.data)
             form.is_valid(raise_exception=True)
             upload = form.validated_data["file"]
-            try:
-                attachment = actions.add_attachment(
-                    actor=request.user,
-                    case=case,
-                    name=upload.name or "file",
-                    data=upload.read(),
-                    public=form.validated_data["public"],
-                )
-            except CaseInputError as exc:
-                raise _problem_from_input(exc) from None
+            attachment = actions.add_attachment(
+                actor=request.user,
+                case=case,
+                name=upload.name or "file",
+                data=upload.read(),
+                public=form.validated_data["public"],
+            )
             return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
         items = CaseAttachment.objects.filter(case=case).order_by("id")
         return Response(AttachmentSerializer(items, many=True).data)

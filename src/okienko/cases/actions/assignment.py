@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,8 +13,9 @@ from okienko.cases import access
 from okienko.cases.actions.base import TRACKED, OutOfScope, _lock, _payload, _save, _timeline
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case
-from okienko.cases.workflow import ActorKind, Status, TransitionNotAllowed
+from okienko.cases.workflow import ActorKind, CaseFinished, Status
 from okienko.core import audit, events
+from okienko.core.errors import Forbidden
 
 
 # -- assignment ------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ def assign_case(
         target_unit = unit or case.assigned_unit
         self_take = unit is None and user is not None and user.pk == getattr(actor, "pk", None)
         if ActorKind.SUPERVISOR not in kinds and not (self_take and ActorKind.EXPERT in kinds):
-            raise PermissionDenied(_("Only a supervisor may assign cases."))
+            raise Forbidden(_("Only a supervisor may assign cases."))
         if target_unit is None:
             raise CaseInputError({"unit": _("Choose a unit.")})
         if not target_unit.is_within(case.organisation) and not case.organisation.is_within(target_unit):
@@ -48,7 +48,7 @@ def assign_case(
         if user is not None and not accounts_access.has_perm_in(user, Perm.CASES_WORK, target_unit):
             raise OutOfScope(_("%(user)s does not work on cases in %(unit)s.") % {"user": user, "unit": target_unit})
         if case.is_finished:
-            raise TransitionNotAllowed(case.status, case.status, "a finished case cannot be assigned")
+            raise CaseFinished(case.status, case.status, "a finished case cannot be assigned")
         before = audit.snapshot(case, TRACKED)
         case.assigned_unit = target_unit
         case.assigned_to = user

@@ -7,15 +7,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.cases import access, sla
 from okienko.cases.models import Case, CaseEvent, CaseNumberCounter
 from okienko.cases.workflow import PAUSED_STATUSES, RESPONSE_STATUSES, ActorKind, Status
 from okienko.core import audit, clock
+from okienko.core.errors import Forbidden, StaleVersion
 
 TRACKED = [
     "status",
@@ -36,16 +37,23 @@ TRACKED = [
 ]
 
 
-class StaleCase(Exception):
-    """Someone changed the case since the writer loaded it (HTTP 409)."""
+class StaleCase(StaleVersion):
+    """Someone changed the case since the writer loaded it (HTTP 412 in the API, 409 on the desk)."""
+
+    default_message = gettext_lazy(
+        "Someone else changed this case in the meantime. Nothing was saved; review the case and try again."
+    )
 
     def __init__(self, case: Case, expected: int) -> None:
-        super().__init__(f"case {case.number} is at version {case.version}, not {expected}")
+        super().__init__(current_version=case.version)
         self.case = case
         self.expected = expected
 
+    def __str__(self) -> str:
+        return f"case {self.case.number} is at version {self.case.version}, not {self.expected}"
 
-class OutOfScope(PermissionDenied):
+
+class OutOfScope(Forbidden):
     """The target unit or person is outside the case's jurisdiction or the actor's scope."""
 
 
@@ -110,7 +118,7 @@ def _save(case: Case, before: Mapping[str, Any], action: str, actor: Any, **data
 def _require_work(actor: Any, case: Case) -> set[str]:
     kinds = access.actor_kinds(actor, case)
     if not kinds & {ActorKind.EXPERT, ActorKind.SUPERVISOR}:
-        raise PermissionDenied(_("You may not work on this case."))
+        raise Forbidden(_("You may not work on this case."))
     return kinds
 
 

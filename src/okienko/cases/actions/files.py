@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from okienko.cases.actions.base import _lock, _payload, _timeline
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseAttachment
 from okienko.core import audit, clock, events
+from okienko.core.errors import Forbidden
 
 
 def add_attachment(
@@ -38,7 +38,7 @@ def add_attachment(
     with transaction.atomic():
         case = _lock(case, None)
         if not as_client and not access.actor_kinds(actor, case):
-            raise PermissionDenied(_("You may not add files to this case."))
+            raise Forbidden(_("You may not add files to this case."))
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         attachment = CaseAttachment(
             case=case,

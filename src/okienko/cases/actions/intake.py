@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,8 +22,9 @@ from okienko.cases.actions.base import (
 )
 from okienko.cases.intake import CaseInputError, check_case_input, clean_location
 from okienko.cases.models import Case, CaseEvent, CaseParty, Priority
-from okienko.cases.workflow import ActorKind, TransitionNotAllowed
+from okienko.cases.workflow import ActorKind, CaseFinished
 from okienko.core import audit, clock, events
+from okienko.core.errors import Forbidden, Message
 
 
 # -- open ------------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def open_case(
     ``external_token``: the token a channel already gave the requester (Open311 queued intake).
     """
     if not as_client and not access.can_open_in(actor, organisation):
-        raise PermissionDenied(_("You may not open cases for this organisation."))
+        raise Forbidden(_("You may not open cases for this organisation."))
     if not organisation.is_within(service.organisation):
         raise OutOfScope(_("The service belongs to another jurisdiction."))
     description, cleaned_answers, place = check_case_input(
@@ -166,10 +167,10 @@ def update_case(
         case = _lock(case, expected_version)
         kinds = _require_work(actor, case)
         if priority is not None and priority != case.priority and ActorKind.SUPERVISOR not in kinds:
-            raise PermissionDenied(_("Only a supervisor may change the priority."))
+            raise Forbidden(_("Only a supervisor may change the priority."))
         if case.is_finished:
-            raise TransitionNotAllowed(case.status, case.status, "a finished case cannot be changed")
-        errors: dict[str, str] = {}
+            raise CaseFinished(case.status, case.status, "a finished case cannot be changed")
+        errors: dict[str, Message] = {}
         new_description = case.description if description is None else description.strip()
         if not new_description:
             errors["description"] = _("Describe the matter.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from okienko.cases.actions.base import TRACKED, _lock, _payload, _timeline
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseNote
 from okienko.core import audit, clock, events
+from okienko.core.errors import Forbidden
 
 
 # -- notes and files -------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def add_note(
         case = _lock(case, expected_version)
         kinds = access.actor_kinds(actor, case)
         if not kinds:
-            raise PermissionDenied(_("You may not add notes to this case."))
+            raise Forbidden(_("You may not add notes to this case."))
         unit = note_unit_for(actor, case) if unit_only else None
         if unit_only and unit is None:
             raise CaseInputError(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseParty
 from okienko.cases.workflow import Status, check_transition
 from okienko.core import audit, clock, events
+from okienko.core.errors import Forbidden
 
 
 def _inherited_from(parent: Case) -> dict[str, Any]:
@@ -176,7 +176,7 @@ def add_party(
     with transaction.atomic():
         case = _lock(case, None)
         if not access.actor_kinds(actor, case):
-            raise PermissionDenied(_("You may not change this case."))
+            raise Forbidden(_("You may not change this case."))
         party = CaseParty.objects.create(case=case, role=role, client=client, name=name, email=email, phone=phone)
         audit.record(
             "case.party_added",

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy
 
+from okienko.core.errors import DomainError
+
 Description = str | Promise
 
 
@@ -48,3 +50,13 @@ class Open311Error(Exception):
     def as_data(self) -> list[dict[str, object]]:
         """The error document's items, worded in the language active now."""
         return [{"code": self.status, "description": str(d)} for d in self.descriptions]
+
+
+def from_domain(exc: DomainError) -> Open311Error:
+    """The GeoReport error of a domain error (the one mapping for Open311): its status, and one
+    description per field (``field: message``) or its message; worded when rendered."""
+    if exc.errors:
+        return Open311Error(
+            exc.status, *(described("%(field)s: %(message)s", field=name, message=m) for name, m in exc.errors.items())
+        )
+    return Open311Error(exc.status, exc.message)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -178,7 +178,7 @@ def case_input_errors(
     data: ServiceRequestInput,
     questions: Sequence[ServiceQuestion] | None,
     language: str,
-) -> dict[str, str]:
+) -> Mapping[str, Description]:
     """``exc.errors`` worded in ``language``.
 
     The cases app words its messages in the language active when it checked (for Open311 that

@@ -26,10 +26,11 @@ from okienko.accounts.models import Organisation
 from okienko.accounts.tokens import ApiToken, Scope, TokenRejected, digest, token_from_secret
 from okienko.catalogue.models import Service, ServiceQuestion, ServiceQuestionChoice
 from okienko.core import clock
+from okienko.core.errors import DomainError
 from okienko.core.limits import TOO_LARGE, UNREADABLE, Message
 from okienko.core.memo import Memo
 from okienko.integrations.open311 import formats, queue, representation
-from okienko.integrations.open311.errors import Description, Open311Error, described, stored
+from okienko.integrations.open311.errors import Description, Open311Error, described, from_domain, stored
 from okienko.integrations.open311.intake import case_input_errors, check_input, parse_post
 from okienko.integrations.open311.language import language_of
 from okienko.integrations.open311.models import Open311Intake
@@ -99,6 +100,8 @@ def endpoint(view: View) -> View:
             return view(request, fmt, **kwargs)
         except Open311Error as exc:
             return error_response(request, exc, fmt)
+        except DomainError as exc:
+            return error_response(request, from_domain(exc), fmt)
         except RequestDataTooBig:
             return input_refused(request, 413, TOO_LARGE)
         except (BadRequest, SuspiciousOperation, MultiPartParserError):
