@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from uuid import uuid4
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.cases.workflow import FINISHED_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, Status
 from okienko.core.choices import Channel
+from okienko.core.files import StoredFile, stored_file_path
 from okienko.core.ids import uuid7
 
 
@@ -278,25 +278,20 @@ class CaseNote(models.Model):
 
 
 def attachment_path(instance: CaseAttachment, filename: str) -> str:
-    now = instance.created_at
-    return f"cases/{now:%Y/%m}/{instance.uuid.hex}"
+    """Kept for the migrations that name it; files are now placed by ``core.files.stored_file_path``."""
+    return stored_file_path(instance, filename)
 
 
-class CaseAttachment(models.Model):
-    """A file attached to a case, stored under MEDIA_ROOT (outside the web root) by a random name."""
+class CaseAttachment(StoredFile):
+    """A file attached to a case (``core.files.StoredFile``)."""
 
-    uuid = models.UUIDField(default=uuid4, unique=True, editable=False)
+    STORAGE_FOLDER = "cases"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
     is_public = models.BooleanField(_("visible to the reporter"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
         verbose_name = _("attachment")

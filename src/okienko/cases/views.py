@@ -23,7 +23,7 @@ from okienko.accounts.roles import Perm
 from okienko.cases import access, actions, replies
 from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, allowed_targets
-from okienko.core import audit, clock, panels, uploads
+from okienko.core import audit, clock, panels
 from okienko.core.errors import DomainError, report
 from okienko.core.panels import render_panels
 from okienko.core.tree import path_prefixes
@@ -472,9 +472,7 @@ def download_view(request: HttpRequest, file_uuid: str) -> FileResponse:
         data={"attachment": str(attachment.uuid)},
         kind="access",
     )
-    return uploads.download(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
-    )
+    return attachment.download()
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
+from okienko.core.files import StoredFile, stored_file_path
 
 
 class Topic(models.Model):
@@ -209,28 +210,21 @@ class ArticleVersion(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    """A random name: the user's file name is kept in ``original_name`` only."""
-    return f"knowledge/{instance.created_at:%Y/%m}/{instance.uuid.hex}"
+    """Kept for the migrations that name it; files are now placed by ``core.files.stored_file_path``."""
+    return stored_file_path(instance, filename)
 
 
-class Attachment(models.Model):
-    """A file (form, leaflet, scan) shown with an article to whoever may read the article.
+class Attachment(StoredFile):
+    """A file (form, leaflet, scan) shown with an article to whoever may read the article; streamed
+    by views that check the article's visibility (``core.files.StoredFile``)."""
 
-    Stored under MEDIA_ROOT (outside the web root) and streamed by views that check the
-    article's visibility; checked on upload by ``core.uploads``."""
+    STORAGE_FOLDER = "knowledge"
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("added"))
 
     class Meta:
         verbose_name = _("attachment")

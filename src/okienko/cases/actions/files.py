@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -41,18 +40,10 @@ def add_attachment(
             raise Forbidden(_("You may not add files to this case."))
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         attachment = CaseAttachment(
-            case=case,
-            # A clean name with the extension of the real type, never the sender's ``page.html``.
-            original_name=files.display_name(name, checked.content_type),
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            is_public=public,
-            uploaded_by=actor if authenticated else None,
-            created_at=clock.now(),
+            case=case, is_public=public, uploaded_by=actor if authenticated else None, created_at=clock.now()
         )
-        attachment.file.save("upload", ContentFile(data), save=False)
-        attachment.save()
+        # stored under a clean name with the extension of the real type, never the sender's ``page.html``
+        attachment.store(data, checked, sent_name=name)
         audit.record(
             "case.attachment_added",
             actor=actor,

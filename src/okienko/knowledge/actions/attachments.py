@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from okienko.core import audit, clock, events, uploads
@@ -41,14 +40,10 @@ def add_attachment(*, actor: Any, article: Article, name: str, data: bytes, titl
         attachment = Attachment(
             article=article,
             title=" ".join(title.split())[:200] or stored_name,
-            original_name=stored_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
             created_at=clock.now(),
         )
-        attachment.file.save("upload", ContentFile(data), save=False)
+        attachment.store(data, checked, sent_name=name, save=False)
         try:
             attachment.save()
             audit.record(

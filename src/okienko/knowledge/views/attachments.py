@@ -27,9 +27,7 @@ def _editable(request: HttpRequest, uuid: str) -> Article:
 
 
 def _send(attachment: Attachment) -> FileResponse:
-    return uploads.download(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
-    )
+    return attachment.download()
 
 
 @login_required
