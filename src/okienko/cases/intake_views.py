@@ -101,31 +101,34 @@ def intake_view(request: HttpRequest) -> HttpResponse:
             "address": source.get("address", ""),
             "gmina_code": source.get("gmina_code", ""),
         }
+        original = None
+        if source.get("duplicate_of", "").isdigit():
+            original = Case.objects.visible_to(request.user).filter(pk=int(source["duplicate_of"])).first()
+        fields: dict[str, Any] = {
+            "actor": request.user,
+            "organisation": jurisdiction,
+            "service": service,
+            "description": source.get("description", ""),
+            "channel": source.get("channel", Channel.PHONE),
+            "client": client,
+            "reporter": {
+                "name": source.get("reporter_name", ""),
+                "email": source.get("reporter_email", ""),
+                "phone": source.get("reporter_phone", ""),
+            },
+            "location": location,
+            "answers": _answers_from(source, service),
+            "priority": source.get("priority") or None,
+            "interaction": interaction,
+        }
         try:
-            case = actions.open_case(
-                actor=request.user,
-                organisation=jurisdiction,
-                service=service,
-                description=source.get("description", ""),
-                channel=source.get("channel", Channel.PHONE),
-                client=client,
-                reporter={
-                    "name": source.get("reporter_name", ""),
-                    "email": source.get("reporter_email", ""),
-                    "phone": source.get("reporter_phone", ""),
-                },
-                location=location,
-                answers=_answers_from(source, service),
-                priority=source.get("priority") or None,
-                interaction=interaction,
-            )
+            if original is not None:  # a repeat of a case already open: registered merged into it, in one step
+                case = actions.open_duplicate_case(into=original, **fields)
+            else:
+                case = actions.open_case(**fields)
         except CaseInputError as exc:
             errors = exc.errors
         else:
-            if source.get("duplicate_of", "").isdigit():
-                original = Case.objects.visible_to(request.user).filter(pk=int(source["duplicate_of"])).first()
-                if original is not None:
-                    actions.merge_cases(actor=request.user, case=case, into=original)
             messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
             return HttpResponseRedirect(reverse("cases:detail", args=[case.uuid]))
     blocking = [q for q in service.questions.all() if q.datatype == "notice" and q.required] if service else []

@@ -32,7 +32,7 @@ from okienko.cases.actions.base import (
 from okienko.cases.actions.files import add_attachment
 from okienko.cases.actions.intake import EDITABLE, _link_interaction, open_case, update_case
 from okienko.cases.actions.notes import _add_note, add_note, note_unit_for
-from okienko.cases.actions.relations import add_party, merge_cases, split_case
+from okienko.cases.actions.relations import add_party, merge_cases, open_duplicate_case, split_case
 from okienko.cases.actions.workflow import ask_client, reopen_case, resolve_case, transition_case
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "next_number",
     "note_unit_for",
     "open_case",
+    "open_duplicate_case",
     "reopen_case",
     "resolve_case",
     "split_case",

@@ -109,9 +109,18 @@ def split_case(
     return children
 
 
-def merge_cases(*, actor: Any, case: Case, into: Case, message: str = "", expected_version: int | None = None) -> Case:
+def merge_cases(
+    *,
+    actor: Any,
+    case: Case,
+    into: Case,
+    message: str = "",
+    expected_version: int | None = None,
+    at_intake: bool = False,
+) -> Case:
     """Mark ``case`` as a duplicate of ``into``; its reporter is informed with a public note and
-    becomes a party of ``into``."""
+    becomes a party of ``into``. ``at_intake``: the case is being registered in the same
+    transaction, so the step is judged as from a new case (a consultant may do it)."""
     if case.pk == into.pk:
         raise CaseInputError({"into": _("A case cannot duplicate itself.")})
     if into.organisation_id != case.organisation_id:
@@ -122,7 +131,7 @@ def merge_cases(*, actor: Any, case: Case, into: Case, message: str = "", expect
         if target.duplicate_of_id is not None or target.status == Status.DUPLICATE:
             raise CaseInputError({"into": _("Merge into the original case, not into a duplicate.")})
         kinds = access.actor_kinds(actor, locked)
-        check_transition(locked.status, Status.DUPLICATE, kinds)
+        check_transition(Status.NEW if at_intake else locked.status, Status.DUPLICATE, kinds)
         before = audit.snapshot(locked, TRACKED)
         _apply_status(locked, Status.DUPLICATE, clock.now())
         locked.duplicate_of = target
@@ -190,3 +199,13 @@ def add_party(
             "case.updated", obj=case, organisation_id=case.organisation_id, payload=_payload(case, change="party")
         )
     return party
+
+
+def open_duplicate_case(*, actor: Any, into: Case, message: str = "", **fields: Any) -> Case:
+    """Register a report that repeats ``into`` and mark it as its duplicate, as one intent in one
+    transaction: either the report is stored merged into ``into``, or nothing is stored."""
+    from okienko.cases.actions.intake import open_case
+
+    with transaction.atomic():
+        case = open_case(actor=actor, **fields)
+        return merge_cases(actor=actor, case=case, into=into, message=message, at_intake=True)
