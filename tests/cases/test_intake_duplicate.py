@@ -1,4 +1,4 @@
-"""Opening a case at the desk that repeats an open one is one intent in one transaction (issue 11, item 4)."""
+"""One intent, one transaction, one action: a repeat registered at the desk, a saved queue filter (issue 11, item 4)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,16 @@ def test_a_refused_merge_leaves_no_half_registered_case(city: City, frozen: Any)
             answers={"size": "small"},
         )
     assert Case.objects.count() == 1
+
+
+def test_saving_a_queue_filter_is_an_audited_action(city: City, frozen: Any, client: Client) -> None:
+    from okienko.cases.models import SavedFilter
+    from okienko.core.models import AuditRecord
+
+    client.force_login(city.expert)
+    client.post("/desk/cases/filters/save/", {"name": "  ", "query": "overdue=1"})
+    assert not SavedFilter.objects.exists()
+    client.post("/desk/cases/filters/save/", {"name": "Late", "query": "overdue=1", "scope": "team", "share": "1"})
+    entry = AuditRecord.objects.get(action="case.filter_saved")
+    assert entry.data == {"name": "Late", "query": "team?overdue=1", "shared_with": city.roads.code}
+    assert entry.organisation_id == city.roads.pk

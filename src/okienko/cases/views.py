@@ -148,15 +148,14 @@ def save_filter_view(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip()[:100]
     query = request.POST.get("query", "")[:500]
     scope = request.POST.get("scope", "mine")
-    if not name:
-        messages.error(request, _("Name the filter."))
+    units = _my_units(request.user) if request.POST.get("share") == "1" else []
+    try:
+        actions.save_filter(
+            actor=request.user, name=name, query=query, scope=scope, shared_with=units[0] if units else None
+        )
+    except DomainError as exc:
+        report(request, exc)
     else:
-        shared = None
-        if request.POST.get("share") == "1":
-            units = _my_units(request.user)
-            shared = units[0] if units else None
-        owner: Any = request.user
-        SavedFilter.objects.create(owner=owner, name=name, query=f"{scope}?{query}", shared_with=shared)
         messages.success(request, _("Filter saved."))
     target = "cases:team" if scope == "team" else "cases:mine"
     return HttpResponseRedirect(f"{reverse(target)}?{query}")

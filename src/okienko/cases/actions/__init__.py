@@ -30,6 +30,7 @@ from okienko.cases.actions.base import (
     next_number,
 )
 from okienko.cases.actions.files import add_attachment
+from okienko.cases.actions.filters import save_filter
 from okienko.cases.actions.intake import EDITABLE, _link_interaction, open_case, update_case
 from okienko.cases.actions.notes import _add_note, add_note, note_unit_for
 from okienko.cases.actions.relations import add_party, merge_cases, open_duplicate_case, split_case
@@ -64,6 +65,7 @@ __all__ = [
     "open_duplicate_case",
     "reopen_case",
     "resolve_case",
+    "save_filter",
     "split_case",
     "transition_case",
     "update_case",
