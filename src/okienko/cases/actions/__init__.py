@@ -34,7 +34,7 @@ from okienko.cases.actions.filters import save_filter
 from okienko.cases.actions.intake import EDITABLE, _link_interaction, open_case, update_case
 from okienko.cases.actions.notes import _add_note, add_note, note_unit_for
 from okienko.cases.actions.relations import add_party, merge_cases, open_duplicate_case, split_case
-from okienko.cases.actions.workflow import ask_client, reopen_case, resolve_case, transition_case
+from okienko.cases.actions.workflow import ask_client, escalate_case, reopen_case, resolve_case, transition_case
 
 __all__ = [
     "EDITABLE",
@@ -58,6 +58,7 @@ __all__ = [
     "ask_client",
     "assign_case",
     "bulk_assign",
+    "escalate_case",
     "merge_cases",
     "next_number",
     "note_unit_for",

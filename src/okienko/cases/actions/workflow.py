@@ -98,3 +98,33 @@ def reopen_case(
         expected_version=expected_version,
         actor_kinds=kinds,
     )
+
+
+def escalate_case(*, case: Case, level: int, kind: str, summary: str) -> bool:
+    """One escalation step taken by the scheduler (1 reminder, 2 overdue alert, 3 three times
+    overdue), once: False when the case already reached ``level``. Audited, on the timeline and
+    announced with the same event payload as every other change of a case."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.escalation_level >= level:
+            return False
+        before = audit.snapshot(locked, ["escalation_level"])
+        locked.escalation_level = level
+        locked.save(update_fields=["escalation_level"])
+        audit.record(
+            "case.escalated",
+            actor=None,
+            obj=locked,
+            organisation_id=locked.organisation_id,
+            changes=audit.diff(before, audit.snapshot(locked, ["escalation_level"])),
+        )
+        _timeline(locked, kind, None, summary, level=level)
+        events.emit(
+            "case.updated",
+            obj=locked,
+            organisation_id=locked.organisation_id,
+            payload=_payload(
+                locked, change="escalation", level=level, alert=kind, assigned_to_id=locked.assigned_to_id
+            ),
+        )
+    return True

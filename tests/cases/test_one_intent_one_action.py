@@ -1,4 +1,5 @@
-"""One intent, one transaction, one action: a repeat registered at the desk, a saved queue filter (issue 11, item 4)."""
+"""One intent, one action, one transaction: a repeat registered at the desk, a saved queue filter,
+an escalation step (issue 11, item 4)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,21 @@ def test_saving_a_queue_filter_is_an_audited_action(city: City, frozen: Any, cli
     entry = AuditRecord.objects.get(action="case.filter_saved")
     assert entry.data == {"name": "Late", "query": "team?overdue=1", "shared_with": city.roads.code}
     assert entry.organisation_id == city.roads.pk
+
+
+def test_an_escalation_step_is_announced_like_every_other_change(city: City, frozen: Any) -> None:
+    from okienko.cases.escalation import escalate_cases
+    from okienko.core.models import OutboxEvent
+
+    case = open_pothole(city)
+    frozen.move_to("2026-12-01 08:00:00+00:00")
+    escalate_cases()
+    payload = OutboxEvent.objects.filter(topic="case.updated").latest("pk").payload
+    assert payload["change"] == "escalation"
+    assert {k: payload[k] for k in ("case_id", "number", "status", "organisation_id", "assigned_unit_id")} == {
+        "case_id": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "organisation_id": case.organisation_id,
+        "assigned_unit_id": case.assigned_unit_id,
+    }
