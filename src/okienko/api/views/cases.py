@@ -28,23 +28,25 @@ from okienko.api.models import Scope
 from okienko.api.parsers import JSONParser
 from okienko.api.permissions import limit_to_token, token_of
 from okienko.api.problems import ProblemError
+from okienko.api.serializers import linked
 from okienko.cases import actions
-from okienko.cases.models import Case, CaseAttachment, CaseNote
+from okienko.cases.models import Case, CaseAttachment, CaseNote, Priority
 from okienko.cases.workflow import Status
 from okienko.catalogue.models import Service
 from okienko.clients.models import Client
 from okienko.core import audit
+from okienko.core.choices import Channel
 
 
 class CaseSerializer(serializers.ModelSerializer[Case]):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    assigned_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    assigned_to = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    client = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated,assignment]
-    duplicate_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    gmina = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    organisation = linked("code")
+    service = linked("code")
+    assigned_unit = linked("code")
+    assigned_to = linked("uuid")
+    client = linked("uuid")
+    parent = linked("uuid")  # type: ignore[assignment]  # a field named like Field.parent in the stubs
+    duplicate_of = linked("uuid")
+    gmina: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     # May be blank (""), which the e-mail and URI formats do not allow.
     reporter_email = serializers.CharField(read_only=True)
     media_url = serializers.CharField(read_only=True)
@@ -77,8 +79,8 @@ class OpenCaseSerializer(serializers.Serializer[Any]):
     organisation = serializers.SlugField(help_text="Code of the jurisdiction, e.g. lodz.")
     service = serializers.SlugField(help_text="Service code within the jurisdiction.")
     description = serializers.CharField(max_length=10000)
-    channel = serializers.ChoiceField(choices=Case._meta.get_field("channel").choices or [])  # type: ignore[arg-type]
-    priority = serializers.ChoiceField(choices=Case._meta.get_field("priority").choices or [], required=False)  # type: ignore[arg-type]
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     client = serializers.UUIDField(required=False, allow_null=True)
     reporter = ReporterSerializer(required=False)
     location = LocationSerializer(required=False)
@@ -105,7 +107,7 @@ class UpdateCaseSerializer(serializers.Serializer[Any]):
 
     description = serializers.CharField(max_length=10000, required=False)
     priority = serializers.ChoiceField(
-        choices=Case._meta.get_field("priority").choices or [],  # type: ignore[arg-type]
+        choices=Priority.choices,
         required=False,
         help_text="Supervisors only.",
     )
@@ -136,12 +138,12 @@ class AssignSerializer(serializers.Serializer[Any]):
 
 
 class NoteSerializer(serializers.ModelSerializer[CaseNote]):
-    author = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    author = linked("uuid")
     public = serializers.BooleanField(write_only=True, default=False)
     unit_only = serializers.BooleanField(
         write_only=True, default=False, help_text="Readable only by staff of the unit the case is assigned to."
     )
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    unit = linked("code")
 
     class Meta:
         model = CaseNote
