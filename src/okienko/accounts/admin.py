@@ -41,7 +41,7 @@ class TerritorialUnitAdmin(admin.ModelAdmin[TerritorialUnit]):
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin[User]):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
 

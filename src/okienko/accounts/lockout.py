@@ -30,7 +30,7 @@ def _failures(attempts: QuerySet[AccessAttempt]) -> int:
     return int(attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0)
 
 
-class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
+class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # django-axes ships no type information
     """Axes' database handler with two limits instead of one."""
 
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:

@@ -16,10 +16,10 @@ class ActiveOrganisationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.organisation = None  # type: ignore[attr-defined]
+        request.organisation = None  # type: ignore[attr-defined]  # the attribute this middleware adds to every request
         if request.user.is_authenticated:
             choices = access.switchable_organisations(request.user)
             wanted = request.session.get(SESSION_KEY)
             chosen = next((o for o in choices if o.pk == wanted), choices[0] if choices else None)
-            request.organisation = chosen  # type: ignore[attr-defined]
+            request.organisation = chosen  # type: ignore[attr-defined]  # the attribute this middleware adds to every request
         return self.get_response(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -93,10 +94,10 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         parent_path = self.parent.path if self.parent_id and self.parent else "/"
         self.path = f"{parent_path}{self.code}/"
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def ancestors(self) -> OrganisationQuerySet:
         prefixes = []

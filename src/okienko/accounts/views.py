@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from okienko.accounts import access, actions
 from okienko.accounts.forms import LoginForm, TokenForm
 from okienko.accounts.middleware import SESSION_KEY
-from okienko.accounts.models import Organisation
+from okienko.accounts.models import Organisation, User
 from okienko.core import audit
 
 PENDING_USER = "okienko_2fa_pending_user"
@@ -85,7 +85,7 @@ def login_2fa_view(request: HttpRequest) -> HttpResponse:
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
             next_url = request.session.get(PENDING_NEXT) or reverse("desk:home")
-            user.backend = request.session.get(PENDING_BACKEND)  # type: ignore[attr-defined]
+            user.backend = request.session.get(PENDING_BACKEND)  # type: ignore[attr-defined]  # the attribute Django's login() reads to remember the backend
             login(request, user)
             otp_login(request, device)
             audit.record("auth.login", actor=user, obj=user, kind="security", data={"second_factor": True})
@@ -113,14 +113,15 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)  # login_required
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     form = TokenForm(request.POST or None)
     if request.method == "POST" and "start" in request.POST:
-        actions.start_totp_enrolment(actor=user)  # type: ignore[arg-type]
+        actions.start_totp_enrolment(actor=user)
         return redirect("accounts:2fa_setup")
     if request.method == "POST" and device is not None and form.is_valid():
-        if actions.confirm_totp_enrolment(actor=user, device=device, token=form.cleaned_data["token"]):  # type: ignore[arg-type]
+        if actions.confirm_totp_enrolment(actor=user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, _("Two-step verification is on."))
             return redirect("desk:home")

@@ -12,7 +12,7 @@ from okienko.api.models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "prefix", "organisation", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["organisation"]
     search_fields = ["name", "prefix"]

@@ -47,8 +47,9 @@ def check_if_match(request: Request, obj: Model, data: Any = None) -> None:
     if "*" in _tags(header) or current in _tags(header):
         return
     extra: dict[str, Any] = {}
-    if isinstance(getattr(obj, "version", None), int):
-        extra["version"] = obj.version  # type: ignore[attr-defined]
+    version = getattr(obj, "version", None)
+    if isinstance(version, int):
+        extra["version"] = version
     raise ProblemError(
         status.HTTP_412_PRECONDITION_FAILED,
         _("The object was changed by someone else since you read it; read it again and retry."),
@@ -68,6 +69,7 @@ class ConditionalRetrieveMixin:
     """For ``RetrieveModelMixin`` views: ETag on GET, 304 on a matching ``If-None-Match``."""
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()  # type: ignore[attr-defined]
-        data = self.get_serializer(obj).data  # type: ignore[attr-defined]
+        view: Any = self  # mixed into a GenericAPIView, which provides these
+        obj = view.get_object()
+        data = view.get_serializer(obj).data
         return with_etag(request, obj, data)

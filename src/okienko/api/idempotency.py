@@ -111,5 +111,5 @@ def idempotent(request: Request, work: Callable[[], Response]) -> Response:
 
 class IdempotentCreateMixin:
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        parent: Callable[..., Response] = super().create  # type: ignore[misc]
+        parent: Callable[..., Response] = super().create  # type: ignore[misc]  # the mixin's super() is the view class it is mixed into
         return idempotent(request, lambda: parent(request, *args, **kwargs))

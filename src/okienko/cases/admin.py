@@ -15,7 +15,7 @@ class RoutingRuleAdmin(AuditedModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CaseAdmin(admin.ModelAdmin[Case]):
     """Read-only: cases change only through actions (audited)."""
 
     list_display = ["number", "organisation", "service", "status", "assigned_unit", "resolve_due"]

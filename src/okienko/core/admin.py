@@ -15,10 +15,10 @@ def _concrete_fields(obj: models.Model) -> list[str]:
     return [f.name for f in obj._meta.concrete_fields if not f.primary_key]
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin[Any]):
     """Admin whose saves and deletes go into the audit log with before/after values."""
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
         fields = _concrete_fields(obj)
         before: dict[str, Any] = {}
         if change and obj.pk is not None:
@@ -66,7 +66,7 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditRecordAdmin(admin.ModelAdmin[AuditRecord]):
     list_display = ["id", "at", "kind", "action", "actor_repr", "object_type", "object_id", "channel", "ip"]
     list_filter = ["kind", "channel"]
     search_fields = ["action", "actor_repr", "object_id", "object_repr", "request_id"]
@@ -82,7 +82,7 @@ class AuditRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class DeliveryInline(admin.TabularInline):  # type: ignore[type-arg]
+class DeliveryInline(admin.TabularInline[OutboxDelivery, OutboxEvent]):
     model = OutboxDelivery
     extra = 0
     readonly_fields = ["subscriber", "status", "attempts", "available_at", "last_error", "done_at"]
@@ -90,7 +90,7 @@ class DeliveryInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OutboxEventAdmin(admin.ModelAdmin[OutboxEvent]):
     list_display = ["created_at", "topic", "aggregate_type", "aggregate_id"]
     list_filter = ["topic"]
     inlines = [DeliveryInline]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
-_ALL: list[Memo[object]] = []
+_ALL: list[Memo[Any]] = []
 
 
 class Memo(Generic[V]):
@@ -23,7 +23,7 @@ class Memo(Generic[V]):
         self.max_entries = max_entries
         self._entries: dict[Hashable, tuple[float, V]] = {}
         self._lock = threading.Lock()
-        _ALL.append(self)  # type: ignore[arg-type]
+        _ALL.append(self)
 
     def get(self, key: Hashable, load: Callable[[], V]) -> V:
         now = time.monotonic()

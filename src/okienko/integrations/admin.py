@@ -23,7 +23,7 @@ from okienko.integrations.webhooks.actions import (
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 
 
-class WebhookSubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
+class WebhookSubscriptionForm(forms.ModelForm[WebhookSubscription]):
     """Checked as the API checks subscriptions: the topics must be a list of strings, then the URL
     and topics go through ``clean_subscription`` (an internal address is refused unless
     ``WEBHOOK_ALLOW_PRIVATE``), whose messages are shown on the form."""
@@ -56,7 +56,7 @@ def _adopt(obj: WebhookSubscription, saved: WebhookSubscription) -> None:
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
     """Subscriptions are made, changed and deleted through ``webhooks.actions``, as in the API:
     the same URL check and audit records."""
 
@@ -77,7 +77,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         self,
         request: HttpRequest,
         obj: WebhookSubscription,
-        form: forms.ModelForm,  # type: ignore[type-arg]
+        form: forms.ModelForm[WebhookSubscription],
         change: bool,
     ) -> None:
         data = form.cleaned_data
@@ -111,7 +111,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     list_display = ["created_at", "topic", "subscription", "status", "attempts", "last_status_code", "next_attempt_at"]
     list_filter = ["status", "topic", "subscription"]
     search_fields = ["event_id", "uuid"]
@@ -134,7 +134,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Open311Submission)
-class Open311SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class Open311SubmissionAdmin(admin.ModelAdmin[Open311Submission]):
     list_display = ["case", "api_token", "device_id", "account_id", "created_at"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Open311Submission | None = None) -> list[str]:
@@ -145,7 +145,7 @@ class Open311SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Open311Intake)
-class Open311IntakeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class Open311IntakeAdmin(admin.ModelAdmin[Open311Intake]):
     """The intake queue (ADR 0040): its depth, what was rejected and why; read-only."""
 
     list_display = ["received_at", "token", "jurisdiction", "service", "state", "case", "attempts", "processed_at"]

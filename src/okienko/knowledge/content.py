@@ -102,7 +102,8 @@ def markdown_to_html(source: str) -> str:
             if paragraph or table or (items and list_tag != tag):
                 flush()
             list_tag = tag
-            items.append((bullet or numbered).group(1))  # type: ignore[union-attr]
+            found = bullet or numbered
+            items.append(found.group(1) if found else line)
         elif items:
             items[-1] += " " + line
         else:

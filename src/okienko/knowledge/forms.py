@@ -83,7 +83,7 @@ class ArticleForm(forms.ModelForm[Article]):
             self.fields["tags_text"].initial = ", ".join(self.instance.tags)
             self.fields["roles"].initial = self.instance.roles
             self.fields["version"].initial = self.instance.version
-            self.fields["translation_of"].queryset = Article.objects.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+            self.fields["translation_of"].queryset = Article.objects.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]  # a ModelChoiceField (the model form built it)
 
     def article_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "services"}

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 
 from okienko.accounts import access
 from okienko.accounts.models import Organisation, OrganisationQuerySet, User
-from okienko.api.base import ReadOnlyApiViewSet
+from okienko.api.base import FilterSet, ReadOnlyApiViewSet
 from okienko.api.conditional import ConditionalRetrieveMixin
 from okienko.api.models import Scope
 from okienko.api.permissions import token_of
@@ -36,7 +36,7 @@ def visible_organisations(request: Request) -> OrganisationQuerySet:
     return orgs.filter(reduce(or_, parts)) if parts else orgs.none()
 
 
-class OrganisationFilter(df.FilterSet):  # type: ignore[misc]
+class OrganisationFilter(FilterSet):
     parent = df.CharFilter(field_name="parent__code")
     within = df.CharFilter(method="filter_within", label="code of an ancestor organisation")
 
@@ -61,7 +61,7 @@ class OrganisationViewSet(ConditionalRetrieveMixin, ReadOnlyApiViewSet):
         return visible_organisations(self.request).select_related("parent")
 
 
-class UserFilter(df.FilterSet):  # type: ignore[misc]
+class UserFilter(FilterSet):
     organisation = df.CharFilter(field_name="memberships__organisation__code", distinct=True)
     role = df.CharFilter(field_name="memberships__role", distinct=True)
 

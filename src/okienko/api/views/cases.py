@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from okienko.accounts.models import Organisation, User
-from okienko.api.base import ApiViewSet
+from okienko.api.base import ApiViewSet, FilterSet
 from okienko.api.conditional import etag_for, with_etag
 from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
@@ -162,7 +162,7 @@ class AttachmentUploadSerializer(serializers.Serializer[Any]):
     public = serializers.BooleanField(default=False)
 
 
-class CaseFilter(df.FilterSet):  # type: ignore[misc]
+class CaseFilter(FilterSet):
     organisation = df.CharFilter(field_name="organisation__code")
     service = df.CharFilter(field_name="service__code")
     assigned_unit = df.CharFilter(field_name="assigned_unit__code")

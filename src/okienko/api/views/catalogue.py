@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as df
 from rest_framework import serializers
 
-from okienko.api.base import ReadOnlyApiViewSet
+from okienko.api.base import FilterSet, ReadOnlyApiViewSet
 from okienko.api.conditional import ConditionalRetrieveMixin
 from okienko.api.models import Scope
 from okienko.api.serializers import linked
@@ -59,7 +59,7 @@ class CategorySerializer(serializers.ModelSerializer[ServiceCategory]):
         read_only_fields = fields
 
 
-class ServiceFilter(df.FilterSet):  # type: ignore[misc]
+class ServiceFilter(FilterSet):
     organisation = df.CharFilter(field_name="organisation__code")
     category = df.CharFilter(field_name="category__code")
 

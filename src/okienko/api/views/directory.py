@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from okienko.accounts.models import Organisation
-from okienko.api.base import ApiViewSet
+from okienko.api.base import ApiViewSet, FilterSet
 from okienko.api.conditional import with_etag
 from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
@@ -80,7 +80,7 @@ class RegisterClientSerializer(serializers.Serializer[Any]):
     accept_duplicates = serializers.BooleanField(default=False)
 
 
-class ClientFilter(df.FilterSet):  # type: ignore[misc]
+class ClientFilter(FilterSet):
     home_office = df.CharFilter(field_name="home_office__code")
     number = df.CharFilter()
 
@@ -176,7 +176,7 @@ class RecordInteractionSerializer(serializers.Serializer[Any]):
     ended_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class InteractionFilter(df.FilterSet):  # type: ignore[misc]
+class InteractionFilter(FilterSet):
     organisation = df.CharFilter(field_name="organisation__code")
     client = df.UUIDFilter(field_name="client__uuid")
     started_after = df.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")

@@ -62,8 +62,9 @@ class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
 
 
 def _check_organisation(request: Request, organisation: Organisation) -> None:
+    token = token_of(request)
     if not may_in(request, Perm.CONFIGURE, organisation) and not (
-        token_of(request) is not None and organisation.is_within(token_of(request).organisation)  # type: ignore[union-attr]
+        token is not None and organisation.is_within(token.organisation)
     ):
         raise ProblemError(403, _("You may not manage webhooks of this organisation."))
 

@@ -189,7 +189,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
         .select_related("category")
         .annotate(has_questions=Exists(ServiceQuestion.objects.filter(service=OuterRef("pk"))))
     )
-    data = [representation.service_data(s, has_questions=s.has_questions) for s in rows]  # type: ignore[attr-defined]
+    data = [representation.service_data(s, has_questions=s.has_questions) for s in rows]
     return respond(data, fmt, "services")
 
 

@@ -208,7 +208,7 @@ def restore_version(*, actor: Any, article: Article, number: int, expected_versi
         if name in FOREIGN_KEYS:
             fields[FOREIGN_KEYS[name]] = value
         else:
-            fields[name] = field.to_python(value) if isinstance(value, str) else value  # type: ignore[union-attr]
+            fields[name] = field.to_python(value) if isinstance(value, str) else value  # type: ignore[union-attr]  # only concrete fields reach here
     return update_article(
         actor=actor, article=article, expected_version=expected_version, services=data.get("services"), **fields
     )

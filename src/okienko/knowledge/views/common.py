@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -22,9 +20,9 @@ def require_editor(request: HttpRequest) -> None:
 
 def working_organisation(request: HttpRequest, perm: str) -> Organisation | None:
     """The active organisation when the user holds ``perm`` there, else the first one where they do."""
-    active: Any = getattr(request, "organisation", None)
+    active: Organisation | None = getattr(request, "organisation", None)
     if active is not None and accounts_access.has_perm_in(request.user, perm, active):
-        return active  # type: ignore[no-any-return]
+        return active
     return accounts_access.organisations_with(request.user, perm).order_by("path").first()
 
 
