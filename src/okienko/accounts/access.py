@@ -9,29 +9,29 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from okienko.accounts.models import Membership, Organisation, OrganisationQuerySet, ScopeGrant
+from okienko.accounts.models import Membership, Organisation, OrganisationQuerySet, ScopeGrant, User
 from okienko.accounts.roles import permissions_of
+from okienko.core.actors import Actor, signed_in, superuser
 
 _CACHE_ATTR = "_okienko_memberships"
 
 
-def memberships(user: Any) -> list[Membership]:
+def memberships(user: Actor) -> list[Membership]:
     """The user's role assignments, loaded once per request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("organisation"))
+        cached = list(Membership.objects.filter(user_id=user.pk).select_related("organisation"))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
-def roles_of(user: Any, organisation: Organisation | None = None) -> set[str]:
+def roles_of(user: Actor, organisation: Organisation | None = None) -> set[str]:
     return {
         m.role
         for m in memberships(user)
@@ -47,9 +47,9 @@ def _scope_q(granting: list[Membership]) -> Q | None:
     return reduce(or_, parts) if parts else None
 
 
-def organisations_with(user: Any, perm: str) -> OrganisationQuerySet:
+def organisations_with(user: Actor, perm: str) -> OrganisationQuerySet:
     """Every organisation where ``user`` holds ``perm`` (directly, by subtree or by a grant)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if superuser(user):
         return Organisation.objects.all()
     granting = [m for m in memberships(user) if perm in permissions_of(m.role)]
     scope = _scope_q(granting)
@@ -63,11 +63,11 @@ def organisations_with(user: Any, perm: str) -> OrganisationQuerySet:
     return own
 
 
-def has_perm_in(user: Any, perm: str, organisation: Organisation) -> bool:
+def has_perm_in(user: Actor, perm: str, organisation: Organisation) -> bool:
     """May ``user`` use ``perm`` on things belonging to ``organisation``?"""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return False
-    if user.is_superuser:
+    if superuser(user):
         return True
     for m in memberships(user):
         if perm not in permissions_of(m.role):
@@ -79,20 +79,26 @@ def has_perm_in(user: Any, perm: str, organisation: Organisation) -> bool:
     return organisations_with(user, perm).filter(pk=organisation.pk).exists()
 
 
-def has_perm_anywhere(user: Any, perm: str) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
+def has_perm_anywhere(user: Actor, perm: str) -> bool:
+    if superuser(user):
         return True
     return any(perm in permissions_of(m.role) for m in memberships(user))
 
 
-def require_perm_in(user: Any, perm: str, organisation: Organisation) -> None:
+def require_perm_in(user: Actor, perm: str, organisation: Organisation) -> None:
     if not has_perm_in(user, perm, organisation):
         raise PermissionDenied(perm)
 
 
-def switchable_organisations(user: Any) -> list[Organisation]:
+def switchable_organisations(user: Actor) -> list[Organisation]:
     """Organisations the user can pick as the active one (where they hold a role)."""
     seen: dict[int, Organisation] = {}
     for m in memberships(user):
         seen.setdefault(m.organisation_id, m.organisation)
     return sorted(seen.values(), key=lambda o: o.path)
+
+
+def user_of(actor: Actor) -> User | None:
+    """The member of staff behind ``actor``, for the foreign keys that record who did something
+    (None for the system, the portal or an anonymous visitor)."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None

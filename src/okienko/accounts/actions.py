@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from okienko.accounts.models import Membership, Organisation, User
 from okienko.core import audit, events
+from okienko.core.actors import Actor
 
 
 def grant_role(
-    *, actor: Any, user: User, organisation: Organisation, role: str, include_descendants: bool = True
+    *, actor: Actor, user: User, organisation: Organisation, role: str, include_descendants: bool = True
 ) -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(

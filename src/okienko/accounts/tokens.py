@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from okienko.accounts.models import Membership, Organisation, User
 from okienko.accounts.roles import Role
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 
 TOKEN_PREFIX = "okn"  # noqa: S105 - a public marker, not a secret
 LAST_USE_RESOLUTION = dt.timedelta(minutes=1)
@@ -147,7 +147,7 @@ def token_from_secret(raw: str) -> ApiToken:
 
 def issue_api_token(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     scopes: list[str],
@@ -184,7 +184,7 @@ def issue_api_token(
             scopes=sorted(set(scopes)),
             rate_limit=rate_limit,
             created_at=clock.now(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor if isinstance(actor, User) and actor.is_authenticated else None,
             expires_at=expires_at,
         )
         audit.record(
@@ -199,7 +199,7 @@ def issue_api_token(
     return IssuedToken(token=token, secret=raw)
 
 
-def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
+def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         before = audit.snapshot(token, ["revoked_at"])
         token.revoked_at = clock.now()

@@ -18,6 +18,7 @@ from okienko.accounts import access
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
 from okienko.cases.workflow import ActorKind
+from okienko.core.actors import Actor, signed_in, superuser
 from okienko.core.tree import path_prefixes
 
 JURISDICTION_KINDS = frozenset(
@@ -38,7 +39,7 @@ def jurisdiction_of(org: Organisation) -> Organisation:
     return Organisation.objects.get(path=jurisdiction_path(org))
 
 
-def _scope_paths(user: Any, perms: tuple[str, ...]) -> set[str]:
+def _scope_paths(user: Actor, perms: tuple[str, ...]) -> set[str]:
     cache_attr = "_okienko_case_scope_" + "_".join(perms)
     cached: set[str] | None = getattr(user, cache_attr, None)
     if cached is not None:
@@ -53,11 +54,11 @@ def _scope_paths(user: Any, perms: tuple[str, ...]) -> set[str]:
     return paths
 
 
-def visibility_q(user: Any) -> Q:
+def visibility_q(user: Actor) -> Q:
     """Cases ``user`` may see, as a filter on plain id columns (index-friendly, no joins)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return Q(pk__in=[])
-    if user.is_superuser:
+    if superuser(user):
         return Q()
     jurisdictions = _scope_paths(user, (Perm.CASES_OPEN, Perm.CASES_WORK))
     working = _scope_paths(user, (Perm.CASES_WORK,))
@@ -95,7 +96,7 @@ def _top_paths(paths: set[str]) -> list[str]:
     return tops
 
 
-def can_open_in(user: Any, organisation: Organisation) -> bool:
+def can_open_in(user: Actor, organisation: Organisation) -> bool:
     """May ``user`` open cases for the jurisdiction ``organisation``?
 
     Yes where the user holds ``cases.open`` in it (or above it, or by a grant), and also where the
@@ -116,7 +117,7 @@ def can_open_in(user: Any, organisation: Organisation) -> bool:
     )
 
 
-def actor_kinds(user: Any, case: Any) -> set[str]:
+def actor_kinds(user: Actor, case: Any) -> set[str]:
     """How the workflow sees ``user`` on ``case``: consultant, expert and/or supervisor."""
     kinds: set[str] = set()
     if user is None or not getattr(user, "is_authenticated", False):
@@ -129,12 +130,12 @@ def actor_kinds(user: Any, case: Any) -> set[str]:
             kinds.add(ActorKind.EXPERT)
     if can_open_in(user, case.organisation):
         kinds.add(ActorKind.CONSULTANT)
-    if user.is_superuser:
+    if superuser(user):
         kinds |= {ActorKind.SUPERVISOR, ActorKind.EXPERT, ActorKind.CONSULTANT}
     return kinds
 
 
-def access_case(user: Any, case_id: int | str) -> Any:
+def access_case(user: Actor, case_id: int | str) -> Any:
     """The case (by id or uuid) if ``user`` may see it; else ``PermissionDenied``."""
     from okienko.cases.models import Case
 
@@ -150,9 +151,9 @@ def access_case(user: Any, case_id: int | str) -> Any:
     return case
 
 
-def may_work(user: Any, case: Any) -> bool:
+def may_work(user: Actor, case: Any) -> bool:
     return bool(actor_kinds(user, case) & {ActorKind.EXPERT, ActorKind.SUPERVISOR})
 
 
-def may_assign(user: Any, case: Any) -> bool:
+def may_assign(user: Actor, case: Any) -> bool:
     return ActorKind.SUPERVISOR in actor_kinds(user, case)

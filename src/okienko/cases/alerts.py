@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import ngettext
 
@@ -11,10 +9,11 @@ from okienko.accounts import access
 from okienko.accounts.roles import Perm
 from okienko.cases.models import Case
 from okienko.core import clock
+from okienko.core.actors import Actor
 from okienko.core.navigation import HomeAlert
 
 
-def escalations(user: Any) -> list[HomeAlert]:
+def escalations(user: Actor) -> list[HomeAlert]:
     if not access.has_perm_anywhere(user, Perm.QUEUES_SUPERVISE):
         return []
     now = clock.now()

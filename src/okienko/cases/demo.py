@@ -25,6 +25,7 @@ from okienko.cases import actions
 from okienko.cases.models import Case, RoutingRule
 from okienko.catalogue.models import Service
 from okienko.core import clock
+from okienko.core.actors import Actor
 
 VERSION = 1
 
@@ -269,7 +270,7 @@ def _routing_rules(lodz: Organisation, wup: Organisation | None) -> None:
             )
 
 
-def _drive(case: Case, state: str, actor: Any, others: list[Case]) -> None:
+def _drive(case: Case, state: str, actor: Actor, others: list[Case]) -> None:
     """Move ``case`` to ``state`` with the real actions."""
 
     def go(to: str, note: str | None = None) -> None:

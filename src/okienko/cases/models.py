@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.cases.workflow import FINISHED_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, Status
+from okienko.core.actors import Actor, superuser
 from okienko.core.choices import Channel
 from okienko.core.files import StoredFile, stored_file_path
 from okienko.core.ids import uuid7
@@ -25,7 +25,7 @@ class Priority(models.TextChoices):
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
-    def visible_to(self, user: Any) -> CaseQuerySet:
+    def visible_to(self, user: Actor) -> CaseQuerySet:
         from okienko.cases.access import visibility_q
 
         return self.filter(visibility_q(user))
@@ -224,13 +224,13 @@ class CaseParty(models.Model):
 
 
 class CaseNoteQuerySet(models.QuerySet["CaseNote"]):
-    def visible_to(self, user: Any) -> CaseNoteQuerySet:
+    def visible_to(self, user: Actor) -> CaseNoteQuerySet:
         """Notes ``user`` may read on a case they can see: every internal and public note, and
         unit-only notes of the units where the user works on cases (ADR 0041)."""
         from okienko.accounts import access
         from okienko.accounts.roles import Perm
 
-        if getattr(user, "is_superuser", False) and user.is_active:
+        if superuser(user):
             return self
         units = list(access.organisations_with(user, Perm.CASES_WORK).values_list("pk", flat=True))
         return self.exclude(models.Q(visibility=CaseNote.Visibility.UNIT) & ~models.Q(unit_id__in=units))

@@ -27,9 +27,11 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
 
+from okienko.accounts.access import user_of
 from okienko.cases.models import Case, CaseEvent
 from okienko.catalogue.models import Service
 from okienko.core import audit, clock
+from okienko.core.actors import Actor, name_of
 from okienko.core.errors import Forbidden
 
 Publication = Service.Publication
@@ -158,14 +160,14 @@ def description_of(case: Case) -> str:
     )
 
 
-def may_moderate(actor: Any, case: Case) -> bool:
+def may_moderate(actor: Actor, case: Case) -> bool:
     from okienko.cases import access
     from okienko.cases.workflow import ActorKind
 
     return bool(access.actor_kinds(actor, case) & {ActorKind.EXPERT, ActorKind.SUPERVISOR})
 
 
-def moderate_description(*, actor: Any, case: Case, text: str | None) -> CaseEvent:
+def moderate_description(*, actor: Actor, case: Case, text: str | None) -> CaseEvent:
     """Publish ``text`` (after redaction) as the description of ``case``, or withdraw it (``None``).
 
     For services published ``moderated``; staff who work on the case decide. The text may differ
@@ -183,13 +185,14 @@ def moderate_description(*, actor: Any, case: Case, text: str | None) -> CaseEve
             raise CaseInputError({"text": _("Give the text to publish, or withdraw the description.")})
         if len(text) > MAX_TEXT:
             raise CaseInputError({"text": _("The text may have at most %(n)d characters.") % {"n": MAX_TEXT}})
+    user = user_of(actor)
     with transaction.atomic():
         event = CaseEvent.objects.create(
             case=case,
             at=clock.now(),
             kind=MODERATION,
-            actor=actor,
-            actor_repr=actor.get_full_name() or actor.get_username(),
+            actor=user,
+            actor_repr=(user.get_full_name() if user else "") or name_of(actor),
             summary=_("Description published on public pages")
             if text
             else _("Description withdrawn from public pages"),

@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from okienko.accounts import access as accounts_access
+from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Perm
 from okienko.cases import access, actions, replies
 from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, allowed_targets
 from okienko.core import audit, clock, panels
+from okienko.core.actors import Actor
 from okienko.core.errors import DomainError, report
 from okienko.core.panels import render_panels
 from okienko.core.tree import path_prefixes
@@ -50,7 +52,7 @@ class CappedPaginator(Paginator[Any]):
 SORTS = {"due": ("resolve_due", "id"), "-due": ("-resolve_due", "-id"), "new": ("-created_at", "-id")}
 
 
-def _my_units(user: Any) -> list[Organisation]:
+def _my_units(user: Actor) -> list[Organisation]:
     return [m.organisation for m in accounts_access.memberships(user) if Perm.CASES_WORK in _perms(m.role)]
 
 
@@ -60,9 +62,11 @@ def _perms(role: str) -> frozenset[str]:
     return permissions_of(role)
 
 
-def _covered_users(user: Any, today: dt.date) -> list[Any]:
+def _covered_users(user: Actor, today: dt.date) -> list[Any]:
     return list(
-        User.objects.filter(covered_by__covering=user, covered_by__starts_on__lte=today, covered_by__ends_on__gte=today)
+        User.objects.filter(
+            covered_by__covering=user_of(user), covered_by__starts_on__lte=today, covered_by__ends_on__gte=today
+        )
     )
 
 
@@ -103,7 +107,7 @@ def _queue(request: HttpRequest, scope: str) -> tuple[QuerySet[Case], dict[str, 
     return cases, filters
 
 
-def _saved_filters(user: Any) -> QuerySet[SavedFilter]:
+def _saved_filters(user: Actor) -> QuerySet[SavedFilter]:
     units = [u.pk for u in _my_units(user)]
     return SavedFilter.objects.filter(Q(owner=user) | Q(shared_with__in=units)).select_related("owner")
 
@@ -135,7 +139,7 @@ def queue_view(request: HttpRequest, scope: str = "mine") -> HttpResponse:
     return render(request, "cases/queue.html", context)
 
 
-def _team(user: Any) -> list[Any]:
+def _team(user: Actor) -> list[Any]:
     units = _my_units(user)
     q = Q(pk__in=[])
     for unit in units:
@@ -484,5 +488,5 @@ def saved_filter_view(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse(target)}?{query}")
 
 
-def cover_list(user: Any) -> QuerySet[Cover]:
+def cover_list(user: Actor) -> QuerySet[Cover]:
     return Cover.objects.filter(Q(absent=user) | Q(covering=user))

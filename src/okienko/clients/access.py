@@ -12,13 +12,14 @@ from okienko.accounts import access
 from okienko.accounts.roles import Perm
 from okienko.clients.models import Client
 from okienko.core import audit
+from okienko.core.actors import Actor
 
 
-def can_edit(user: Any, client: Client) -> bool:
+def can_edit(user: Actor, client: Client) -> bool:
     return access.has_perm_in(user, Perm.CLIENTS_EDIT, client.home_office)
 
 
-def access_client(user: Any, client_id: uuid.UUID | str | int, *, purpose: str = "") -> Client:
+def access_client(user: Actor, client_id: uuid.UUID | str | int, *, purpose: str = "") -> Client:
     """Return the client if ``user`` may see their data, logging the access.
 
     A client outside the user's scope is reported as missing (404), so numbers of other offices'

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from okienko.accounts import access
+from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.accounts.roles import Perm
 from okienko.clients import identifiers, search
@@ -27,6 +28,7 @@ from okienko.clients.models import (
     ClientRelation,
 )
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 
 EDITABLE_FIELDS = (
     "kind",
@@ -57,7 +59,7 @@ def register_merge_hook(name: str, hook: MergeHook) -> None:
     _merge_hooks[name] = hook
 
 
-def _require(actor: Any, perm: str, organisation: Organisation) -> None:
+def _require(actor: Actor, perm: str, organisation: Organisation) -> None:
     # ``actor=None`` is the system itself (demo loader, imports): no staff permission applies.
     if actor is not None:
         access.require_perm_in(actor, perm, organisation)
@@ -134,7 +136,7 @@ def _add_contacts(client: Client, kind: str, values: Iterable[str]) -> list[Clie
 
 def register_client(
     *,
-    actor: Any,
+    actor: Actor,
     home_office: Organisation,
     kind: str = Client.Kind.PERSON,
     number: str | None = None,
@@ -206,7 +208,7 @@ def register_client(
     return client
 
 
-def update_client(*, actor: Any, client: Client, gmina_code: str | None = None, **changes: Any) -> Client:
+def update_client(*, actor: Actor, client: Client, gmina_code: str | None = None, **changes: Any) -> Client:
     """Change a client's data; the audit entry holds old and new values of what changed."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -238,7 +240,7 @@ def update_client(*, actor: Any, client: Client, gmina_code: str | None = None, 
     return client
 
 
-def add_contact(*, actor: Any, client: Client, kind: str, value: str) -> ClientContact | None:
+def add_contact(*, actor: Actor, client: Client, kind: str, value: str) -> ClientContact | None:
     """Add a phone number or e-mail address (nothing happens if the client already has it)."""
     _require(actor, Perm.CLIENTS_EDIT, client.home_office)
     with transaction.atomic():
@@ -262,7 +264,7 @@ def add_contact(*, actor: Any, client: Client, kind: str, value: str) -> ClientC
     return created[0]
 
 
-def set_pin(*, actor: Any, client: Client, pin: str) -> None:
+def set_pin(*, actor: Actor, client: Client, pin: str) -> None:
     """Set or reset the client's PIN (4–8 digits). It is stored hashed and never logged."""
     _require(actor, Perm.CLIENTS_EDIT, client.home_office)
     if not PIN_PATTERN.fullmatch(pin or ""):
@@ -296,7 +298,7 @@ def check_pin(client: Client, pin: str) -> bool:
 
 def record_consent(
     *,
-    actor: Any,
+    actor: Actor,
     client: Client,
     topic: str,
     granted: bool,
@@ -337,7 +339,7 @@ def record_consent(
     return consent
 
 
-def relate_clients(*, actor: Any, person: Client, kind: str, other: Client, role: str = "") -> ClientRelation:
+def relate_clients(*, actor: Actor, person: Client, kind: str, other: Client, role: str = "") -> ClientRelation:
     """Record that ``person`` acts for ``other`` (an organisation, or someone they represent)."""
     _require(actor, Perm.CLIENTS_EDIT, person.home_office)
     if person.pk == other.pk:
@@ -395,7 +397,7 @@ def _move(merged: Client, survivor: Client) -> dict[str, int]:
     return moved
 
 
-def merge_clients(*, actor: Any, survivor: Client, merged: Client, reason: str = "") -> ClientMerge:
+def merge_clients(*, actor: Actor, survivor: Client, merged: Client, reason: str = "") -> ClientMerge:
     """Join ``merged`` into ``survivor``: phones and e-mails, consents, relations and (through the
     merge hooks of the apps above: contact history, callbacks, cases) move to the survivor;
     ``merged`` stays, marked as merged, so its number still resolves."""
@@ -431,7 +433,7 @@ def merge_clients(*, actor: Any, survivor: Client, merged: Client, reason: str =
             survivor=survivor,
             merged=merged,
             merged_number=merged.number,
-            merged_by=actor if getattr(actor, "is_authenticated", False) else None,
+            merged_by=user_of(actor),
             merged_at=now,
             moved={**moved, "filled": sorted(filled), "reason": reason},
         )

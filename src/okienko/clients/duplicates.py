@@ -17,6 +17,7 @@ from okienko.accounts.models import Organisation
 from okienko.clients.errors import Duplicate
 from okienko.clients.models import Client, ClientContact
 from okienko.clients.search import normalize_contact
+from okienko.core.actors import Actor
 from okienko.core.text import fold
 
 LIMIT = 10
@@ -24,7 +25,7 @@ LIMIT = 10
 
 def find_duplicates(
     *,
-    actor: object,
+    actor: Actor,
     office: Organisation,
     pesel: str = "",
     nip: str = "",

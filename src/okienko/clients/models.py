@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation, TerritorialUnit
+from okienko.core.actors import Actor
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
-    def visible_to(self, user: object) -> ClientQuerySet:
+    def visible_to(self, user: Actor) -> ClientQuerySet:
         """Clients whose home office is an organisation where ``user`` may see clients."""
         from okienko.accounts import access
         from okienko.accounts.roles import Perm

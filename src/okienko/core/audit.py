@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from okienko.core import clock, context
+from okienko.core.actors import Actor
 from okienko.core.models import AuditChainHead, AuditRecord
 
 GENESIS = "0" * 64
@@ -99,7 +100,7 @@ def ref(obj: models.Model | None) -> ObjectRef:
 def record(
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     obj: models.Model | None = None,
     organisation_id: int | None = None,
     changes: Mapping[str, Any] | None = None,
@@ -110,12 +111,12 @@ def record(
     """Append one entry to the audit log, in the caller's transaction (or its own)."""
     ctx = context.current()
     target = object_ref or ref(obj)
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    staff = actor if actor is not None and actor.is_authenticated else None
     entry = AuditRecord(
         kind=kind,
         action=action,
-        actor_id=actor.pk if authenticated else None,
-        actor_repr=(actor.get_username() if authenticated else str(actor or "system"))[:200],
+        actor_id=staff.pk if staff is not None else None,
+        actor_repr=(staff.get_username() if staff is not None else str(actor or "system"))[:200],
         organisation_id=organisation_id,
         object_type=target.type,
         object_id=target.id,
@@ -170,7 +171,7 @@ def batch() -> Iterator[None]:
 
 
 def record_access(
-    actor: Any, obj: models.Model, *, organisation_id: int | None = None, purpose: str = ""
+    actor: Actor, obj: models.Model, *, organisation_id: int | None = None, purpose: str = ""
 ) -> AuditRecord:
     """Log that ``actor`` looked at personal data in ``obj``."""
     return record(
@@ -184,7 +185,7 @@ def record_access(
 
 
 def record_denied(
-    actor: Any, obj: models.Model, *, organisation_id: int | None = None, purpose: str = ""
+    actor: Actor, obj: models.Model, *, organisation_id: int | None = None, purpose: str = ""
 ) -> AuditRecord:
     """Log a refused attempt to reach ``obj`` (answered as if it did not exist), as a security
     event named after its model: ``clients.access_denied``, ``cases.access_denied``…"""

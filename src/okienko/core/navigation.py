@@ -14,6 +14,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from okienko.core.actors import Actor
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -46,7 +48,7 @@ class VisibleItem:
     current: bool
 
 
-def visible_items(user: Any, current_path: str, *, may: Callable[[Any, str], bool]) -> list[VisibleItem]:
+def visible_items(user: Actor, current_path: str, *, may: Callable[[Any, str], bool]) -> list[VisibleItem]:
     """The items this user may use (``may(user, permission)``); the one whose URL is the longest
     prefix of the path is current."""
     allowed: list[tuple[NavItem, str]] = []
@@ -83,5 +85,5 @@ def register_alerts(source: AlertSource) -> None:
         _alert_sources.append(source)
 
 
-def alerts_for(user: Any) -> list[HomeAlert]:
+def alerts_for(user: Actor) -> list[HomeAlert]:
     return [alert for source in _alert_sources for alert in source(user)]

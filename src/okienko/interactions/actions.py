@@ -15,6 +15,7 @@ from okienko.accounts.roles import Perm
 from okienko.catalogue.models import Service
 from okienko.clients.models import Client
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.core.choices import Channel
 from okienko.core.errors import InvalidInput
 from okienko.interactions.models import Callback, Interaction
@@ -27,14 +28,14 @@ class InteractionError(InvalidInput):
         super().__init__(message, field=field)
 
 
-def _require(actor: Any, perm: str, organisation: Organisation) -> None:
+def _require(actor: Actor, perm: str, organisation: Organisation) -> None:
     if actor is not None:
         access.require_perm_in(actor, perm, organisation)
 
 
 def record_interaction(
     *,
-    actor: Any,
+    actor: Actor,
     channel: str,
     organisation: Organisation,
     client: Client | None = None,
@@ -114,7 +115,7 @@ def record_interaction(
 
 def request_callback(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     reason: str,
     due_at: dt.datetime,
@@ -174,14 +175,14 @@ def request_callback(
     return callback
 
 
-def may_close(user: Any, callback: Callback) -> bool:
+def may_close(user: Actor, callback: Callback) -> bool:
     if callback.target_user_id is not None and callback.target_user_id == getattr(user, "pk", None):
         return True
     units = [u for u in (callback.target_unit, callback.organisation) if u is not None]
     return any(access.has_perm_in(user, Perm.INTERACTIONS_RECORD, unit) for unit in units)
 
 
-def close_callback(*, actor: Any, callback: Callback, status: str, result: str = "") -> Callback:
+def close_callback(*, actor: Actor, callback: Callback, status: str, result: str = "") -> Callback:
     """Close a callback as done or failed; the outcome goes onto the client's contact history."""
     if status not in (Callback.Status.DONE, Callback.Status.FAILED):
         raise InteractionError(_("A callback is closed as done or failed."), field="status")

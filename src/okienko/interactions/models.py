@@ -9,11 +9,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
+from okienko.core.actors import Actor
 from okienko.core.choices import Channel
 
 
 class InteractionQuerySet(models.QuerySet["Interaction"]):
-    def visible_to(self, user: object) -> InteractionQuerySet:
+    def visible_to(self, user: Actor) -> InteractionQuerySet:
         """Contacts recorded in organisations where ``user`` may see clients' data."""
         from okienko.accounts import access
         from okienko.accounts.roles import Perm
@@ -98,7 +99,7 @@ class CallbackQuerySet(models.QuerySet["Callback"]):
     def open(self) -> CallbackQuerySet:
         return self.filter(status=Callback.Status.CREATED)
 
-    def for_target(self, user: object) -> CallbackQuerySet:
+    def for_target(self, user: Actor) -> CallbackQuerySet:
         """Callbacks addressed to ``user`` or to a unit where ``user`` records contacts."""
         from okienko.accounts import access
         from okienko.accounts.roles import Perm
@@ -106,7 +107,7 @@ class CallbackQuerySet(models.QuerySet["Callback"]):
         units = access.organisations_with(user, Perm.INTERACTIONS_RECORD)
         return self.filter(models.Q(target_user=user) | models.Q(target_user__isnull=True, target_unit__in=units))
 
-    def visible_to(self, user: object) -> CallbackQuerySet:
+    def visible_to(self, user: Actor) -> CallbackQuerySet:
         from okienko.accounts import access
         from okienko.accounts.roles import Perm
 

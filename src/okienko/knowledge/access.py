@@ -15,13 +15,14 @@ from django.db.models import Q
 
 from okienko.accounts import access
 from okienko.accounts.roles import Perm, permissions_of
+from okienko.core.actors import Actor, signed_in, superuser
 from okienko.core.tree import path_prefixes
 
 if TYPE_CHECKING:
     from okienko.knowledge.models import Article
 
 
-def _scope_q(user: Any, perm: str, roles: set[str] | None = None) -> Q | None:
+def _scope_q(user: Actor, perm: str, roles: set[str] | None = None) -> Q | None:
     """Articles whose organisation is inside or above an organisation where ``user`` holds
     ``perm`` (through a role from ``roles`` when given)."""
     parts: list[Q] = []
@@ -35,13 +36,13 @@ def _scope_q(user: Any, perm: str, roles: set[str] | None = None) -> Q | None:
     return reduce(or_, parts) if parts else None
 
 
-def readable_q(user: Any) -> Q:
+def readable_q(user: Actor) -> Q:
     from okienko.knowledge.models import Article
 
     public = Q(audience=Article.Audience.PUBLIC)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return public
-    if user.is_superuser:
+    if superuser(user):
         return Q()
     internal_scope = _scope_q(user, Perm.KNOWLEDGE_READ_INTERNAL)
     if internal_scope is None:
@@ -54,25 +55,25 @@ def readable_q(user: Any) -> Q:
     return result
 
 
-def editable_q(user: Any) -> Q:
-    if getattr(user, "is_superuser", False) and user.is_active:
+def editable_q(user: Actor) -> Q:
+    if superuser(user):
         return Q()
     orgs = access.organisations_with(user, Perm.KNOWLEDGE_EDIT)
     return Q(organisation__in=orgs)
 
 
-def may_edit(user: Any, article: Article) -> bool:
+def may_edit(user: Actor, article: Article) -> bool:
     return access.has_perm_in(user, Perm.KNOWLEDGE_EDIT, article.organisation)
 
 
-def may_edit_anywhere(user: Any) -> bool:
+def may_edit_anywhere(user: Actor) -> bool:
     return access.has_perm_anywhere(user, Perm.KNOWLEDGE_EDIT)
 
 
-def may_read_internal(user: Any) -> bool:
+def may_read_internal(user: Actor) -> bool:
     return access.has_perm_anywhere(user, Perm.KNOWLEDGE_READ_INTERNAL)
 
 
-def editable_scope(user: Any) -> Any:
+def editable_scope(user: Actor) -> Any:
     """Organisations where ``user`` edits knowledge."""
     return access.organisations_with(user, Perm.KNOWLEDGE_EDIT)

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from okienko.accounts.models import Organisation
+from okienko.core.actors import Actor
 from okienko.knowledge import actions, content
 from okienko.knowledge.errors import KnowledgeError
 from okienko.knowledge.models import Article, Topic
@@ -39,7 +40,7 @@ def _save(
     report: ImportReport,
     where: str,
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     values: dict[str, Any],
 ) -> None:
@@ -64,7 +65,7 @@ def _save(
 def import_csv(
     stream: Iterable[str] | str,
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation | None = None,
     status: str = Article.Status.DRAFT,
 ) -> ImportReport:
@@ -158,7 +159,7 @@ def _drop_sections(markdown: str) -> str:
 def import_markdown(
     paths: Iterable[Path],
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     kind: str = Article.Kind.SERVICE_CARD,
     audience: str = Article.Audience.PUBLIC,

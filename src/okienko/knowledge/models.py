@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
+from okienko.core.actors import Actor
 from okienko.core.files import StoredFile, stored_file_path
 
 
@@ -48,14 +49,14 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """What anybody (residents, the public API) may read."""
         return self.live().filter(audience=Article.Audience.PUBLIC)
 
-    def visible_to(self, user: object) -> ArticleQuerySet:
+    def visible_to(self, user: Actor) -> ArticleQuerySet:
         """Live articles ``user`` may read: public ones, plus internal/role-restricted ones of
         organisations in (or above) the user's scope."""
         from okienko.knowledge import access
 
         return self.live().filter(access.readable_q(user))
 
-    def editable_by(self, user: object) -> ArticleQuerySet:
+    def editable_by(self, user: Actor) -> ArticleQuerySet:
         from okienko.knowledge import access
 
         return self.filter(access.editable_q(user))

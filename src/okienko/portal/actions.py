@@ -12,11 +12,12 @@ from okienko.cases import actions as case_actions
 from okienko.cases.models import Case
 from okienko.catalogue.models import Service
 from okienko.core import audit, clock
+from okienko.core.actors import PORTAL
 from okienko.knowledge.models import Article
 from okienko.portal.models import Deflection
 
 # How the portal appears as the actor in the audit log and the case timeline (no staff user).
-PUBLIC_ACTOR = "portal"
+PUBLIC_ACTOR = PORTAL  # the audit log names it "portal"
 
 
 def submit_report(

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from okienko.accounts.models import Organisation
+from okienko.accounts.models import Organisation, User
 from okienko.cases import access
 from okienko.cases.actions.base import TRACKED, OutOfScope, _lock, _payload, _save, _timeline
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case
 from okienko.cases.workflow import ActorKind, CaseFinished, Status
 from okienko.core import audit, events
+from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden
 
 
 # -- assignment ------------------------------------------------------------------------------
 def assign_case(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     unit: Organisation | None = None,
-    user: Any = None,
+    user: User | None = None,
     expected_version: int | None = None,
 ) -> Case:
     """Assign to a unit of the case's jurisdiction and/or a person working in that unit.
@@ -73,7 +73,7 @@ def assign_case(
     return case
 
 
-def bulk_assign(*, actor: Any, cases: Sequence[Case], unit: Organisation | None, user: Any) -> int:
+def bulk_assign(*, actor: Actor, cases: Sequence[Case], unit: Organisation | None, user: User | None) -> int:
     """Assign many cases (supervisor); each is its own audited assignment. Returns the count."""
     with transaction.atomic():
         for case in cases:

@@ -11,11 +11,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation
 from okienko.cases import access, sla
 from okienko.cases.models import Case, CaseEvent, CaseNumberCounter
 from okienko.cases.workflow import PAUSED_STATUSES, RESPONSE_STATUSES, ActorKind, Status
 from okienko.core import audit, clock
+from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden, StaleVersion
 
 TRACKED = [
@@ -58,24 +60,23 @@ class OutOfScope(Forbidden):
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _actor_repr(actor: Any) -> str:
+def _actor_repr(actor: Actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return str(actor or "system")
     return str(actor.get_username())
 
 
-def _timeline(case: Case, kind: str, actor: Any, summary: str, *, public: bool = False, **data: Any) -> None:
+def _timeline(case: Case, kind: str, actor: Actor, summary: str, *, public: bool = False, **data: Any) -> None:
     _event(case, kind, actor, summary, public=public, **data).save(force_insert=True)
 
 
-def _event(case: Case, kind: str, actor: Any, summary: str, *, public: bool = False, **data: Any) -> CaseEvent:
+def _event(case: Case, kind: str, actor: Actor, summary: str, *, public: bool = False, **data: Any) -> CaseEvent:
     """A timeline entry, not yet saved."""
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return CaseEvent(
         case=case,
         at=clock.now(),
         kind=kind,
-        actor=actor if authenticated else None,
+        actor=user_of(actor),
         actor_repr=_actor_repr(actor)[:200],
         summary=summary[:500],
         data=audit._plain(data),
@@ -106,7 +107,7 @@ def _lock(case: Case, expected_version: int | None) -> Case:
     return locked
 
 
-def _save(case: Case, before: Mapping[str, Any], action: str, actor: Any, **data: Any) -> dict[str, Any]:
+def _save(case: Case, before: Mapping[str, Any], action: str, actor: Actor, **data: Any) -> dict[str, Any]:
     case.version += 1
     case.updated_at = clock.now()
     case.save()
@@ -115,7 +116,7 @@ def _save(case: Case, before: Mapping[str, Any], action: str, actor: Any, **data
     return changes
 
 
-def _require_work(actor: Any, case: Case) -> set[str]:
+def _require_work(actor: Actor, case: Case) -> set[str]:
     kinds = access.actor_kinds(actor, case)
     if not kinds & {ActorKind.EXPERT, ActorKind.SUPERVISOR}:
         raise Forbidden(_("You may not work on this case."))

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from okienko.accounts.access import user_of
 from okienko.cases import access, files
 from okienko.cases.actions.base import _lock, _payload, _timeline
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseAttachment
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden
 
 
 def add_attachment(
-    *, actor: Any, case: Case, name: str, data: bytes, public: bool = False, as_client: bool = False
+    *, actor: Actor, case: Case, name: str, data: bytes, public: bool = False, as_client: bool = False
 ) -> CaseAttachment:
     """Store a file after checking its real type, size and the virus scanner's verdict.
 
@@ -38,10 +38,7 @@ def add_attachment(
         case = _lock(case, None)
         if not as_client and not access.actor_kinds(actor, case):
             raise Forbidden(_("You may not add files to this case."))
-        authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-        attachment = CaseAttachment(
-            case=case, is_public=public, uploaded_by=actor if authenticated else None, created_at=clock.now()
-        )
+        attachment = CaseAttachment(case=case, is_public=public, uploaded_by=user_of(actor), created_at=clock.now())
         # stored under a clean name with the extension of the real type, never the sender's ``page.html``
         attachment.store(data, checked, sent_name=name)
         audit.record(

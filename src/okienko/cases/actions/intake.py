@@ -24,13 +24,14 @@ from okienko.cases.intake import CaseInputError, check_case_input, clean_locatio
 from okienko.cases.models import Case, CaseEvent, CaseParty, Priority
 from okienko.cases.workflow import ActorKind, CaseFinished
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden, Message
 
 
 # -- open ------------------------------------------------------------------------------------
 def open_case(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     service: Any,
     description: str,
@@ -127,7 +128,7 @@ def open_case(
     return case
 
 
-def _link_interaction(interaction: Any, case: Case, actor: Any) -> None:
+def _link_interaction(interaction: Any, case: Case, actor: Actor) -> None:
     """Record on the contact that it led to this case (audited)."""
     try:
         interaction._meta.get_field("case")
@@ -149,7 +150,7 @@ EDITABLE = ["description", "priority", "latitude", "longitude", "address", "gmin
 
 def update_case(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     description: str | None = None,
     priority: str | None = None,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from okienko.accounts import access as acc
+from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
 from okienko.cases import access
@@ -15,12 +14,12 @@ from okienko.cases.actions.base import TRACKED, _lock, _payload, _timeline
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseNote
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden
 
 
 # -- notes and files -------------------------------------------------------------------------
-def _add_note(case: Case, actor: Any, body: str, *, public: bool, unit: Organisation | None = None) -> CaseNote:
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+def _add_note(case: Case, actor: Actor, body: str, *, public: bool, unit: Organisation | None = None) -> CaseNote:
     if public:
         visibility = CaseNote.Visibility.PUBLIC
     else:
@@ -30,7 +29,7 @@ def _add_note(case: Case, actor: Any, body: str, *, public: bool, unit: Organisa
         visibility=visibility,
         unit=unit,
         body=body.strip(),
-        author=actor if authenticated else None,
+        author=user_of(actor),
         created_at=clock.now(),
     )
     audit.record(
@@ -55,7 +54,7 @@ def _add_note(case: Case, actor: Any, body: str, *, public: bool, unit: Organisa
     return note
 
 
-def note_unit_for(actor: Any, case: Case) -> Organisation | None:
+def note_unit_for(actor: Actor, case: Case) -> Organisation | None:
     """The unit a unit-only note by ``actor`` on ``case`` would be kept for: the unit the case is
     assigned to, if the actor works on cases there; None when the actor may not write one."""
     unit = case.assigned_unit
@@ -66,7 +65,7 @@ def note_unit_for(actor: Any, case: Case) -> Organisation | None:
 
 def add_note(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     body: str,
     public: bool = False,

@@ -25,6 +25,7 @@ from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case, CaseParty
 from okienko.cases.workflow import Status, check_transition
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden
 
 
@@ -49,7 +50,7 @@ def _inherited_from(parent: Case) -> dict[str, Any]:
 
 # -- split and merge -------------------------------------------------------------------------
 def split_case(
-    *, actor: Any, case: Case, parts: Sequence[Mapping[str, Any]], expected_version: int | None = None
+    *, actor: Actor, case: Case, parts: Sequence[Mapping[str, Any]], expected_version: int | None = None
 ) -> list[Case]:
     """Split ``case`` into sub-cases, one per ``{"unit": Organisation, "description": str}``."""
     if len(parts) < 2:
@@ -111,7 +112,7 @@ def split_case(
 
 def merge_cases(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     into: Case,
     message: str = "",
@@ -178,7 +179,7 @@ def merge_cases(
 
 
 def add_party(
-    *, actor: Any, case: Case, role: str, name: str = "", email: str = "", phone: str = "", client: Any = None
+    *, actor: Actor, case: Case, role: str, name: str = "", email: str = "", phone: str = "", client: Any = None
 ) -> CaseParty:
     if role not in CaseParty.Role.values:
         raise CaseInputError({"role": _("Unknown role.")})
@@ -201,7 +202,7 @@ def add_party(
     return party
 
 
-def open_duplicate_case(*, actor: Any, into: Case, message: str = "", **fields: Any) -> Case:
+def open_duplicate_case(*, actor: Actor, into: Case, message: str = "", **fields: Any) -> Case:
     """Register a report that repeats ``into`` and mark it as its duplicate, as one intent in one
     transaction: either the report is stored merged into ``into``, or nothing is stored."""
     from okienko.cases.actions.intake import open_case

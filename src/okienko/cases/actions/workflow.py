@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,11 +12,12 @@ from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case
 from okienko.cases.workflow import ActorKind, Status, check_transition
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 
 
 def transition_case(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     to_status: str,
     note: str | None = None,
@@ -59,7 +58,7 @@ def transition_case(
     return case
 
 
-def ask_client(*, actor: Any, case: Case, message: str, expected_version: int | None = None) -> Case:
+def ask_client(*, actor: Actor, case: Case, message: str, expected_version: int | None = None) -> Case:
     """Ask the reporter for information: public note, status waiting_client, SLA paused."""
     if not message.strip():
         raise CaseInputError({"message": _("Write what you need from the client.")})
@@ -68,7 +67,7 @@ def ask_client(*, actor: Any, case: Case, message: str, expected_version: int | 
     )
 
 
-def resolve_case(*, actor: Any, case: Case, message: str, expected_version: int | None = None) -> Case:
+def resolve_case(*, actor: Actor, case: Case, message: str, expected_version: int | None = None) -> Case:
     if not message.strip():
         raise CaseInputError({"message": _("Tell the client how the matter was resolved.")})
     return transition_case(
@@ -78,7 +77,7 @@ def resolve_case(*, actor: Any, case: Case, message: str, expected_version: int 
 
 def reopen_case(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     reason: str,
     on_client_request: bool = False,

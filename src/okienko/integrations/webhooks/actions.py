@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from okienko.accounts.models import Organisation
 from okienko.accounts.tokens import ApiToken
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.integrations.webhooks import urlguard
 from okienko.integrations.webhooks.delivery import kick
 from okienko.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -61,7 +61,7 @@ def clean_subscription(url: str, topics: Sequence[str]) -> list[str]:
 
 def subscribe_webhook(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     url: str,
@@ -92,7 +92,7 @@ def subscribe_webhook(
 
 def update_webhook(
     *,
-    actor: Any,
+    actor: Actor,
     subscription: WebhookSubscription,
     url: str | None = None,
     topics: Sequence[str] | None = None,
@@ -119,7 +119,7 @@ def update_webhook(
     return subscription
 
 
-def unsubscribe_webhook(*, actor: Any, subscription: WebhookSubscription) -> None:
+def unsubscribe_webhook(*, actor: Actor, subscription: WebhookSubscription) -> None:
     """Delete a subscription (its delivery log goes with it)."""
     with transaction.atomic():
         audit.record(
@@ -134,7 +134,7 @@ def unsubscribe_webhook(*, actor: Any, subscription: WebhookSubscription) -> Non
         subscription.delete()
 
 
-def replay_delivery(*, actor: Any, delivery: WebhookDelivery) -> WebhookDelivery:
+def replay_delivery(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery's payload again as a new delivery (same event id, new delivery id)."""
     now = clock.now()
     with transaction.atomic():

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.knowledge import content, workflow
 from okienko.knowledge.errors import InvalidArticle, StaleVersion, TransitionNotAllowed
 from okienko.knowledge.models import VERSIONED_FIELDS, Article, ArticleVersion
@@ -23,7 +25,7 @@ FOREIGN_KEYS = {"topic": "topic_id", "owner": "owner_id", "translation_of": "tra
 UPDATABLE_FIELDS = frozenset(EDITABLE_FIELDS) | frozenset(FOREIGN_KEYS.values())
 
 
-def _require_editor(actor: Any, organisation: Organisation) -> None:
+def _require_editor(actor: Actor, organisation: Organisation) -> None:
     """``actor=None`` is the system itself (demo loader, imports run by an administrator)."""
     if actor is not None:
         from okienko.accounts.access import require_perm_in
@@ -54,13 +56,13 @@ def _snapshot(article: Article) -> dict[str, Any]:
     return data
 
 
-def _save_version(article: Article, actor: Any, note: str = "") -> None:
+def _save_version(article: Article, actor: Actor, note: str = "") -> None:
     ArticleVersion.objects.create(
         article=article,
         number=article.version,
         status=article.status,
         data=_snapshot(article),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_of(actor),
         note=note[:200],
         created_at=clock.now(),
     )
@@ -68,7 +70,7 @@ def _save_version(article: Article, actor: Any, note: str = "") -> None:
 
 def create_article(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     title: str,
     kind: str = Article.Kind.FAQ,
@@ -88,8 +90,8 @@ def create_article(
         )
         for name, value in fields.items():
             setattr(article, name, value)
-        if article.owner_id is None and getattr(actor, "is_authenticated", False):
-            article.owner = actor
+        if article.owner_id is None and user_of(actor) is not None:
+            article.owner = user_of(actor)
         _clean(article)
         if article.status == Article.Status.PUBLISHED:
             article.published_at = now
@@ -114,7 +116,7 @@ def create_article(
 
 
 def update_article(
-    *, actor: Any, article: Article, expected_version: int, services: Iterable[Any] | None = None, **fields: Any
+    *, actor: Actor, article: Article, expected_version: int, services: Iterable[Any] | None = None, **fields: Any
 ) -> Article:
     """Change content; refuses with ``StaleVersion`` when someone saved since ``expected_version``."""
     unknown = set(fields) - UPDATABLE_FIELDS
@@ -157,7 +159,7 @@ def update_article(
 
 
 def transition_article(
-    *, actor: Any, article: Article, to_status: str, expected_version: int | None = None, note: str = ""
+    *, actor: Actor, article: Article, to_status: str, expected_version: int | None = None, note: str = ""
 ) -> Article:
     """Move an article through the workflow (``workflow.TRANSITIONS``)."""
     with transaction.atomic():
@@ -196,7 +198,7 @@ def transition_article(
     return current
 
 
-def restore_version(*, actor: Any, article: Article, number: int, expected_version: int) -> Article:
+def restore_version(*, actor: Actor, article: Article, number: int, expected_version: int) -> Article:
     """Copy the content of version ``number`` back as a new version (status unchanged)."""
     data = ArticleVersion.objects.get(article=article, number=number).data
     fields: dict[str, Any] = {}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import transaction
 
+from okienko.accounts.access import user_of
 from okienko.core import audit, clock, events, uploads
+from okienko.core.actors import Actor
 from okienko.knowledge.actions.articles import _require_editor
 from okienko.knowledge.errors import InvalidAttachment
 from okienko.knowledge.models import Article, Attachment
@@ -17,7 +17,7 @@ def max_bytes() -> int:
     return int(getattr(settings, "KNOWLEDGE_MAX_ATTACHMENT_BYTES", uploads.DEFAULT_MAX_BYTES))
 
 
-def add_attachment(*, actor: Any, article: Article, name: str, data: bytes, title: str = "") -> Attachment:
+def add_attachment(*, actor: Actor, article: Article, name: str, data: bytes, title: str = "") -> Attachment:
     """Store ``data`` as a file of ``article`` after checking its real type, size and the virus
     scanner's verdict; raise ``InvalidAttachment`` with a message for the editor otherwise."""
     _require_editor(actor, article.organisation)
@@ -40,7 +40,7 @@ def add_attachment(*, actor: Any, article: Article, name: str, data: bytes, titl
         attachment = Attachment(
             article=article,
             title=" ".join(title.split())[:200] or stored_name,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            uploaded_by=user_of(actor),
             created_at=clock.now(),
         )
         attachment.store(data, checked, sent_name=name, save=False)
@@ -73,7 +73,7 @@ def add_attachment(*, actor: Any, article: Article, name: str, data: bytes, titl
     return attachment
 
 
-def remove_attachment(*, actor: Any, attachment: Attachment) -> None:
+def remove_attachment(*, actor: Actor, attachment: Attachment) -> None:
     """Delete the attachment; the stored file goes once the deletion has committed."""
     article = attachment.article
     _require_editor(actor, article.organisation)

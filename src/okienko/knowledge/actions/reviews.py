@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.knowledge.models import Article
 
 logger = logging.getLogger(__name__)
@@ -83,13 +84,13 @@ def _send(article: Article) -> bool:
     return True
 
 
-def remind_reviews(*, actor: Any = None) -> list[Article]:
+def remind_reviews(*, actor: Actor = None) -> list[Article]:
     """Remind owners of published articles whose review date has come (once per article and
     review date); returns the articles reminded about. See ``remind_reviews_report``."""
     return remind_reviews_report(actor=actor).reminded
 
 
-def remind_reviews_report(*, actor: Any = None) -> ReminderReport:
+def remind_reviews_report(*, actor: Actor = None) -> ReminderReport:
     """E-mail each due article's owner, then record the reminder (audit + ``knowledge.review_due``
     event). An owner without an address is reminded on the desk only; a failed e-mail leaves the
     article unmarked for the next run."""

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from okienko.accounts import access as accounts_access
+from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
 from okienko.core import audit, clock, events
+from okienko.core.actors import Actor
 from okienko.knowledge.actions.articles import create_article
 from okienko.knowledge.errors import InvalidArticle
 from okienko.knowledge.models import Article, ArticleUse, Feedback, Proposal, SearchLog, Synonym
@@ -21,7 +23,7 @@ from okienko.knowledge.search.analysis import fold, words
 from okienko.knowledge.search.service import forget_synonyms
 
 
-def add_synonym(*, actor: Any, phrase: str, expansion: str) -> Synonym:
+def add_synonym(*, actor: Actor, phrase: str, expansion: str) -> Synonym:
     """Searching ``phrase`` will also search ``expansion`` (e.g. kuroniówka → zasiłek dla bezrobotnych)."""
     if not accounts_access.has_perm_anywhere(actor, Perm.KNOWLEDGE_EDIT):
         raise PermissionDenied(Perm.KNOWLEDGE_EDIT)
@@ -44,7 +46,7 @@ def add_synonym(*, actor: Any, phrase: str, expansion: str) -> Synonym:
     return synonym
 
 
-def delete_synonym(*, actor: Any, synonym: Synonym) -> None:
+def delete_synonym(*, actor: Actor, synonym: Synonym) -> None:
     if not accounts_access.has_perm_anywhere(actor, Perm.KNOWLEDGE_EDIT):
         raise PermissionDenied(Perm.KNOWLEDGE_EDIT)
     with transaction.atomic():
@@ -61,7 +63,7 @@ def delete_synonym(*, actor: Any, synonym: Synonym) -> None:
 
 def propose_article(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     question: str,
     answer: str = "",
@@ -84,7 +86,7 @@ def propose_article(
             answer=answer.strip()[:5000],
             context=context[:200],
             interaction=interaction,
-            proposed_by=actor,
+            proposed_by=user_of(actor),
             created_at=clock.now(),
         )
         audit.record(
@@ -103,7 +105,7 @@ def propose_article(
     return proposal
 
 
-def resolve_proposal(*, actor: Any, proposal: Proposal, accept: bool) -> Proposal:
+def resolve_proposal(*, actor: Actor, proposal: Proposal, accept: bool) -> Proposal:
     """Accept (a new entry becomes a draft FAQ article) or reject a proposal."""
     with transaction.atomic():
         current = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -125,7 +127,7 @@ def resolve_proposal(*, actor: Any, proposal: Proposal, accept: bool) -> Proposa
         elif accept:
             current.result = current.article
         current.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.REJECTED
-        current.handled_by = actor
+        current.handled_by = user_of(actor)
         current.handled_at = clock.now()
         current.save()
         audit.record(
@@ -146,7 +148,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def answer_with_article(
     *,
-    actor: Any,
+    actor: Actor,
     article: Article,
     organisation: Organisation,
     outcome: str = ArticleUse.Outcome.ANSWERED,
@@ -185,7 +187,7 @@ def answer_with_article(
 
 def record_article_use(
     *,
-    actor: Any,
+    actor: Actor,
     article: Article,
     organisation: Organisation,
     outcome: str = ArticleUse.Outcome.ANSWERED,
@@ -215,7 +217,7 @@ def record_article_use(
                 organisation=organisation,
                 outcome=outcome,
                 query=query[:200],
-                actor=actor,
+                actor=user_of(actor),
                 at=clock.now(),
             )
             changes = {"outcome": [None, outcome]}

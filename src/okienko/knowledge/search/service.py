@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
+from okienko.core.actors import Actor
 from okienko.knowledge.models import Article, SearchForm, SearchTerm, Synonym
 from okienko.knowledge.search import local_cache
 from okienko.knowledge.search.analysis import Analyser, fold, get_analyser, words
@@ -125,7 +126,7 @@ def highlighter_for(parsed: ParsedQuery) -> Highlighter:
 def search(
     text: str,
     *,
-    user: Any = None,
+    user: Actor = None,
     scope: Any = None,
     kind: str = "",
     audience: str = "",
