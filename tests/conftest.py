@@ -92,3 +92,17 @@ def staff_client(client: Client) -> Callable[[User], Client]:
         return client
 
     return login
+
+
+@pytest.fixture
+def wsgi_keeps_the_test_connection() -> Iterator[None]:
+    """As Django's test client does: a WSGI app called in-process (schemathesis) must not close the
+    test's database connection at the end of each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
