@@ -98,7 +98,8 @@ async def _key_and_service(cur: Any, form: dict[str, str]) -> tuple[Any, Any]:
         cur,
         "SELECT s.id, s.organisation_id, s.responsible_unit_id FROM catalogue_service s"
         " JOIN accounts_organisation o ON o.id = s.organisation_id"
-        " WHERE o.code = %s AND s.code = %s AND s.is_public AND s.active",
+        " WHERE o.code = %s AND o.open311_public AND s.code = %s AND s.is_public AND s.active"
+        " AND s.publication <> 'private'",
         [form.get("jurisdiction_id", ""), form.get("service_code", "")],
     )
     if service is None:
@@ -118,7 +119,8 @@ async def receipt(form: dict[str, str]) -> tuple[int, bytes]:
         # state 'rawsql': never picked up by the intake worker; the benchmark deletes these rows.
         await cur.execute(
             "INSERT INTO integrations_open311intake (token, jurisdiction_id, service_id, api_token_id, received_at,"
-            " request_id, payload, state, errors, attempts) VALUES (%s, %s, %s, %s, %s, '', %s, 'rawsql', '{}', 0)",
+            " request_id, payload, state, errors, attempts, claimed_by, last_error)"
+            " VALUES (%s, %s, %s, %s, %s, '', %s, 'rawsql', '{}', 0, '', '')",
             [value, service[1], service[0], token[0], dt.datetime.now(dt.UTC), json.dumps(payload)],
         )
     return 201, json.dumps([{"token": str(value), "service_notice": "", "account_id": ""}]).encode()
@@ -174,8 +176,8 @@ async def submit(form: dict[str, str]) -> tuple[int, bytes]:
         )
         for subscriber in ("integrations.webhooks.case",):
             await cur.execute(
-                "INSERT INTO core_outboxdelivery (subscriber, status, attempts, available_at, last_error, event_id)"
-                " VALUES (%s, 'pending', 0, %s, '', %s)",
+                "INSERT INTO core_outboxdelivery (subscriber, status, attempts, available_at, last_error, claimed_by,"
+                " event_id) VALUES (%s, 'pending', 0, %s, '', '', %s)",
                 [subscriber, now, event_id],
             )
         await cur.execute(

@@ -1,7 +1,7 @@
 """Domain events through a transactional outbox.
 
 An action calls ``emit`` inside its transaction. One delivery row is written per subscriber;
-after commit a Celery task delivers them. The deliveries are a work queue (``OUTBOX``, ADR 0045):
+after commit a Celery task delivers them. The deliveries are a work queue (``OUTBOX``, ADR 0046):
 claimed in batches, retried with exponential backoff, a dead letter after
 ``OUTBOX_MAX_ATTEMPTS``; ``manage.py outbox --replay`` revives it.
 Subscribers must be idempotent: a delivery may run again if a worker dies mid-way.
@@ -13,7 +13,9 @@ import datetime as dt
 import fnmatch
 import importlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,11 @@ from okienko.core.models import OutboxDelivery, OutboxEvent
 log = logging.getLogger(__name__)
 
 Handler = Callable[[OutboxEvent], None]
+
+# Events emitted inside ``batch()``, with their deliveries, written together at the block's end.
+_pending: ContextVar[tuple[list[OutboxEvent], list[OutboxDelivery]] | None] = ContextVar(
+    "okienko_outbox_batch", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,10 @@ def emit(
     payload: Mapping[str, Any] | None = None,
     organisation_id: int | None = None,
 ) -> OutboxEvent:
-    """Write a domain event (and its deliveries) in the current transaction."""
+    """Write a domain event (and its deliveries) in the current transaction; inside ``batch()``
+    the rows are written when the block ends."""
     now = clock.now()
-    event = OutboxEvent.objects.create(
+    event = OutboxEvent(
         created_at=now,
         topic=topic,
         aggregate_type=obj._meta.label_lower if obj is not None else "",
@@ -85,13 +93,42 @@ def emit(
         payload=_plain(dict(payload or {})),
         request_id=context.current().request_id,
     )
-    targets = subscribers_for(topic)
-    OutboxDelivery.objects.bulk_create(
-        [OutboxDelivery(event=event, subscriber=s.name, available_at=now) for s in targets]
-    )
-    if targets:
-        transaction.on_commit(_kick_worker)
+    deliveries = [OutboxDelivery(event=event, subscriber=s.name, available_at=now) for s in subscribers_for(topic)]
+    pending = _pending.get()
+    if pending is not None:
+        pending[0].append(event)
+        pending[1].extend(deliveries)
+    else:
+        _write([event], deliveries)
     return event
+
+
+def _write(events: list[OutboxEvent], deliveries: list[OutboxDelivery]) -> None:
+    OutboxEvent.objects.bulk_create(events)
+    OutboxDelivery.objects.bulk_create(deliveries)
+    if deliveries:
+        transaction.on_commit(_kick_worker)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Collect the events emitted inside the block and write them (two statements, whatever
+    their number) when it ends without an error; the caller's transaction must enclose the block.
+    A unit of work that opens many objects at once (the Open311 intake worker) saves two
+    statements per event. Nested batches join the outermost one."""
+    if _pending.get() is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("events.batch() must run inside a transaction")
+    pending: tuple[list[OutboxEvent], list[OutboxDelivery]] = ([], [])
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending[0]:
+        _write(*pending)
 
 
 def _kick_worker() -> None:

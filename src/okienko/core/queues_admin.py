@@ -1,4 +1,4 @@
-"""The admin's work-queue page: every registered queue's depth, lag and dead letters (ADR 0045)."""
+"""The admin's work-queue page: every registered queue's depth, lag and dead letters (ADR 0046)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def _check_tasks() -> dict[str, Any]:
     """The broker answers, and no work queue has left a due item waiting for long.
 
     ``queues`` gives every registered work queue's depth, due items, lag and dead letters
-    (ADR 0045); ``outbox_lag_seconds`` and ``dead_letters`` are the outbox's, as before."""
+    (ADR 0046); ``outbox_lag_seconds`` and ``dead_letters`` are the outbox's, as before."""
     from celery import current_app  # the project's app (okienko.conf loads it with the settings)
 
     with current_app.connection_for_write() as conn:

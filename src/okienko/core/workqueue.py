@@ -1,4 +1,4 @@
-"""One claimable work queue for every table of work items (ADR 0045).
+"""One claimable work queue for every table of work items (ADR 0046).
 
 A queue is a table whose rows wait in a *pending* status until a worker claims them, does the
 work and records the outcome. The table's model inherits :class:`Claimable` (who holds an item and

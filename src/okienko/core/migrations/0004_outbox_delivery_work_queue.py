@@ -1,4 +1,4 @@
-"""The outbox deliveries become a claimable work queue (ADR 0045): ``locked_until`` is renamed
+"""The outbox deliveries become a claimable work queue (ADR 0046): ``locked_until`` is renamed
 ``claimed_until`` (its values kept) and ``claimed_by`` names the claim that holds a delivery."""
 
 from django.db import migrations, models

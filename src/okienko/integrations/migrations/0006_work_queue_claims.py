@@ -1,4 +1,4 @@
-"""Webhook deliveries and Open311 receipts become claimable work queues (ADR 0045).
+"""Webhook deliveries and Open311 receipts become claimable work queues (ADR 0046).
 
 ``WebhookDelivery.locked_until`` is renamed ``claimed_until`` (values kept); both tables get
 ``claimed_by`` and the receipts ``claimed_until`` and ``last_error``; a small partial index finds

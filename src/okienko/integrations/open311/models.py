@@ -32,7 +32,7 @@ class Open311Intake(Claimable):
 
     Rows are written once when a request is accepted and turned into a case (or rejected) by the
     intake worker; the receipt fields never change afterwards (ADR 0040). The receipts are a work
-    queue (``open311.queue.INTAKE``, ADR 0045): a receipt rejected with a ``last_error`` failed for
+    queue (``open311.queue.INTAKE``, ADR 0046): a receipt rejected with a ``last_error`` failed for
     good and is a dead letter.
     """
 

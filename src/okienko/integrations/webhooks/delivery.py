@@ -4,7 +4,7 @@ The outbox subscriber ``fan_out`` runs for every event; it writes one ``WebhookD
 matching active subscription (idempotent per event). ``deliver_due`` POSTs them; a failure
 (network error, timeout, non-2xx) is retried after 10 s, 20 s, 40 s … (capped at an hour) and
 ends as ``dead`` after ``MAX_ATTEMPTS``; a dead or delivered delivery can be replayed. The deliveries are
-a work queue (``WEBHOOKS``, ADR 0045), claimed in batches.
+a work queue (``WEBHOOKS``, ADR 0046), claimed in batches.
 """
 
 from __future__ import annotations
