@@ -14,25 +14,25 @@ from okienko.accounts.roles import Role
 from okienko.accounts.teryt import load_terc
 from okienko.core import reference
 
-VERSION = 2  # 2: Łódź is a public Open311 jurisdiction
+VERSION = 3  # 2: Łódź is a public Open311 jurisdiction; 3: seats in the locative (“PUP w Łomży”)
 DEMO_PASSWORD = "okienko-demo-2026"  # noqa: S105 - documented demo accounts only
 
-# code, town, powiat codes served, street, postal code
+# code, town, the town after “in” (locative), powiat codes served, street, postal code
 COUNTY_OFFICES = [
-    ("pup-augustow", "Augustów", ["2001"], "ul. Młyńska 46", "16-300"),
-    ("pup-bialystok", "Białystok", ["2002", "2061"], "ul. Pogodna 22", "15-354"),
-    ("pup-bielsk-podlaski", "Bielsk Podlaski", ["2003"], "ul. Kazimierza Wielkiego 8A", "17-100"),
-    ("pup-grajewo", "Grajewo", ["2004"], "ul. Strażacka 6A", "19-200"),
-    ("pup-hajnowka", "Hajnówka", ["2005"], "ul. Ks. Wierobieja 2", "17-200"),
-    ("pup-kolno", "Kolno", ["2006"], "ul. Wojska Polskiego 46", "18-500"),
-    ("pup-lomza", "Łomża", ["2007", "2062"], "ul. Szosa Zambrowska 1/27", "18-400"),
-    ("pup-monki", "Mońki", ["2008"], "ul. Słowackiego 5A", "19-100"),
-    ("pup-sejny", "Sejny", ["2009"], "ul. Konopnickiej 11", "16-500"),
-    ("pup-siemiatycze", "Siemiatycze", ["2010"], "ul. Legionów Piłsudskiego 3", "17-300"),
-    ("pup-sokolka", "Sokółka", ["2011"], "ul. Kolejowa 36", "16-100"),
-    ("pup-suwalki", "Suwałki", ["2012", "2063"], "ul. Pułaskiego 26", "16-400"),
-    ("pup-wysokie-mazowieckie", "Wysokie Mazowieckie", ["2013"], "ul. Ludowa 15B", "18-200"),
-    ("pup-zambrow", "Zambrów", ["2014"], "ul. Fabryczna 3", "18-300"),
+    ("pup-augustow", "Augustów", "w Augustowie", ["2001"], "ul. Młyńska 46", "16-300"),
+    ("pup-bialystok", "Białystok", "w Białymstoku", ["2002", "2061"], "ul. Pogodna 22", "15-354"),
+    ("pup-bielsk-podlaski", "Bielsk Podlaski", "w Bielsku Podlaskim", ["2003"], "ul. Kazimierza Wielkiego 8A", "17-100"),  # noqa: E501
+    ("pup-grajewo", "Grajewo", "w Grajewie", ["2004"], "ul. Strażacka 6A", "19-200"),
+    ("pup-hajnowka", "Hajnówka", "w Hajnówce", ["2005"], "ul. Ks. Wierobieja 2", "17-200"),
+    ("pup-kolno", "Kolno", "w Kolnie", ["2006"], "ul. Wojska Polskiego 46", "18-500"),
+    ("pup-lomza", "Łomża", "w Łomży", ["2007", "2062"], "ul. Szosa Zambrowska 1/27", "18-400"),
+    ("pup-monki", "Mońki", "w Mońkach", ["2008"], "ul. Słowackiego 5A", "19-100"),
+    ("pup-sejny", "Sejny", "w Sejnach", ["2009"], "ul. Konopnickiej 11", "16-500"),
+    ("pup-siemiatycze", "Siemiatycze", "w Siemiatyczach", ["2010"], "ul. Legionów Piłsudskiego 3", "17-300"),
+    ("pup-sokolka", "Sokółka", "w Sokółce", ["2011"], "ul. Kolejowa 36", "16-100"),
+    ("pup-suwalki", "Suwałki", "w Suwałkach", ["2012", "2063"], "ul. Pułaskiego 26", "16-400"),
+    ("pup-wysokie-mazowieckie", "Wysokie Mazowieckie", "w Wysokiem Mazowieckiem", ["2013"], "ul. Ludowa 15B", "18-200"),
+    ("pup-zambrow", "Zambrów", "w Zambrowie", ["2014"], "ul. Fabryczna 3", "18-300"),
 ]
 PUP_DEPARTMENTS = [
     ("ewidencja", "Dział Ewidencji i Świadczeń"),
@@ -99,7 +99,8 @@ def load(*, stdout: Any) -> None:
         "Wojewódzki Urząd Pracy w Białymstoku",
         Organisation.Kind.REGION_OFFICE,
         None,
-        short_name="WUP Białystok",
+        short_name="WUP w Białymstoku",
+        seat_locative="w Białymstoku",
         email="kontakt@wup.example.pl",
         phone="9510",
     )
@@ -110,26 +111,32 @@ def load(*, stdout: Any) -> None:
         defaults={"street": "ul. Pogodna 22", "postal_code": "15-354", "city": "Białystok", "is_main": True},
     )
     _hours(wup, dt.time(7, 30), dt.time(15, 30))
-    for code, town, powiaty, street, postal in COUNTY_OFFICES:
+    for code, town, where, powiaty, street, postal in COUNTY_OFFICES:
         pup = _org(
             code,
-            f"Powiatowy Urząd Pracy w {town}" if town != "Białystok" else "Powiatowy Urząd Pracy w Białymstoku",
+            f"Powiatowy Urząd Pracy {where}",
             Organisation.Kind.COUNTY_OFFICE,
             wup,
-            short_name=f"PUP {town}",
+            short_name=f"PUP {where}",
+            seat_locative=where,
             email=f"{code}@praca.example.pl",
             phone="9524",
         )
         pup.territory.set(TerritorialUnit.objects.filter(code__in=powiaty))
-        Location.objects.get_or_create(
+        Location.objects.update_or_create(
             organisation=pup,
-            name=f"PUP {town}",
-            defaults={"street": street, "postal_code": postal, "city": town, "is_main": True},
+            is_main=True,
+            defaults={"name": f"PUP {where}", "street": street, "postal_code": postal, "city": town},
         )
         _hours(pup, dt.time(7, 30), dt.time(15, 30))
         for suffix, dept_name in PUP_DEPARTMENTS:
             _org(
-                f"{code}-{suffix}", dept_name, Organisation.Kind.DEPARTMENT, pup, short_name=f"{dept_name} — PUP {town}"
+                f"{code}-{suffix}",
+                dept_name,
+                Organisation.Kind.DEPARTMENT,
+                pup,
+                short_name=f"{dept_name} — PUP {where}",
+                seat_locative=where,
             )
 
     lodz = _org(
@@ -138,6 +145,7 @@ def load(*, stdout: Any) -> None:
         Organisation.Kind.CITY,
         None,
         short_name="Łódź",
+        seat_locative="w Łodzi",
         phone="42 638 44 44",
         email="kontakt@lodz.example.pl",
         open311_public=True,  # the city's reports are public; the labour offices are no Open311 jurisdiction
@@ -156,7 +164,7 @@ def load(*, stdout: Any) -> None:
         },
     )
     for code, name, kind in CITY_UNITS:
-        unit = _org(code, name, kind, lodz)
+        unit = _org(code, name, kind, lodz, seat_locative="w Łodzi")
         unit.territory.set(TerritorialUnit.objects.filter(code="1061"))
         _hours(unit, dt.time(8), dt.time(16))
     _org(

@@ -65,11 +65,20 @@ class Organisation(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=120, blank=True)
+    seat_locative = models.CharField(
+        _("seat, after “in”"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Where the office is, as Polish says it, with its preposition: “w Łomży”, “we Wrocławiu”, "
+            "“w Wysokiem Mazowieckiem”. Used in sentences such as “the office in …”."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(max_length=500, db_index=True, editable=False)
+    path = models.CharField(_("place in the tree"), max_length=500, db_index=True, editable=False)
     territory = models.ManyToManyField(TerritorialUnit, verbose_name=_("territory served"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -6,9 +6,9 @@ import string
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import formats
 
 from okienko.catalogue.models import StandardText
+from okienko.core import formatting
 from okienko.core.clock import WARSAW
 
 
@@ -40,7 +40,7 @@ def placeholders(case: Any) -> dict[str, str]:
         "service": case.service.public_name,
         "client_name": client_name or case.reporter_name,
         "reporter_name": case.reporter_name,
-        "deadline": formats.date_format(due, "DATETIME_FORMAT") if due else "",
+        "deadline": formatting.long_when(due),
         "status": str(case.get_status_display()),
         "address": case.address,
         "unit": str(case.assigned_unit or ""),

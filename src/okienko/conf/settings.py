@@ -208,6 +208,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS: list[Path] = []  # every app keeps its own locale/ folder
+# One date and time format per language, used through okienko.core.formatting (templates: |when, |day).
+FORMAT_MODULE_PATH = ["okienko.conf.formats"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True

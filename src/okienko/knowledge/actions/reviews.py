@@ -19,10 +19,9 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from okienko.core import audit, clock, events
+from okienko.core import audit, clock, events, formatting
 from okienko.core.actors import Actor
 from okienko.knowledge.models import Article
 
@@ -64,7 +63,7 @@ def review_email(article: Article) -> EmailMessage:
             "name": owner.get_full_name() or owner.get_username(),
             "title": article.title,
             "organisation": article.organisation.name,
-            "date": date_format(article.review_by, "DATE_FORMAT") if article.review_by else "",
+            "date": formatting.long_day(article.review_by),
             "url": url,
         }
     return EmailMessage(subject=subject, body=body, to=[owner.email])
