@@ -47,3 +47,31 @@ def test_templates_format_dates_through_the_one_helper(path: Path) -> None:
     """Only the machine form (``c``), a bare year and the audit log's exact seconds use ``|date``."""
     formats = re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text(encoding="utf-8"))
     assert set(formats) <= {"c", "Y", "Y-m-d H:i:s"}, formats
+
+
+@pytest.mark.parametrize(
+    ("count", "basis", "polish"),
+    [
+        (1, "working_days", "1 dzień roboczy"),
+        (3, "working_days", "3 dni robocze"),
+        (14, "working_days", "14 dni roboczych"),
+        (22, "working_days", "22 dni robocze"),
+        (1, "calendar_days", "1 dzień"),
+        (30, "calendar_days", "30 dni"),
+        (24, "working_hours", "24 godziny robocze"),
+        (8, "working_hours", "8 godzin roboczych"),
+        (None, "working_days", "—"),
+    ],
+)
+def test_deadlines_take_the_polish_plural_form(count: int | None, basis: str, polish: str) -> None:
+    with translation.override("pl"):
+        assert formatting.period(count, basis) == polish
+
+
+def test_phone_numbers_and_addresses_are_links() -> None:
+    template = Template("{% load okienko_format %}{{ phone|tel }} {{ mail|mailto }} {{ none|tel }}")
+    out = template.render(Context({"phone": "+48 42 638 44 44", "mail": "kontakt@lodz.example.pl", "none": ""}))
+    assert out == (
+        '<a href="tel:+48426384444">+48 42 638 44 44</a> '
+        '<a href="mailto:kontakt@lodz.example.pl">kontakt@lodz.example.pl</a> '
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import formats, timezone
+from django.utils.translation import ngettext
 
 
 def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
@@ -56,3 +57,18 @@ def iso(value: dt.date | dt.datetime | None) -> str:
     if value is None or value == "":
         return ""
     return _local(value).isoformat()
+
+
+def period(count: int | None, basis: str) -> str:
+    """A deadline's length with the noun in the right Polish form: ``1 dzień roboczy``,
+    ``3 dni robocze``, ``14 dni roboczych``, ``24 godziny robocze``; ``basis`` is one of
+    ``calendar_days``, ``working_days``, ``working_hours`` (the catalogue's SLA bases)."""
+    if not count:
+        return "—"
+    if basis == "working_hours":
+        text = ngettext("%(n)d working hour", "%(n)d working hours", count)
+    elif basis == "calendar_days":
+        text = ngettext("%(n)d day", "%(n)d days", count)
+    else:
+        text = ngettext("%(n)d working day", "%(n)d working days", count)
+    return text % {"n": count}
