@@ -11,17 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.cases.workflow import FINISHED_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, Status
+from okienko.catalogue.models import Priority as Priority
 from okienko.core.actors import Actor, superuser
 from okienko.core.choices import Channel
 from okienko.core.files import StoredFile, stored_file_path
 from okienko.core.ids import uuid7
-
-
-class Priority(models.TextChoices):
-    LOW = "low", _("low")
-    NORMAL = "normal", _("normal")
-    HIGH = "high", _("high")
-    URGENT = "urgent", _("urgent")
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -105,6 +99,16 @@ class Case(models.Model):
     )
     routing_rule = models.ForeignKey(
         "cases.RoutingRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    priority_rule = models.ForeignKey(
+        "catalogue.PriorityRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    priority_reason = models.CharField(
+        _("reason for the priority"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("The name of the catalogue rule that set the priority when the case was opened."),
     )
     sla_basis = models.CharField(_("SLA basis"), max_length=16, blank=True)
     response_due = models.DateTimeField(_("response due"), null=True, blank=True)

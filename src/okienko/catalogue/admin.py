@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from okienko.catalogue.models import (
+    PriorityCondition,
+    PriorityRule,
     Service,
     ServiceCategory,
     ServiceHours,
@@ -65,6 +67,15 @@ class HoursInline(admin.TabularInline[ServiceHours, Service]):
     extra = 0
 
 
+class PriorityRuleInline(admin.TabularInline[PriorityRule, Service]):
+    """The service's priority rules at a glance; conditions are edited on the rule's own page."""
+
+    model = PriorityRule
+    extra = 0
+    fields = ["order", "name", "priority", "sla_basis", "response_due", "resolve_due", "active"]
+    show_change_link = True
+
+
 @admin.register(Service)
 class ServiceAdmin(InlineAuditMixin, AuditedModelAdmin):
     list_display = [
@@ -80,7 +91,7 @@ class ServiceAdmin(InlineAuditMixin, AuditedModelAdmin):
     list_filter = ["organisation", "kind", "is_public", "publication", "active", "sla_basis"]
     search_fields = ["public_name", "internal_name", "code", "keywords"]
     autocomplete_fields = ["category", "responsible_unit"]
-    inlines = [QuestionInline, TextInline, HoursInline]
+    inlines = [QuestionInline, PriorityRuleInline, TextInline, HoursInline]
     fieldsets = [
         (None, {"fields": ["organisation", "code", "category", "kind", "active", "is_public", "publication", "order"]}),
         (_("Names"), {"fields": ["public_name", "internal_name", "keywords"]}),
@@ -112,3 +123,37 @@ class StandardTextAdmin(AuditedModelAdmin):
     list_filter = ["organisation", "status", "active"]
     search_fields = ["title", "code", "body"]
     autocomplete_fields = ["service"]
+
+
+class ConditionInline(admin.TabularInline[PriorityCondition, PriorityRule]):
+    model = PriorityCondition
+    extra = 1
+    fields = ["question", "operator", "value"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Offer only the questions of the rule's service (a picker, not an id)."""
+        if db_field.name == "question":
+            rule_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            service_id = request.GET.get("service") or (
+                PriorityRule.objects.filter(pk=rule_id).values_list("service_id", flat=True).first()
+                if rule_id and str(rule_id).isdigit()
+                else None
+            )
+            questions = ServiceQuestion.objects.exclude(datatype=ServiceQuestion.Datatype.NOTICE)
+            if service_id and str(service_id).isdigit():
+                questions = questions.filter(service_id=service_id)
+            kwargs["queryset"] = questions.select_related("service")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(PriorityRule)
+class PriorityRuleAdmin(InlineAuditMixin, AuditedModelAdmin):
+    list_display = ["name", "service", "priority", "response_due", "resolve_due", "sla_basis", "order", "active"]
+    list_filter = ["priority", "active", "service__organisation"]
+    search_fields = ["name", "service__public_name", "service__code"]
+    autocomplete_fields = ["service"]
+    inlines = [ConditionInline]
+    fieldsets = [
+        (None, {"fields": ["service", "name", "order", "active"]}),
+        (_("Result"), {"fields": ["priority", "sla_basis", "response_due", "resolve_due"]}),
+    ]

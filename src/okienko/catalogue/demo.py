@@ -13,9 +13,17 @@ from okienko.catalogue.demo_data import (
     LABOUR_SERVICES,
     LABOUR_TEXTS,
 )
-from okienko.catalogue.models import Service, ServiceCategory, ServiceQuestion, ServiceQuestionChoice, StandardText
+from okienko.catalogue.models import (
+    PriorityCondition,
+    PriorityRule,
+    Service,
+    ServiceCategory,
+    ServiceQuestion,
+    ServiceQuestionChoice,
+    StandardText,
+)
 
-VERSION = 2  # 2: publication of cases (ADR 0042)
+VERSION = 3  # 2: publication of cases (ADR 0042); 3: priority rules and standard replies per service
 
 
 def _categories(org: Organisation, rows: list[tuple[str, str, str]]) -> dict[str, ServiceCategory]:
@@ -70,13 +78,45 @@ def _services(
                 ServiceQuestionChoice.objects.update_or_create(
                     question=question, key=key, defaults={"name": name, "order": c_order}
                 )
+        _rules(service, row.get("rules", []))
+        _texts(org, row.get("texts", []), service=service)
     return len(rows)
 
 
-def _texts(org: Organisation, rows: list[tuple[str, str, str, str]]) -> None:
+def _rules(
+    service: Service, rows: list[tuple[str, str, str, int | None, int | None, list[tuple[str, str, str]]]]
+) -> None:
+    """(name, priority, SLA basis or "", response due, resolve due, [(question code, operator, value)])."""
+    for order, (name, priority, basis, response, resolve, conditions) in enumerate(rows):
+        rule, _ = PriorityRule.objects.update_or_create(
+            service=service,
+            name=name,
+            defaults={
+                "order": order,
+                "priority": priority,
+                "sla_basis": basis,
+                "response_due": response,
+                "resolve_due": resolve,
+            },
+        )
+        rule.conditions.all().delete()
+        for code, operator, value in conditions:
+            question = ServiceQuestion.objects.get(service=service, code=code)
+            condition = PriorityCondition(rule=rule, question=question, operator=operator, value=value)
+            condition.full_clean()
+            condition.save()
+
+
+def _texts(org: Organisation, rows: list[tuple[str, str, str, str]], *, service: Service | None = None) -> None:
     for code, status, title, body in rows:
         StandardText.objects.update_or_create(
-            organisation=org, code=code, defaults={"status": status, "title": title, "body": body}
+            organisation=org,
+            code=code,
+            defaults={"status": status, "title": title, "body": body, "service": service, "active": True},
+        )
+    if service is None:  # replies of the whole catalogue no longer shipped are retired
+        StandardText.objects.filter(organisation=org, service=None).exclude(code__in=[r[0] for r in rows]).update(
+            active=False
         )
 
 

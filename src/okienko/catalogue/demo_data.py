@@ -325,6 +325,15 @@ LABOUR_SERVICES: list[dict[str, Any]] = [
                 [("osobiscie", "odbiór osobisty"), ("poczta", "poczta"), ("epuap", "ePUAP")],
             ),
         ],
+        "texts": [
+            (
+                "zaswiadczenie-gotowe",
+                "",
+                "Zaświadczenie gotowe",
+                "Dzień dobry,\nzaświadczenie w sprawie {case_number} jest gotowe. Wysłaliśmy je wybranym sposobem "
+                "(odbiór osobisty w urzędzie, poczta lub ePUAP).\nZ poważaniem",
+            ),
+        ],
     },
     {
         "code": "pit-11-rmua",
@@ -402,6 +411,47 @@ CITY_SERVICES: list[dict[str, Any]] = [
                 "",
                 [("tak", "tak"), ("nie", "nie, na poboczu/parkingu")],
             ),
+            ("glebokosc", "Przybliżona głębokość ubytku (cm)", "number", False, "Wystarczy ocena na oko.", []),
+        ],
+        "rules": [
+            (
+                "Głęboki ubytek na pasie ruchu — zabezpieczenie w 24 godziny",
+                "high",
+                "calendar_days",
+                1,
+                1,
+                [("pas-ruchu", "equals", "tak"), ("glebokosc", "gt", "10")],
+            ),
+            (
+                "Duży ubytek na pasie ruchu",
+                "high",
+                "",
+                1,
+                5,
+                [("pas-ruchu", "equals", "tak"), ("rozmiar", "equals", "duzy")],
+            ),
+        ],
+        "texts": [
+            (
+                "dziura-zabezpieczona",
+                "in_progress",
+                "Ubytek zabezpieczony, naprawa zaplanowana",
+                "Ubytek w jezdni ze zgłoszenia {case_number} ({address}) został oznakowany i zabezpieczony. "
+                "Naprawę zaplanowaliśmy do {deadline}.",
+            ),
+            (
+                "dziura-naprawiona",
+                "",
+                "Ubytek naprawiony",
+                "Ubytek w jezdni ze zgłoszenia {case_number} ({address}) został naprawiony. Dziękujemy za zgłoszenie.",
+            ),
+            (
+                "dziura-droga-nie-miejska",
+                "",
+                "Droga zarządzana przez innego zarządcę",
+                "Miejsce ze zgłoszenia {case_number} leży na drodze, której zarządcą nie jest miasto. "
+                "Przekazaliśmy zgłoszenie właściwemu zarządcy drogi.",
+            ),
         ],
     },
     {
@@ -451,6 +501,31 @@ CITY_SERVICES: list[dict[str, Any]] = [
             ("numer-slupa", "Numer słupa (jeśli widoczny)", "string", False, "", []),
             ("ile-latarni", "Ile latarni nie świeci?", "number", False, "", []),
         ],
+        "rules": [
+            (
+                "Ciemny odcinek ulicy (więcej niż 3 latarnie)",
+                "high",
+                "",
+                1,
+                3,
+                [("ile-latarni", "gt", "3")],
+            ),
+        ],
+        "texts": [
+            (
+                "latarnia-naprawiona",
+                "",
+                "Latarnia naprawiona",
+                "Oświetlenie ze zgłoszenia {case_number} ({address}) zostało naprawione. Dziękujemy za zgłoszenie.",
+            ),
+            (
+                "latarnia-energetyka",
+                "",
+                "Awaria sieci zasilającej",
+                "Przyczyną awarii ze zgłoszenia {case_number} jest uszkodzenie sieci zasilającej. "
+                "Przekazaliśmy je operatorowi sieci; planowany termin usunięcia: {deadline}.",
+            ),
+        ],
     },
     {
         "code": "sygnalizacja-swietlna",
@@ -459,13 +534,45 @@ CITY_SERVICES: list[dict[str, Any]] = [
         "name": "Awaria sygnalizacji świetlnej",
         "public": "Niedziałające lub źle działające światła na skrzyżowaniu.",
         "internal": "Awaria całego skrzyżowania — zawiadom też policję (112).",
-        "keywords": "światła sygnalizacja skrzyżowanie awaria traffic signal",
+        "keywords": "światła sygnalizacja skrzyżowanie awaria traffic signal sygnalizator",
         "unit": "lodz-zdit",
         "basis": "working_hours",
         "response": 2,
         "resolve": 8,
         "location": True,
-        "questions": [],
+        "questions": [
+            (
+                "rodzaj-awarii",
+                "Co się dzieje ze światłami?",
+                "singlevaluelist",
+                False,
+                "",
+                [
+                    ("wylaczone", "całe skrzyżowanie nie działa"),
+                    ("pulsujace", "pulsuje żółte światło"),
+                    ("jeden", "nie świeci jeden sygnalizator"),
+                    ("przycisk", "nie działa przycisk dla pieszych"),
+                ],
+            ),
+        ],
+        "rules": [
+            (
+                "Skrzyżowanie bez sygnalizacji",
+                "urgent",
+                "",
+                1,
+                4,
+                [("rodzaj-awarii", "one_of", "wylaczone, pulsujace")],
+            ),
+        ],
+        "texts": [
+            (
+                "sygnalizacja-naprawiona",
+                "",
+                "Sygnalizacja działa",
+                "Sygnalizacja ze zgłoszenia {case_number} ({address}) działa już prawidłowo. Dziękujemy za zgłoszenie.",
+            ),
+        ],
     },
     {
         "code": "nieodebrane-odpady",
@@ -497,6 +604,22 @@ CITY_SERVICES: list[dict[str, Any]] = [
                 ],
             ),
             ("data-odbioru", "Planowany dzień odbioru", "datetime", False, "", []),
+        ],
+        "texts": [
+            (
+                "odpady-reklamacja",
+                "",
+                "Reklamacja przekazana firmie odbierającej odpady",
+                "Reklamację {case_number} ({address}) przekazaliśmy firmie odbierającej odpady. Odpady powinny "
+                "zostać odebrane do {deadline}. Jeśli nie zostaną odebrane, prosimy o informację.",
+            ),
+            (
+                "odpady-zle-posegregowane",
+                "",
+                "Odpady nieodebrane z powodu złej segregacji",
+                "Firma odbierająca odpady zgłosiła, że odpady pod adresem {address} były źle posegregowane i dlatego "
+                "nie zostały odebrane. Prosimy o poprawienie segregacji przed kolejnym terminem odbioru.",
+            ),
         ],
     },
     {
@@ -713,51 +836,55 @@ CITY_SERVICES: list[dict[str, Any]] = [
 ]
 
 # code, status, title, body (placeholders in braces).
+# Standard replies of the whole catalogue: (code, case status or "" for any, title, body). Placeholders:
+# those of ``cases.replies.placeholders`` ({case_number}, {service}, {deadline}, {address}, {unit}…).
 LABOUR_TEXTS = [
     (
         "przyjecie",
-        "registered",
+        "assigned",
         "Potwierdzenie przyjęcia sprawy",
-        "Dzień dobry,\nPani/Pana sprawa {case_number} ({service}) została przyjęta przez {organisation}. "
-        "Odpowiemy do {resolve_due}.\nZ poważaniem\n{staff}",
+        "Dzień dobry,\nPani/Pana sprawa {case_number} ({service}) została przyjęta i przekazana do: {unit}. "
+        "Odpowiemy do {deadline}.\nZ poważaniem",
     ),
     (
         "zalatwiona",
-        "resolved",
+        "",
         "Sprawa załatwiona",
-        "Dzień dobry,\nsprawa {case_number} ({service}) została załatwiona.\n{answer}\nZ poważaniem\n{staff}",
+        "Dzień dobry,\nsprawa {case_number} ({service}) została załatwiona.\nZ poważaniem",
     ),
     (
         "brak-dokumentow",
-        "waiting_client",
+        "",
         "Prośba o uzupełnienie dokumentów",
-        "Dzień dobry,\nw sprawie {case_number} prosimy o dostarczenie: {documents} w terminie 7 dni.",
+        "Dzień dobry,\nw sprawie {case_number} ({service}) prosimy o dostarczenie brakujących dokumentów "
+        "w terminie 7 dni: …\nDokumenty można złożyć w urzędzie lub przez praca.gov.pl.\nZ poważaniem",
     ),
 ]
 CITY_TEXTS = [
     (
-        "przyjecie",
-        "registered",
-        "Zgłoszenie przyjęte",
-        "Dziękujemy za zgłoszenie {case_number} ({service}). Przekazaliśmy je do: {unit}. "
-        "Planowany termin załatwienia: {resolve_due}.",
-    ),
-    (
         "przekazane",
         "assigned",
         "Zgłoszenie przekazane do jednostki",
-        "Zgłoszenie {case_number} przekazano do: {unit}. Status sprawdzisz na stronie, podając numer zgłoszenia.",
+        "Zgłoszenie {case_number} ({service}) przekazaliśmy do: {unit}. Planowany termin załatwienia: {deadline}. "
+        "Status sprawdzisz na stronie, podając numer zgłoszenia.",
+    ),
+    (
+        "w-realizacji",
+        "in_progress",
+        "Zgłoszenie w realizacji",
+        "Zajmujemy się zgłoszeniem {case_number} ({service}). Planowany termin załatwienia: {deadline}.",
     ),
     (
         "zalatwione",
-        "resolved",
+        "",
         "Zgłoszenie załatwione",
-        "Zgłoszenie {case_number} ({service}) zostało załatwione. {answer}",
+        "Zgłoszenie {case_number} ({service}) zostało załatwione. Dziękujemy za zgłoszenie.",
     ),
     (
-        "duplikat",
-        "duplicate",
-        "Zgłoszenie już zarejestrowane",
-        "To miejsce zostało już zgłoszone jako {duplicate_of}. Połączyliśmy Twoje zgłoszenie z wcześniejszym.",
+        "prosba-o-zdjecie",
+        "",
+        "Prośba o dokładniejsze miejsce lub zdjęcie",
+        "Nie udało się odnaleźć miejsca ze zgłoszenia {case_number}. Prosimy o dokładniejszy opis miejsca "
+        "(np. numer najbliższego budynku) lub zdjęcie.",
     ),
 ]

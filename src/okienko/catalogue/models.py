@@ -11,6 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from okienko.accounts.models import OfficeHours, Organisation
 
 
+class Priority(models.TextChoices):
+    """How urgent a case is (defined here so that catalogue rules can set it; cases re-export it)."""
+
+    LOW = "low", _("low")
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
 class ServiceCategory(models.Model):
     """A node of the catalogue tree of one jurisdiction (a city or a regional labour office)."""
 
@@ -232,6 +244,117 @@ class StandardText(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PriorityRule(models.Model):
+    """Sets a new case's priority (and optionally its deadlines) from the answers to extra questions.
+
+    Every condition of a rule must hold; of the matching rules the first in ``order`` wins. A rule
+    without conditions always matches (a service-wide default). See ``okienko.catalogue.rules``.
+    """
+
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="priority_rules"
+    )
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Shown to the expert as the reason for the priority.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices)
+    sla_basis = models.CharField(
+        _("SLA basis"),
+        max_length=16,
+        choices=Service.SlaBasis.choices,
+        blank=True,
+        help_text=_("Leave empty to count the deadlines below in the service's basis."),
+    )
+    response_due = models.PositiveIntegerField(
+        _("first response within"), null=True, blank=True, help_text=_("Empty: the service's deadline.")
+    )
+    resolve_due = models.PositiveIntegerField(
+        _("resolve within"), null=True, blank=True, help_text=_("Empty: the service's deadline.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("priority rule")
+        verbose_name_plural = _("priority rules")
+        ordering = ["service", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(response_due__gt=0) | models.Q(response_due__isnull=True),
+                name="priority_rule_response_due_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolve_due__gt=0) | models.Q(resolve_due__isnull=True),
+                name="priority_rule_resolve_due_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorityCondition(models.Model):
+    """One condition of a priority rule: the answer to a question compared with a value."""
+
+    class Operator(models.TextChoices):
+        EQUALS = "equals", _("is")
+        ONE_OF = "one_of", _("is one of")
+        GREATER = "gt", _("is greater than")
+        LESS = "lt", _("is less than")
+
+    rule = models.ForeignKey(PriorityRule, on_delete=models.CASCADE, related_name="conditions")
+    question = models.ForeignKey(
+        ServiceQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="+"
+    )
+    operator = models.CharField(_("condition"), max_length=8, choices=Operator.choices, default=Operator.EQUALS)
+    value = models.CharField(
+        _("value"),
+        max_length=300,
+        help_text=_(
+            "For a list question the key of a choice (several keys separated by commas for 'is one of'); "
+            "a number for 'greater/less than'."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["rule", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} {self.get_operator_display()} {self.value}"
+
+    def clean(self) -> None:
+        """The question must be the rule's service's, the value one the question can have."""
+        from django.core.exceptions import ValidationError
+
+        from okienko.catalogue.rules import _number, values_of
+
+        if not self.question_id:
+            return
+        question = self.question
+        service_id = self.rule.service_id if PriorityCondition.rule.is_cached(self) or self.rule_id else None
+        errors: dict[str, Any] = {}
+        if service_id and question.service_id != service_id:
+            errors["question"] = _("Choose a question of this rule's service.")
+        numeric = self.operator in (self.Operator.GREATER, self.Operator.LESS)
+        values = values_of(self.value) if self.operator == self.Operator.ONE_OF else [self.value.strip()]
+        if not values or not values[0]:
+            errors["value"] = _("Give the value to compare with.")
+        elif numeric and (question.datatype != ServiceQuestion.Datatype.NUMBER or _number(self.value) is None):
+            errors["value"] = _("'Greater/less than' compares the answer to a number question with a number.")
+        elif question.is_list and not numeric:
+            keys = set(question.choices.values_list("key", flat=True))
+            unknown = [v for v in values if v not in keys]
+            if unknown:
+                errors["value"] = _("Not a choice of this question: %(values)s. Choices: %(keys)s.") % {
+                    "values": ", ".join(unknown),
+                    "keys": ", ".join(sorted(keys)),
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class ServiceHours(models.Model):

@@ -23,6 +23,8 @@ from okienko.cases.actions.base import (
 from okienko.cases.intake import CaseInputError, check_case_input, clean_location
 from okienko.cases.models import Case, CaseEvent, CaseParty, Priority
 from okienko.cases.workflow import ActorKind, CaseFinished
+from okienko.catalogue import rules
+from okienko.catalogue.models import PRIORITY_RANK
 from okienko.core import audit, clock, events
 from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden, Message
@@ -52,6 +54,10 @@ def open_case(
     ``as_client`` marks a case filed by the public (portal, Open311) with no staff actor;
     ``questions``: the service's questions with choices, when the caller already has them;
     ``external_token``: the token a channel already gave the requester (Open311 queued intake).
+
+    The service's priority rules (``catalogue.rules``) decide the priority and may shorten the
+    deadlines from the answers; an explicit ``priority`` wins only when it is higher. Callers that
+    open many cases of one service load the rules with the service (``rules.prefetch()``).
     """
     if not as_client and not access.can_open_in(actor, organisation):
         raise Forbidden(_("You may not open cases for this organisation."))
@@ -60,6 +66,11 @@ def open_case(
     description, cleaned_answers, place = check_case_input(
         service, description=description, answers=answers, location=location, priority=priority, questions=questions
     )
+    decision = rules.decide(rules.rules_of(service), cleaned_answers)
+    priority, reason = _priority(priority, decision)
+    basis = (decision.sla_basis if decision else None) or service.sla_basis
+    response_due = (decision.response_due if decision else None) or service.response_due
+    resolve_due = (decision.resolve_due if decision else None) or service.resolve_due
     reporter = dict(reporter or {})
     now = clock.now()
     territory = place["gmina"].code if place["gmina"] else (client.gmina_id or "" if client is not None else "")
@@ -68,7 +79,7 @@ def open_case(
             jurisdiction=organisation, service=service, territory_code=territory, answers=cleaned_answers, at=now
         )
         calendar = sla.calendar_of(service, target.unit)
-        due = sla.deadlines(sla.Rule(service.sla_basis, service.response_due, service.resolve_due), now, calendar)
+        due = sla.deadlines(sla.Rule(basis, response_due, resolve_due), now, calendar)
         case = create_case(
             organisation=organisation,
             service=service,
@@ -76,10 +87,12 @@ def open_case(
             unit=target.unit,
             now=now,
             due=due,
-            sla_basis=service.sla_basis,
+            sla_basis=basis,
             reporter=reporter,
             place=place,
-            priority=priority or Priority.NORMAL,
+            priority=priority,
+            priority_rule=decision.rule if decision and reason else None,
+            priority_reason=reason[:200],
             channel=channel,
             client=client,
             routing_rule=target.rule,
@@ -102,21 +115,36 @@ def open_case(
             obj=case,
             organisation_id=organisation.pk,
             changes=audit.diff({}, audit.snapshot(case, ["service", "status", "assigned_unit", "resolve_due"])),
-            data={"route": target.reason, "rule": target.rule.pk if target.rule else None},
+            data={
+                "route": target.reason,
+                "rule": target.rule.pk if target.rule else None,
+                **({"priority": priority, "priority_rule": reason} if reason else {}),
+            },
         )
-        CaseEvent.objects.bulk_create(
-            [
-                _event(case, "opened", actor, _("Case registered"), public=True, channel=channel),
+        timeline = [
+            _event(case, "opened", actor, _("Case registered"), public=True, channel=channel),
+            _event(
+                case,
+                "assigned",
+                actor,
+                _("Routed to %(unit)s") % {"unit": target.unit},
+                unit_id=target.unit.pk,
+                route=target.reason,
+            ),
+        ]
+        if reason:
+            timeline.append(
                 _event(
                     case,
-                    "assigned",
+                    "prioritised",
                     actor,
-                    _("Routed to %(unit)s") % {"unit": target.unit},
-                    unit_id=target.unit.pk,
-                    route=target.reason,
-                ),
-            ]
-        )
+                    _("Priority %(priority)s set by the rule “%(rule)s”")
+                    % {"priority": case.get_priority_display(), "rule": reason},
+                    priority=priority,
+                    rule=reason,
+                )
+            )
+        CaseEvent.objects.bulk_create(timeline)
         if interaction is not None:
             _link_interaction(interaction, case, actor)
         events.emit(
@@ -126,6 +154,16 @@ def open_case(
             payload=_payload(case, service_id=service.pk, client_id=case.client_id, route=target.reason),
         )
     return case
+
+
+def _priority(explicit: str | None, decision: rules.Decision | None) -> tuple[str, str]:
+    """The priority to open with and the name of the rule that set it ("" when none did)."""
+    chosen = explicit or Priority.NORMAL
+    if decision is None:
+        return chosen, ""
+    if explicit and PRIORITY_RANK[Priority(explicit)] > PRIORITY_RANK[Priority(decision.priority)]:
+        return chosen, ""
+    return decision.priority, decision.rule.name
 
 
 def _link_interaction(interaction: Any, case: Case, actor: Actor) -> None:

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_noop
 
 from okienko.accounts.models import Organisation
 from okienko.accounts.tokens import ApiToken
+from okienko.catalogue import rules
 from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.core import audit, clock, context, events, workqueue
 from okienko.core.ids import uuid7
@@ -213,7 +214,11 @@ class _Lookups:
                 pk=intake.api_token_id
             )
         if intake.service_id not in self.services:
-            service = Service.objects.select_related("responsible_unit").get(pk=intake.service_id)
+            service = (
+                Service.objects.select_related("responsible_unit")
+                .prefetch_related(rules.prefetch())  # priority rules: loaded once per drain, not per case
+                .get(pk=intake.service_id)
+            )
             questions = list(service.questions.prefetch_related("choices").order_by("order", "id"))
             self.services[intake.service_id] = (service, questions)
         intake.jurisdiction = self.jurisdictions[intake.jurisdiction_id]
