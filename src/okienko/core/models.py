@@ -46,8 +46,8 @@ class AuditRecord(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(_("hash of the previous entry"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("audit record")
@@ -83,7 +83,7 @@ class OutboxEvent(models.Model):
     aggregate_id = models.CharField(_("object id"), max_length=64, blank=True)
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True)
     payload = models.JSONField(_("payload"), default=dict)
-    request_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("domain event")

@@ -11,8 +11,12 @@ from okienko.core.workqueue import Claimable
 class Open311Submission(models.Model):
     """The GeoReport fields of a case filed through ``POST requests`` and the key that filed it."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="open311_submission")
-    api_token = models.ForeignKey("accounts.ApiToken", on_delete=models.PROTECT, related_name="+")
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="open311_submission"
+    )
+    api_token = models.ForeignKey(
+        "accounts.ApiToken", verbose_name=_("API key"), on_delete=models.PROTECT, related_name="+"
+    )
     address_id = models.CharField(_("address id"), max_length=100, blank=True)
     device_id = models.CharField(_("device id"), max_length=100, blank=True)
     account_id = models.CharField(_("account id"), max_length=100, blank=True)
@@ -42,9 +46,15 @@ class Open311Intake(Claimable):
         REJECTED = "rejected", _("rejected")
 
     token = models.UUIDField(_("token"), unique=True, editable=False)
-    jurisdiction = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
-    api_token = models.ForeignKey("accounts.ApiToken", on_delete=models.PROTECT, related_name="+")
+    jurisdiction = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalogue.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    api_token = models.ForeignKey(
+        "accounts.ApiToken", verbose_name=_("API key"), on_delete=models.PROTECT, related_name="+"
+    )
     received_at = models.DateTimeField(_("received at"))
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     payload = models.JSONField(_("request"))

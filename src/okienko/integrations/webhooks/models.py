@@ -57,7 +57,9 @@ class WebhookDelivery(Claimable):
         DEAD = "dead", _("failed for good")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        WebhookSubscription, verbose_name=_("subscription"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     event_id = models.UUIDField(_("event"))
     topic = models.CharField(_("topic"), max_length=80)
     payload = models.JSONField(_("payload"))
