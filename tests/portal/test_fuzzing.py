@@ -123,3 +123,15 @@ def test_suggestions_deflection_and_status_never_fail(
     _no_server_error(fuzzed.get("/zglos/dziekujemy", {"artykul": article}), "deflected")
     _no_server_error(fuzzed.get("/zglos/mapa/powiaty.geojson", {"prefix": service}), "boundaries")
     _no_server_error(fuzzed.get(f"/sprawy/{article}/"), "status page")
+
+
+@SETTINGS
+@given(number=HOSTILE, contact=HOSTILE, email=HOSTILE, token=HOSTILE)
+def test_the_report_lookup_pages_never_fail(
+    fuzzed: Client, portal: Portal, settings: Any, number: str, contact: str, email: str, token: str
+) -> None:
+    settings.PORTAL_RATE_LIMITS = {"lookup": 100_000, "my_reports": 100_000}
+    _no_server_error(fuzzed.post("/sprawy/sprawdz/", {"number": number, "contact": contact}), "lookup")
+    _no_server_error(fuzzed.post("/sprawy/moje/", {"email": email, "website": contact}), "my reports link")
+    _no_server_error(fuzzed.get(f"/sprawy/moje/{token}/"), "my reports")
+    _no_server_error(fuzzed.get("/sprawy/sprawdz/", {"number": number}), "lookup form")

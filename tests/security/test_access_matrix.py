@@ -195,6 +195,8 @@ QUERIES: dict[str, Filler] = {
     "desk/cases/new/": lambda o: f"client={o.client.uuid}&interaction={o.interaction.uuid}",
     "desk/clients/": lambda o: f"q={o.client.last_name}",
     "desk/cases/": lambda o: f"q={o.case.number}",
+    "desk/search/": lambda o: f"q={o.case.number}",
+    "desk/cases/scope/": lambda o: "status=all",
     "api/v1/clients/": lambda o: f"search={o.client.last_name}",
 }
 

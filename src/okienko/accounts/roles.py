@@ -24,6 +24,7 @@ class Perm(models.TextChoices):
     CLIENTS_EDIT = "clients.edit", _("register and edit clients")
     INTERACTIONS_RECORD = "interactions.record", _("record contacts")
     CASES_OPEN = "cases.open", _("open cases")
+    CASES_VIEW = "cases.view", _("see cases (read-only)")
     CASES_WORK = "cases.work", _("work on cases")
     CASES_ASSIGN = "cases.assign", _("assign cases in a team")
     QUEUES_SUPERVISE = "queues.supervise", _("supervise queues and agents")
@@ -38,7 +39,14 @@ class Perm(models.TextChoices):
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CONSULTANT: frozenset(
-        {Perm.CLIENTS_VIEW, Perm.CLIENTS_EDIT, Perm.INTERACTIONS_RECORD, Perm.CASES_OPEN, Perm.KNOWLEDGE_READ_INTERNAL}
+        {
+            Perm.CLIENTS_VIEW,
+            Perm.CLIENTS_EDIT,
+            Perm.INTERACTIONS_RECORD,
+            Perm.CASES_OPEN,
+            Perm.CASES_VIEW,
+            Perm.KNOWLEDGE_READ_INTERNAL,
+        }
     ),
     Role.EXPERT: frozenset(
         {Perm.CLIENTS_VIEW, Perm.INTERACTIONS_RECORD, Perm.CASES_OPEN, Perm.CASES_WORK, Perm.KNOWLEDGE_READ_INTERNAL}
@@ -56,7 +64,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.KNOWLEDGE_READ_INTERNAL,
         }
     ),
-    Role.ANALYST: frozenset({Perm.REPORTS_VIEW, Perm.KNOWLEDGE_READ_INTERNAL}),
+    # Until reports exist, analysts read the cases of their scope (read-only: no workflow role).
+    Role.ANALYST: frozenset({Perm.REPORTS_VIEW, Perm.CASES_VIEW, Perm.KNOWLEDGE_READ_INTERNAL}),
     Role.KNOWLEDGE_EDITOR: frozenset({Perm.KNOWLEDGE_READ_INTERNAL, Perm.KNOWLEDGE_EDIT}),
     Role.PORTAL_EDITOR: frozenset({Perm.PORTAL_EDIT}),
     Role.ADMINISTRATOR: frozenset({Perm.CONFIGURE, Perm.AUDIT_VIEW, Perm.REPORTS_VIEW, Perm.KNOWLEDGE_READ_INTERNAL}),

@@ -5,6 +5,10 @@
   parent of it see its cases (a city's contact centre sees the city's cases).
 * Staff holding ``cases.work`` in a unit also see every case assigned to that unit, even of
   another jurisdiction (e.g. a shared service unit).
+* ``cases.view`` is the read-only scope, by the same rule as ``cases.open``: a contact centre's
+  consultants (also where a ``ScopeGrant`` lends them another office's cases) and analysts see
+  the cases so they can answer "what happened to my report?". It gives no workflow role
+  (``actor_kinds``), so every write is refused where the viewer holds nothing else.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ def visibility_q(user: Actor) -> Q:
         return Q(pk__in=[])
     if superuser(user):
         return Q()
-    jurisdictions = _scope_paths(user, (Perm.CASES_OPEN, Perm.CASES_WORK))
+    jurisdictions = _scope_paths(user, (Perm.CASES_OPEN, Perm.CASES_WORK, Perm.CASES_VIEW))
     working = _scope_paths(user, (Perm.CASES_WORK,))
     org_q = Q(pk__in=[])
     tops = _top_paths(jurisdictions)
@@ -149,6 +153,11 @@ def access_case(user: Actor, case_id: int | str) -> Any:
     if case is None:
         raise PermissionDenied("case")
     return case
+
+
+def read_only(user: Actor, case: Any) -> bool:
+    """Does ``user`` see ``case`` without any part in its workflow (read-only scope)?"""
+    return not actor_kinds(user, case)
 
 
 def may_work(user: Actor, case: Any) -> bool:

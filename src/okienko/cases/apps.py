@@ -14,6 +14,7 @@ class CasesConfig(AppConfig):
         register(NavItem("cases:mine", _("My cases"), Perm.CASES_WORK, "2", order=20))
         register(NavItem("cases:team", _("Team queue"), Perm.CASES_WORK, "3", order=21))
         register(NavItem("cases:new", _("New case"), Perm.CASES_OPEN, "", order=22))
+        register(NavItem("cases:scope", _("Cases in my scope"), Perm.CASES_VIEW, "", order=23))
 
         from okienko.cases.merge import move_cases_to_survivor
         from okienko.clients.actions import register_merge_hook
@@ -36,3 +37,7 @@ class CasesConfig(AppConfig):
         from okienko.cases import panels
 
         panels.register()
+
+        from okienko.cases import finders
+
+        finders.register()

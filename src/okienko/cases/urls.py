@@ -8,6 +8,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.queue_view, {"scope": "mine"}, name="mine"),
     path("team/", views.queue_view, {"scope": "team"}, name="team"),
+    path("scope/", views.scope_view, name="scope"),
     path("filters/save/", views.save_filter_view, name="save_filter"),
     path("filters/<int:pk>/", views.saved_filter_view, name="saved_filter"),
     path("bulk-assign/", views.bulk_assign_view, name="bulk_assign"),

@@ -204,6 +204,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_merge": Status.DUPLICATE in allowed_targets(case.status, kinds),
         "can_assign": access.may_assign(request.user, case),
         "can_work": access.may_work(request.user, case),
+        "read_only": not kinds,
         "overdue": case.overdue_level_at(clock.now()),
         "timeline": case.events.select_related("actor").order_by("at", "id"),
         "notes": CaseNote.objects.visible_to(request.user)
@@ -253,8 +254,9 @@ def _team_of(case: Case) -> list[Any]:
 @login_required
 def detail_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
     case = access.access_case(request.user, str(case_uuid))
-    if case.client_id:
-        audit.record_access(request.user, case, organisation_id=case.organisation_id, purpose="case detail")
+    if case.client_id or case.reporter_name or case.reporter_email or case.reporter_phone:
+        purpose = "case detail (read-only)" if access.read_only(request.user, case) else "case detail"
+        audit.record_access(request.user, case, organisation_id=case.organisation_id, purpose=purpose)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
@@ -490,3 +492,27 @@ def saved_filter_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def cover_list(user: Actor) -> QuerySet[Cover]:
     return Cover.objects.filter(Q(absent=user) | Q(covering=user))
+
+
+@login_required
+def scope_view(request: HttpRequest) -> HttpResponse:
+    """Every case the user may see, newest first, read-only: for consultants answering "what
+    happened to my report?" and for analysts until reports exist."""
+    if not (
+        accounts_access.has_perm_anywhere(request.user, Perm.CASES_VIEW)
+        or accounts_access.has_perm_anywhere(request.user, Perm.CASES_WORK)
+    ):
+        raise PermissionDenied(Perm.CASES_VIEW)
+    cases = Case.objects.visible_to(request.user).select_related("service", "assigned_unit", "organisation")
+    status = request.GET.get("status", "open")
+    if status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        cases = cases.filter(status=status)
+    else:
+        status = "all"
+    page = CappedPaginator(cases.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = clock.now()
+    rows = [(case, case.overdue_level_at(now)) for case in page.object_list]
+    context = {"page": page, "rows": rows, "status": status, "statuses": Status.choices}
+    return render(request, "cases/scope.html", context)

@@ -12,3 +12,7 @@ class ClientsConfig(AppConfig):
         from okienko.core.navigation import NavItem, register
 
         register(NavItem("clients:desk", _("Clients and contacts"), Perm.INTERACTIONS_RECORD, "1", order=10))
+
+        from okienko.clients.search import register_finder
+
+        register_finder()

@@ -12,12 +12,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
 from okienko.clients.models import Client, ClientContact, ClientNameWord, ClientQuerySet
+from okienko.core import finders
 from okienko.core.text import fold
 
 NUMBER_PREFIX = "K"
@@ -152,4 +154,41 @@ def lookup_clients(qs: ClientQuerySet, query: str, *, limit: int = 20) -> list[C
     exact = _by_name(qs, words, limit)
     if exact or len(words[0]) < 3:
         return exact
-    return _fuzzy(qs, words, limit)
+    return _by_any_word(qs, words, limit) or _fuzzy(qs, words, limit)
+
+
+def _by_any_word(qs: ClientQuerySet, words: list[str], limit: int) -> list[Client]:
+    """Employers and other organisations with every typed word at the start of a word of their
+    name, wherever it stands: ``ciesielski`` finds Sklep Spożywczy „Ciesielski” (quotes and
+    legal-form words are not what people remember)."""
+    matched = qs.filter(kind=Client.Kind.ORGANISATION)
+    for word in words:
+        matched = matched.filter(models.Q(search_name__startswith=word) | models.Q(search_name__contains=f" {word}"))
+    return list(matched.order_by("search_name", "number")[:limit])
+
+
+def find_clients(request: Any, query: str) -> list[finders.Hit]:
+    """Clients for the desk's search box (``core.finders``), for staff who serve clients."""
+    from django.urls import reverse
+
+    from okienko.accounts import access
+    from okienko.accounts.roles import Perm
+
+    if not access.has_perm_anywhere(request.user, Perm.INTERACTIONS_RECORD):
+        return []
+    qs = Client.objects.visible_to(request.user).select_related("home_office")
+    exact = parse_number(query) is not None
+    return [
+        finders.Hit(
+            "client",
+            c.display_name,
+            reverse("clients:card", args=[c.uuid]),
+            f"{c.number} · {c.home_office}",
+            exact=exact,
+        )
+        for c in lookup_clients(qs, query)
+    ]
+
+
+def register_finder() -> None:
+    finders.register("clients", find_clients, order=10)

@@ -20,7 +20,7 @@ from okienko.clients.access import access_client, can_edit
 from okienko.clients.errors import ClientError, DuplicatesFound
 from okienko.clients.models import Client, ClientConsent
 from okienko.clients.search import lookup_clients, parse_number
-from okienko.core import panels
+from okienko.core import finders, panels
 from okienko.core.panels import render_panels
 
 
@@ -44,7 +44,11 @@ def desk_view(request: HttpRequest) -> HttpResponse:
     _require_desk(request)
     query = request.GET.get("q", "").strip()
     results = lookup_clients(Client.objects.visible_to(request.user).select_related("home_office"), query)
-    context: dict[str, Any] = {"query": query, "results": results}
+    # Case numbers and reporters' e-mails or phones find cases too (``core.finders``).
+    others = finders.find(request, query, skip=frozenset({"clients"}))
+    context: dict[str, Any] = {"query": query, "results": results, "other_hits": others}
+    if not results and not _is_htmx(request) and (hit := finders.single_exact(others)) is not None:
+        return redirect(hit.url)
     if _is_htmx(request):
         return render(request, "clients/_results.html", context)
     context["panels"] = render_panels(request, panels.CLIENT_SEARCH, None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from okienko.portal import views
+from okienko.portal import lookup_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -12,5 +12,8 @@ urlpatterns = [
     path("zglos/przyjete", views.report_sent_view, name="report_sent"),
     path("zglos/mapa/powiaty.geojson", views.boundaries_view, name="boundaries"),
     path("zglos/<uuid:service_id>/", views.report_view, name="report"),
+    path("sprawy/sprawdz/", lookup_views.lookup_view, name="lookup"),
+    path("sprawy/moje/", lookup_views.my_reports_request_view, name="my_reports_request"),
+    path("sprawy/moje/<str:token>/", lookup_views.my_reports_view, name="my_reports"),
     path("sprawy/<uuid:public_id>/", views.case_status_view, name="case_status"),
 ]
