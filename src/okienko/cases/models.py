@@ -374,7 +374,9 @@ class RoutingRule(models.Model):
 class SavedFilter(models.Model):
     """A named set of queue filters; private, or shared with the owner's team (a unit)."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_filters")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="case_filters"
+    )
     name = models.CharField(_("name"), max_length=100)
     query = models.CharField(_("filter"), max_length=500)
     shared_with = models.ForeignKey(
@@ -398,8 +400,12 @@ class SavedFilter(models.Model):
 class Cover(models.Model):
     """``covering`` works ``absent``'s personal queue between two dates."""
 
-    absent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="covered_by")
-    covering = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="covers")
+    absent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("absent person"), on_delete=models.CASCADE, related_name="covered_by"
+    )
+    covering = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("standing in"), on_delete=models.CASCADE, related_name="covers"
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
 

@@ -181,7 +181,7 @@ class ServiceQuestion(models.Model):
         LOCATION = "location", _("location")
         NOTICE = "notice", _("notice (blocks registration)")
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="questions")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="questions")
     code = models.SlugField(_("code"), max_length=80)
     label = models.CharField(_("question"), max_length=300)
     datatype = models.CharField(_("type of answer"), max_length=16, choices=Datatype.choices)
@@ -361,7 +361,7 @@ class ServiceHours(models.Model):
     """Hours in which a service is handled (e.g. a hotline until 20:00), used for its deadlines
     instead of the responsible unit's office hours; holidays still come from the calendar."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="hours")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="hours")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=OfficeHours.Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))

@@ -39,9 +39,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "okienko.accounts.thirdparty_apps.OtpTotpConfig",  # django_otp.plugins.otp_totp, named in Polish
+    "okienko.accounts.thirdparty_apps.OtpStaticConfig",  # django_otp.plugins.otp_static
+    "okienko.accounts.thirdparty_apps.AxesConfig",  # axes, named in Polish
     "csp",
     "okienko.core",
     "okienko.accounts",

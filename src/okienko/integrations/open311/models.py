@@ -60,7 +60,12 @@ class Open311Intake(Claimable):
     payload = models.JSONField(_("request"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     case = models.OneToOneField(
-        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="open311_intake"
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="open311_intake",
     )
     errors = models.JSONField(_("errors"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
