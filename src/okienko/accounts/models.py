@@ -25,7 +25,9 @@ class TerritorialUnit(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     description = models.CharField(_("TERYT kind"), max_length=60, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
         verbose_name = _("territorial unit")
@@ -220,8 +222,12 @@ class Membership(models.Model):
 class ScopeGrant(models.Model):
     """A rule letting staff of one organisation use a permission in another (e.g. call overflow)."""
 
-    grantee = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="grants_received")
-    target = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="grants_given")
+    grantee = models.ForeignKey(
+        Organisation, verbose_name=_("granted to"), on_delete=models.CASCADE, related_name="grants_received"
+    )
+    target = models.ForeignKey(
+        Organisation, verbose_name=_("may see the data of"), on_delete=models.CASCADE, related_name="grants_given"
+    )
     permission = models.CharField(_("permission"), max_length=40, choices=Perm.choices)
     reason = models.CharField(_("reason"), max_length=200)
 

@@ -56,7 +56,7 @@ class ApiToken(models.Model):
 
     name = models.CharField(_("name"), max_length=120, help_text=_("The system that uses the token."))
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
-    secret_hash = models.CharField(max_length=64, editable=False)
+    secret_hash = models.CharField(_("hash of the secret"), max_length=64, editable=False)
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="api_tokens"
     )
@@ -71,7 +71,12 @@ class ApiToken(models.Model):
     rate_limit = models.PositiveIntegerField(_("requests per minute"), default=600)
     created_at = models.DateTimeField(_("created"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
