@@ -80,3 +80,14 @@ def test_routing_rule_weekdays_are_check_boxes_stored_as_digits() -> None:
     assert 'type="checkbox" name="weekdays" value="5"' in html
     assert "checked" in html
     assert RoutingRuleForm(data={**data, "weekdays": ["9"]}).is_valid() is False
+
+
+def test_every_help_text_of_the_admin_is_in_polish() -> None:
+    untranslated = []
+    for model in admin.site._registry:
+        for field in model._meta.get_fields():
+            if help_text := getattr(field, "help_text", ""):
+                polish, english = _polish(help_text)
+                if polish == english:
+                    untranslated.append(f"{model._meta.label}.{field.name}: {polish[:60]}")
+    assert untranslated == []

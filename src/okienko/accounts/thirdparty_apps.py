@@ -37,6 +37,23 @@ DEVICE_FIELDS = {
     "device": _("device"),
 }
 
+DEVICE_HELP = {
+    "user": _("The staff member who signs in with this device."),
+    "name": _("A name the staff member recognises, e.g. “phone”."),
+    "confirmed": _("Whether the device was confirmed with a first code and may be used."),
+    "throttling_failure_timestamp": _("When a code was last wrong; empty if the last code was right."),
+    "throttling_failure_count": _("Wrong codes in a row; each one makes the next wait longer."),
+    "created_at": _("When the device was added."),
+    "last_used_at": _("When a code of this device was last accepted."),
+    "key": _("The shared secret, in hexadecimal (at most 40 bytes)."),
+    "step": _("How many seconds each code is valid."),
+    "t0": _("The Unix time from which time steps are counted."),
+    "digits": _("How many digits a code has."),
+    "tolerance": _("How many time steps before or after now are still accepted."),
+    "drift": _("How many time steps the device's clock is known to be off."),
+    "last_t": _("The time step of the last accepted code; a later code must have a later step."),
+}
+
 
 def _label(model: type[Model], verbose_name: str | _StrPromise, plural: str | _StrPromise) -> None:
     meta = model._meta
@@ -44,6 +61,8 @@ def _label(model: type[Model], verbose_name: str | _StrPromise, plural: str | _S
     for field in meta.get_fields():
         if field.name in DEVICE_FIELDS and hasattr(field, "verbose_name"):
             field.verbose_name = DEVICE_FIELDS[field.name]
+        if field.name in DEVICE_HELP and getattr(field, "help_text", ""):
+            field.help_text = DEVICE_HELP[field.name]
 
 
 class OtpTotpConfig(AppConfig):
