@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -59,9 +59,11 @@ def _label(model: type[Model], verbose_name: str | _StrPromise, plural: str | _S
     meta = model._meta
     meta.verbose_name, meta.verbose_name_plural = verbose_name, plural
     for field in meta.get_fields():
-        if field.name in DEVICE_FIELDS and hasattr(field, "verbose_name"):
+        if not isinstance(field, Field):
+            continue  # the other side of a relation
+        if field.name in DEVICE_FIELDS:
             field.verbose_name = DEVICE_FIELDS[field.name]
-        if field.name in DEVICE_HELP and getattr(field, "help_text", ""):
+        if field.name in DEVICE_HELP and field.help_text:
             field.help_text = DEVICE_HELP[field.name]
 
 
