@@ -180,3 +180,25 @@ def test_a_request_given_up_is_reported_in_the_clients_language(
     assert _errors(client.get(f"{BASE}tokens/{token}.json"), "json") == [
         "The request with this token was rejected: The request could not be processed; the contact centre was notified."
     ]
+
+
+@pytest.mark.parametrize("intake", ["immediate", "queued"])
+def test_a_rejected_request_is_checked_once_and_worded_from_its_lazy_messages(
+    settings: Any, post: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, intake: str
+) -> None:
+    """The cases app's messages are lazy (ADR 0047): the error path translates them, it does not
+    run the key and answer checks a second time to get them in the client's language."""
+    from okienko.cases import intake as case_intake
+
+    settings.OPEN311_INTAKE = intake
+    checked = case_intake.clean_answers
+    calls: list[int] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(case_intake, "clean_answers", counting)
+    response = post("json", "en", **{"attribute[size]": None})
+    assert _errors(response, "json") == ["size: This answer is required."]
+    assert len(calls) == 1

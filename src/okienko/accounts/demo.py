@@ -21,7 +21,14 @@ DEMO_PASSWORD = "okienko-demo-2026"  # noqa: S105 - documented demo accounts onl
 COUNTY_OFFICES = [
     ("pup-augustow", "Augustów", "w Augustowie", ["2001"], "ul. Młyńska 46", "16-300"),
     ("pup-bialystok", "Białystok", "w Białymstoku", ["2002", "2061"], "ul. Pogodna 22", "15-354"),
-    ("pup-bielsk-podlaski", "Bielsk Podlaski", "w Bielsku Podlaskim", ["2003"], "ul. Kazimierza Wielkiego 8A", "17-100"),  # noqa: E501
+    (
+        "pup-bielsk-podlaski",
+        "Bielsk Podlaski",
+        "w Bielsku Podlaskim",
+        ["2003"],
+        "ul. Kazimierza Wielkiego 8A",
+        "17-100",
+    ),
     ("pup-grajewo", "Grajewo", "w Grajewie", ["2004"], "ul. Strażacka 6A", "19-200"),
     ("pup-hajnowka", "Hajnówka", "w Hajnówce", ["2005"], "ul. Ks. Wierobieja 2", "17-200"),
     ("pup-kolno", "Kolno", "w Kolnie", ["2006"], "ul. Wojska Polskiego 46", "18-500"),

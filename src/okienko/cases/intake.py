@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import TerritorialUnit
 from okienko.core.errors import InvalidInput, Message
@@ -56,7 +56,7 @@ def clean_answers(
         try:
             cleaned[q.code] = _clean_value(q, raw)
         except ValueError as exc:
-            errors[q.code] = str(exc)
+            errors[q.code] = exc.args[0] if exc.args else str(exc)  # kept lazy: worded where it is shown
     if errors:
         raise CaseInputError(errors)
     return cleaned

@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_api_token_moved_from_api'),
+        ("accounts", "0004_api_token_moved_from_api"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='seat_locative',
-            field=models.CharField(blank=True, help_text='Where the office is, as Polish says it, with its preposition: “w Łomży”, “we Wrocławiu”, “w Wysokiem Mazowieckiem”. Used in sentences such as “the office in …”.', max_length=120, verbose_name='seat, after “in”'),
+            model_name="organisation",
+            name="seat_locative",
+            field=models.CharField(
+                blank=True,
+                help_text="Where the office is, as Polish says it, with its preposition: “w Łomży”, “we Wrocławiu”, “w Wysokiem Mazowieckiem”. Used in sentences such as “the office in …”.",
+                max_length=120,
+                verbose_name="seat, after “in”",
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='path',
-            field=models.CharField(db_index=True, editable=False, max_length=500, verbose_name='place in the tree'),
+            model_name="organisation",
+            name="path",
+            field=models.CharField(db_index=True, editable=False, max_length=500, verbose_name="place in the tree"),
         ),
     ]

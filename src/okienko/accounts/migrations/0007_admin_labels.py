@@ -6,35 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_scopegrant_cases_view'),
+        ("accounts", "0006_scopegrant_cases_view"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='apitoken',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="apitoken",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AlterField(
-            model_name='apitoken',
-            name='secret_hash',
-            field=models.CharField(editable=False, max_length=64, verbose_name='hash of the secret'),
+            model_name="apitoken",
+            name="secret_hash",
+            field=models.CharField(editable=False, max_length=64, verbose_name="hash of the secret"),
         ),
         migrations.AlterField(
-            model_name='scopegrant',
-            name='grantee',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants_received', to='accounts.organisation', verbose_name='granted to'),
+            model_name="scopegrant",
+            name="grantee",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="grants_received",
+                to="accounts.organisation",
+                verbose_name="granted to",
+            ),
         ),
         migrations.AlterField(
-            model_name='scopegrant',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants_given', to='accounts.organisation', verbose_name='may see the data of'),
+            model_name="scopegrant",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="grants_given",
+                to="accounts.organisation",
+                verbose_name="may see the data of",
+            ),
         ),
         migrations.AlterField(
-            model_name='territorialunit',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='accounts.territorialunit', verbose_name='parent unit'),
+            model_name="territorialunit",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="children",
+                to="accounts.territorialunit",
+                verbose_name="parent unit",
+            ),
         ),
     ]

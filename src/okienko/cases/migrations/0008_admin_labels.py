@@ -6,26 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_case_priority_reason_case_priority_rule'),
+        ("cases", "0007_case_priority_reason_case_priority_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='cover',
-            name='absent',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='covered_by', to=settings.AUTH_USER_MODEL, verbose_name='absent person'),
+            model_name="cover",
+            name="absent",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="covered_by",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="absent person",
+            ),
         ),
         migrations.AlterField(
-            model_name='cover',
-            name='covering',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='covers', to=settings.AUTH_USER_MODEL, verbose_name='standing in'),
+            model_name="cover",
+            name="covering",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="covers",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="standing in",
+            ),
         ),
         migrations.AlterField(
-            model_name='savedfilter',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_filters', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="savedfilter",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="case_filters",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
     ]

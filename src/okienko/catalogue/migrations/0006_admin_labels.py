@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0005_priorityrule_prioritycondition_and_more'),
+        ("catalogue", "0005_priorityrule_prioritycondition_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='servicehours',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='catalogue.service', verbose_name='service'),
+            model_name="servicehours",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="hours",
+                to="catalogue.service",
+                verbose_name="service",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicequestion',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='catalogue.service', verbose_name='service'),
+            model_name="servicequestion",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="catalogue.service",
+                verbose_name="service",
+            ),
         ),
     ]

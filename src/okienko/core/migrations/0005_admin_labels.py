@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_outbox_delivery_work_queue'),
+        ("core", "0004_outbox_delivery_work_queue"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditrecord',
-            name='hash',
-            field=models.CharField(max_length=64, unique=True, verbose_name='hash'),
+            model_name="auditrecord",
+            name="hash",
+            field=models.CharField(max_length=64, unique=True, verbose_name="hash"),
         ),
         migrations.AlterField(
-            model_name='auditrecord',
-            name='prev_hash',
-            field=models.CharField(max_length=64, verbose_name='hash of the previous entry'),
+            model_name="auditrecord",
+            name="prev_hash",
+            field=models.CharField(max_length=64, verbose_name="hash of the previous entry"),
         ),
         migrations.AlterField(
-            model_name='outboxevent',
-            name='request_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='request id'),
+            model_name="outboxevent",
+            name="request_id",
+            field=models.CharField(blank=True, max_length=64, verbose_name="request id"),
         ),
     ]

@@ -5,43 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_admin_labels'),
-        ('cases', '0007_case_priority_reason_case_priority_rule'),
-        ('catalogue', '0005_priorityrule_prioritycondition_and_more'),
-        ('integrations', '0006_work_queue_claims'),
+        ("accounts", "0007_admin_labels"),
+        ("cases", "0007_case_priority_reason_case_priority_rule"),
+        ("catalogue", "0005_priorityrule_prioritycondition_and_more"),
+        ("integrations", "0006_work_queue_claims"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='open311intake',
-            name='api_token',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.apitoken', verbose_name='API key'),
+            model_name="open311intake",
+            name="api_token",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.apitoken",
+                verbose_name="API key",
+            ),
         ),
         migrations.AlterField(
-            model_name='open311intake',
-            name='jurisdiction',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='jurisdiction'),
+            model_name="open311intake",
+            name="jurisdiction",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.organisation",
+                verbose_name="jurisdiction",
+            ),
         ),
         migrations.AlterField(
-            model_name='open311intake',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.service', verbose_name='service'),
+            model_name="open311intake",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.service",
+                verbose_name="service",
+            ),
         ),
         migrations.AlterField(
-            model_name='open311submission',
-            name='api_token',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.apitoken', verbose_name='API key'),
+            model_name="open311submission",
+            name="api_token",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.apitoken",
+                verbose_name="API key",
+            ),
         ),
         migrations.AlterField(
-            model_name='open311submission',
-            name='case',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='open311_submission', to='cases.case', verbose_name='case'),
+            model_name="open311submission",
+            name="case",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="open311_submission",
+                to="cases.case",
+                verbose_name="case",
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='subscription',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='integrations.webhooksubscription', verbose_name='subscription'),
+            model_name="webhookdelivery",
+            name="subscription",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="integrations.webhooksubscription",
+                verbose_name="subscription",
+            ),
         ),
     ]

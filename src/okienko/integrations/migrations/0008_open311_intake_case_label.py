@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_admin_labels'),
-        ('integrations', '0007_admin_labels'),
+        ("cases", "0008_admin_labels"),
+        ("integrations", "0007_admin_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='open311intake',
-            name='case',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='open311_intake', to='cases.case', verbose_name='case'),
+            model_name="open311intake",
+            name="case",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="open311_intake",
+                to="cases.case",
+                verbose_name="case",
+            ),
         ),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -172,24 +172,8 @@ def check_input(service: Service, data: ServiceRequestInput, questions: Sequence
     )
 
 
-def case_input_errors(
-    exc: CaseInputError,
-    service: Service,
-    data: ServiceRequestInput,
-    questions: Sequence[ServiceQuestion] | None,
-    language: str,
-) -> Mapping[str, Description]:
-    """``exc.errors`` worded in ``language``.
-
-    The cases app words its messages in the language active when it checked (for Open311 that
-    is ``LocaleMiddleware``'s, which falls back to Polish, or none in the intake worker); the check
-    is run again with ``language`` active — on this error path only, so accepted requests do no
-    language work. Falls back to ``exc.errors`` if the check passes now."""
-    from okienko.cases.intake import CaseInputError
-
+def case_input_errors(exc: CaseInputError, language: str) -> dict[str, str]:
+    """``exc.errors`` worded in ``language``: the cases app's messages are lazy (ADR 0047), so
+    they are translated here, once, without checking the request again."""
     with translation.override(language):
-        try:
-            check_input(service, data, questions)
-        except CaseInputError as again:
-            return again.errors
-    return exc.errors
+        return {name: str(message) for name, message in exc.errors.items()}

@@ -253,7 +253,7 @@ def process(intake: Open311Intake, questions: list[ServiceQuestion] | None = Non
         # Kept in English (the messages' msgids) so that ``GET tokens/{token}`` can word them in the
         # client's language; a PermissionDenied's message stays in the language it was made in.
         if isinstance(exc, CaseInputError):
-            errors = case_input_errors(exc, intake.service, data, questions, "en")
+            errors = case_input_errors(exc, "en")
         else:
             errors = {"api_key": str(exc) or gettext_noop("not allowed")}
         audit.record(

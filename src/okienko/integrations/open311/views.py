@@ -270,7 +270,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
                 else {"token": str(case.external_token)}
             )
     except CaseInputError as exc:
-        problems = case_input_errors(exc, service, data, questions, language_of(request))
+        problems = case_input_errors(exc, language_of(request))
         raise Open311Error(400, *(f"{name}: {message}" for name, message in problems.items())) from None
     except PermissionDenied as exc:
         raise Open311Error(403, str(exc) or _("This api_key may not submit requests here.")) from None
