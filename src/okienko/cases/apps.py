@@ -38,6 +38,7 @@ class CasesConfig(AppConfig):
 
         panels.register()
 
-        from okienko.cases import finders
+        from okienko.cases import finders, home_panels
 
         finders.register()
+        home_panels.register()

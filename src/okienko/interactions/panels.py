@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts import access
 from okienko.accounts.roles import Perm
-from okienko.core import panels
+from okienko.core import clock, formatting, panels, work_panels
+from okienko.core.work_panels import WorkItem
 from okienko.interactions.forms import InteractionForm
 from okienko.interactions.models import Callback, Interaction
 
@@ -59,6 +63,39 @@ def my_recent_contacts(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | N
     return {"recent": list(recent[:10])}
 
 
+def callbacks_due_today(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | None:
+    """On the desk start page: callbacks for the viewer (or their unit) due by the end of today,
+    the overdue ones first."""
+    if not _records(request):
+        return None
+    now = clock.now()
+    end_of_day = dt.datetime.combine(clock.local_now().date() + dt.timedelta(days=1), dt.time(), clock.WARSAW)
+    due = (
+        Callback.objects.open()
+        .for_target(request.user)
+        .filter(due_at__lt=end_of_day)
+        .select_related("client")
+        .order_by("due_at", "id")
+    )
+    items = [
+        WorkItem(
+            str(c.client.display_name if c.client_id and c.client else c.phone or c.reason[:60]),
+            reverse("interactions:callbacks"),
+            f"{formatting.when(c.due_at)} · {c.reason[:80]}",
+            "danger" if c.due_at < now else "",
+        )
+        for c in due[: work_panels.LIMIT]
+    ]
+    return work_panels.context(
+        "callbacks-today",
+        title=_("Callbacks due today"),
+        count=due.count(),
+        items=items,
+        empty=_("No callbacks are due today."),
+        more_url=reverse("interactions:callbacks"),
+    )
+
+
 def case_contacts(request: HttpRequest, case: Any) -> Mapping[str, Any] | None:
     """Beside a case: the contacts recorded about it (the viewer already may see the case)."""
     contacts = list(
@@ -92,6 +129,9 @@ def register() -> None:
         ),
         panels.Panel(
             panels.CASE_SIDE, "interactions.case_contacts", "interactions/panels/case_contacts.html", case_contacts
+        ),
+        panels.Panel(
+            panels.DESK_HOME, "interactions.callbacks_today", work_panels.WORK_PANEL, callbacks_due_today, order=20
         ),
     ):
         panels.register(panel)
