@@ -104,3 +104,18 @@ def test_lookup_skips_merged_clients(office: Organisation) -> None:
 def test_lookup_ignores_too_short_queries(office: Organisation) -> None:
     person(office)
     assert _numbers("k") == []
+
+
+def test_employer_is_found_by_the_distinctive_word_of_its_name(office: Organisation) -> None:
+    shop = actions.register_client(
+        actor=None, home_office=office, kind=Client.Kind.ORGANISATION, organisation_name="Sklep Spożywczy „Ciesielski”"
+    )
+    bakery = actions.register_client(
+        actor=None, home_office=office, kind=Client.Kind.ORGANISATION, organisation_name="Piekarnia „Kłos” sp. z o.o."
+    )
+    assert _numbers("Ciesielski") == [shop.number]
+    assert _numbers("ciesiel") == [shop.number]
+    assert _numbers("klos") == [bakery.number]
+    assert _numbers("spozywczy ciesielski") == [shop.number]
+    person(office, "Ciesielska")  # people are still found by surname first
+    assert _numbers("nowak") == []

@@ -259,3 +259,17 @@ def test_card_lists_open_cases_and_the_contact_links_its_case(
     card = staff_client(consultant).get(f"/desk/clients/{client.uuid}/").content.decode()
     assert f'href="/desk/cases/{case.uuid}/"' in card
     assert case.number in card
+
+
+def test_api_accounts_are_not_offered_as_callback_assignees(
+    consultant: User, make_user: MakeUser, staff_client: Login
+) -> None:
+    from okienko.accounts.tokens import issue_api_token
+
+    office = offices()[0]
+    colleague = make_user("colleague", roles=[(office, Role.CONSULTANT)])
+    service_user = issue_api_token(actor=None, organisation=office, name="CRM", scopes=["cases:read"]).token.user
+    form = staff_client(consultant).get("/desk/contacts/callbacks/new/")
+    offered = set(form.context["form"].fields["target_user"].queryset)
+    assert colleague in offered
+    assert service_user not in offered

@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from okienko.accounts.models import Membership, Organisation, OrganisationQuerySet, ScopeGrant, User
 from okienko.accounts.roles import permissions_of
@@ -102,3 +103,9 @@ def user_of(actor: Actor) -> User | None:
     """The member of staff behind ``actor``, for the foreign keys that record who did something
     (None for the system, the portal or an anonymous visitor)."""
     return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
+def people(users: QuerySet[User]) -> QuerySet[User]:
+    """``users`` without the service users that exist only for systems' API tokens (no password
+    of their own): they are offered nowhere a person is chosen (callbacks, assignments)."""
+    return users.exclude(api_tokens__isnull=False, password__startswith=UNUSABLE_PASSWORD_PREFIX)

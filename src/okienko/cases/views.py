@@ -144,7 +144,9 @@ def _team(user: Actor) -> list[Any]:
     q = Q(pk__in=[])
     for unit in units:
         q |= Q(memberships__organisation__path__startswith=unit.path)
-    return list(User.objects.filter(q, is_active=True).distinct().order_by("last_name", "first_name"))
+    return list(
+        accounts_access.people(User.objects.filter(q, is_active=True)).distinct().order_by("last_name", "first_name")
+    )
 
 
 @login_required
@@ -245,7 +247,11 @@ def _team_of(case: Case) -> list[Any]:
     if case.assigned_unit is None:
         return []
     return list(
-        User.objects.filter(memberships__organisation__path__in=path_prefixes(case.assigned_unit.path), is_active=True)
+        accounts_access.people(
+            User.objects.filter(
+                memberships__organisation__path__in=path_prefixes(case.assigned_unit.path), is_active=True
+            )
+        )
         .distinct()
         .order_by("last_name")
     )

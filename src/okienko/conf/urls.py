@@ -33,6 +33,6 @@ urlpatterns = [
 ]
 
 handler400 = "okienko.core.views.bad_request"
-handler403 = "okienko.core.views.permission_denied"
+handler403 = "okienko.desk.errors.permission_denied"
 handler404 = "okienko.core.views.page_not_found"
 handler500 = "okienko.core.views.server_error"

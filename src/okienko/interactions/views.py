@@ -101,7 +101,7 @@ def _targets(request: HttpRequest, organisation: Organisation) -> tuple[object, 
         root = ancestor
     units = Organisation.objects.active().subtree_of(root).order_by("path")
     users = (
-        User.objects.filter(is_active=True, memberships__organisation__in=units)
+        access.people(User.objects.filter(is_active=True, memberships__organisation__in=units))
         .distinct()
         .order_by("last_name", "first_name")
     )
