@@ -43,7 +43,7 @@ def test_wrong_email_answers_exactly_like_an_unknown_number(report: Case, client
     wrong_contact = client.post("/sprawy/sprawdz/", {"number": report.number, "contact": "eve@example.org"})
     unknown = client.post("/sprawy/sprawdz/", {"number": "LDZ/2026/999999", "contact": "anna@example.org"})
     other_office = client.post("/sprawy/sprawdz/", {"number": "XYZ/2026/000001", "contact": "anna@example.org"})
-    assert wrong_contact.status_code == unknown.status_code == other_office.status_code == 404
+    assert wrong_contact.status_code == unknown.status_code == other_office.status_code == 200
     assert wrong_contact.context["not_found"] == unknown.context["not_found"] == other_office.context["not_found"]
     assert f"/sprawy/{report.uuid}/" not in wrong_contact.content.decode()
 
@@ -51,14 +51,15 @@ def test_wrong_email_answers_exactly_like_an_unknown_number(report: Case, client
 def test_lookup_form_shows_and_rejects_empty_fields(client: Client, portal: Portal) -> None:
     assert client.get("/sprawy/sprawdz/").status_code == 200
     response = client.post("/sprawy/sprawdz/", {"number": "", "contact": ""})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert set(response.context["lookup_form"].errors) == {"number", "contact"}
 
 
 def test_lookups_are_rate_limited_per_address(report: Case, client: Client, settings: Any, private_cache: None) -> None:
     settings.PORTAL_RATE_LIMITS = {"lookup": 3}
     for _ in range(3):
-        assert client.post("/sprawy/sprawdz/", {"number": report.number, "contact": "x@example.org"}).status_code == 404
+        wrong = client.post("/sprawy/sprawdz/", {"number": report.number, "contact": "x@example.org"})
+        assert wrong.context["not_found"]
     blocked = client.post("/sprawy/sprawdz/", {"number": report.number, "contact": "anna@example.org"})
     assert blocked.status_code == 429
     other = Client(REMOTE_ADDR="203.0.113.9")

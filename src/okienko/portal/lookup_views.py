@@ -36,9 +36,8 @@ class MyReportsForm(forms.Form):
 
 
 def _page(request: HttpRequest, lookup_form: LookupForm, link_form: MyReportsForm, **extra: object) -> HttpResponse:
-    status = int(str(extra.pop("status", 200)))
     context = {"lookup_form": lookup_form, "link_form": link_form, **extra}
-    return render(request, "portal/lookup.html", context, status=status)
+    return render(request, "portal/lookup.html", context)
 
 
 @never_cache
@@ -49,8 +48,8 @@ def lookup_view(request: HttpRequest) -> HttpResponse:
     if guard.limited(LOOKUP, request):
         return render(request, "portal/lookup_limited.html", status=429)
     form = LookupForm(request.POST)
-    if not form.is_valid():
-        return _page(request, form, MyReportsForm(), status=400)
+    if not form.is_valid():  # re-shown with its errors, as the report form is (200)
+        return _page(request, form, MyReportsForm())
     guard.count(LOOKUP, request)
     case = lookup.find_report(form.cleaned_data["number"], form.cleaned_data["contact"])
     if case is None:
@@ -62,7 +61,6 @@ def lookup_view(request: HttpRequest) -> HttpResponse:
                 "We found no report with this number and this e-mail or phone. Check both: the number is "
                 "in the confirmation (e.g. LODZ/2026/000186), the e-mail or phone is the one you gave."
             ),
-            status=404,
         )
     return HttpResponseRedirect(reverse("portal:case_status", args=[case.uuid]))
 
@@ -76,7 +74,7 @@ def my_reports_request_view(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/lookup_limited.html", status=429)
     form = MyReportsForm(request.POST)
     if not form.is_valid():
-        return _page(request, LookupForm(), form, status=400)
+        return _page(request, LookupForm(), form)
     guard.count(MY_REPORTS, request)
     if not request.POST.get(guard.HONEYPOT):
         lookup.send_reports_link(form.cleaned_data["email"])
