@@ -60,7 +60,9 @@ def test_supervisor_sees_triage_and_overdue_in_scope(city: City, frozen: Any, cl
     untriaged = open_pothole(city, service=city.tree, answers={}, location=None)  # no responsible unit
     client.force_login(city.supervisor)
     panels = _panels(client)
-    assert [i.label for i in panels["triage"]["items"]] == [untriaged.number]
+    assert [i.label for i in panels["triage"]["items"]] == [routed.number, untriaged.number]
+    actions.assign_case(actor=city.supervisor, case=routed, unit=city.roads, user=city.expert)
+    assert [i.label for i in _panels(client)["triage"]["items"]] == [untriaged.number]
     assert panels["overdue"]["count"] == 0
     frozen.shift(dt.timedelta(days=30))
     client.force_login(city.supervisor)  # the session has expired meanwhile

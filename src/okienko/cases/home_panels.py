@@ -13,21 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts import access
-from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
 from okienko.cases.models import Case
-from okienko.cases.workflow import OPEN_STATUSES, Status
+from okienko.cases.workflow import OPEN_STATUSES, PAUSED_STATUSES, Status
 from okienko.core import clock, formatting, panels, work_panels
 from okienko.core.work_panels import WorkItem
 
 TRIAGE_STATUSES = (Status.NEW, Status.REGISTERED)
-# Where routing leaves a case that no rule or responsible unit took (``routing.triage_unit``).
-TRIAGE_KINDS = (
-    Organisation.Kind.CONTACT_CENTRE,
-    Organisation.Kind.CITY,
-    Organisation.Kind.REGION_OFFICE,
-    Organisation.Kind.COUNTY_OFFICE,
-)
 
 
 def _due(case: Case) -> str:
@@ -67,17 +59,13 @@ def my_deadlines(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | None:
 
 
 def awaiting_triage(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | None:
-    """Open cases of the viewer's scope that nobody has taken yet: new or registered, without a
-    unit, or left by routing in the triage queue (the contact centre or the office itself)."""
+    """Open cases of the viewer's scope that nobody has taken yet: new or registered, or with
+    nobody assigned (as the team queue's "only unassigned"), the oldest first."""
     if not access.has_perm_anywhere(request.user, Perm.CASES_ASSIGN):
         return None
     waiting = (
         Case.objects.visible_to(request.user)
-        .filter(
-            Q(status__in=TRIAGE_STATUSES)
-            | Q(status__in=OPEN_STATUSES, assigned_unit__isnull=True)
-            | Q(status__in=OPEN_STATUSES, assigned_to__isnull=True, assigned_unit__kind__in=TRIAGE_KINDS)
-        )
+        .filter(Q(status__in=TRIAGE_STATUSES) | Q(status__in=OPEN_STATUSES - PAUSED_STATUSES, assigned_to__isnull=True))
         .select_related("service")
         .order_by("created_at", "id")
     )

@@ -24,15 +24,21 @@ class LookupForm(forms.Form):
         label=gettext_lazy("Report number"),
         max_length=60,
         help_text=gettext_lazy("As in the confirmation, e.g. LODZ/2026/000186."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
     )
     contact = forms.CharField(
         label=gettext_lazy("E-mail or phone given in the report"),
         max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
 
 class MyReportsForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("Your e-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=gettext_lazy("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 def _page(request: HttpRequest, lookup_form: LookupForm, link_form: MyReportsForm, **extra: object) -> HttpResponse:
