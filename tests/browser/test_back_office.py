@@ -56,7 +56,14 @@ def test_routed_case_waits_in_the_units_queue_with_its_deadline(
     row = page.locator("table.queue tbody tr", has_text=case.number)
     assert row.count() == 1
     cells = row.locator("td").all_inner_texts()
-    assert cells[1:4] == ["Dziura w jezdni", "przydzielona", "Zarząd Dróg i Transportu"]
+    assert cells[1:7] == [
+        "Dziura w jezdni",
+        "Piotrkowska 104",
+        "normalny",
+        "przydzielona",
+        "Zarząd Dróg i Transportu",
+        "dzisiaj",
+    ]
     assert row.locator("time").get_attribute("datetime") == timezone.localtime(case.resolve_due).isoformat()
     assert row.locator("time").inner_text() == _short(case.resolve_due)
     axe(page)
@@ -76,10 +83,12 @@ def test_expert_asks_the_client_then_resolves_and_history_shows_every_step(
     assert "wstrzymany" not in facts.inner_text()
     assert page.locator("label[for=note-body]").inner_text() == "Notatka"
 
-    # Ask the client for information: the message, then the button, from the keyboard.
+    # Ask the client for information: the message and the status in the one reply box, from the keyboard.
     page.locator("#reply-message").focus()
     page.keyboard.type("Prosimy o podanie numeru najbliższej posesji.")
-    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["value"] == "ask")
+    scenario.tab_until(page, lambda f: f["tag"] == "select" and f["name"] == "to_status")
+    page.locator("#to-status").select_option("waiting_client")
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Zapisz")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     page.get_by_role("status").or_(page.locator(".message-success")).first.wait_for()
@@ -93,13 +102,15 @@ def test_expert_asks_the_client_then_resolves_and_history_shows_every_step(
     # The unit's queue shows the case waiting for the client.
     page.goto("/desk/cases/team/")
     row = page.locator("table.queue tbody tr", has_text=case.number)
-    assert row.locator("td").nth(2).inner_text() == "oczekuje na klienta"
+    assert row.locator("td").nth(4).inner_text() == "oczekuje na klienta"
 
     # Resolve with a public note.
     page.goto(f"/desk/cases/{case.uuid}/")
     page.locator("#reply-message").focus()
     page.keyboard.type("Ubytek został załatany masą na zimno.")
-    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["value"] == "resolve")
+    scenario.tab_until(page, lambda f: f["tag"] == "select" and f["name"] == "to_status")
+    page.locator("#to-status").select_option("resolved")
+    scenario.tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Zapisz")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     page.locator("ul.notes").wait_for()

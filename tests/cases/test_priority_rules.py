@@ -161,8 +161,11 @@ def test_prefetched_rules_cost_no_query_per_case(city: City, deep_on_road: Prior
     assert len(captured.captured_queries) == 2  # rules, conditions with their questions
 
 
-def test_the_case_detail_names_the_rule(client: Any, city: City, deep_on_road: PriorityRule) -> None:
+def test_the_case_detail_names_the_rule(city: City, deep_on_road: PriorityRule) -> None:
+    from django.test import Client
+
     case = open_pothole(city, answers={"size": "large", "on_road": "yes", "depth": "30"})
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(city.expert)
     page = client.get(f"/desk/cases/{case.uuid}/").content.decode()
     assert "set by the catalogue rule “Deep pothole on the carriageway”" in page

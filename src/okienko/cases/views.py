@@ -21,8 +21,8 @@ from okienko.accounts import access as accounts_access
 from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Perm
-from okienko.cases import access, actions, replies
-from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, SavedFilter
+from okienko.cases import access, actions, queue_map, replies
+from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, Priority, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, allowed_targets
 from okienko.core import audit, clock, panels
 from okienko.core.actors import Actor
@@ -97,13 +97,25 @@ def _queue(request: HttpRequest, scope: str) -> tuple[QuerySet[Case], dict[str, 
         cases = cases.overdue_3x(now)
     if params.get("unassigned") == "1":
         cases = cases.filter(assigned_to__isnull=True)
+    priority = params.get("priority", "")
+    if priority in Priority.values:
+        cases = cases.filter(priority=priority)
+    else:
+        priority = ""
     q = params.get("q", "").strip()
     if q:
         cases = cases.filter(Q(number__icontains=q) | Q(address__icontains=q))
     sort = params.get("sort", "due")
-    cases = cases.order_by(*SORTS.get(sort, SORTS["due"]))
+    cases = queue_map.by_priority(cases) if sort == "priority" else cases.order_by(*SORTS.get(sort, SORTS["due"]))
     cases = cases.select_related("service", "assigned_unit", "assigned_to")
-    filters = {"status": status, "overdue": overdue, "q": q, "sort": sort, "unassigned": params.get("unassigned", "")}
+    filters = {
+        "status": status,
+        "overdue": overdue,
+        "q": q,
+        "sort": sort,
+        "unassigned": params.get("unassigned", ""),
+        "priority": priority,
+    }
     return cases, filters
 
 
@@ -117,9 +129,10 @@ def queue_view(request: HttpRequest, scope: str = "mine") -> HttpResponse:
     if not accounts_access.has_perm_anywhere(request.user, Perm.CASES_WORK):
         raise PermissionDenied
     cases, filters = _queue(request, scope)
+    view = "map" if request.GET.get("view") == "map" else "list"
     page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = clock.now()
-    rows = [(case, case.overdue_level_at(now)) for case in page.object_list]
+    rows = [(case, case.overdue_level_at(now), queue_map.age_days(case, now)) for case in page.object_list]
     keep = QueryDict(mutable=True)
     keep.update({k: v for k, v in filters.items() if v})
     supervisor = accounts_access.has_perm_anywhere(request.user, Perm.CASES_ASSIGN)
@@ -135,6 +148,9 @@ def queue_view(request: HttpRequest, scope: str = "mine") -> HttpResponse:
         "units": _my_units(request.user),
         "team": _team(request.user) if supervisor else [],
         "covering": _covered_users(request.user, clock.local_now().date()) if scope == "mine" else [],
+        "view": view,
+        "priorities": Priority.choices,
+        **(queue_map.map_points(cases, now) if view == "map" else {}),
     }
     return render(request, "cases/queue.html", context)
 
@@ -204,6 +220,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_reopen": Status.REOPENED in allowed_targets(case.status, kinds),
         "can_split": Status.SPLIT in allowed_targets(case.status, kinds),
         "can_merge": Status.DUPLICATE in allowed_targets(case.status, kinds),
+        "status_options": _status_options(case, kinds),
         "can_assign": access.may_assign(request.user, case),
         "can_work": access.may_work(request.user, case),
         "read_only": not kinds,
@@ -224,6 +241,16 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "team": _team_of(case),
         "side_panels": render_panels(request, panels.CASE_SIDE, case),
     }
+
+
+# Statuses the reply-and-status box offers: every allowed move except the ones with their own
+# form (split, duplicate) and the step back to "registered" (a case leaves triage only forwards;
+# handing it to another unit is an assignment).
+NOT_IN_STATUS_BOX = frozenset({Status.SPLIT, Status.DUPLICATE, Status.REGISTERED, Status.NEW})
+
+
+def _status_options(case: Case, kinds: set[str]) -> list[tuple[str, str]]:
+    return [(s, str(Status(s).label)) for s in allowed_targets(case.status, kinds) if s not in NOT_IN_STATUS_BOX]
 
 
 def _answer_rows(case: Case) -> list[tuple[str, str]]:
@@ -298,6 +325,8 @@ def transition_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
     action = request.POST.get("action", "status")
     message = request.POST.get("message", "")
     version = _expected(request)
+    if action == "update":
+        return _update(request, case, message, version)
     if action == "ask":
         return _run(
             request,
@@ -328,6 +357,62 @@ def transition_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
         _("Status changed."),
         to_status=request.POST.get("to_status", ""),
         note=message or None,
+        expected_version=version,
+    )
+
+
+def _update(request: HttpRequest, case: Case, message: str, version: int | None) -> HttpResponse:
+    """The one reply-and-status box: a public message, a new status, or both. Asking the client,
+    resolving and reopening need the message (it is what the client reads); the step back to
+    "registered" is not offered and refused if posted."""
+    to_status = request.POST.get("to_status", "")
+    if to_status and to_status not in dict(_status_options(case, access.actor_kinds(request.user, case))):
+        messages.error(request, _("This status cannot be chosen here."))
+        return _back(case)
+    if to_status == Status.WAITING_CLIENT:
+        return _run(
+            request,
+            case,
+            actions.ask_client,
+            _("The client was asked; the deadline is paused."),
+            message=message,
+            expected_version=version,
+        )
+    if to_status == Status.RESOLVED:
+        return _run(
+            request, case, actions.resolve_case, _("The case is resolved."), message=message, expected_version=version
+        )
+    if to_status == Status.REOPENED:
+        return _run(
+            request,
+            case,
+            actions.reopen_case,
+            _("The case is reopened."),
+            reason=message,
+            on_client_request=request.POST.get("client_request") == "1",
+            expected_version=version,
+        )
+    if to_status:
+        return _run(
+            request,
+            case,
+            actions.transition_case,
+            _("Status changed."),
+            to_status=to_status,
+            note=message.strip() or None,
+            expected_version=version,
+        )
+    if not message.strip():
+        messages.error(request, _("Write a message to the client or choose a new status."))
+        return _back(case)
+    return _run(
+        request,
+        case,
+        actions.add_note,
+        _("The message was added to the case; the client sees it."),
+        body=message,
+        public=True,
+        unit_only=False,
         expected_version=version,
     )
 
