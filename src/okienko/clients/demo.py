@@ -312,7 +312,7 @@ def _register(office: Organisation, data: dict[str, Any], rng: random.Random, *,
 
 def load(*, stdout: Any) -> None:
     created = 0
-    for code, town, powiaty, _street, postal in COUNTY_OFFICES:
+    for code, town, _seat, powiaty, _street, postal in COUNTY_OFFICES:
         office = Organisation.objects.get(code=code)
         gminy: list[TerritorialUnit | None] = list(_gminy(powiaty)) or [None]
         people = []
