@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,6 +43,24 @@ def _jurisdiction(request: HttpRequest) -> Organisation:
 
 def _services(jurisdiction: Organisation) -> Any:
     return Service.objects.for_organisation(jurisdiction).active().filter(kind=Service.Kind.REQUEST)
+
+
+def _all_services(jurisdiction: Organisation) -> Any:
+    """Requests and inquiries: the search finds both, and an inquiry says it is answered, not registered."""
+    return Service.objects.for_organisation(jurisdiction).active()
+
+
+def _handed_over(interaction: Any, client: Any) -> dict[str, str]:
+    """What the consultant already typed on the contact, as the new case's starting values."""
+    if interaction is None:
+        return {}
+    text = "\n\n".join(part for part in (interaction.question.strip(), interaction.notes.strip()) if part)
+    values = {"description": text, "channel": interaction.channel}
+    detail = interaction.contact_detail.strip()
+    if client is None:
+        values["reporter_name"] = interaction.contact_name
+        values["reporter_email" if "@" in detail else "reporter_phone"] = detail
+    return values
 
 
 def suggest_duplicates(service: Any, latitude: Decimal, longitude: Decimal, *, now: dt.datetime) -> list[Case]:
@@ -86,11 +103,16 @@ def intake_view(request: HttpRequest) -> HttpResponse:
     client = _client(request, source.get("client", ""))
     interaction = _interaction(request, source.get("interaction", ""))
     services = _services(jurisdiction)
-    search = source.get("search", "").strip()
-    found = services.filter(Q(public_name__icontains=search) | Q(keywords__icontains=search))[:20] if search else []
+    search = source.get("search", "").strip()[:200]
+    found = list(_all_services(jurisdiction).search(search).order_by("kind", "public_name")[:20]) if search else []
+    chosen = source.get("service", "")
+    if not chosen and not search and "pick" not in source and interaction is not None and interaction.service_id:
+        chosen = str(interaction.service.uuid)  # the service picked on the contact
+    picked = _all_services(jurisdiction).filter(uuid=chosen).first() if _is_uuid(chosen) else None
+    inquiry = picked if picked is not None and picked.kind == Service.Kind.INQUIRY else None
     service = (
-        services.filter(uuid=source.get("service")).prefetch_related("questions__choices").first()
-        if _is_uuid(source.get("service", ""))
+        services.filter(pk=picked.pk).prefetch_related("questions__choices").first()
+        if picked is not None and inquiry is None
         else None
     )
     errors: dict[str, Message] = {}
@@ -147,7 +169,8 @@ def intake_view(request: HttpRequest) -> HttpResponse:
         else [],
         "blocking": blocking,
         "errors": errors,
-        "values": source,
+        "values": source if request.method == "POST" else {**_handed_over(interaction, client), **source.dict()},
+        "inquiry": inquiry,
         "channels": Channel.choices,
         "priorities": Priority.choices,
     }

@@ -118,7 +118,7 @@ LABOUR_SERVICES: list[dict[str, Any]] = [
         "365 dni z minimalnym wynagrodzeniem. Wypłata następuje co miesiąc z dołu.",
         "internal": "Podaj kwoty z komunikatu MRPiPS na bieżący rok; okres pobierania zależy od stopy bezrobocia "
         "w powiecie (180 lub 365 dni). Termin wypłaty — harmonogram PUP.",
-        "keywords": "zasiłek wypłata przelew kwota okres pobierania 365 dni",
+        "keywords": "zasiłek kuroniówka bezrobocie wypłata przelew kwota okres pobierania",
         "unit": None,
         "basis": "working_days",
         "response": 1,

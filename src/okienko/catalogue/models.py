@@ -58,6 +58,20 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         """Public services whose cases public lists show (Open311, the map, open data; ADR 0042)."""
         return self.public().exclude(publication=Service.Publication.PRIVATE)
 
+    def search(self, text: str) -> ServiceQuerySet:
+        """Services whose names, code or keywords contain every word of ``text``, without Polish
+        letters and case, in most grammatical forms: a word longer than four letters is matched by
+        its beginning without the last two (``zasiłku`` finds ``zasiłek``, ``stażu`` finds ``staż``)."""
+        from okienko.core.text import fold
+
+        words = fold(text).split()[:8]
+        if text.strip() and not words:  # only punctuation: nothing to look for
+            return self.none()
+        found = self
+        for word in words:
+            found = found.filter(search_text__contains=word if len(word) <= 4 else word[: max(4, len(word) - 2)])
+        return found
+
     def for_organisation(self, organisation: Organisation) -> ServiceQuerySet:
         """Services of the jurisdiction ``organisation`` belongs to (itself or an ancestor)."""
         return self.filter(organisation__in=[organisation, *organisation.ancestors()])

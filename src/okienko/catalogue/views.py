@@ -10,7 +10,6 @@ from django.shortcuts import render
 
 from okienko.accounts import access
 from okienko.catalogue.models import Service, ServiceQuerySet
-from okienko.core.text import fold
 
 
 def _services_for(request: HttpRequest) -> ServiceQuerySet:
@@ -26,9 +25,7 @@ def _services_for(request: HttpRequest) -> ServiceQuerySet:
 
 
 def search_services(qs: ServiceQuerySet, query: str) -> ServiceQuerySet:
-    for word in fold(query).split():
-        qs = qs.filter(search_text__contains=word)
-    return qs
+    return qs.search(query)
 
 
 @login_required

@@ -113,13 +113,27 @@ def _interaction(request: HttpRequest, value: str) -> Interaction:
     (as the case intake checks); anything else is 404 and an attempt on another office's contact
     is logged."""
     uuid = parse_uuid(value)
-    found = Interaction.objects.select_related("client").filter(uuid=uuid).first() if uuid else None
+    found = Interaction.objects.select_related("client", "service").filter(uuid=uuid).first() if uuid else None
     if found is None:
         raise Http404("interaction")
     if not Interaction.objects.visible_to(request.user).filter(pk=found.pk).exists():
         audit.record_denied(request.user, found, organisation_id=found.organisation_id, purpose="callback")
         raise Http404("interaction")
     return found
+
+
+def _reason_of(interaction: Interaction | None) -> str:
+    """What was typed on the contact (service, question, notes): the callback's starting reason."""
+    if interaction is None:
+        return ""
+    parts = [interaction.service.public_name if interaction.service else "", interaction.question, interaction.notes]
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _phone_of(interaction: Interaction | None) -> str:
+    """An anonymous caller's phone as given on the contact (not an e-mail address)."""
+    detail = interaction.contact_detail.strip() if interaction is not None else ""
+    return "" if "@" in detail else detail[:40]
 
 
 @login_required
@@ -139,7 +153,12 @@ def callback_new_view(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         units=units,
         users=users,
-        initial={"due_at": default_due.replace(tzinfo=None), "target_unit": organisation, "phone": phone or ""},
+        initial={
+            "due_at": default_due.replace(tzinfo=None),
+            "target_unit": organisation,
+            "phone": phone or _phone_of(interaction),
+            "reason": _reason_of(interaction),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
