@@ -122,3 +122,14 @@ def test_a_forged_or_damaged_link_is_refused(report: Case, client: Client) -> No
 def test_an_address_in_a_link_signed_for_another_purpose_is_refused() -> None:
     with pytest.raises(signing.BadSignature):
         lookup.read_token(signing.dumps("anna@example.org"))
+
+
+def test_a_reporter_added_as_a_party_finds_the_report_too(report: Case, client: Client) -> None:
+    from okienko.cases.models import CaseParty
+
+    CaseParty.objects.create(case=report, role=CaseParty.Role.REPORTER, name="Jan", email="jan@example.org")
+    response = client.post("/sprawy/sprawdz/", {"number": report.number, "contact": "jan@example.org"})
+    assert response["Location"] == f"/sprawy/{report.uuid}/"
+    client.post("/sprawy/moje/", {"email": "jan@example.org"})
+    page = client.get(_link_in(mail.outbox[-1]))
+    assert [case.number for case, _status in page.context["rows"]] == [report.number]

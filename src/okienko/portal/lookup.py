@@ -16,6 +16,7 @@ import smtplib
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -68,10 +69,16 @@ def find_report(number: str, contact: str) -> Case | None:
     return None
 
 
+def _of_address(email: str) -> Q:
+    email = email.strip()
+    return Q(reporter_email__iexact=email) | Q(parties__role=CaseParty.Role.REPORTER, parties__email__iexact=email)
+
+
 def reports_of(email: str) -> list[Case]:
-    """The reports an address was given for, newest first."""
+    """The reports an address was given for (as the reporter's e-mail), newest first."""
     return list(
-        Case.objects.filter(reporter_email__iexact=email.strip())
+        Case.objects.filter(_of_address(email))
+        .distinct()
         .select_related("service", "organisation")
         .order_by("-created_at")[:MAX_LISTED]
     )
@@ -107,7 +114,7 @@ def reports_link_email(email: str) -> EmailMessage:
 def send_reports_link(email: str) -> bool:
     """E-mail the link when the address has reports; say nothing either way to the caller's
     visitor (the view answers the same). ``False`` when there was nothing to send or sending failed."""
-    if not Case.objects.filter(reporter_email__iexact=email.strip()).exists():
+    if not Case.objects.filter(_of_address(email)).exists():
         return False
     try:
         message = reports_link_email(email.strip())
