@@ -182,3 +182,24 @@ def test_scope_list_is_refused_to_roles_without_cases(city: City, client: Client
     editor = make_user("editor", roles=[(city.city, Role.KNOWLEDGE_EDITOR)])
     client.force_login(editor)
     assert client.get("/desk/cases/scope/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("status/", {"action": "resolve", "message": "done", "version": 1}),
+        ("status/", {"action": "status", "to_status": "in_progress", "version": 1}),
+        ("assign/", {"take": "1", "version": 1}),
+    ],
+)
+def test_contact_centre_consultant_cannot_work_on_the_case_they_look_up(
+    city: City, frozen: Any, client: Client, path: str, data: dict[str, Any]
+) -> None:
+    """The centre's own consultant finds the city's cases but only the 1st-line steps of the
+    workflow are theirs: resolving, moving it on and taking it stay with the units."""
+    case = open_pothole(city)
+    before = (case.version, case.status, case.parties.count(), case.assigned_to_id)
+    client.force_login(city.consultant)
+    client.post(f"/desk/cases/{case.uuid}/{path}", data)
+    case = Case.objects.get(pk=case.pk)
+    assert (case.version, case.status, case.parties.count(), case.assigned_to_id) == before
