@@ -3,8 +3,8 @@
     .venv/bin/python bench/knowledge_eval.py --database-url sqlite:////tmp/kb_eval.sqlite3
     .venv/bin/python bench/knowledge_eval.py --database-url postgres://postgres@127.0.0.1:5432/okienko_kb_bench
 
-Builds a fresh database (migrate + the accounts and knowledge demo data = the 40 guides, the FAQ,
-the Łódź cards), then for each analyser rebuilds the index and runs every query of the sets in
+Builds a fresh database (migrate + the accounts, catalogue and knowledge demo data = the labour
+office's FAQ and the Łódź answers, linked to their catalogue services), then for each analyser rebuilds the index and runs every query of the sets in
 ``bench/data/knowledge_eval*.jsonl`` over all live articles (the staff view). A query counts as
 found at rank k when any of its relevant slugs is among the first k results.
 Sets: ``project`` (``knowledge_eval.jsonl``, 226 queries written with the search) and
@@ -83,7 +83,7 @@ def setup(database_url: str, *, fresh: bool = True) -> None:
     call_command("migrate", verbosity=0)
     if not fresh:
         return
-    call_command("demo", only=["accounts", "knowledge"], stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("demo", only=["accounts", "catalogue", "knowledge"], stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def evaluate(

@@ -45,17 +45,17 @@ LABOUR_SERVICES: list[dict[str, Any]] = [
         "category": "rejestracja",
         "kind": "request",
         "name": "Rejestracja jako osoba bezrobotna",
-        "public": "Rejestracja w powiatowym urzędzie pracy właściwym dla miejsca zameldowania. Można ją rozpocząć "
+        "public": "Rejestracja w powiatowym urzędzie pracy właściwym dla miejsca zamieszkania. Można ją rozpocząć "
         "przez praca.gov.pl, a dokończyć w urzędzie w wyznaczonym terminie.",
         "internal": "Sprawdź w SyriuszStd, czy klient nie był wyrejestrowany w ostatnich 120 dniach (odmowa bez "
-        "uzasadnionej przyczyny). Umów wizytę w PUP właściwym dla zameldowania.",
+        "uzasadnionej przyczyny). Umów wizytę w PUP właściwym dla miejsca zamieszkania.",
         "keywords": "bezrobotny rejestracja zapis status ubezpieczenie zdrowotne",
         "unit": None,
         "basis": "working_days",
         "response": 1,
         "resolve": 7,
         "questions": [
-            ("zameldowanie", "Gmina zameldowania (stałego lub czasowego)", "string", True, "", []),
+            ("zameldowanie", "Gmina zamieszkania", "string", True, "", []),
             (
                 "wyksztalcenie",
                 "Wykształcenie",

@@ -1,5 +1,10 @@
-"""Demo knowledge base: the 40 Polish procedure guides (Tramitit, CC BY-SA 4.0) as public service
-cards, a labour-office FAQ, Łódź 311 FAQ, internal procedures, topics and synonyms."""
+"""Demo knowledge base written for the two demo domains: a labour-office FAQ (WUP Białystok and
+its PUPs) and the Łódź city contact centre's answers, each with its legal basis or official source
+and the catalogue services it answers; internal procedures, topics and synonyms.
+
+Earlier versions imported 40 procedure guides translated from a foreign guide site (Tramitit);
+they described other countries' rules in places (UK benefits, a fee for a Polish ID card) and are
+archived when the demo is loaded again."""
 
 from __future__ import annotations
 
@@ -7,21 +12,18 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 from okienko.accounts.models import Organisation
 from okienko.core import clock
 from okienko.knowledge import actions, importing
 from okienko.knowledge.models import Article, Synonym, Topic
 
-VERSION = 2  # 2: an article due for review (owner: redaktor) and a demo attachment
+VERSION = 3  # 2: an article due for review and a demo attachment; 3: own content with legal bases
 FIXTURES = Path(__file__).parent / "fixtures"
-GUIDES = "pl-admin-procedure-guides"
-ATTRIBUTION = (
-    "Źródło: Tramitit guides (https://github.com/tramitit/guides), plik pl/poland/{file}, "
-    "licencja CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/deed.pl). "
-    "Tekst uproszczony i niebędący źródłem urzędowym; może być nieaktualny."
+LABOUR_ACT = (
+    "Ustawa z dnia 20 marca 2025 r. o rynku pracy i służbach zatrudnienia (Dz.U. 2025 poz. 620), "
+    "obowiązująca od 1 czerwca 2025 r."
 )
+RETIRED_ATTRIBUTION = "Źródło: Tramitit guides"
 
 TOPICS = [
     ("praca", "Praca i bezrobocie", "Rejestracja w urzędzie pracy, zasiłki, staże, szkolenia"),
@@ -36,51 +38,6 @@ TOPICS = [
     ("bezpieczenstwo", "Bezpieczeństwo", "Kradzież, niekaralność, broń"),
     ("miasto", "Sprawy miejskie (Łódź)", "Drogi, oświetlenie, odpady, zieleń"),
 ]
-
-GUIDE_TOPICS = {
-    "akt_malzenstwa": "rodzina",
-    "deklaracja_podatkowa_pit": "podatki",
-    "dowod_osobisty": "dokumenty",
-    "karta_pobytu": "cudzoziemcy",
-    "licencja_taksowkarska": "pojazdy",
-    "paszport": "dokumenty",
-    "pozwolenie_budowlane": "mieszkanie",
-    "pozwolenie_na_bron": "bezpieczenstwo",
-    "pozwolenie_na_prace_dla_cudzoziemcow": "cudzoziemcy",
-    "prawo_jazdy": "pojazdy",
-    "rejestracja_dzialalnosci_gospodarczej": "podatki",
-    "rejestracja_pobytu_obywatela_ue": "cudzoziemcy",
-    "rejestracja_urodzenia_dziecka_za_granica": "rodzina",
-    "rozwod": "rodzina",
-    "ubezpieczenie_zdrowotne": "zdrowie",
-    "uznanie_ojcostwa": "rodzina",
-    "wniosek_o_azyl": "cudzoziemcy",
-    "wniosek_o_dodatek_mieszkaniowy": "mieszkanie",
-    "wniosek_o_obywatelstwo": "cudzoziemcy",
-    "wniosek_o_wydanie_europejskiej_karty_ubezpieczenia_zdrowotnego_ekuz": "zdrowie",
-    "wydanie_aktu_zgonu": "rodzina",
-    "wydanie_duplikatu_aktu_urodzenia": "rodzina",
-    "wymiana_prawa_jazdy": "pojazdy",
-    "zameldowanie_cudzoziemca": "meldunek",
-    "zarejestrowanie_pojazdu": "pojazdy",
-    "zasilek_dla_bezrobotnych": "praca",
-    "zaswiadczenie_o_niekaralnosci": "bezpieczenstwo",
-    "zaswiadczenie_o_zameldowaniu": "meldunek",
-    "zgloszenie_cesji_umowy_najmu": "mieszkanie",
-    "zgloszenie_kradziezy": "bezpieczenstwo",
-    "zgloszenie_urodzenia_dziecka": "rodzina",
-    "zgloszenie_utraty_dokumentow": "dokumenty",
-    "zgloszenie_zmiany_danych_kontaktowych": "meldunek",
-    "zgloszenie_zmiany_imienia": "rodzina",
-    "zgloszenie_zmiany_miejsca_zamieszkania": "meldunek",
-    "zgloszenie_zmiany_nazwiska": "rodzina",
-    "zmiana_adresu_zameldowania": "meldunek",
-    "zmiana_dowodu_osobistego": "dokumenty",
-    "zmiana_dowodu_rejestracyjnego": "pojazdy",
-    "zwrot_podatku_vat_za_zakupy_w_ue": "podatki",
-}
-# Guides a labour office answers about; the rest belong to the city.
-LABOUR_GUIDES = {"zasilek_dla_bezrobotnych", "pozwolenie_na_prace_dla_cudzoziemcow", "ubezpieczenie_zdrowotne"}
 
 SYNONYMS = [
     ("kuroniówka", "zasiłek dla bezrobotnych"),
@@ -126,18 +83,8 @@ def load(*, stdout: Any) -> None:
         if not Synonym.objects.filter(phrase=phrase.lower()).exists():
             Synonym.objects.create(phrase=phrase.lower(), expansion=expansion, created_at=clock.now())
     wup = Organisation.objects.get(code="wup-bialystok")
-    city = Organisation.objects.get(code="lodz")
-    folder = Path(settings.DATA_DIR) / GUIDES
-    paths = sorted(p for p in folder.glob("*.md") if p.name != "SOURCE.md") if folder.is_dir() else []
     published = Article.Status.PUBLISHED
-    for org, chosen in (
-        (wup, [p for p in paths if p.stem in LABOUR_GUIDES]),
-        (city, [p for p in paths if p.stem not in LABOUR_GUIDES]),
-    ):
-        report = importing.import_markdown(
-            chosen, actor=None, organisation=org, attribution=ATTRIBUTION, topics=GUIDE_TOPICS, status=published
-        )
-        _print(stdout, f"guides ({org.code})", report)
+    _retire_translated_guides(stdout)
     for name in ("faq_pup.csv", "faq_lodz.csv"):
         with (FIXTURES / name).open(encoding="utf-8", newline="") as stream:
             report = importing.import_csv(stream, actor=None, status=published)
@@ -153,6 +100,7 @@ def load(*, stdout: Any) -> None:
             important=True,
             status=published,
             summary="Ustawa o rynku pracy i służbach zatrudnienia zastąpiła ustawę o promocji zatrudnienia.",
+            legal_basis=LABOUR_ACT,
             body=(
                 "<p>Od 1 czerwca 2025 r. stosujemy ustawę z 20 marca 2025 r. o rynku pracy i służbach "
                 "zatrudnienia. Przy pytaniach o zasady sprzed tej daty sprawdzaj datę rejestracji klienta.</p>"
@@ -173,14 +121,27 @@ def load(*, stdout: Any) -> None:
             audience=Article.Audience.PUBLIC,
             topic=faq.topic,
             status=published,
+            legal_basis=LABOUR_ACT,
+            summary="The colloquial name of the unemployment benefit paid by the county labour office.",
             body=(
                 "<p>“Kuroniówka” is the colloquial name of the unemployment benefit (zasiłek dla bezrobotnych), "
                 "after Jacek Kuroń, minister of labour in the early 1990s. It is paid by the county labour office "
                 "(PUP) to registered unemployed people who worked at least 365 days in the 18 months before "
-                "registering.</p>"
+                "registering. The current amount is announced every year; ask the office or see praca.gov.pl.</p>"
             ),
         )
     _review_and_attachment_demo(wup)
+
+
+def _retire_translated_guides(stdout: Any) -> None:
+    """Archive the translated foreign guides an earlier demo loaded: an office cannot stand behind them."""
+    old = Article.objects.filter(attribution__startswith=RETIRED_ATTRIBUTION).exclude(status=Article.Status.ARCHIVED)
+    count = 0
+    for article in old:
+        actions.transition_article(actor=None, article=article, to_status=Article.Status.ARCHIVED, note="demo v3")
+        count += 1
+    if count:
+        stdout.write(f"  knowledge: {count} translated guides archived")
 
 
 def _demo_pdf(text: str) -> bytes:
@@ -224,6 +185,7 @@ def _review_and_attachment_demo(wup: Organisation) -> None:
             status=Article.Status.PUBLISHED,
             owner=editor,
             review_by=clock.local_now().date() - dt.timedelta(days=3),
+            legal_basis=LABOUR_ACT,
             body=(
                 "<p>Sprawdź tożsamość, status na rynku pracy i okresy zatrudnienia; wydaj decyzję o "
                 "rejestracji i ustal profil pomocy.</p>"

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from okienko.accounts.models import Organisation
+from okienko.catalogue.models import Service
 from okienko.core.actors import Actor
 from okienko.knowledge import actions, content
 from okienko.knowledge.errors import KnowledgeError
@@ -71,7 +72,8 @@ def import_csv(
 ) -> ImportReport:
     """Columns (header row): slug, kind, audience, topic (slug), organisation (code; defaults to
     ``organisation``), title (required), question, summary, body (HTML or Markdown), tags
-    (comma-separated)."""
+    (comma-separated), legal_basis, services (codes of the organisation's catalogue services the
+    article answers, comma-separated)."""
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(stream) if isinstance(stream, str) else stream)
     missing = {"title"} - set(reader.fieldnames or [])
@@ -126,8 +128,17 @@ def import_csv(
             "summary": row.get("summary", "")[:500],
             "body": body,
             "tags": [t.strip() for t in row.get("tags", "").split(",") if t.strip()],
+            "legal_basis": row.get("legal_basis", ""),
             "status": status,
         }
+        if "services" in row:
+            codes = [c.strip() for c in row["services"].split(",") if c.strip()]
+            services = list(Service.objects.for_organisation(org).filter(code__in=codes))
+            unknown = sorted(set(codes) - {s.code for s in services})
+            if unknown:
+                report.rejected.append((where, _("Unknown service: %(v)s.") % {"v": ", ".join(unknown)}))
+                continue
+            values["services"] = services
         _save(report, where, actor=actor, organisation=org, values=values)
     return report
 

@@ -49,6 +49,16 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """What anybody (residents, the public API) may read."""
         return self.live().filter(audience=Article.Audience.PUBLIC)
 
+    def of_jurisdiction(self, organisation: Organisation) -> ArticleQuerySet:
+        """Articles of ``organisation``'s own tree: itself, the offices above it and its units
+        (a Łódź form gets Łódź's articles, never a labour office's or another city's)."""
+        from okienko.core.tree import path_prefixes
+
+        return self.filter(
+            models.Q(organisation__path__in=path_prefixes(organisation.path))
+            | models.Q(organisation__path__startswith=organisation.path)
+        )
+
     def visible_to(self, user: Actor) -> ArticleQuerySet:
         """Live articles ``user`` may read: public ones, plus internal/role-restricted ones of
         organisations in (or above) the user's scope."""
@@ -120,6 +130,14 @@ class Article(models.Model):
     deadlines = models.TextField(_("deadlines"), blank=True)
     where_how = models.TextField(_("where and how"), blank=True)
     attribution = models.TextField(_("source and licence"), blank=True)
+    legal_basis = models.TextField(
+        _("legal basis or official source"),
+        blank=True,
+        help_text=_(
+            "The act (with its date and Dz.U. entry), local regulation or official page the answer rests on; "
+            "shown to staff and residents with the article."
+        ),
+    )
     important = models.BooleanField(_("important (pinned)"), default=False)
     publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
     unpublish_at = models.DateTimeField(_("unpublish at"), null=True, blank=True)
@@ -175,6 +193,7 @@ VERSIONED_FIELDS = (
     "deadlines",
     "where_how",
     "attribution",
+    "legal_basis",
     "important",
     "publish_at",
     "unpublish_at",

@@ -121,17 +121,19 @@ def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
             "form": form,
             "form_id": FORM_ID,
             "errors": _error_summary(form) if form.is_bound else [],
-            "suggestions": _suggest(form.data.get("description", "")) if form.is_bound else None,
+            "suggestions": _suggest(form.data.get("description", ""), service) if form.is_bound else None,
         },
     )
 
 
-def _suggest(text: str) -> list[Any]:
-    """Up to five public articles for what the resident has written so far."""
+def _suggest(text: str, service: Any) -> list[Any]:
+    """Up to five public articles of the form's jurisdiction for what the resident has written so
+    far (a pothole report in Łódź never suggests a labour office's or another city's answers)."""
     text = " ".join(text.split())[:500]
-    if len(text) < MIN_SUGGEST_CHARS:
+    if service is None or len(text) < MIN_SUGGEST_CHARS:
         return []
-    return list(search(text, scope=Article.objects.public(), limit=SUGGESTIONS, prefix_last=True).results)
+    scope = Article.objects.public().of_jurisdiction(service.organisation)
+    return list(search(text, scope=scope, limit=SUGGESTIONS, prefix_last=True).results)
 
 
 @require_GET
@@ -145,7 +147,7 @@ def suggestions_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/_suggestions.html",
-        {"suggestions": _suggest(request.GET.get("description", "")), "service": service},
+        {"suggestions": _suggest(request.GET.get("description", ""), service), "service": service},
     )
 
 
