@@ -340,7 +340,7 @@ def load(*, stdout: Any) -> None:
         service = services.get(code)
         if service is None:
             continue
-        answers = _answers(service)
+        answers = {**_answers(service), **_rule_answers(service, random.Random(i))}  # noqa: S311 - demo data
         case = actions.open_case(
             actor=consultant,
             organisation=lodz,
@@ -381,6 +381,7 @@ def load(*, stdout: Any) -> None:
             [c for c in opened if c.service_id == service.pk and c.status in ("assigned", "in_progress")],
         )
         opened.append(Case.objects.get(pk=case.pk))
+    opened += _prioritised_cases(lodz, consultant, services)
     labour = _labour_cases(wup)
     stdout.write(f"cases demo: {len(opened)} city cases, {labour} labour-office cases")
 
@@ -401,6 +402,83 @@ def _answers(service: Service) -> dict[str, Any]:
         else:
             answers[q.code] = "nie dotyczy"
     return answers
+
+
+# Reports whose answers meet a catalogue priority rule: ekspert.zdit sees them high-priority (or
+# urgent) in the queue and on its map, with the rule's name on the case.
+PRIORITISED = [
+    (
+        "dziura-w-jezdni",
+        "Głęboka wyrwa na prawym pasie, samochody gwałtownie ją omijają.",
+        "al. Piłsudskiego 12",
+        51.7597,
+        19.4699,
+        {"rozmiar": "duzy", "pas-ruchu": "tak", "glebokosc": "15"},
+    ),
+    (
+        "dziura-w-jezdni",
+        "Dziura przy przejściu dla pieszych, po deszczu niewidoczna.",
+        "ul. Zachodnia 70",
+        51.7745,
+        19.4487,
+        {"rozmiar": "sredni", "pas-ruchu": "tak", "glebokosc": "12"},
+    ),
+    (
+        "dziura-w-jezdni",
+        "Duży ubytek na pasie do skrętu w lewo.",
+        "ul. Kopcińskiego 20",
+        51.7689,
+        19.4867,
+        {"rozmiar": "duzy", "pas-ruchu": "tak"},
+    ),
+    (
+        "niedzialajaca-latarnia",
+        "Cały odcinek ulicy bez światła od kilku dni.",
+        "ul. Narutowicza 60",
+        51.7727,
+        19.4716,
+        {"ile-latarni": "5"},
+    ),
+    (
+        "sygnalizacja-swietlna",
+        "Na skrzyżowaniu pulsuje żółte światło we wszystkich kierunkach.",
+        "al. Kościuszki / ul. Zielona",
+        51.7666,
+        19.4545,
+        {"rodzaj-awarii": "pulsujace"},
+    ),
+]
+
+
+def _prioritised_cases(lodz: Organisation, consultant: Actor, services: dict[str, Service]) -> list[Case]:
+    opened = []
+    for code, description, address, lat, lon, answers in PRIORITISED:
+        service = services.get(code)
+        if service is None:
+            continue
+        opened.append(
+            actions.open_case(
+                actor=consultant,
+                organisation=lodz,
+                service=service,
+                description=description,
+                channel="phone",
+                reporter={"name": "Katarzyna Lewandowska", "phone": "601202303"},
+                location={"latitude": lat, "longitude": lon, "gmina_code": "1061011", "address": f"{address}, Łódź"},
+                answers=answers,
+            )
+        )
+    return opened
+
+
+def _rule_answers(service: Service, rng: random.Random) -> dict[str, Any]:
+    """Optional answers the catalogue's priority rules read (a deep pothole on the carriageway, a
+    dark stretch of street), so that some demo cases are prioritised by a rule."""
+    if service.code == "dziura-w-jezdni":
+        return {"pas-ruchu": rng.choice(["tak", "tak", "nie"]), "glebokosc": str(rng.randint(2, 25))}
+    if service.code == "niedzialajaca-latarnia":
+        return {"ile-latarni": str(rng.randint(1, 6))}
+    return {}
 
 
 def _labour_cases(wup: Organisation | None) -> int:
