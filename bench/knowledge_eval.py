@@ -4,8 +4,9 @@
     .venv/bin/python bench/knowledge_eval.py --database-url postgres://postgres@127.0.0.1:5432/okienko_kb_bench
 
 Builds a fresh database (migrate + the accounts, catalogue and knowledge demo data = the labour
-office's FAQ and the Łódź answers, linked to their catalogue services), then for each analyser rebuilds the index and runs every query of the sets in
-``bench/data/knowledge_eval*.jsonl`` over all live articles (the staff view). A query counts as
+office's FAQ and the Łódź answers, linked to their catalogue services), then for each analyser
+rebuilds the index and runs every query of the sets in ``bench/data/knowledge_eval*.jsonl`` over
+all live articles (the staff view). A query counts as
 found at rank k when any of its relevant slugs is among the first k results.
 Sets: ``project`` (``knowledge_eval.jsonl``, 226 queries written with the search) and
 ``residents-2026-12`` (``knowledge_eval_residents.jsonl``, written as residents and job seekers
