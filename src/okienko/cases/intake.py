@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import TerritorialUnit
+from okienko.core import reference
 from okienko.core.errors import InvalidInput, Message
 
 
@@ -126,6 +127,10 @@ def clean_location(location: Mapping[str, Any] | None, *, required: bool) -> dic
         errors.setdefault("location", _("This service needs the place: a map point or an address."))
     if errors:
         raise CaseInputError(errors)
+    if gmina is None and lat is not None and lon is not None:
+        # Nobody types TERYT codes: the unit comes from the point and the shipped boundaries (ADR 0049).
+        derived = reference.territory_at(float(lat), float(lon))
+        gmina = TerritorialUnit.objects.filter(code=derived).first() if derived else None
     return {"latitude": lat, "longitude": lon, "address": address, "gmina": gmina}
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from okienko.accounts.models import Organisation
-from okienko.cases import access, actions
+from okienko.cases import access, actions, geo_views
 from okienko.cases.intake import CaseInputError, distance_m
 from okienko.cases.models import Case, Priority
 from okienko.cases.workflow import OPEN_STATUSES
@@ -173,6 +173,7 @@ def intake_view(request: HttpRequest) -> HttpResponse:
         "inquiry": inquiry,
         "channels": Channel.choices,
         "priorities": Priority.choices,
+        "map": geo_views.map_settings(getattr(request, "organisation", None) or jurisdiction),
     }
     return render(request, "cases/intake.html", context, status=400 if errors else 200)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from okienko.cases import intake_views, publication_views, views
+from okienko.cases import geo_views, intake_views, publication_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("new/", intake_views.intake_view, name="new"),
     path("new/duplicates/", intake_views.duplicates_view, name="duplicates"),
     path("geo/<slug:name>.geojson", intake_views.geo_view, name="geo"),
+    path("geo/places/", geo_views.geocode_view, name="geocode"),
     path("files/<uuid:file_uuid>/", views.download_view, name="download"),
     path("<uuid:case_uuid>/", views.detail_view, name="detail"),
     path("<uuid:case_uuid>/status/", views.transition_view, name="transition"),

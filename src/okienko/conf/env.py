@@ -122,6 +122,12 @@ class Environment:
     open311_drain_yield_rate: int
     open311_drain_min_rate: float
     trusted_proxies: tuple[str, ...]
+    map_tiles: str
+    map_attribution: str
+    geocoder: str
+    geocoder_url: str
+    geocoder_timeout: float
+    geocoder_user_agent: str
 
     @property
     def is_embedded(self) -> bool:
@@ -170,7 +176,23 @@ def read_environment() -> Environment:
         open311_drain_min_rate=env_float("OKIENKO_OPEN311_DRAIN_MIN_RATE", 5.0),
         # Reverse proxies whose X-Forwarded-For is believed (core.middleware.client_ip); none by default.
         trusted_proxies=env_networks("OKIENKO_TRUSTED_PROXIES"),
+        # Base map tiles ({z}/{x}/{y} URL template) and their attribution; none: the shipped
+        # boundaries are the only layer (offline). ADR 0049.
+        map_tiles=env_str("OKIENKO_MAP_TILES", ""),
+        map_attribution=env_str("OKIENKO_MAP_ATTRIBUTION", ""),
+        geocoder=_geocoder(),
+        geocoder_url=env_str("OKIENKO_GEOCODER_URL", ""),
+        geocoder_timeout=env_float("OKIENKO_GEOCODER_TIMEOUT", 3.0),
+        geocoder_user_agent=env_str("OKIENKO_GEOCODER_USER_AGENT", "Okienko (https://github.com/okienko)"),
     )
+
+
+def _geocoder() -> str:
+    """Which geocoder finds addresses: the shipped TERYT localities or an HTTP service (ADR 0049)."""
+    value = env_str("OKIENKO_GEOCODER", "offline")
+    if value not in {"offline", "nominatim", "photon"}:
+        raise ConfigError(f"OKIENKO_GEOCODER must be offline, nominatim or photon, got {value!r}")
+    return value
 
 
 def _open311_intake() -> str:

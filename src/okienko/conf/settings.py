@@ -282,6 +282,15 @@ API_MAX_JSON_BYTES = 1024 * 1024
 API_IDEMPOTENCY_KEEP_HOURS = 24
 # Webhook URLs resolving to loopback, private, link-local … addresses are refused unless this is on.
 WEBHOOK_ALLOW_PRIVATE = ENV.webhook_allow_private
+
+# Maps and geocoding (ADR 0049): base-map tiles and their attribution (none: the shipped boundaries
+# only), and the geocoder behind the maps' address search (offline TERYT localities by default).
+MAP_TILES = ENV.map_tiles
+MAP_ATTRIBUTION = ENV.map_attribution
+GEOCODER = ENV.geocoder
+GEOCODER_URL = ENV.geocoder_url
+GEOCODER_TIMEOUT = ENV.geocoder_timeout
+GEOCODER_USER_AGENT = ENV.geocoder_user_agent
 SPECTACULAR_SETTINGS = {
     "TITLE": "Okienko API",
     "DESCRIPTION": "REST API of Okienko, the contact centre and case-management platform.",

@@ -48,7 +48,7 @@ def _key(scope: str, request: HttpRequest) -> str:
 
 
 def limit_for(scope: str) -> int:
-    limits = {"report": 10, "deflect": 30, "lookup": 10, "my_reports": 5}
+    limits = {"report": 10, "deflect": 30, "lookup": 10, "my_reports": 5, "geocode": 120}
     configured = getattr(settings, "PORTAL_RATE_LIMITS", {})
     return int(configured.get(scope, limits.get(scope, 10)))
 

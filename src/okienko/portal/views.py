@@ -10,7 +10,7 @@ from uuid import UUID
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,11 +18,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from okienko.accounts.models import Organisation
+from okienko.cases.geo_views import map_settings, territory_of
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case
 from okienko.cases.publication import description_of
 from okienko.catalogue.models import Service, ServiceQuestion
-from okienko.core import reference
+from okienko.core import geocoding, reference
 from okienko.knowledge.models import Article
 from okienko.knowledge.search import search
 from okienko.portal import actions, guard
@@ -122,6 +123,7 @@ def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
             "form_id": FORM_ID,
             "errors": _error_summary(form) if form.is_bound else [],
             "suggestions": _suggest(form.data.get("description", ""), service) if form.is_bound else None,
+            "map": map_settings(service.organisation),
         },
     )
 
@@ -206,3 +208,16 @@ def boundaries_view(request: HttpRequest) -> HttpResponse:
     prefix = request.GET.get("prefix", "")[:7]
     data = reference.boundaries("powiaty", prefix if prefix.isdigit() else "")
     return HttpResponse(data, content_type="application/json")
+
+
+@require_GET
+def geocode_view(request: HttpRequest) -> JsonResponse:
+    """The report map's address search (``?q=``) and naming of a clicked point (``?lat=&lon=``);
+    ``?service=`` puts the places of that service's office first. Rate-limited per address."""
+    if guard.limited("geocode", request):
+        return JsonResponse({"error": _("Too many searches. Put the pin on the map, or try again later.")}, status=429)
+    guard.count("geocode", request)
+    service_id = request.GET.get("service", "")
+    service = _public_services().filter(uuid=service_id).first() if _is_uuid(service_id) else None
+    territory = territory_of(service.organisation) if service else []
+    return geocoding.answer(request.GET, bbox=reference.bbox_of(territory))

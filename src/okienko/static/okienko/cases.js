@@ -1,22 +1,47 @@
-/* Case intake map (offline: administrative boundaries only) and standard-reply insertion. */
+/* Maps of the forms (configured tiles over the shipped boundaries, address search, naming of a pinned point)
+   and standard-reply insertion. */
 (function () {
   "use strict";
   function setupMap() {
     var el = document.getElementById("case-map");
     if (!el || typeof L === "undefined") { return; }
+    var d = el.dataset;
     var lat = document.getElementById("f-latitude");
     var lon = document.getElementById("f-longitude");
-    var map = L.map(el, { center: [51.76, 19.46], zoom: 11, keyboard: true });
+    var address = d.address ? document.getElementById(d.address) : null;
+    var territory = d.territory ? document.getElementById(d.territory) : null;
+    var map = L.map(el, { keyboard: true });
+    var box = (d.bbox || "").split(",").map(parseFloat);
+    if (box.length === 4 && !box.some(isNaN)) { map.fitBounds([[box[0], box[1]], [box[2], box[3]]]); }
+    else { map.setView([52.0, 19.4], 6); }
+    /* Base map: configured tiles (ADR 0049) over the shipped boundaries, the offline fallback. */
+    if (d.tiles) { L.tileLayer(d.tiles, { attribution: d.attribution || "", maxZoom: 19 }).addTo(map); }
     var marker = null;
+    var autoAddress = "";
+    function query(params) {
+      var url = d.places + (d.places.indexOf("?") < 0 ? "?" : "&") + new URLSearchParams(params).toString();
+      if (d.service) { url += "&service=" + encodeURIComponent(d.service); }
+      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); });
+    }
+    function name(point) {
+      if (!d.places) { return; }
+      query({ lat: point.lat.toFixed(6), lon: point.lng.toFixed(6) }).then(function (res) {
+        var found = res.ok && res.body.place;
+        if (territory) { territory.value = found ? found.territory : ""; territory.dispatchEvent(new Event("change", { bubbles: true })); }
+        if (found && address && (!address.value || address.value === autoAddress)) { address.value = autoAddress = found.label; }
+      }).catch(function () { /* the pin stays; the place is named on the server */ });
+    }
     function place(latlng, fromMap) {
       if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng, { keyboard: true }).addTo(map); }
       if (fromMap) {
         lat.value = latlng.lat.toFixed(6);
         lon.value = latlng.lng.toFixed(6);
         lat.dispatchEvent(new Event("change", { bubbles: true }));
+        name(latlng);
       }
     }
-    fetch(el.dataset.geo + "?prefix=10", { credentials: "same-origin" })
+    fetch(d.geo + (d.prefix ? "?prefix=" + d.prefix : ""), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         L.geoJSON(data, { style: { color: "#1f5fa8", weight: 1, fillOpacity: 0.05 } }).addTo(map);
@@ -33,6 +58,51 @@
     lat.addEventListener("change", fromFields);
     lon.addEventListener("change", fromFields);
     fromFields();
+    setupSearch(map, d, query, function (p) {
+      if (p.bbox) { map.fitBounds([[p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]]); }
+      if (p.approximate) { return d.msgApproximate; }
+      var point = L.latLng(p.latitude, p.longitude);
+      map.setView(point, Math.max(map.getZoom(), 17));
+      place(point, false);
+      lat.value = p.latitude.toFixed(6);
+      lon.value = p.longitude.toFixed(6);
+      lat.dispatchEvent(new Event("change", { bubbles: true }));
+      if (address) { address.value = autoAddress = p.label; }
+      if (territory) { territory.value = p.territory || ""; }
+      return d.msgPinned;
+    });
+  }
+  /* The address search box above the map (hidden without script: the address field and the map work alone). */
+  function setupSearch(map, d, query, choose) {
+    var box = document.querySelector("[data-map-search]");
+    if (!box || !d.places) { return; }
+    box.hidden = false;
+    var input = box.querySelector("input");
+    var status = box.querySelector("[role=status]");
+    var list = box.querySelector("ul");
+    function find() {
+      var text = input.value.trim();
+      list.innerHTML = "";
+      if (text.length < 2) { return; }
+      status.textContent = d.msgSearching;
+      query({ q: text }).then(function (res) {
+        var places = (res.body && res.body.places) || [];
+        if (!res.ok) { status.textContent = (res.body && res.body.error) || d.msgDown; return; }
+        status.textContent = places.length ? d.msgFound : d.msgNone;
+        places.forEach(function (p) {
+          var li = document.createElement("li");
+          var btn = document.createElement("button");
+          btn.type = "button";
+          btn.className = "map-result";
+          btn.textContent = p.label;
+          btn.addEventListener("click", function () { list.innerHTML = ""; status.textContent = choose(p); });
+          li.appendChild(btn);
+          list.appendChild(li);
+        });
+      }).catch(function () { status.textContent = d.msgDown; });
+    }
+    box.querySelector("[data-map-find]").addEventListener("click", find);
+    input.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); find(); } });
   }
   function setupReplies() {
     document.body.addEventListener("click", function (e) {
