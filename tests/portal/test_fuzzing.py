@@ -135,3 +135,13 @@ def test_the_report_lookup_pages_never_fail(
     _no_server_error(fuzzed.post("/sprawy/moje/", {"email": email, "website": contact}), "my reports link")
     _no_server_error(fuzzed.get(f"/sprawy/moje/{token}/"), "my reports")
     _no_server_error(fuzzed.get("/sprawy/sprawdz/", {"number": number}), "lookup form")
+
+
+@SETTINGS
+@given(query=HOSTILE, lat=HOSTILE, lon=HOSTILE, service=HOSTILE)
+def test_the_map_place_search_never_fails(
+    fuzzed: Client, portal: Portal, settings: Any, query: str, lat: str, lon: str, service: str
+) -> None:
+    settings.PORTAL_RATE_LIMITS = {"geocode": 100_000}
+    _no_server_error(fuzzed.get("/zglos/mapa/miejsca", {"q": query, "service": service}), f"search {query!r}")
+    _no_server_error(fuzzed.get("/zglos/mapa/miejsca", {"lat": lat, "lon": lon}), f"reverse {lat!r} {lon!r}")
