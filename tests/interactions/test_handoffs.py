@@ -195,3 +195,46 @@ def test_an_unknown_contact_or_service_is_ignored(desk: HttpClient, value: str) 
     response = desk.get(f"/desk/cases/new/?interaction={value}&service={value}")
     assert response.status_code == 200
     assert 'id="svc-search"' in response.content.decode()
+
+
+def test_the_contact_form_takes_a_services_everyday_name(desk: HttpClient, client_record: Any) -> None:
+    page = _contact(desk, "answered", client=str(client_record.uuid), service="kuroniówka", question="Ile wynosi?")
+    assert page.status_code == 200
+    interaction = Interaction.objects.get()
+    assert interaction.service is not None
+    assert interaction.service.code == "zasilek-dla-bezrobotnych"
+
+
+def test_an_ambiguous_everyday_name_asks_to_choose_and_keeps_what_was_typed(
+    desk: HttpClient, client_record: Any
+) -> None:
+    response = desk.post(
+        "/desk/contacts/new/",
+        {
+            "client": str(client_record.uuid),
+            "channel": "phone",
+            "direction": "in",
+            "outcome": "answered",
+            "action": "case",
+            "service": "zasiłek",
+            "question": "Pytanie o zasiłek",
+            "notes": "Notatka, która nie może zginąć",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Several services match:" in html
+    assert "Zasiłek dla bezrobotnych — prawo, wysokość, wypłata" in html
+    assert 'value="zasiłek"' in html
+    assert 'value="Pytanie o zasiłek"' in html
+    assert "Notatka, która nie może zginąć" in html
+    assert Interaction.objects.count() == 0
+
+
+def test_an_unknown_service_name_says_how_to_find_one(desk: HttpClient) -> None:
+    response = desk.post(
+        "/desk/contacts/new/",
+        {"channel": "phone", "direction": "in", "outcome": "answered", "action": "save", "service": "qwerty"},
+    )
+    assert response.status_code == 400
+    assert "No service matches “qwerty”." in response.content.decode()

@@ -41,17 +41,35 @@ class InteractionForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.organisation = organisation
         self.services = services_for(organisation)
 
     def clean_service(self) -> Service | None:
-        code = (self.cleaned_data.get("service") or "").strip()
-        if not code:
+        """The service by its code (the list fills it in) or, when the consultant typed words, the
+        one service whose names or everyday keywords match them ("kuroniówka", "zasiłku")."""
+        typed = (self.cleaned_data.get("service") or "").strip()
+        if not typed:
             return None
-        code = code.split(" ", 1)[0]
+        code = typed.split(" ", 1)[0]
         found = next((s for s in self.services if s.code == code), None)
-        if found is None:
-            raise forms.ValidationError(_("Choose a service from the list (by its code)."))
-        return found
+        if found is not None:
+            return found
+        matches: list[Service] = []
+        if self.organisation is not None:
+            matches = list(
+                Service.objects.active().for_organisation(self.organisation).search(typed).order_by("public_name")[:6]
+            )
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise forms.ValidationError(
+                _("Several services match: %(names)s. Choose one from the list.")
+                % {"names": "; ".join(s.public_name for s in matches)}
+            )
+        raise forms.ValidationError(
+            _("No service matches “%(typed)s”. Type a part of its name or an everyday word and choose from the list.")
+            % {"typed": typed[:80]}
+        )
 
 
 class CallbackForm(forms.Form):
