@@ -3,11 +3,14 @@ pickers instead of raw ids; weekday check-boxes in routing rules (issue 12, item
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.utils import flatten_fieldsets, label_for_field
 from django.test import Client
 from django.utils import translation
+from django.utils.functional import Promise
 
 from okienko.accounts.models import Organisation, User
 from okienko.cases.admin import RoutingRuleForm
@@ -16,7 +19,7 @@ from okienko.cases.models import RoutingRule
 pytestmark = pytest.mark.django_db
 
 # Labels that Polish writes as English does.
-SAME_IN_POLISH = {"ID", "PIN", "URL", "uuid", "e-mail", "status", "gmina", "token", "hash", "Open311", "HTTP Accept"}
+SAME_IN_POLISH = {"id", "pin", "url", "uuid", "e-mail", "status", "gmina", "token", "hash", "open311", "http accept"}
 
 
 def _polish(text: object) -> tuple[str, str]:
@@ -38,23 +41,24 @@ def test_every_app_and_model_of_the_admin_has_a_polish_name() -> None:
     assert untranslated == []
 
 
-def test_every_field_an_administrator_edits_is_labelled_in_polish(rf: object) -> None:
+def test_every_field_an_administrator_edits_is_labelled_in_polish(rf: Any) -> None:
+    """The labels an administrator reads on each add form, as the admin builds them."""
     superuser = User(username="root", is_superuser=True, is_staff=True)
     untranslated = []
     for model, model_admin in admin.site._registry.items():
-        request = rf.get("/admin/")  # type: ignore[attr-defined]  # pytest-django's RequestFactory fixture
+        request = rf.get("/admin/")
         request.user = superuser
-        for name in model_admin.get_fields(request):
-            if not isinstance(name, str):
-                continue  # a row of several fields: each is also listed on its own by its model
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:  # a computed read-only column, labelled by the admin
+        form = model_admin.get_form(request)
+        readonly = set(model_admin.get_readonly_fields(request))
+        for name in flatten_fieldsets(model_admin.get_fieldsets(request)):
+            if name in form.base_fields:
+                label: Any = form.base_fields[name].label
+            elif name in readonly:
+                label = label_for_field(name, model, model_admin)
+            else:
                 continue
-            if field.auto_created and not field.concrete:
-                continue  # the other side of a relation, labelled by its model
-            polish, english = _polish(getattr(field, "verbose_name", name))
-            if polish == english and polish not in SAME_IN_POLISH:
+            polish, english = _polish(label)
+            if polish == english and polish.lower() not in SAME_IN_POLISH:
                 untranslated.append(f"{model._meta.label}.{name}: {polish}")
     assert untranslated == []
 
@@ -82,12 +86,29 @@ def test_routing_rule_weekdays_are_check_boxes_stored_as_digits() -> None:
     assert RoutingRuleForm(data={**data, "weekdays": ["9"]}).is_valid() is False
 
 
-def test_every_help_text_of_the_admin_is_in_polish() -> None:
+def test_every_help_text_of_the_admin_is_in_polish(rf: Any) -> None:
+    superuser = User(username="root", is_superuser=True, is_staff=True)
     untranslated = []
-    for model in admin.site._registry:
-        for field in model._meta.get_fields():
-            if help_text := getattr(field, "help_text", ""):
-                polish, english = _polish(help_text)
+    for model, model_admin in admin.site._registry.items():
+        request = rf.get("/admin/")
+        request.user = superuser
+        for name, field in model_admin.get_form(request).base_fields.items():
+            if isinstance(field.help_text, Promise):  # a plain text was worded when the form was built
+                polish, english = _polish(field.help_text)
                 if polish == english:
-                    untranslated.append(f"{model._meta.label}.{field.name}: {polish[:60]}")
+                    untranslated.append(f"{model._meta.label}.{name}: {polish[:60]}")
     assert untranslated == []
+
+
+def test_the_authenticator_app_page_reads_in_polish(client: Client) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    root = User.objects.create_superuser("root", password="pass-1234-word")
+    device = TOTPDevice.objects.create(user=root, name="telefon", confirmed=True)
+    client.force_login(root)
+    listing = client.get("/admin/otp_totp/totpdevice/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Ostatnie użycie" in listing or "ostatnie użycie" in listing.lower()
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    for english in ("Identity", "Timestamps", "Throttling", "The human-readable name", "Is this device ready"):
+        assert english not in page
+    assert "Błędne kody" in page

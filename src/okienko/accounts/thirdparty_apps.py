@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
-from django.db.models import Field, Model
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -58,13 +58,6 @@ DEVICE_HELP = {
 def _label(model: type[Model], verbose_name: str | _StrPromise, plural: str | _StrPromise) -> None:
     meta = model._meta
     meta.verbose_name, meta.verbose_name_plural = verbose_name, plural
-    for field in meta.get_fields():
-        if not isinstance(field, Field):
-            continue  # the other side of a relation
-        if field.name in DEVICE_FIELDS:
-            field.verbose_name = DEVICE_FIELDS[field.name]
-        if field.name in DEVICE_HELP and field.help_text:
-            field.help_text = DEVICE_HELP[field.name]
 
 
 class OtpTotpConfig(AppConfig):
@@ -102,4 +95,6 @@ AXES_LABELS = (
     _("expiration"),
     _("Session key hash (sha256)"),
     _("Access lock out"),
+    _("access attempt expiration"),
+    _("access attempt expirations"),
 )
