@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from okienko.accounts import access as accounts_access
@@ -199,7 +200,11 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             report(request, exc)
         else:
-            messages.success(request, _("%(count)d cases assigned to %(user)s.") % {"count": count, "user": assignee})
+            messages.success(
+                request,
+                ngettext("%(count)d case assigned to %(user)s.", "%(count)d cases assigned to %(user)s.", count)
+                % {"count": count, "user": assignee},
+            )
     return HttpResponseRedirect(reverse("cases:team"))
 
 
