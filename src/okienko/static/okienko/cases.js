@@ -87,7 +87,7 @@
       status.textContent = d.msgSearching;
       query({ q: text }).then(function (res) {
         var places = (res.body && res.body.places) || [];
-        if (!res.ok) { status.textContent = (res.body && res.body.error) || d.msgDown; return; }
+        if (!res.ok || (res.body && res.body.error)) { status.textContent = (res.body && res.body.error) || d.msgDown; return; }
         status.textContent = places.length ? d.msgFound : d.msgNone;
         places.forEach(function (p) {
           var li = document.createElement("li");
