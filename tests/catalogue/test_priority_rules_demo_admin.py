@@ -112,3 +112,22 @@ def test_the_admin_refuses_a_condition_with_an_unknown_choice(loaded: None, staf
     rule.refresh_from_db()
     assert rule.priority == "urgent"
     assert AuditRecord.objects.filter(action="admin.priorityrule.changed").exists()
+
+
+def test_a_residents_pothole_report_reaches_the_roads_queue_high_priority(loaded: None) -> None:
+    from django.test import Client
+
+    from okienko.portal.actions import submit_report
+
+    pothole = Service.objects.get(organisation__code="lodz", code="dziura-w-jezdni")
+    case = submit_report(
+        service=pothole,
+        description="Głęboka dziura na jezdni przy przystanku",
+        location={"latitude": "51.7592", "longitude": "19.4560", "address": "ul. Piotrkowska 104"},
+        answers={"rozmiar": "duzy", "pas-ruchu": "tak", "glebokosc": "20"},
+    )
+    assert (case.priority, case.assigned_unit.code if case.assigned_unit else None) == ("high", "lodz-zdit")
+    http = Client(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(User.objects.get(username="ekspert.zdit"))
+    page = http.get("/desk/cases/team/?view=map&priority=high")
+    assert [p["number"] for p in page.context["points"]] == [case.number]
