@@ -156,3 +156,11 @@ def test_import_takes_the_legal_basis_and_refuses_unknown_services(loaded: None)
     article: Any = Article.objects.get(slug="test-a")
     assert article.legal_basis == "Prawo o ruchu drogowym"
     assert list(article.services.values_list("code", flat=True)) == ["graffiti"]
+
+
+def test_the_desk_search_shows_the_answers_summary(loaded: None) -> None:
+    http = HttpClient()
+    http.force_login(User.objects.get(username="konsultant.lodz"))
+    html = http.get("/desk/knowledge/", {"q": "odśnieżanie chodnika"}).content.decode()
+    summary = Article.objects.get(slug="lodz-odsniezanie-chodnikow").summary
+    assert f'<p class="kb-summary">{summary}</p>' in html
