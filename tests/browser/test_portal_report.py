@@ -45,6 +45,8 @@ def _describe(page: Any, axe: Axe, text: str) -> None:
     page.get_by_role("navigation", name="Nawigacja portalu").get_by_role("link", name="Zgłoś sprawę").click()
     page.wait_for_url("**/zglos/")
     axe(page)
+    page.get_by_role("link", name="Drogi i chodniki").click()  # a category tile
+    assert page.get_by_role("heading", level=2).first.inner_text().strip() == "Drogi i chodniki"
     page.get_by_role("link", name="Dziura w jezdni").click()
     page.wait_for_url(re.compile(r".*/zglos/[0-9a-f-]{36}/$"))
     axe(page)

@@ -145,3 +145,14 @@ def test_the_map_place_search_never_fails(
     settings.PORTAL_RATE_LIMITS = {"geocode": 100_000}
     _no_server_error(fuzzed.get("/zglos/mapa/miejsca", {"q": query, "service": service}), f"search {query!r}")
     _no_server_error(fuzzed.get("/zglos/mapa/miejsca", {"lat": lat, "lon": lon}), f"reverse {lat!r} {lon!r}")
+
+
+@SETTINGS
+@given(query=HOSTILE, category=HOSTILE, lat=HOSTILE, lon=HOSTILE, address=HOSTILE)
+def test_the_report_entry_and_the_map_first_path_never_fail(
+    fuzzed: Client, portal: Portal, query: str, category: str, lat: str, lon: str, address: str
+) -> None:
+    place = {"lat": lat, "lon": lon, "adres": address}
+    _no_server_error(fuzzed.get("/zglos/", {"q": query, "kategoria": category, **place}), f"entry {query!r}")
+    _no_server_error(fuzzed.get("/zglos/miejsce/", place), "map-first")
+    _no_server_error(fuzzed.get(f"/zglos/{portal.pothole.uuid}/", place), "form with a place")

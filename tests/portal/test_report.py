@@ -23,11 +23,13 @@ def url(portal: Portal) -> str:
     return reverse("portal:report", args=[portal.pothole.uuid])
 
 
-def test_the_services_page_lists_public_services_grouped_by_category(client: Client, portal: Portal) -> None:
+def test_the_services_page_shows_category_tiles_that_list_public_services(client: Client, portal: Portal) -> None:
     response = client.get("/zglos/")
     html = response.content.decode()
     assert response.status_code == 200
+    assert 'href="?kategoria=ldz/drogi"' in html
     assert "Drogi i chodniki" in html
+    html = client.get("/zglos/", {"kategoria": "ldz/drogi"}).content.decode()
     assert url(portal) in html
     assert "Wewnętrzna" not in html
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("zglos/przyjete", views.report_sent_view, name="report_sent"),
     path("zglos/mapa/powiaty.geojson", views.boundaries_view, name="boundaries"),
     path("zglos/mapa/miejsca", views.geocode_view, name="geocode"),
+    path("zglos/miejsce/", views.place_view, name="place"),
     path("zglos/<uuid:service_id>/", views.report_view, name="report"),
     path("sprawy/sprawdz/", lookup_views.lookup_view, name="lookup"),
     path("sprawy/moje/", lookup_views.my_reports_request_view, name="my_reports_request"),

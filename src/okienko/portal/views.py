@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django import forms
@@ -46,14 +47,55 @@ def _public_services() -> Any:
     return Service.objects.public().select_related("organisation", "category")
 
 
+def _place_from(params: Any) -> dict[str, str]:
+    """A place chosen before the matter (the map-first path): ``lat``, ``lon`` and ``adres``,
+    kept only when they make sense, to be carried into the report form."""
+    place: dict[str, str] = {}
+    try:
+        lat, lon = float(str(params.get("lat", ""))[:20]), float(str(params.get("lon", ""))[:20])
+    except ValueError:
+        pass
+    else:
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            place.update(lat=f"{lat:.6f}", lon=f"{lon:.6f}")
+    address = " ".join(str(params.get("adres", "")).split())[:300]
+    if address:
+        place["adres"] = address
+    return place
+
+
 def services_view(request: HttpRequest) -> HttpResponse:
-    """Step 1: choose the matter, grouped by office and category."""
+    """Step 1: choose the matter — search it, open a category tile, or pick the place first.
+    Plain links and GET forms: works without script."""
     services = _public_services().order_by("organisation__name", "category__order", "category__name", "order")
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    chosen = request.GET.get("kategoria", "")[:170]
+    place = _place_from(request.GET)
+    found = list(services.search(query)[:40]) if query else None
+    selected = [s for s in services if f"{s.organisation.code}/{s.category.code}" == chosen] if chosen else []
     offices = [
-        (office, [(category, list(items)) for category, items in groupby(rows, key=lambda s: s.category)])
+        (office, [(category, len(list(items))) for category, items in groupby(rows, key=lambda s: s.category)])
         for office, rows in groupby(services, key=lambda s: s.organisation)
     ]
-    return render(request, "portal/services.html", {"offices": offices})
+    context = {
+        "offices": offices,
+        "query": query,
+        "found": found,
+        "selected": selected,
+        "category": selected[0].category if selected else None,
+        "place": place,
+        "carry": urlencode(place),
+    }
+    return render(request, "portal/services.html", context)
+
+
+def place_view(request: HttpRequest) -> HttpResponse:
+    """The map-first path: "report at this place" — put the pin (or type the address), then choose the matter."""
+    organisations = Organisation.objects.filter(pk__in=_public_services().values("organisation"))
+    territory = sorted({code for org in organisations for code in territory_of(org)})
+    return render(
+        request, "portal/place.html", {"map": geocoding.map_settings(territory), "place": _place_from(request.GET)}
+    )
 
 
 def _service(service_id: UUID) -> Service:
@@ -113,7 +155,9 @@ def report_view(request: HttpRequest, service_id: UUID) -> HttpResponse:
         fresh[guard.STARTED] = guard.started_token()
         form.data = fresh
     else:
-        form = ReportForm(service=service)
+        place = _place_from(request.GET)
+        initial = {"latitude": place.get("lat"), "longitude": place.get("lon"), "address": place.get("adres", "")}
+        form = ReportForm(service=service, initial={k: v for k, v in initial.items() if v})
     return render(
         request,
         "portal/report.html",
