@@ -22,7 +22,7 @@ def territory_of(organisation: Organisation | None) -> list[str]:
 
 
 def map_settings(organisation: Organisation | None) -> dict[str, str]:
-    """The ``data-*`` of a map that belongs to ``organisation``'s form (ADR 0049)."""
+    """The ``data-*`` of a map that belongs to ``organisation``'s form (ADR 0051)."""
     return geocoding.map_settings(territory_of(organisation))
 
 

@@ -128,7 +128,7 @@ def clean_location(location: Mapping[str, Any] | None, *, required: bool) -> dic
     if errors:
         raise CaseInputError(errors)
     if gmina is None and lat is not None and lon is not None:
-        # Nobody types TERYT codes: the unit comes from the point and the shipped boundaries (ADR 0049).
+        # Nobody types TERYT codes: the unit comes from the point and the shipped boundaries (ADR 0051).
         derived = reference.territory_at(float(lat), float(lon))
         gmina = TerritorialUnit.objects.filter(code=derived).first() if derived else None
     return {"latitude": lat, "longitude": lon, "address": address, "gmina": gmina}

@@ -177,7 +177,7 @@ def read_environment() -> Environment:
         # Reverse proxies whose X-Forwarded-For is believed (core.middleware.client_ip); none by default.
         trusted_proxies=env_networks("OKIENKO_TRUSTED_PROXIES"),
         # Base map tiles ({z}/{x}/{y} URL template) and their attribution; none: the shipped
-        # boundaries are the only layer (offline). ADR 0049.
+        # boundaries are the only layer (offline). ADR 0051.
         map_tiles=env_str("OKIENKO_MAP_TILES", ""),
         map_attribution=env_str("OKIENKO_MAP_ATTRIBUTION", ""),
         geocoder=_geocoder(),
@@ -188,7 +188,7 @@ def read_environment() -> Environment:
 
 
 def _geocoder() -> str:
-    """Which geocoder finds addresses: the shipped TERYT localities or an HTTP service (ADR 0049)."""
+    """Which geocoder finds addresses: the shipped TERYT localities or an HTTP service (ADR 0051)."""
     value = env_str("OKIENKO_GEOCODER", "offline")
     if value not in {"offline", "nominatim", "photon"}:
         raise ConfigError(f"OKIENKO_GEOCODER must be offline, nominatim or photon, got {value!r}")

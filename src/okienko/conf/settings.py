@@ -283,7 +283,7 @@ API_IDEMPOTENCY_KEEP_HOURS = 24
 # Webhook URLs resolving to loopback, private, link-local … addresses are refused unless this is on.
 WEBHOOK_ALLOW_PRIVATE = ENV.webhook_allow_private
 
-# Maps and geocoding (ADR 0049): base-map tiles and their attribution (none: the shipped boundaries
+# Maps and geocoding (ADR 0051): base-map tiles and their attribution (none: the shipped boundaries
 # only), and the geocoder behind the maps' address search (offline TERYT localities by default).
 MAP_TILES = ENV.map_tiles
 MAP_ATTRIBUTION = ENV.map_attribution

@@ -1,4 +1,4 @@
-"""Finding places for the maps: address search and reverse geocoding behind one interface (ADR 0049).
+"""Finding places for the maps: address search and reverse geocoding behind one interface (ADR 0051).
 
 ``get_geocoder()`` returns the configured ``Geocoder``: the offline search over the TERYT units and
 localities that ship in ``core.reference`` (the embedded default: towns, villages and gminy, no

@@ -14,7 +14,7 @@
     var box = (d.bbox || "").split(",").map(parseFloat);
     if (box.length === 4 && !box.some(isNaN)) { map.fitBounds([[box[0], box[1]], [box[2], box[3]]]); }
     else { map.setView([52.0, 19.4], 6); }
-    /* Base map: configured tiles (ADR 0049) over the shipped boundaries, the offline fallback. */
+    /* Base map: configured tiles (ADR 0051) over the shipped boundaries, the offline fallback. */
     if (d.tiles) { L.tileLayer(d.tiles, { attribution: d.attribution || "", maxZoom: 19 }).addTo(map); }
     var marker = null;
     var autoAddress = "";
