@@ -121,7 +121,9 @@ def clean_location(location: Mapping[str, Any] | None, *, required: bool) -> dic
     code = str(location.get("gmina_code") or "").strip()
     if code:
         gmina = TerritorialUnit.objects.filter(code=code).first()
-        if gmina is None:
+        if gmina is None and lat is None:
+            # With a point the unit is derived from it below; a code the database does not know
+            # (a map's derived code of a territory not loaded) must not block the form.
             errors["gmina_code"] = _("Unknown TERYT code.")
     if required and lat is None and not address:
         errors.setdefault("location", _("This service needs the place: a map point or an address."))
