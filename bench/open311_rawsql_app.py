@@ -151,8 +151,9 @@ async def submit(form: dict[str, str]) -> tuple[int, bytes]:
             "INSERT INTO cases_case (uuid, number, description, status, priority, channel, reporter_name,"
             " reporter_email, reporter_phone, latitude, longitude, address, sla_basis, response_due, resolve_due,"
             " resolve_due_3x, escalation_level, created_at, updated_at, version, answers, external_token, media_url,"
-            " assigned_unit_id, organisation_id, service_id) VALUES (%s, %s, %s, 'assigned', 'normal', 'web', '',"
-            " '', '', %s, %s, %s, 'working_days', %s, %s, %s, 0, %s, %s, 1, '{}', %s, %s, %s, %s, %s) RETURNING id",
+            " assigned_unit_id, organisation_id, service_id, priority_reason) VALUES (%s, %s, %s, 'assigned', 'normal',"
+            " 'web', '', '', '', %s, %s, %s, 'working_days', %s, %s, %s, 0, %s, %s, 1, '{}', %s, %s, %s, %s, %s, '')"
+            " RETURNING id",
             [
                 uuid.uuid4(), number, form.get("description", ""), form.get("lat") or None, form.get("long") or None,
                 form.get("address_string", "")[:300], now + dt.timedelta(days=2), now + dt.timedelta(days=14),
