@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,13 +28,15 @@ def _due(case: Case) -> str:
     return str(_("due %(when)s")) % {"when": formatting.when(case.resolve_due)}
 
 
-def _items(cases: list[Case], now: Any) -> list[WorkItem]:
-    items = []
-    for case in cases:
-        level = {3: "danger", 1: "warning", 2: "warning"}.get(case.overdue_level_at(now), "")
-        detail = " · ".join(part for part in (case.service.public_name, case.get_status_display(), _due(case)) if part)
-        items.append(WorkItem(case.number, reverse("cases:detail", args=[case.uuid]), detail, level))
-    return items
+def _panel(key: str, rows: QuerySet[Case], now: Any, **text: Any) -> Mapping[str, Any]:
+    """The panel of ``rows``: their count and the first few as work items."""
+    return work_panels.of_rows(key, rows, item=lambda case: _item(case, now), **text)
+
+
+def _item(case: Case, now: Any) -> WorkItem:
+    level = {3: "danger", 1: "warning", 2: "warning"}.get(case.overdue_level_at(now), "")
+    detail = " · ".join(part for part in (case.service.public_name, case.get_status_display(), _due(case)) if part)
+    return WorkItem(case.number, reverse("cases:detail", args=[case.uuid]), detail, level)
 
 
 def my_deadlines(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | None:
@@ -48,11 +50,11 @@ def my_deadlines(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | None:
         .order_by("resolve_due", "id")
     )
     now = clock.now()
-    return work_panels.context(
+    return _panel(
         "my-cases",
+        mine,
+        now,
         title=_("My cases by deadline"),
-        count=mine.count(),
-        items=_items(list(mine[: work_panels.LIMIT]), now),
         empty=_("No open cases are assigned to you."),
         more_url=reverse("cases:mine"),
     )
@@ -70,11 +72,11 @@ def awaiting_triage(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | None
         .order_by("created_at", "id")
     )
     now = clock.now()
-    return work_panels.context(
+    return _panel(
         "triage",
+        waiting,
+        now,
         title=_("Awaiting triage"),
-        count=waiting.count(),
-        items=_items(list(waiting[: work_panels.LIMIT]), now),
         empty=_("Nothing waits for triage."),
         more_url=reverse("cases:team") + "?unassigned=1",
     )
@@ -86,11 +88,11 @@ def overdue_in_scope(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | Non
         return None
     now = clock.now()
     late = Case.objects.visible_to(request.user).overdue(now).select_related("service").order_by("resolve_due", "id")
-    return work_panels.context(
+    return _panel(
         "overdue",
+        late,
+        now,
         title=_("Overdue in my scope"),
-        count=late.count(),
-        items=_items(list(late[: work_panels.LIMIT]), now),
         empty=_("No case is overdue."),
         more_url=reverse("cases:team") + "?overdue=1",
     )

@@ -332,29 +332,9 @@ def transition_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
     version = _expected(request)
     if action == "update":
         return _update(request, case, message, version)
-    if action == "ask":
-        return _run(
-            request,
-            case,
-            actions.ask_client,
-            _("The client was asked; the deadline is paused."),
-            message=message,
-            expected_version=version,
-        )
-    if action == "resolve":
-        return _run(
-            request, case, actions.resolve_case, _("The case is resolved."), message=message, expected_version=version
-        )
-    if action == "reopen":
-        return _run(
-            request,
-            case,
-            actions.reopen_case,
-            _("The case is reopened."),
-            reason=message,
-            on_client_request=request.POST.get("client_request") == "1",
-            expected_version=version,
-        )
+    steps = {"ask": Status.WAITING_CLIENT, "resolve": Status.RESOLVED, "reopen": Status.REOPENED}
+    if action in steps:
+        return _status_step(request, case, steps[action], message, version)
     return _run(
         request,
         case,
@@ -366,14 +346,11 @@ def transition_view(request: HttpRequest, case_uuid: str) -> HttpResponse:
     )
 
 
-def _update(request: HttpRequest, case: Case, message: str, version: int | None) -> HttpResponse:
-    """The one reply-and-status box: a public message, a new status, or both. Asking the client,
-    resolving and reopening need the message (it is what the client reads); the step back to
-    "registered" is not offered and refused if posted."""
-    to_status = request.POST.get("to_status", "")
-    if to_status and to_status not in dict(_status_options(case, access.actor_kinds(request.user, case))):
-        messages.error(request, _("This status cannot be chosen here."))
-        return _back(case)
+def _status_step(
+    request: HttpRequest, case: Case, to_status: str, message: str, version: int | None, *, note: str | None = None
+) -> HttpResponse:
+    """Move the case to ``to_status`` through the action that step needs: asking the client,
+    resolving and reopening carry the message; any other status is a plain transition with ``note``."""
     if to_status == Status.WAITING_CLIENT:
         return _run(
             request,
@@ -397,16 +374,27 @@ def _update(request: HttpRequest, case: Case, message: str, version: int | None)
             on_client_request=request.POST.get("client_request") == "1",
             expected_version=version,
         )
+    return _run(
+        request,
+        case,
+        actions.transition_case,
+        _("Status changed."),
+        to_status=to_status,
+        note=note,
+        expected_version=version,
+    )
+
+
+def _update(request: HttpRequest, case: Case, message: str, version: int | None) -> HttpResponse:
+    """The one reply-and-status box: a public message, a new status, or both. Asking the client,
+    resolving and reopening need the message (it is what the client reads); the step back to
+    "registered" is not offered and refused if posted."""
+    to_status = request.POST.get("to_status", "")
+    if to_status and to_status not in dict(_status_options(case, access.actor_kinds(request.user, case))):
+        messages.error(request, _("This status cannot be chosen here."))
+        return _back(case)
     if to_status:
-        return _run(
-            request,
-            case,
-            actions.transition_case,
-            _("Status changed."),
-            to_status=to_status,
-            note=message.strip() or None,
-            expected_version=version,
-        )
+        return _status_step(request, case, to_status, message, version, note=message.strip() or None)
     if not message.strip():
         messages.error(request, _("Write a message to the client or choose a new status."))
         return _back(case)

@@ -4,7 +4,7 @@ register a ``core.panels.Panel`` with the template ``WORK_PANEL`` in the ``desk_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,3 +39,17 @@ def context(
         "empty": empty,
         "more_url": more_url,
     }
+
+
+def of_rows(
+    panel_id: str,
+    rows: Any,
+    *,
+    item: Callable[[Any], WorkItem],
+    title: str | Promise,
+    empty: str | Promise,
+    more_url: str = "",
+) -> dict[str, Any]:
+    """The panel of a queryset: its count and its first ``LIMIT`` rows, each made a work item by ``item``."""
+    items = [item(row) for row in rows[:LIMIT]]
+    return context(panel_id, title=title, count=rows.count(), items=items, empty=empty, more_url=more_url)

@@ -77,20 +77,16 @@ def callbacks_due_today(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | 
         .select_related("client")
         .order_by("due_at", "id")
     )
-    items = [
-        WorkItem(
+    return work_panels.of_rows(
+        "callbacks-today",
+        due,
+        item=lambda c: WorkItem(
             str(c.client.display_name if c.client_id and c.client else c.phone or c.reason[:60]),
             reverse("interactions:callbacks"),
             f"{formatting.when(c.due_at)} · {c.reason[:80]}",
             "danger" if c.due_at < now else "",
-        )
-        for c in due[: work_panels.LIMIT]
-    ]
-    return work_panels.context(
-        "callbacks-today",
+        ),
         title=_("Callbacks due today"),
-        count=due.count(),
-        items=items,
         empty=_("No callbacks are due today."),
         more_url=reverse("interactions:callbacks"),
     )

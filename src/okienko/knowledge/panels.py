@@ -30,20 +30,16 @@ def reviews_due(request: HttpRequest, _obj: Any) -> Mapping[str, Any] | None:
     if not knowledge_access.may_edit_anywhere(request.user):
         return None
     due = due_for_review(request.user).order_by("review_by", "pk")
-    items = [
-        WorkItem(
+    return work_panels.of_rows(
+        "reviews-due",
+        due,
+        item=lambda a: WorkItem(
             a.title,
             reverse("knowledge:editor_edit", args=[a.uuid]),
             str(_("review by %(day)s")) % {"day": formatting.day(a.review_by)},
             "warning",
-        )
-        for a in due[: work_panels.LIMIT]
-    ]
-    return work_panels.context(
-        "reviews-due",
+        ),
         title=_("Knowledge articles due for review"),
-        count=due.count(),
-        items=items,
         empty=_("No article is due for review."),
         more_url=reverse("knowledge:editor") + "?review=due",
     )
