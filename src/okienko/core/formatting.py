@@ -20,36 +20,33 @@ def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
     return value
 
 
-def when(value: dt.date | dt.datetime | None) -> str:
-    """``05.12.2026, 14:03`` (a date alone: ``05.12.2026``); ``""`` for none."""
+def _format(value: dt.date | dt.datetime | None, date_format: str, datetime_format: str = "") -> str:
+    """``value`` in the active language's ``date_format`` (``datetime_format`` for a date and time);
+    ``""`` for none."""
     if value is None or value == "":
         return ""
-    if not isinstance(value, dt.datetime):
-        return day(value)
-    return formats.date_format(_local(value), "SHORT_DATETIME_FORMAT")
+    chosen = datetime_format if datetime_format and isinstance(value, dt.datetime) else date_format
+    return formats.date_format(_local(value), chosen)
+
+
+def when(value: dt.date | dt.datetime | None) -> str:
+    """``05.12.2026, 14:03`` (a date alone: ``05.12.2026``); ``""`` for none."""
+    return _format(value, "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT")
 
 
 def day(value: dt.date | dt.datetime | None) -> str:
     """``05.12.2026``; ``""`` for none."""
-    if value is None or value == "":
-        return ""
-    return formats.date_format(_local(value), "SHORT_DATE_FORMAT")
+    return _format(value, "SHORT_DATE_FORMAT")
 
 
 def long_when(value: dt.date | dt.datetime | None) -> str:
     """``5 grudnia 2026, 14:03`` (a date alone: ``5 grudnia 2026``); ``""`` for none."""
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, dt.datetime):
-        return long_day(value)
-    return formats.date_format(_local(value), "DATETIME_FORMAT")
+    return _format(value, "DATE_FORMAT", "DATETIME_FORMAT")
 
 
 def long_day(value: dt.date | dt.datetime | None) -> str:
     """``5 grudnia 2026``; ``""`` for none."""
-    if value is None or value == "":
-        return ""
-    return formats.date_format(_local(value), "DATE_FORMAT")
+    return _format(value, "DATE_FORMAT")
 
 
 def iso(value: dt.date | dt.datetime | None) -> str:
