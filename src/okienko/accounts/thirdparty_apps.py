@@ -1,8 +1,9 @@
 """The third-party apps of sign-in (two-step codes, lockout) named and labelled in Polish in the admin.
 
 django-otp labels its models with plain English strings and has no Polish catalogue; axes has no
-app name. These configurations give them translatable names; their fields' labels are set when
-the app is ready, from this project's catalogue (``accounts/locale``).
+app name. These configurations give the apps and models translatable names (model options, which
+their migrations do not record); the fields' labels and help texts below are applied on the
+admin's forms and columns (``accounts/admin.py``), so the third-party migrations stay unchanged.
 """
 
 from __future__ import annotations
