@@ -109,6 +109,7 @@ class Environment:
     email_host: str
     email_port: int
     default_from_email: str
+    mail_domain: str
     log_json: bool
     log_level: str
     site_url: str
@@ -154,6 +155,8 @@ def read_environment() -> Environment:
         email_host=env_str("OKIENKO_EMAIL_HOST", "127.0.0.1"),
         email_port=env_int("OKIENKO_EMAIL_PORT", 1025),
         default_from_email=env_str("OKIENKO_FROM_EMAIL", "Okienko <okienko@localhost>"),
+        # The domain of the Message-IDs Okienko writes (replies name them: channels.email.threading).
+        mail_domain=env_str("OKIENKO_MAIL_DOMAIN", "okienko.localhost"),
         log_json=env_bool("OKIENKO_LOG_JSON", profile == "production"),
         log_level=env_str("OKIENKO_LOG_LEVEL", "INFO"),
         site_url=env_str("OKIENKO_SITE_URL", "http://127.0.0.1:8000"),

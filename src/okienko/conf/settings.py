@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "okienko.knowledge",
     "okienko.cases",
     "okienko.interactions",
+    "okienko.channels",
     "okienko.integrations",
     "okienko.api",
     "okienko.desk",
@@ -239,6 +240,7 @@ EMAIL_HOST = ENV.email_host
 EMAIL_PORT = ENV.email_port
 DEFAULT_FROM_EMAIL = ENV.default_from_email
 SERVER_EMAIL = ENV.default_from_email
+OKIENKO_MAIL_DOMAIN = ENV.mail_domain
 
 # --- Background work -----------------------------------------------------------------------
 CELERY_BROKER_URL = ENV.broker_url
