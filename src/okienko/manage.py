@@ -12,4 +12,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # Run as a file (``python src/okienko/manage.py``), Python puts this folder first on the path,
+    # where ``channels`` would be Okienko's channel adapters instead of Django Channels.
+    _here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _here]
     main()
