@@ -17,12 +17,35 @@ def test_supervisor_start_page_alerts_overdue_and_three_times_overdue_cases(
     frozen.shift(60 * 60 * 24 * 10)  # 10 days: past the 5-working-day deadline, not yet 3×
     client.force_login(city.supervisor)  # the 8-hour session has expired meanwhile
     page = client.get("/desk/").content.decode()
-    assert "2 sprawy po terminie" in page
-    assert 'href="/desk/cases/team/?overdue=1"' in page
+    # The "overdue in my scope" panel says it, with the cases; the same line is not repeated above it.
+    assert 'Po terminie w moim zakresie <span class="count">2</span>' in page
+    assert "2 sprawy po terminie" not in page
+    assert "Wymaga uwagi" not in page
+    assert page.count('href="/desk/cases/team/?overdue=1"') == 1
     frozen.shift(60 * 60 * 24 * 30)
     client.force_login(city.supervisor)
     page = client.get("/desk/").content.decode()
-    assert "2 sprawy przekroczyły termin ponad trzykrotnie" in page
+    assert "2 sprawy przekroczyły termin ponad trzykrotnie" in page  # no panel says this: it stays an alert
+    assert page.count("Wymaga uwagi") == 1
+
+
+def test_an_alert_is_shown_when_its_panel_is_not(client: Client, city: City, frozen: Any) -> None:
+    import dataclasses
+    from unittest import mock
+
+    from okienko.core import panels
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("panel down")
+
+    open_pothole(city)
+    frozen.shift(60 * 60 * 24 * 10)
+    client.force_login(city.supervisor)
+    home = panels._panels[panels.DESK_HOME]
+    failing = dataclasses.replace(home["cases.overdue"], context=broken)
+    with mock.patch.dict(home, {"cases.overdue": failing}):
+        page = client.get("/desk/").content.decode()
+    assert "1 sprawa po terminie" in page
 
 
 def test_experts_get_no_supervisor_alerts(client: Client, city: City, frozen: Any) -> None:

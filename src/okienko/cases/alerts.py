@@ -1,4 +1,5 @@
-"""Supervisor alerts on the desk's start page: overdue and 3×-overdue cases in their scope."""
+"""Supervisor alerts on the desk's start page: overdue and 3×-overdue cases in their scope (the
+plain overdue line only where the "overdue in my scope" panel is not shown)."""
 
 from __future__ import annotations
 
@@ -31,5 +32,5 @@ def escalations(user: Actor) -> list[HomeAlert]:
     late = visible.overdue(now).count()
     if late:
         text = ngettext("%(n)d case is overdue", "%(n)d cases are overdue", late) % {"n": late}
-        alerts.append(HomeAlert(text, f"{team}?overdue=1", "warning"))
+        alerts.append(HomeAlert(text, f"{team}?overdue=1", "warning", panel="cases.overdue"))
     return alerts

@@ -73,6 +73,9 @@ class HomeAlert:
     text: str
     url: str
     level: str = "warning"  # "warning" or "danger"
+    # The start page's work panel that says the same (``core.panels`` name): while that panel is
+    # shown the alert is left out, so nothing is said twice.
+    panel: str = ""
 
 
 AlertSource = Callable[[Any], list[HomeAlert]]
@@ -85,5 +88,7 @@ def register_alerts(source: AlertSource) -> None:
         _alert_sources.append(source)
 
 
-def alerts_for(user: Actor) -> list[HomeAlert]:
-    return [alert for source in _alert_sources for alert in source(user)]
+def alerts_for(user: Actor, *, shown_panels: frozenset[str] = frozenset()) -> list[HomeAlert]:
+    """The user's alerts, without those a panel in ``shown_panels`` already says."""
+    alerts = [alert for source in _alert_sources for alert in source(user)]
+    return [alert for alert in alerts if not alert.panel or alert.panel not in shown_panels]

@@ -15,9 +15,11 @@ from okienko.core.panels import render_panels
 def home_view(request: HttpRequest) -> HttpResponse:
     roles = access.roles_of(request.user)
     labels = [str(Role(r).label) for r in sorted(roles) if r in Role.values]
+    rendered = render_panels(request, panels.DESK_HOME, None)
+    shown = frozenset(p.name for p in rendered if not p.failed)
     context = {
         "role_labels": labels,
-        "alerts": alerts_for(request.user),
-        "panels": render_panels(request, panels.DESK_HOME, None),
+        "alerts": alerts_for(request.user, shown_panels=shown),
+        "panels": rendered,
     }
     return render(request, "desk/home.html", context)

@@ -30,4 +30,4 @@ def reviews_due(user: Actor) -> list[HomeAlert]:
     text = ngettext(
         "%(n)d knowledge article is due for review", "%(n)d knowledge articles are due for review", count
     ) % {"n": count}
-    return [HomeAlert(text, reverse("knowledge:editor") + "?review=due", "warning")]
+    return [HomeAlert(text, reverse("knowledge:editor") + "?review=due", "warning", panel="knowledge.reviews_due")]
