@@ -122,6 +122,10 @@ class ClientContact(models.Model):
     normalized = models.CharField(max_length=254, db_index=True, editable=False)
     label = models.CharField(_("label"), max_length=60, blank=True)
     is_primary = models.BooleanField(_("primary"), default=False)
+    # Delivery failures reported back for an e-mail address (channels.email: bounces and DSNs).
+    bounce_count = models.PositiveIntegerField(_("delivery failures"), default=0, editable=False)
+    bounced_at = models.DateTimeField(_("last delivery failure"), null=True, blank=True, editable=False)
+    bounce_reason = models.CharField(_("delivery failure"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("client contact")

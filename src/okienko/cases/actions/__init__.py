@@ -9,6 +9,7 @@ The actions live in one module per subdomain; import them from here (``actions.o
 - ``workflow``: status transitions, asking the client, resolving, reopening;
 - ``assignment``: units and people a case is assigned to;
 - ``notes`` and ``files``: what is written and attached to a case;
+- ``client_messages``: what the client sends on a case by themselves (an e-mail reply);
 - ``relations``: splitting, merging and the parties of a case;
 - ``base``: what they share (locking, timeline, event payload, case numbers, status side effects).
 """
@@ -29,6 +30,7 @@ from okienko.cases.actions.base import (
     _timeline,
     next_number,
 )
+from okienko.cases.actions.client_messages import add_client_message
 from okienko.cases.actions.files import add_attachment
 from okienko.cases.actions.filters import save_filter
 from okienko.cases.actions.intake import EDITABLE, _link_interaction, open_case, update_case
@@ -53,6 +55,7 @@ __all__ = [
     "_save",
     "_timeline",
     "add_attachment",
+    "add_client_message",
     "add_note",
     "add_party",
     "ask_client",
