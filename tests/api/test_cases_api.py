@@ -131,6 +131,21 @@ def test_transition_not_in_the_workflow_answers_409(system: APIClient) -> None:
     assert response.json()["type"].endswith("/transition-not-allowed")
 
 
+@pytest.mark.parametrize("start", ["assigned", "in_progress"])
+def test_no_transition_goes_back_to_registered(system: APIClient, start: str) -> None:
+    """Issue 12, item 7: a case leaves triage only forwards, through the API too."""
+    uuid = _new_case(system).json()["uuid"]
+    if start != "assigned":
+        system.post(f"{CASES}{uuid}/transition/", {"to_status": start}, format="json")
+    response = system.post(f"{CASES}{uuid}/transition/", {"to_status": "registered", "note": "back"}, format="json")
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/transition-not-allowed")
+    case = Case.objects.get()
+    assert case.status == start
+    assert not case.notes.filter(body="back").exists()
+
+
 def test_notes_are_added_and_listed(system: APIClient) -> None:
     uuid = _new_case(system).json()["uuid"]
     added = system.post(f"{CASES}{uuid}/notes/", {"body": "Ekipa w drodze", "public": True}, format="json")

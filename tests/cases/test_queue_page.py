@@ -194,6 +194,19 @@ def test_the_box_refuses_the_step_back_to_registered_and_unknown_statuses(city: 
     assert case.status == "assigned"
 
 
+def test_the_older_status_form_refuses_the_step_back_to_registered_too(city: City, client: Client) -> None:
+    """The per-action form (``action=status``) goes through the workflow, which has no way back."""
+    case = open_pothole(city)
+    actions.transition_case(actor=city.expert, case=case, to_status="in_progress")
+    client.force_login(city.expert)
+    page = client.post(
+        f"/desk/cases/{case.uuid}/status/", {"action": "status", "to_status": "registered"}, follow=True
+    ).content.decode()
+    case.refresh_from_db()
+    assert case.status == "in_progress"
+    assert "message-error" in page
+
+
 def test_an_empty_box_says_what_to_do(city: City, client: Client) -> None:
     case = open_pothole(city)
     client.force_login(city.expert)

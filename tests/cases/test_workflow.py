@@ -68,7 +68,6 @@ def test_consultant_cannot_resolve() -> None:
 
 def test_allowed_targets_for_expert_in_progress() -> None:
     assert allowed_targets("in_progress", [ActorKind.EXPERT]) == [
-        "registered",
         "waiting_client",
         "waiting_third_party",
         "resolved",
@@ -80,3 +79,9 @@ def test_allowed_targets_for_expert_in_progress() -> None:
 def test_only_supervisor_cancels_work_in_progress() -> None:
     assert is_allowed("in_progress", "cancelled", [ActorKind.SUPERVISOR])
     assert not is_allowed("in_progress", "cancelled", [ActorKind.EXPERT])
+
+
+def test_nothing_goes_back_to_registered() -> None:
+    """Issue 12, item 7: a case leaves triage only forwards, for every actor and every status."""
+    everyone = list(ActorKind.values)
+    assert [f for f in Status.values if is_allowed(f, "registered", everyone)] == ["new"]

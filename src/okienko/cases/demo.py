@@ -107,7 +107,7 @@ STATES = [
     "reopened",
     "cancelled",
     "duplicate",
-    "registered",
+    "assigned",
     "split",
     "in_progress",
     "assigned",
@@ -278,9 +278,6 @@ def _drive(case: Case, state: str, actor: Actor, others: list[Case]) -> None:
         case = actions.transition_case(actor=actor, case=case, to_status=to, note=note)
 
     if state == "assigned":
-        return
-    if state == "registered":
-        go("registered", None)
         return
     if state == "cancelled":
         go("cancelled", "Zgłoszenie wycofane przez zgłaszającego.")

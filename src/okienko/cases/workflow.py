@@ -49,7 +49,8 @@ C, E, V, K, Y = (
 )
 STAFF_WORK = frozenset({E, V})
 
-# (from, to) -> who may do it. Nothing else is allowed.
+# (from, to) -> who may do it. Nothing else is allowed. Nothing goes back to "registered": a case
+# leaves triage only forwards, and handing it to another unit is an assignment (ADR 0050).
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.NEW, S.REGISTERED): frozenset({C, E, V, Y}),
     (S.NEW, S.ASSIGNED): frozenset({E, V, Y}),
@@ -61,7 +62,6 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.REGISTERED, S.DUPLICATE): frozenset({C, E, V}),
     (S.REGISTERED, S.SPLIT): STAFF_WORK,
     (S.ASSIGNED, S.IN_PROGRESS): STAFF_WORK,
-    (S.ASSIGNED, S.REGISTERED): STAFF_WORK,  # handed back to triage
     (S.ASSIGNED, S.WAITING_CLIENT): STAFF_WORK,
     (S.ASSIGNED, S.RESOLVED): STAFF_WORK,
     (S.ASSIGNED, S.DUPLICATE): STAFF_WORK,
@@ -72,7 +72,6 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.IN_PROGRESS, S.RESOLVED): STAFF_WORK,
     (S.IN_PROGRESS, S.DUPLICATE): STAFF_WORK,
     (S.IN_PROGRESS, S.SPLIT): STAFF_WORK,
-    (S.IN_PROGRESS, S.REGISTERED): STAFF_WORK,
     (S.IN_PROGRESS, S.CANCELLED): frozenset({V}),
     (S.WAITING_CLIENT, S.IN_PROGRESS): frozenset({E, V, K}),  # the client answered
     (S.WAITING_CLIENT, S.RESOLVED): STAFF_WORK,
