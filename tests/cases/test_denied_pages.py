@@ -51,3 +51,34 @@ def test_visitors_who_are_not_signed_in_keep_the_public_layout(client: Client) -
     assert response.status_code == 403
     assert 'class="sidenav"' not in response.content.decode()
     assert 'class="portal"' in response.content.decode()
+
+
+def test_an_expired_form_of_staff_renders_in_the_desk_layout_with_the_reason_and_a_way_back(
+    city: City, frozen: Any
+) -> None:
+    """A CSRF failure (the page was open too long, or the user signed in again elsewhere)."""
+    case = open_pothole(city)
+    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="pl")
+    browser.force_login(city.expert)
+    referer = f"http://testserver/desk/cases/{case.uuid}/"
+    response = browser.post(f"/desk/cases/{case.uuid}/note/", {"body": "x"}, HTTP_REFERER=referer)
+    assert response.status_code == 403
+    assert response.templates[0].name == "desk/403.html"
+    page = response.content.decode()
+    assert 'class="sidenav"' in page
+    assert "<h1>Formularz wygasł</h1>" in page
+    assert "nic nie zostało zapisane" in page
+    assert f'href="{referer}"' in page  # the way back to the case
+    assert "poproś przełożonego" not in page.lower()  # not a missing role
+    assert not case.notes.exists()
+    assert AuditRecord.objects.filter(action="security.csrf_rejected", actor=city.expert).exists()
+
+
+def test_an_expired_public_form_keeps_the_public_layout(city: City) -> None:
+    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="pl")
+    response = browser.post("/sprawy/sprawdz/", {"number": "LDZ/2026/000001", "contact": "a@example.org"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'class="sidenav"' not in page
+    assert 'class="portal"' in page
+    assert AuditRecord.objects.filter(action="security.csrf_rejected", actor=None).exists()

@@ -145,7 +145,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = ENV.secure_cookies
 CSRF_COOKIE_SECURE = ENV.secure_cookies
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads it from the page meta tag, not the cookie
-CSRF_FAILURE_VIEW = "okienko.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "okienko.desk.errors.csrf_failure"  # staff get the desk layout; visitors core.views
 CSRF_TRUSTED_ORIGINS = [ENV.site_url]
 
 # Lock a user name after 5 failures from anywhere, and refuse an address after 30 failures across

@@ -1,5 +1,6 @@
-"""A refused page for a signed-in member of staff renders in the desk layout, with the reason and
-a way back; visitors who are not signed in keep the public site's error page (``core.views``)."""
+"""A refused page or form for a signed-in member of staff renders in the desk layout, with the
+reason and a way back; visitors who are not signed in keep the public site's error page
+(``core.views``)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,23 @@ def _back_url(request: HttpRequest) -> str:
     ):
         return str(referer)
     return reverse("desk:home")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a refused form of a signed-in member of staff (the page was open too
+    long, or they signed out and in elsewhere) in the desk layout, saying why and with a way back."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return core_views.csrf_failure(request, reason)
+    audit.record(
+        "security.csrf_rejected", actor=user, kind="security", data={"path": request.path[:200], "reason": reason[:200]}
+    )
+    message = _(
+        "The form has expired, so nothing was saved: the page was open for a long time, or you signed in again "
+        "in another window. Go back, reload the page and send the form again."
+    )
+    context = {"reason": message, "back_url": _back_url(request), "path": request.path, "expired": True}
+    return render(request, "desk/403.html", context, status=403)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
