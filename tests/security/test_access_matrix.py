@@ -187,6 +187,9 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("api/v1/catalogue/categories/", "pk"): lambda o: o.service.category_id,
     ("api/v1/webhooks/subscriptions/", "uuid"): lambda o: uuid.UUID(int=2),
     ("api/v1/webhooks/deliveries/", "uuid"): lambda o: uuid.UUID(int=3),
+    ("desk/notifications/templates/", "event"): lambda o: "case_registered",
+    ("desk/notifications/templates/", "channel"): lambda o: "email",
+    ("desk/notifications/templates/", "language"): lambda o: "pl",
 }
 # Query strings that make a page show an object (hand-offs between desk forms).
 QUERIES: dict[str, Filler] = {

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # One definition for every workflow (cases, knowledge); re-exported here for the cases app.
 from okienko.core.errors import TransitionNotAllowed as TransitionNotAllowed
@@ -90,6 +92,27 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.DUPLICATE, S.REOPENED): frozenset({V}),  # wrongly merged
     (S.SPLIT, S.CLOSED): frozenset({V, Y}),  # every sub-case finished
 }
+
+# Internal statuses folded into what matters to the reporter (the portal, notifications).
+PUBLIC_STATUS: dict[str, Promise] = {
+    Status.NEW: _("Received"),
+    Status.REGISTERED: _("Received"),
+    Status.ASSIGNED: _("Passed to the responsible unit"),
+    Status.IN_PROGRESS: _("Being handled"),
+    Status.REOPENED: _("Being handled"),
+    Status.WAITING_CLIENT: _("Waiting for information from you"),
+    Status.WAITING_THIRD_PARTY: _("Being handled (waiting for another institution)"),
+    Status.RESOLVED: pgettext_lazy("public case status", "Resolved"),
+    Status.CLOSED: pgettext_lazy("public case status", "Closed"),
+    Status.CANCELLED: pgettext_lazy("public case status", "Cancelled"),
+    Status.DUPLICATE: _("Joined with another report of the same matter"),
+    Status.SPLIT: _("Divided into several matters"),
+}
+
+
+def public_status(status: str) -> str:
+    return str(PUBLIC_STATUS.get(status, _("Being handled")))
+
 
 OPEN_STATUSES = frozenset(
     {S.NEW, S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_CLIENT, S.WAITING_THIRD_PARTY, S.REOPENED}

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "okienko.cases",
     "okienko.interactions",
     "okienko.channels",
+    "okienko.notifications",
     "okienko.integrations",
     "okienko.api",
     "okienko.desk",

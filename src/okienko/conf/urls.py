@@ -20,10 +20,12 @@ urlpatterns = [
     path("desk/cases/", include("okienko.cases.urls")),
     path("desk/contacts/", include("okienko.interactions.urls")),
     path("desk/knowledge/", include("okienko.knowledge.urls")),
+    path("desk/notifications/", include("okienko.notifications.urls")),
     path("desk/", include("okienko.desk.urls")),
     path("api/v1/knowledge/", include("okienko.api.knowledge_urls")),
     path("api/v1/", include("okienko.api.urls")),
     path("pomoc/", include("okienko.knowledge.public_urls")),
+    path("", include("okienko.notifications.public_urls")),
     path("", include("okienko.integrations.urls")),
     # The admin signs in through our login (lockout, 2FA), never its own form.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

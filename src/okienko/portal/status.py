@@ -4,33 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from okienko.cases.models import Case, CaseEvent, CaseNote
-from okienko.cases.workflow import Status
-
-# Internal statuses folded into what matters to the reporter.
-PUBLIC_STATUS: dict[str, Any] = {
-    Status.NEW: _("Received"),
-    Status.REGISTERED: _("Received"),
-    Status.ASSIGNED: _("Passed to the responsible unit"),
-    Status.IN_PROGRESS: _("Being handled"),
-    Status.REOPENED: _("Being handled"),
-    Status.WAITING_CLIENT: _("Waiting for information from you"),
-    Status.WAITING_THIRD_PARTY: _("Being handled (waiting for another institution)"),
-    Status.RESOLVED: pgettext_lazy("public case status", "Resolved"),
-    Status.CLOSED: pgettext_lazy("public case status", "Closed"),
-    Status.CANCELLED: pgettext_lazy("public case status", "Cancelled"),
-    Status.DUPLICATE: _("Joined with another report of the same matter"),
-    Status.SPLIT: _("Divided into several matters"),
-}
-
-
-def public_status(status: str) -> str:
-    return str(PUBLIC_STATUS.get(status, _("Being handled")))
+from okienko.cases.workflow import public_status
 
 
 @dataclass(frozen=True)

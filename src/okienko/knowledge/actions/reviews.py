@@ -1,40 +1,30 @@
 """Review reminders: tell each article's owner, once per review date, that the article is due.
 
 The owner learns it two ways: the desk's start page counts due articles for editors and owners
-(``knowledge.alerts``), and an e-mail goes to the owner's address. An article is marked as
-reminded (``Article.review_reminded_for``) only after its e-mail has been handed to the mail
-server, so a run that cannot reach the server logs it and the next run tries again.
+(``knowledge.alerts``), and the ``knowledge.review_due`` event, which the notification service
+turns into an e-mail to the owner's address (queued and retried there: ADR 0053). An article is
+marked as reminded (``Article.review_reminded_for``) in the same transaction as the event, so
+each review date is reminded once.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
-from okienko.core import audit, clock, events, formatting
+from okienko.core import audit, clock, events
 from okienko.core.actors import Actor
 from okienko.knowledge.models import Article
-
-logger = logging.getLogger(__name__)
-
-SMTP_TIMEOUT = 10  # seconds; a stuck mail server must not hold the scheduler
 
 
 @dataclass
 class ReminderReport:
-    reminded: list[Article] = field(default_factory=list)  # marked (and e-mailed when possible)
-    emailed: list[Article] = field(default_factory=list)
-    failed: list[Article] = field(default_factory=list)  # e-mail not sent: retried next run
+    reminded: list[Article] = field(default_factory=list)  # marked, the event emitted
+    emailed: list[Article] = field(default_factory=list)  # of those, owners with an address (e-mail queued)
+    failed: list[Article] = field(default_factory=list)  # kept for callers; sending failures are the queue's
 
 
 def _due() -> Any:
@@ -47,42 +37,6 @@ def _due() -> Any:
     )
 
 
-def review_email(article: Article) -> EmailMessage:
-    """The reminder to the owner, in the site's language (Polish)."""
-    owner: Any = article.owner
-    with translation.override(settings.LANGUAGE_CODE):
-        url = settings.SITE_URL.rstrip("/") + reverse("knowledge:editor_edit", args=[article.uuid])
-        subject = _("Article due for review: %(title)s") % {"title": article.title}
-        body = _(
-            "Hello %(name)s,\n\n"
-            "the knowledge-base article “%(title)s” (%(organisation)s) was due for review on %(date)s.\n"
-            "Check that it is still correct and set the next review date:\n%(url)s\n\n"
-            "You receive this message because you are the article's owner.\n"
-            "— Okienko"
-        ) % {
-            "name": owner.get_full_name() or owner.get_username(),
-            "title": article.title,
-            "organisation": article.organisation.name,
-            "date": formatting.long_day(article.review_by),
-            "url": url,
-        }
-    return EmailMessage(subject=subject, body=body, to=[owner.email])
-
-
-def _send(article: Article) -> bool:
-    """Hand the e-mail to the mail server; ``False`` (logged) when that fails."""
-    try:
-        message = review_email(article)
-        message.connection = get_connection(timeout=SMTP_TIMEOUT)
-        message.send()
-    except (OSError, smtplib.SMTPException) as exc:
-        logger.warning(
-            "knowledge review reminder for article %s not e-mailed (will retry next run): %s", article.pk, exc
-        )
-        return False
-    return True
-
-
 def remind_reviews(*, actor: Actor = None) -> list[Article]:
     """Remind owners of published articles whose review date has come (once per article and
     review date); returns the articles reminded about. See ``remind_reviews_report``."""
@@ -90,17 +44,12 @@ def remind_reviews(*, actor: Actor = None) -> list[Article]:
 
 
 def remind_reviews_report(*, actor: Actor = None) -> ReminderReport:
-    """E-mail each due article's owner, then record the reminder (audit + ``knowledge.review_due``
-    event). An owner without an address is reminded on the desk only; a failed e-mail leaves the
-    article unmarked for the next run."""
+    """Record the reminder of each due article (audit + ``knowledge.review_due`` event, from which
+    the owner is e-mailed). An owner without an address is reminded on the desk only."""
     report = ReminderReport()
     for article in list(_due()):
         owner: Any = article.owner
         address = (owner.email or "").strip()
-        # No transaction is held while the mail server is talked to (SQLite would stay locked).
-        if address and not _send(article):
-            report.failed.append(article)
-            continue
         with transaction.atomic():
             marked = (
                 Article.objects.filter(pk=article.pk, review_by=article.review_by)

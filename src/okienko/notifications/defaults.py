@@ -1,0 +1,178 @@
+"""The wording Okienko ships for every event, channel and language.
+
+An office changes a wording by storing a :class:`~okienko.notifications.models.NotificationTemplate`
+(in the desk's template editor); the rest keep these. Templates use the Django template language
+with the variables of :data:`VARIABLES`; the text is plain (the HTML version is the same text in
+the shared layout), SMS texts are kept short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: str
+    body: str
+
+
+# Variable → what it holds (shown beside the editor).
+VARIABLES: dict[str, str | Promise] = {
+    "name": _("the recipient's name (empty when unknown)"),
+    "case_number": _("the case number"),
+    "service": _("the matter (catalogue service)"),
+    "status": _("the case status as the client sees it"),
+    "message": _("the office's message (answer, question, reason)"),
+    "link": _("the public page of the case"),
+    "answer_link": _("the form for answering the office's question"),
+    "survey_link": _("the satisfaction survey"),
+    "deadline": _("the date the matter should be resolved by"),
+    "office": _("the office's name"),
+    "office_phone": _("the office's phone"),
+    "office_email": _("the office's e-mail"),
+    "callback_at": _("when the office will call back"),
+    "subject": _("the subject of the client's e-mail"),
+    "article_title": _("the title of the knowledge article"),
+    "article_link": _("the article in the editor"),
+    "review_date": _("the article's review date"),
+}
+
+_SIGNATURE_PL = "\n\nZ poważaniem\n{{ office }}{% if office_phone %}\ntel. {{ office_phone }}{% endif %}"
+_SIGNATURE_EN = "\n\nKind regards\n{{ office }}{% if office_phone %}\nphone {{ office_phone }}{% endif %}"
+_HELLO_PL = "{% if name %}Dzień dobry, {{ name }},{% else %}Dzień dobry,{% endif %}\n\n"
+_HELLO_EN = "{% if name %}Dear {{ name }},{% else %}Hello,{% endif %}\n\n"
+_LINK_PL = "\n\nPostęp sprawy można sprawdzić tutaj: {{ link }}"
+_LINK_EN = "\n\nYou can follow your case here: {{ link }}"
+
+EMAIL: dict[tuple[str, str], Wording] = {
+    ("case_registered", "pl"): Wording(
+        "Przyjęliśmy Pana/Pani zgłoszenie {{ case_number }}",
+        _HELLO_PL + "przyjęliśmy zgłoszenie w sprawie: {{ service }}. Nadaliśmy mu numer {{ case_number }}"
+        " — prosimy podawać go w kontakcie z nami."
+        "{% if deadline %}\nSprawę powinniśmy załatwić do {{ deadline }}.{% endif %}" + _LINK_PL + _SIGNATURE_PL,
+    ),
+    ("case_registered", "en"): Wording(
+        "We have received your report {{ case_number }}",
+        _HELLO_EN + "we have received your report about: {{ service }}. Its number is {{ case_number }};"
+        " please quote it when you contact us."
+        "{% if deadline %}\nWe aim to deal with it by {{ deadline }}.{% endif %}" + _LINK_EN + _SIGNATURE_EN,
+    ),
+    ("case_assigned", "pl"): Wording(
+        "Sprawa {{ case_number }} trafiła do właściwej jednostki",
+        _HELLO_PL + "Pana/Pani sprawę {{ case_number }} ({{ service }}) przekazaliśmy jednostce, która się nią"
+        " zajmie. Poinformujemy o dalszych krokach." + _LINK_PL + _SIGNATURE_PL,
+    ),
+    ("case_assigned", "en"): Wording(
+        "Case {{ case_number }} has been passed to the responsible unit",
+        _HELLO_EN + "your case {{ case_number }} ({{ service }}) has been passed to the unit that will handle it."
+        " We will let you know what happens next." + _LINK_EN + _SIGNATURE_EN,
+    ),
+    ("info_requested", "pl"): Wording(
+        "Prosimy o informacje w sprawie {{ case_number }}",
+        _HELLO_PL + "aby załatwić sprawę {{ case_number }} ({{ service }}), potrzebujemy od Pana/Pani informacji:"
+        "\n\n{{ message }}\n\nProsimy odpowiedzieć na tę wiadomość albo skorzystać z formularza (można dołączyć"
+        " pliki): {{ answer_link }}\nDo czasu odpowiedzi termin załatwienia sprawy nie biegnie." + _SIGNATURE_PL,
+    ),
+    ("info_requested", "en"): Wording(
+        "We need information about case {{ case_number }}",
+        _HELLO_EN + "to deal with case {{ case_number }} ({{ service }}) we need some information from you:"
+        "\n\n{{ message }}\n\nPlease reply to this message or use the form (you can attach files):"
+        " {{ answer_link }}\nThe deadline is paused until you answer." + _SIGNATURE_EN,
+    ),
+    ("status_changed", "pl"): Wording(
+        "Sprawa {{ case_number }}: {{ status }}",
+        _HELLO_PL + "stan Pana/Pani sprawy {{ case_number }} ({{ service }}) to teraz: {{ status }}."
+        "{% if message %}\n\n{{ message }}{% endif %}" + _LINK_PL + _SIGNATURE_PL,
+    ),
+    ("status_changed", "en"): Wording(
+        "Case {{ case_number }}: {{ status }}",
+        _HELLO_EN + "the status of your case {{ case_number }} ({{ service }}) is now: {{ status }}."
+        "{% if message %}\n\n{{ message }}{% endif %}" + _LINK_EN + _SIGNATURE_EN,
+    ),
+    ("case_resolved", "pl"): Wording(
+        "Sprawa {{ case_number }} została załatwiona",
+        _HELLO_PL + "Pana/Pani sprawa {{ case_number }} ({{ service }}) została załatwiona."
+        "{% if message %}\n\n{{ message }}{% endif %}"
+        "{% if survey_link %}\n\nProsimy o ocenę, jak sobie poradziliśmy — to zajmie minutę: {{ survey_link }}"
+        "{% endif %}" + _LINK_PL + _SIGNATURE_PL,
+    ),
+    ("case_resolved", "en"): Wording(
+        "Case {{ case_number }} has been resolved",
+        _HELLO_EN + "your case {{ case_number }} ({{ service }}) has been resolved."
+        "{% if message %}\n\n{{ message }}{% endif %}"
+        "{% if survey_link %}\n\nPlease tell us how we did — it takes a minute: {{ survey_link }}{% endif %}"
+        + _LINK_EN
+        + _SIGNATURE_EN,
+    ),
+    ("case_reopened", "pl"): Wording(
+        "Sprawa {{ case_number }} została wznowiona",
+        _HELLO_PL + "ponownie zajmujemy się sprawą {{ case_number }} ({{ service }})."
+        "{% if message %}\n\n{{ message }}{% endif %}" + _LINK_PL + _SIGNATURE_PL,
+    ),
+    ("case_reopened", "en"): Wording(
+        "Case {{ case_number }} has been reopened",
+        _HELLO_EN + "we are working on case {{ case_number }} ({{ service }}) again."
+        "{% if message %}\n\n{{ message }}{% endif %}" + _LINK_EN + _SIGNATURE_EN,
+    ),
+    ("case_message", "pl"): Wording(
+        "Wiadomość w sprawie {{ case_number }}",
+        _HELLO_PL + "{{ message }}" + _LINK_PL + _SIGNATURE_PL,
+    ),
+    ("case_message", "en"): Wording(
+        "A message about case {{ case_number }}",
+        _HELLO_EN + "{{ message }}" + _LINK_EN + _SIGNATURE_EN,
+    ),
+    ("callback_scheduled", "pl"): Wording(
+        "Oddzwonimy do Pana/Pani",
+        _HELLO_PL + "zgodnie z prośbą oddzwonimy{% if callback_at %} do {{ callback_at }}{% endif %}"
+        "{% if service %} w sprawie: {{ service }}{% endif %}." + _SIGNATURE_PL,
+    ),
+    ("callback_scheduled", "en"): Wording(
+        "We will call you back",
+        _HELLO_EN + "as you asked, we will call you back{% if callback_at %} by {{ callback_at }}{% endif %}"
+        "{% if service %} about: {{ service }}{% endif %}." + _SIGNATURE_EN,
+    ),
+    ("message_received", "pl"): Wording(
+        "Otrzymaliśmy Pana/Pani wiadomość{% if case_number %} ({{ case_number }}){% endif %}",
+        _HELLO_PL + "dziękujemy za wiadomość{% if subject %} „{{ subject }}”{% endif %}."
+        "{% if case_number %} Dołączyliśmy ją do sprawy {{ case_number }}.{% else %} Odpowiemy najszybciej,"
+        " jak to możliwe.{% endif %}\n\nTo automatyczne potwierdzenie — nie trzeba na nie odpowiadać." + _SIGNATURE_PL,
+    ),
+    ("message_received", "en"): Wording(
+        "We have received your message{% if case_number %} ({{ case_number }}){% endif %}",
+        _HELLO_EN + "thank you for your message{% if subject %} “{{ subject }}”{% endif %}."
+        "{% if case_number %} We have added it to case {{ case_number }}.{% else %} We will answer as soon as"
+        " we can.{% endif %}\n\nThis is an automatic acknowledgement; there is no need to reply." + _SIGNATURE_EN,
+    ),
+    ("review_due", "pl"): Wording(
+        "Przegląd artykułu: {{ article_title }}",
+        _HELLO_PL + "artykuł bazy wiedzy „{{ article_title }}” ({{ office }}) ma datę przeglądu {{ review_date }}."
+        " Prosimy sprawdzić, czy jest aktualny, i zmienić datę następnego przeglądu:\n{{ article_link }}"
+        "\n\nTa wiadomość trafia do Pana/Pani jako właściciela artykułu.\n— Okienko",
+    ),
+    ("review_due", "en"): Wording(
+        "Knowledge article due for review: {{ article_title }}",
+        _HELLO_EN + "the knowledge article “{{ article_title }}” ({{ office }}) is due for review on"
+        " {{ review_date }}. Please check that it is still correct and set the next review date:"
+        "\n{{ article_link }}\n\nYou receive this message because you are the article's owner.\n— Okienko",
+    ),
+}
+
+SMS: dict[tuple[str, str], Wording] = {
+    ("case_registered", "pl"): Wording("", "Przyjęliśmy zgłoszenie {{ case_number }}. Stan sprawy: {{ link }}"),
+    ("case_registered", "en"): Wording("", "Report {{ case_number }} received. Follow it: {{ link }}"),
+    ("info_requested", "pl"): Wording("", "Sprawa {{ case_number }}: prosimy o informacje: {{ answer_link }}"),
+    ("info_requested", "en"): Wording("", "Case {{ case_number }}: we need information: {{ answer_link }}"),
+    ("status_changed", "pl"): Wording("", "Sprawa {{ case_number }}: {{ status }}. {{ link }}"),
+    ("status_changed", "en"): Wording("", "Case {{ case_number }}: {{ status }}. {{ link }}"),
+    ("case_resolved", "pl"): Wording("", "Sprawa {{ case_number }} załatwiona. {{ link }}"),
+    ("case_resolved", "en"): Wording("", "Case {{ case_number }} resolved. {{ link }}"),
+    ("callback_scheduled", "pl"): Wording("", "Oddzwonimy{% if callback_at %} do {{ callback_at }}{% endif %}."),
+    ("callback_scheduled", "en"): Wording(
+        "", "We will call you back{% if callback_at %} by {{ callback_at }}{% endif %}."
+    ),
+}

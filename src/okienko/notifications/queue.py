@@ -1,0 +1,119 @@
+"""Sending queued notifications: the shared work queue (ADR 0046) over ``Notification``.
+
+A worker claims due notifications in batches, hands each channel's share to its transport over
+one connection and records every outcome as soon as it is known: sent; queued again after the
+back-off when the server is down or says "later" (shown as *deferred*); failed for good when the
+address is refused or the attempts run out. An SMTP server that is down for an hour holds the
+messages back; nothing is lost and nothing goes twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from okienko.core import audit, clock, workqueue
+from okienko.notifications import transports
+from okienko.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+NOTIFICATIONS: workqueue.WorkQueue[Notification] = workqueue.register(
+    workqueue.WorkQueue(
+        name="notifications",
+        label=_("Notifications to clients"),
+        model=Notification,
+        pending=Notification.Status.QUEUED,
+        done=Notification.Status.SENT,
+        dead=Notification.Status.FAILED,
+        due_field="available_at",
+        order_by=("available_at", "id"),
+        lease=dt.timedelta(minutes=5),
+        # 10 s, 20 s … then hourly: about four and a half hours of trying before giving up.
+        max_attempts=lambda: int(getattr(settings, "OKIENKO_NOTIFICATION_ATTEMPTS", 12)),
+        backoff=workqueue.Backoff(
+            base=dt.timedelta(seconds=float(getattr(settings, "OKIENKO_NOTIFICATION_BACKOFF_SECONDS", 10))),
+            cap=dt.timedelta(hours=1),
+        ),
+        replay_values={"status_reason": ""},
+    )
+)
+
+
+def kick() -> None:
+    """Ask a worker to send now (after the transaction that queued something commits)."""
+    from okienko.notifications.tasks import send_notifications
+
+    workqueue.wake(send_notifications.delay, queue=NOTIFICATIONS.name)
+
+
+def send_due(limit: int = BATCH) -> int:
+    """Send up to ``limit`` due notifications; return how many were handled (whatever the outcome)."""
+    claimed = NOTIFICATIONS.claim(limit=limit, queryset=lambda rows: rows.select_related("organisation"))
+    if not claimed:
+        return 0
+    by_channel: dict[str, list[Notification]] = defaultdict(list)
+    for notification in claimed:
+        by_channel[notification.channel].append(notification)
+    handled = 0
+    for channel, batch in by_channel.items():
+        transport = transports.for_channel(channel)
+        if transport is None:
+            for notification in batch:
+                NOTIFICATIONS.fail(notification, f"no transport for the channel {channel}")
+            handled += len(batch)
+            continue
+        live = [n for n in batch if NOTIFICATIONS.holds(n)]
+        for notification, outcome in transport.send(live):
+            record(notification, outcome)
+            handled += 1
+    return handled
+
+
+def drain(*, rounds: int = 1000) -> int:
+    """Send everything due now (bounded); the periodic task and the tests use it."""
+    total = 0
+    for _round in range(rounds):
+        handled = send_due()
+        total += handled
+        if handled == 0:
+            break
+    return total
+
+
+def record(notification: Notification, outcome: transports.Outcome) -> None:
+    now = clock.now()
+    if outcome.kind == "sent":
+        if NOTIFICATIONS.complete(notification, sent_at=now, status_reason=""):
+            audit.record(
+                "notification.sent",
+                actor=None,
+                obj=notification,
+                organisation_id=notification.organisation_id,
+                data={"event": notification.event, "channel": notification.channel, "case": notification.case_id},
+            )
+        return
+    if outcome.kind == "failed":
+        NOTIFICATIONS.fail(notification, outcome.detail, dead_values={"status_reason": outcome.detail[:300]})
+        # A permanent refusal is not retried: the address is wrong or gone.
+        Notification.objects.filter(pk=notification.pk, status=Notification.Status.QUEUED).update(
+            status=Notification.Status.FAILED, status_reason=outcome.detail[:300]
+        )
+    else:
+        dead = NOTIFICATIONS.fail(notification, outcome.detail, dead_values={"status_reason": outcome.detail[:300]})
+        if not dead:
+            Notification.objects.filter(pk=notification.pk).update(status_reason=outcome.detail[:300])
+            return
+    audit.record(
+        "notification.failed",
+        actor=None,
+        obj=notification,
+        organisation_id=notification.organisation_id,
+        data={"event": notification.event, "channel": notification.channel, "error": outcome.detail},
+    )

@@ -1,0 +1,270 @@
+"""What the notification service does with other apps' events (outbox subscribers).
+
+Each handler is idempotent: the notification's key is the event's id (or, where two events may
+say the same thing, the fact itself), so a redelivered event queues nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import override
+
+from okienko.accounts.models import Organisation
+from okienko.cases.models import Case, CaseEvent, CaseNote
+from okienko.cases.workflow import Status, public_status
+from okienko.core import clock, events, formatting
+from okienko.core.models import OutboxEvent
+from okienko.notifications import links
+from okienko.notifications.models import Event, Notification, SurveyResponse
+from okienko.notifications.service import Message, Recipient, notify
+
+ACK_INTERVAL = dt.timedelta(hours=1)
+
+# Status changes that are told in their own words; the rest get the general "status changed".
+_OWN_WORDING = {
+    Status.WAITING_CLIENT: Event.INFO_REQUESTED,
+    Status.RESOLVED: Event.CASE_RESOLVED,
+    Status.REOPENED: Event.CASE_REOPENED,
+}
+# Changes the client does not need a message about: internal steps, their own answer, the closing
+# of a case they were told was resolved.
+_SILENT = {
+    (None, Status.REGISTERED),
+    (None, Status.ASSIGNED),  # the assignment has its own message
+    (Status.WAITING_CLIENT, Status.IN_PROGRESS),
+    (Status.RESOLVED, Status.CLOSED),
+    (Status.REOPENED, Status.IN_PROGRESS),
+}
+
+
+def _case(event: OutboxEvent) -> Case | None:
+    case_id = event.payload.get("case_id")
+    if not case_id:
+        return None
+    return (
+        Case.objects.select_related("organisation", "organisation__parent", "service", "client", "assigned_unit")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def case_recipients(case: Case) -> list[Recipient]:
+    """The reporter (client or the e-mail/phone they gave) and the parties to be kept informed."""
+    found: list[Recipient] = []
+    if case.client is not None:
+        found.append(
+            Recipient(
+                client=case.client,
+                email=case.reporter_email,
+                phone=case.reporter_phone,
+                name=case.client.display_name or case.reporter_name,
+            )
+        )
+    elif case.reporter_email or case.reporter_phone:
+        found.append(Recipient(email=case.reporter_email, phone=case.reporter_phone, name=case.reporter_name))
+    for party in case.parties.filter(notify=True).select_related("client"):
+        if party.client_id is None and not (party.email or party.phone):
+            continue
+        name = party.name or (party.client.display_name if party.client is not None else "")
+        found.append(Recipient(client=party.client, email=party.email, phone=party.phone, name=name))
+    return found
+
+
+def case_context(case: Case, **extra: str) -> dict[str, str]:
+    office: Organisation = case.organisation
+    with override("pl"):
+        deadline = formatting.long_day(case.resolve_due)
+    return {
+        "case_number": case.number,
+        "service": case.service.public_name if case.service_id else "",
+        "status": public_status(case.status),
+        "link": links.case_link(case),
+        "deadline": deadline,
+        "office": office.name,
+        "office_phone": office.phone,
+        "office_email": office.email,
+        "message": "",
+        **extra,
+    }
+
+
+def _latest_public_note(case: Case) -> str:
+    note = case.notes.filter(visibility=CaseNote.Visibility.PUBLIC).order_by("-created_at", "-id").first()
+    return note.body if note is not None else ""
+
+
+def _tell(event: OutboxEvent, case: Case, kind: str, *, key: str | None = None, **extra: str) -> None:
+    notify(
+        Message(
+            event=kind,
+            organisation=case.organisation,
+            context=case_context(case, **extra),
+            key=key or str(event.id),
+            case=case,
+            thread_case_uuid=case.uuid,
+        ),
+        case_recipients(case),
+    )
+
+
+@events.subscriber("case.created", name="notifications.case_created")
+def on_case_created(event: OutboxEvent) -> None:
+    case = _case(event)
+    if case is None or case.status in (Status.DUPLICATE, Status.CANCELLED):
+        return
+    _tell(event, case, Event.CASE_REGISTERED, key=f"case:{case.pk}:registered")
+
+
+@events.subscriber("case.assigned", name="notifications.case_assigned")
+def on_case_assigned(event: OutboxEvent) -> None:
+    case = _case(event)
+    if case is None or case.assigned_unit_id is None:
+        return
+    # Routed at intake: the registration message already says where it went.
+    routed_at_intake = OutboxEvent.objects.filter(
+        topic="case.created", aggregate_id=str(case.pk), payload__assigned_unit_id=case.assigned_unit_id
+    ).exists()
+    if routed_at_intake:
+        return
+    # A new person in the same unit is an internal matter: one message per unit.
+    _tell(event, case, Event.CASE_ASSIGNED, key=f"case:{case.pk}:unit:{case.assigned_unit_id}")
+
+
+@events.subscriber("case.status_changed", name="notifications.case_status_changed")
+def on_status_changed(event: OutboxEvent) -> None:
+    case = _case(event)
+    if case is None:
+        return
+    before, after = event.payload.get("from_status"), event.payload.get("to_status")
+    if (before, after) in _SILENT or (None, after) in _SILENT:
+        return
+    kind = _OWN_WORDING.get(after, Event.STATUS_CHANGED)
+    extra: dict[str, str] = {"message": _latest_public_note(case), "status": public_status(str(after))}
+    if kind == Event.INFO_REQUESTED:
+        extra["answer_link"] = links.answer_link(case)
+    if kind == Event.CASE_RESOLVED and not SurveyResponse.objects.filter(case=case).exists():
+        extra["survey_link"] = links.survey_link(case)
+    _tell(event, case, kind, **extra)
+
+
+@events.subscriber("case.note_added", name="notifications.case_message")
+def on_note_added(event: OutboxEvent) -> None:
+    """A public note written by staff reaches the client, unless it is the message of a status
+    change (told with the status) or the client's own words."""
+    if not event.payload.get("public"):
+        return
+    case = _case(event)
+    note = CaseNote.objects.filter(pk=event.payload.get("note_id")).first()
+    if case is None or note is None or note.author_id is None:
+        return
+    entry = CaseEvent.objects.filter(case=case, kind="note", data__note_id=note.pk).order_by("id").first()
+    if entry is not None:
+        previous = CaseEvent.objects.filter(case=case, id__lt=entry.pk).order_by("-id").first()
+        if previous is not None and previous.kind == "status" and previous.actor_id == entry.actor_id:
+            return
+    _tell(event, case, Event.CASE_MESSAGE, message=note.body)
+
+
+@events.subscriber("callback.created", name="notifications.callback_scheduled")
+def on_callback_created(event: OutboxEvent) -> None:
+    from okienko.interactions.models import Callback
+
+    callback = (
+        Callback.objects.select_related("client", "organisation", "interaction__service")
+        .filter(pk=event.payload.get("callback"))
+        .first()
+    )
+    if callback is None or callback.client is None:
+        return
+    with override("pl"):
+        due = formatting.long_when(callback.due_at)
+    service = callback.interaction.service if callback.interaction_id and callback.interaction else None
+    notify(
+        Message(
+            event=Event.CALLBACK_SCHEDULED,
+            organisation=callback.organisation,
+            context={
+                "callback_at": due,
+                "service": service.public_name if service is not None else "",
+                "office": callback.organisation.name,
+                "office_phone": callback.organisation.phone,
+                "office_email": callback.organisation.email,
+            },
+            key=str(event.id),
+        ),
+        [Recipient(client=callback.client, phone=callback.phone, name=callback.client.display_name)],
+    )
+
+
+@events.subscriber("knowledge.review_due", name="notifications.review_due")
+def on_review_due(event: OutboxEvent) -> None:
+    from okienko.knowledge.models import Article
+
+    article: Any = (
+        Article.objects.select_related("owner", "organisation").filter(pk=event.payload.get("article")).first()
+    )
+    if article is None or article.owner is None or not (article.owner.email or "").strip():
+        return
+    owner = article.owner
+    with override("pl"):
+        review_date = formatting.long_day(article.review_by)
+    link = str(settings.SITE_URL).rstrip("/") + reverse("knowledge:editor_edit", args=[article.uuid])
+    notify(
+        Message(
+            event=Event.REVIEW_DUE,
+            organisation=article.organisation,
+            context={
+                "article_title": article.title,
+                "article_link": link,
+                "review_date": review_date,
+                "office": article.organisation.name,
+            },
+            key=f"article:{article.pk}:review:{article.review_by}",
+        ),
+        [Recipient(email=owner.email.strip(), name=owner.get_full_name() or owner.get_username(), staff=True)],
+    )
+
+
+@events.subscriber("email.received", name="notifications.message_received")
+def on_email_received(event: OutboxEvent) -> None:
+    """The acknowledgement of an e-mail, where the mailbox asks for one and the message may be
+    answered automatically (RFC 3834: never to automatic mail, bounces or lists)."""
+    payload = event.payload
+    sender = str(payload.get("sender") or "").strip()
+    if not payload.get("auto_reply") or not sender or not event.organisation_id:
+        return
+    organisation = Organisation.objects.filter(pk=event.organisation_id).first()
+    if organisation is None:
+        return
+    # At most one acknowledgement per sender an hour (RFC 3834 §2: never a storm of replies).
+    recent = Notification.objects.filter(
+        event=Event.MESSAGE_RECEIVED, recipient__iexact=sender, created_at__gte=clock.now() - ACK_INTERVAL
+    )
+    if recent.exists():
+        return
+    case = Case.objects.filter(pk=payload.get("case_id")).first() if payload.get("case_id") else None
+    message_id = str(payload.get("message_id") or "").strip()
+    references = " ".join(str(payload.get("references") or "").split()[-10:])
+    language = "en" if payload.get("language") == "en" else "pl"
+    notify(
+        Message(
+            event=Event.MESSAGE_RECEIVED,
+            organisation=organisation,
+            context={
+                "case_number": case.number if case is not None else "",
+                "subject": str(payload.get("subject") or "")[:150],
+                "office": organisation.name,
+                "office_phone": organisation.phone,
+                "office_email": organisation.email,
+            },
+            key=f"inbound:{payload.get('inbound_id')}",
+            case=case,
+            in_reply_to=" ".join(part for part in (message_id, references) if part),
+            thread_case_uuid=case.uuid if case is not None else None,
+        ),
+        [Recipient(email=sender, language=language)],
+    )

@@ -1,0 +1,234 @@
+"""How a notification leaves Okienko: one transport per channel behind one interface.
+
+A transport sends a batch of notifications over one connection and says, for each, whether it
+went, must be tried again later (the server is down or said "try later") or can never go (the
+address was refused for good). E-mail is here; the SMS issue registers its gateway the same way
+(:func:`register`).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from email.utils import formataddr
+from typing import Any, Protocol
+
+import dkim
+from django.apps import apps
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+
+from okienko.accounts.models import Organisation
+from okienko.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+SMTP_TIMEOUT = 20  # seconds for one conversation step with the mail server
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one notification: ``sent``, ``retry`` (temporary) or ``failed`` (permanent)."""
+
+    kind: str
+    detail: str = ""
+
+    @classmethod
+    def sent(cls) -> Outcome:
+        return cls("sent")
+
+    @classmethod
+    def retry(cls, detail: str) -> Outcome:
+        return cls("retry", detail[:300])
+
+    @classmethod
+    def failed(cls, detail: str) -> Outcome:
+        return cls("failed", detail[:300])
+
+
+class Transport(Protocol):
+    channel: str
+
+    def send(self, batch: Sequence[Notification]) -> Iterator[tuple[Notification, Outcome]]:
+        """Send each notification, yielding its outcome as soon as it is known (so the caller can
+        record it before the next one goes: a crash then repeats at most one message)."""
+        ...
+
+
+_transports: dict[str, Transport] = {}
+
+
+def register(transport: Transport) -> None:
+    _transports[transport.channel] = transport
+
+
+def for_channel(channel: str) -> Transport | None:
+    return _transports.get(channel)
+
+
+def channels() -> set[str]:
+    return set(_transports)
+
+
+# -- e-mail ----------------------------------------------------------------------------------
+
+
+class SignedEmail(EmailMultiAlternatives):
+    """An e-mail that adds a DKIM signature over exactly what it serialises to, when a key is
+    configured (``OKIENKO_DKIM_DOMAIN``, ``OKIENKO_DKIM_SELECTOR``, ``OKIENKO_DKIM_KEY_FILE``)."""
+
+    def message(self, *args: Any, **kwargs: Any) -> Any:
+        msg = super().message(*args, **kwargs)
+        key = dkim_key()
+        if key is None:
+            return msg
+        domain, selector, private_key = key
+        raw = msg.as_bytes(linesep="\r\n")
+        signature = dkim.sign(
+            raw,
+            selector.encode(),
+            domain.encode(),
+            private_key,
+            include_headers=[b"from", b"to", b"subject", b"date", b"message-id", b"in-reply-to", b"references"],
+            canonicalize=(b"relaxed", b"relaxed"),
+        )
+        name, _, value = signature.decode("ascii").partition(":")
+        msg[name] = " ".join(value.split())  # re-folded by the policy; whitespace in b= is ignored
+        return msg
+
+
+def dkim_key() -> tuple[str, str, bytes] | None:
+    domain = getattr(settings, "OKIENKO_DKIM_DOMAIN", "")
+    selector = getattr(settings, "OKIENKO_DKIM_SELECTOR", "")
+    key_file = getattr(settings, "OKIENKO_DKIM_KEY_FILE", "")
+    if not (domain and selector and key_file):
+        return None
+    with open(key_file, "rb") as handle:
+        return domain, selector, handle.read()
+
+
+def build_email(notification: Notification, *, connection: BaseEmailBackend | None = None) -> SignedEmail:
+    """The e-mail of a notification: plain text with an HTML alternative, threading headers so
+    the client's reply comes back onto the case, the case's files attached."""
+    headers = {"Message-ID": notification.message_id}
+    if notification.in_reply_to:
+        parent, *earlier = notification.in_reply_to.split()
+        headers["In-Reply-To"] = parent
+        headers["References"] = " ".join([*earlier, parent])
+    # RFC 3834: automatic messages say so, so that auto-responders do not answer them.
+    if notification.event == "message_received":
+        headers["Auto-Submitted"] = "auto-replied"
+    elif notification.event != "case_message":
+        headers["Auto-Submitted"] = "auto-generated"
+    reply_to = reply_address(notification)
+    recipient = (
+        formataddr((notification.recipient_name, notification.recipient))
+        if notification.recipient_name
+        else notification.recipient
+    )
+    message = SignedEmail(
+        subject=notification.subject,
+        body=notification.body_text,
+        to=[recipient],
+        reply_to=[reply_to] if reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    for attachment in notification.attachments.all():
+        with attachment.file.open("rb") as handle:
+            message.attach(attachment.original_name, handle.read(), attachment.content_type)
+    return message
+
+
+def reply_address(notification: Notification) -> str:
+    """The office's mailbox that takes replies (an inbound mailbox of the organisation or of the
+    nearest parent that has one), so that a reply lands on the case; empty when there is none."""
+    try:
+        mailbox_model = apps.get_model("channel_adapters", "Mailbox")
+    except LookupError:
+        return ""
+    organisation: Organisation | None = notification.organisation
+    seen: set[int] = set()
+    while organisation is not None and organisation.pk not in seen:
+        seen.add(organisation.pk)
+        address = (
+            mailbox_model.objects.filter(organisation_id=organisation.pk, active=True)
+            .order_by("id")
+            .values_list("address", flat=True)
+            .first()
+        )
+        if address:
+            return str(address)
+        organisation = organisation.parent
+    return ""
+
+
+class EmailTransport:
+    channel = "email"
+
+    @contextmanager
+    def _connection(self) -> Iterator[BaseEmailBackend]:
+        connection = get_connection(fail_silently=False, timeout=SMTP_TIMEOUT)
+        try:
+            yield connection
+        finally:
+            with suppress(OSError, smtplib.SMTPException):  # the server went away: nothing to close
+                connection.close()
+
+    def send(self, batch: Sequence[Notification]) -> Iterator[tuple[Notification, Outcome]]:
+        if not batch:
+            return
+        with self._connection() as connection:
+            try:
+                connection.open()
+            except (OSError, smtplib.SMTPException) as exc:
+                for notification in batch:
+                    yield notification, Outcome.retry(_describe(exc))
+                return
+            broken: str | None = None
+            for notification in batch:
+                if broken is not None:
+                    yield notification, Outcome.retry(broken)
+                    continue
+                try:
+                    build_email(notification, connection=connection).send()
+                except smtplib.SMTPRecipientsRefused as exc:
+                    codes = [code for code, _ in exc.recipients.values()]
+                    permanent = all(500 <= code < 600 for code in codes)
+                    detail = _describe(exc)
+                    yield notification, (Outcome.failed(detail) if permanent else Outcome.retry(detail))
+                except smtplib.SMTPResponseException as exc:
+                    detail = _describe(exc)
+                    if 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPSenderRefused):
+                        yield notification, Outcome.failed(detail)
+                    else:
+                        yield notification, Outcome.retry(detail)
+                except (OSError, smtplib.SMTPException) as exc:
+                    broken = _describe(exc)  # the connection is gone: the rest wait for the next round
+                    yield notification, Outcome.retry(broken)
+                else:
+                    yield notification, Outcome.sent()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = []
+        for address, (code, reply) in exc.recipients.items():
+            parts.append(f"{address}: SMTP {code} {_text(reply)}")
+        return "; ".join(parts)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+register(EmailTransport())
