@@ -23,9 +23,9 @@ _PHONE_CHARS = re.compile(r"[\d\s\-()+./]+")
 
 def phone_regex(digits: str) -> str:
     """A pattern matching ``digits`` as people write a phone: spaces, hyphens, brackets between the
-    digits and an optional +48/0048 in front."""
+    digits and an optional +48/0048 in front, itself perhaps in brackets ("(+48) 601 234 567")."""
     between = r"[\s\-()./]*"
-    return r"^\s*(\+\s*48|0048|48)?" + between + between.join(digits) + r"\s*$"
+    return r"^[\s(]*(\+\s*48|0048|48)?" + between + between.join(digits) + r"[\s)]*$"
 
 
 def reporter_q(query: str) -> Q | None:
