@@ -133,3 +133,22 @@ def test_a_reporter_added_as_a_party_finds_the_report_too(report: Case, client: 
     client.post("/sprawy/moje/", {"email": "jan@example.org"})
     page = client.get(_link_in(mail.outbox[-1]))
     assert [case.number for case, _status in page.context["rows"]] == [report.number]
+
+
+def test_unknown_numbers_and_wrong_contacts_give_one_page_and_share_one_limit(
+    report: Case, client: Client, settings: Any, private_cache: None
+) -> None:
+    """Issue 12, bad input: apart from what was typed the two answers are the same page, and both
+    count towards the limit, so guessing numbers is as limited as guessing e-mails."""
+    settings.PORTAL_RATE_LIMITS = {"lookup": 2}
+    typed = {"number": "LDZ/2026/000777", "contact": "anna@example.org"}
+    unknown = client.post("/sprawy/sprawdz/", typed).content.decode()
+    wrong = client.post("/sprawy/sprawdz/", {**typed, "number": report.number, "contact": "eve@example.org"})
+
+    def without_typed(page: str) -> str:
+        return re.sub(r'value="[^"]*"', "", page)
+
+    assert without_typed(unknown) == without_typed(wrong.content.decode())
+    blocked = client.post("/sprawy/sprawdz/", {"number": report.number, "contact": "anna@example.org"})
+    assert blocked.status_code == 429
+    assert report.number not in blocked.content.decode()
