@@ -47,10 +47,7 @@ def sink(smtp_settings: Any, tmp_path: Path) -> Iterator[mailbox.Maildir]:
 
 def received(maildir: mailbox.Maildir) -> list[email.message.EmailMessage]:
     return sorted(
-        (
-            email.message_from_bytes(maildir.get_bytes(key), policy=email.policy.default)
-            for key in maildir.iterkeys()
-        ),
+        (email.message_from_bytes(maildir.get_bytes(key), policy=email.policy.default) for key in maildir.iterkeys()),
         key=lambda m: str(m["Date"]),
     )
 

@@ -191,3 +191,34 @@ def test_the_case_page_shows_what_was_sent(
     page = client.get(f"/desk/cases/{case.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Messages to the client" in page
     assert "jan.kowalski@example.pl" in page
+
+
+def test_the_api_lists_a_cases_messages_and_the_templates_in_use(
+    city: City, sink: mailbox.Maildir, workers: Callable[[], int], client: WebClient
+) -> None:
+    case = _reported_by_email(city)
+    workers()
+    client.force_login(city.expert)
+    listed = client.get(f"/api/v1/cases/{case.uuid}/messages/").json()
+    assert [(m["event"], m["status"], m["recipient"]) for m in listed] == [
+        ("case_registered", "sent", "jan.kowalski@example.pl")
+    ]
+    client.force_login(city.outsider)
+    assert client.get(f"/api/v1/cases/{case.uuid}/messages/").status_code == 404
+    templates = client.get("/api/v1/notifications/templates/?event=case_resolved&channel=email").json()
+    assert {(t["language"], t["source"]) for t in templates} == {("pl", "shipped"), ("en", "shipped")}
+    bad = client.get("/api/v1/notifications/templates/?event=nope")
+    assert bad.status_code == 400
+    assert bad["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_api_lists_todays_e_mails(city: City, client: WebClient) -> None:
+    from okienko.interactions.actions import record_interaction
+
+    record_interaction(actor=city.consultant, channel="email", organisation=city.centre, question="Pytanie e-mailem")
+    record_interaction(actor=city.consultant, channel="phone", organisation=city.centre, question="Telefon")
+    client.force_login(city.supervisor)
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+    found = client.get("/api/v1/interactions/", {"channel": "email", "started_after": today}).json()["results"]
+    assert [i["question"] for i in found] == ["Pytanie e-mailem"]
+    assert client.get("/api/v1/interactions/", {"started_before": "yesterday"}).status_code == 400

@@ -17,6 +17,7 @@ from okienko.api.views.accounts import OrganisationViewSet, UserViewSet
 from okienko.api.views.cases import CaseViewSet
 from okienko.api.views.catalogue import CategoryViewSet, ServiceViewSet
 from okienko.api.views.directory import ClientViewSet, InteractionViewSet
+from okienko.api.views.notifications import NotificationTemplateViewSet
 from okienko.api.views.webhooks import DeliveryViewSet, SubscriptionViewSet
 
 app_name = "api"
@@ -29,6 +30,7 @@ router.register("clients", ClientViewSet, basename="client")
 router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("catalogue/services", ServiceViewSet, basename="service")
 router.register("catalogue/categories", CategoryViewSet, basename="category")
+router.register("notifications/templates", NotificationTemplateViewSet, basename="notification-template")
 router.register("webhooks/subscriptions", SubscriptionViewSet, basename="webhook-subscription")
 router.register("webhooks/deliveries", DeliveryViewSet, basename="webhook-delivery")
 

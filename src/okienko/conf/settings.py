@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "okienko.accounts.models.Organisation.Kind",
         "ServiceKindEnum": "okienko.catalogue.models.Service.Kind",
         "WebhookDeliveryStatusEnum": "okienko.integrations.webhooks.models.WebhookDelivery.Status",
+        "ChannelEnum": "okienko.core.choices.Channel",
+        "NotificationChannelEnum": "okienko.notifications.models.Channel",
     },
 }
 

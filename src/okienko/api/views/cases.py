@@ -36,6 +36,25 @@ from okienko.catalogue.models import Service
 from okienko.clients.models import Client
 from okienko.core import audit
 from okienko.core.choices import Channel
+from okienko.notifications.models import Notification
+
+
+class MessageSerializer(serializers.ModelSerializer[Notification]):
+    """A message to the client: what, to whom, on which channel and how its delivery went
+    (``deferred``: queued again after a failed attempt)."""
+
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "uuid", "event", "channel", "recipient", "language", "subject", "status", "status_reason",
+            "attempts", "created_at", "sent_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_status(self, obj: Notification) -> str:
+        return "deferred" if obj.deferred else obj.status
 
 
 class CaseSerializer(serializers.ModelSerializer[Case]):
@@ -342,6 +361,16 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
             .order_by("created_at", "id")
         )
         return Response(NoteSerializer(notes, many=True).data)
+
+    @extend_schema(
+        summary="Messages sent to the client about a case, with their delivery status",
+        responses=MessageSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def messages(self, request: Request, uuid: str) -> Response:
+        case = self._case(uuid)
+        sent = Notification.objects.for_case(case).defer("body_html", "body_text")[:200]
+        return Response(MessageSerializer(sent, many=True).data)
 
     @extend_schema(
         summary="Attachments of a case, or upload one (multipart)",

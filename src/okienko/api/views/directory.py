@@ -180,10 +180,11 @@ class InteractionFilter(FilterSet):
     organisation = df.CharFilter(field_name="organisation__code")
     client = df.UUIDFilter(field_name="client__uuid")
     started_after = df.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = df.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
 
     class Meta:
         model = Interaction
-        fields = ["organisation", "client", "channel", "outcome"]
+        fields = ["organisation", "client", "channel", "direction", "outcome"]
 
 
 class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
