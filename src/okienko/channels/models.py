@@ -83,6 +83,8 @@ class Mailbox(models.Model):
     )
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
     imap_last_uid = models.BigIntegerField(default=0, editable=False)
+    # One poller at a time per mailbox (a lease, so that a poller that died frees it).
+    imap_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_polled_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
 

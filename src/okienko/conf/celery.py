@@ -19,5 +19,6 @@ app.conf.beat_schedule = {
     "api-idempotency-purge": {"task": "okienko.api.purge_idempotency_keys", "schedule": 3600.0},
     "notifications-send": {"task": "okienko.notifications.send", "schedule": 15.0},
     "knowledge-review-reminders": {"task": "okienko.knowledge.remind_reviews", "schedule": 3600.0},
+    "email-poll-mailboxes": {"task": "okienko.channels.poll_mailboxes", "schedule": 30.0},
 }
 app.autodiscover_tasks()

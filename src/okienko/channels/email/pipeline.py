@@ -82,10 +82,13 @@ def header_block(raw: bytes, limit: int = 64 * 1024) -> bytes:
     return raw[:limit]
 
 
-def ingest(mailbox: Mailbox, raw: bytes, *, transport: str = "smtp") -> InboundMessage:
-    """Store and process one message (see the module docstring); return its row."""
+def ingest(mailbox: Mailbox, raw: bytes, *, transport: str = "smtp", size: int | None = None) -> InboundMessage:
+    """Store and process one message (see the module docstring); return its row.
+
+    ``size``: the size the server announced when only the headers were fetched (IMAP does not
+    download a message it knows to be too large)."""
     sha = digest(raw)
-    too_large = len(raw) > mailbox.max_message_bytes
+    too_large = max(len(raw), size or 0) > mailbox.max_message_bytes
     try:
         parsed = mime.parse(header_block(raw) if too_large else raw)
     except Exception as exc:
@@ -98,6 +101,9 @@ def ingest(mailbox: Mailbox, raw: bytes, *, transport: str = "smtp") -> InboundM
     try:
         with audit.batch(), events.batch():
             message = _store(mailbox, raw, sha, parsed, too_large, written)
+            if size:
+                message.size = max(size, len(raw))
+                InboundMessage.objects.filter(pk=message.pk).update(size=message.size)
             outcome = _decide(mailbox, message, parsed, raw, too_large)
             _finish(message, parsed, outcome, transport)
         return message
@@ -221,7 +227,7 @@ def _decide(
         return _Outcome(
             S.REJECTED,
             _("The message is larger than this mailbox accepts (%(size)d bytes, limit %(limit)d).")
-            % {"size": len(raw), "limit": mailbox.max_message_bytes},
+            % {"size": message.size, "limit": mailbox.max_message_bytes},
         )
     message.sender_check = sender.check(mailbox, raw, parsed)
     if parsed.spam:
