@@ -91,7 +91,7 @@ def post(db: None, make_user: Any) -> Post:
         resolve_due=5,
     )
     mailbox = Mailbox.objects.create(
-        organisation=city,
+        organisation=centre,
         address="Kontakt@Lodz.Okienko.Localhost",
         name="Łódź contact centre",
         auto_reply=True,

@@ -118,7 +118,7 @@ class InboundMessageQuerySet(models.QuerySet["InboundMessage"]):
         return self.filter(organisation__in=access.organisations_with(user, Perm.INTERACTIONS_RECORD))
 
     def awaiting_triage(self) -> InboundMessageQuerySet:
-        return self.filter(status=InboundMessage.Status.TRIAGE)
+        return self.filter(status__in=[InboundMessage.Status.TRIAGE, InboundMessage.Status.LINKED])
 
 
 class InboundMessage(StoredFile):

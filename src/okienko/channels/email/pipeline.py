@@ -37,8 +37,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from okienko.accounts.models import Organisation
 from okienko.cases import actions as case_actions
 from okienko.cases.models import Case, CaseParty
+from okienko.catalogue.models import Service
 from okienko.channels.email import parse as mime
 from okienko.channels.email import sender, threading
 from okienko.channels.models import InboundAttachment, InboundMessage, Mailbox
@@ -50,6 +52,7 @@ from okienko.interactions.actions import record_interaction
 from okienko.interactions.models import Interaction
 
 log = logging.getLogger(__name__)
+logging.getLogger("flufl.bounce").setLevel(logging.WARNING)  # it logs every detector it runs
 
 S = InboundMessage.Status
 EVENT = "email.received"
@@ -416,11 +419,11 @@ def _thread(message: InboundMessage, parsed: mime.ParsedMessage, case: Case, cli
         interaction=interaction,
         data={"inbound": message.pk, "verified": message.sender_verified},
     )
-    _attach_to_case(message, case)
+    attach_to_case(message, case)
     return _Outcome(S.THREADED, "", client, case, interaction)
 
 
-def _attach_to_case(message: InboundMessage, case: Case) -> None:
+def attach_to_case(message: InboundMessage, case: Case) -> None:
     """The message's files that pass the case attachment checks go onto the case too."""
     for attachment in message.attachments.all():
         if attachment.is_inline:
@@ -462,7 +465,7 @@ def _new_contact(
         with transaction.atomic():
             case = case_actions.open_case(
                 actor=None,
-                organisation=mailbox.organisation,
+                organisation=jurisdiction(mailbox.organisation, mailbox.default_service),
                 service=mailbox.default_service,
                 description=_case_description(parsed),
                 channel=Channel.EMAIL,
@@ -473,8 +476,15 @@ def _new_contact(
             )
     except (DomainError, PermissionDenied, ValueError) as exc:
         return _Outcome(status, _("No case could be opened: %(error)s") % {"error": exc}, client, None, interaction)
-    _attach_to_case(message, case)
+    attach_to_case(message, case)
     return _Outcome(S.CASE_CREATED, "", client, case, interaction)
+
+
+def jurisdiction(office: Organisation, service: Service) -> Organisation:
+    """Whose case it is: the service's owner when the mailbox's office lies within it (a contact
+    centre of a city opens the city's cases), else the office itself."""
+    owner = service.organisation
+    return owner if office.is_within(owner) else office
 
 
 def _case_description(parsed: mime.ParsedMessage) -> str:
