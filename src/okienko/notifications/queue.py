@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
+from django.db import router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from okienko.core import audit, clock, workqueue
@@ -55,7 +56,10 @@ def kick() -> None:
 
 def send_due(limit: int = BATCH) -> int:
     """Send up to ``limit`` due notifications; return how many were handled (whatever the outcome)."""
-    claimed = NOTIFICATIONS.claim(limit=limit, queryset=lambda rows: rows.select_related("organisation"))
+    claimed = NOTIFICATIONS.claim(
+        limit=limit,
+        queryset=lambda rows: rows.select_related("organisation__parent").prefetch_related("attachments"),
+    )
     if not claimed:
         return 0
     by_channel: dict[str, list[Notification]] = defaultdict(list)
@@ -70,9 +74,17 @@ def send_due(limit: int = BATCH) -> int:
             handled += len(batch)
             continue
         live = [n for n in batch if NOTIFICATIONS.holds(n)]
+        sent: list[int] = []
         for notification, outcome in transport.send(live):
-            record(notification, outcome)
+            if record(notification, outcome):
+                sent.append(notification.pk)
             handled += 1
+        if sent:  # one audit entry per round names every message sent in it
+            audit.record(
+                "notification.sent",
+                actor=None,
+                data={"channel": channel, "count": len(sent), "notifications": sent},
+            )
     return handled
 
 
@@ -87,18 +99,24 @@ def drain(*, rounds: int = 1000) -> int:
     return total
 
 
-def record(notification: Notification, outcome: transports.Outcome) -> None:
+def _mark_sent(notification: Notification, now: dt.datetime) -> bool:
+    """Record that the server took the message, right after it did (so a worker that dies later
+    sends nothing twice). On PostgreSQL the commit does not wait for the disk: only a crash of the
+    database server itself within a fraction of a second could make a message go again."""
+    connection = transaction.get_connection(router.db_for_write(Notification))
+    if connection.vendor != "postgresql":
+        return NOTIFICATIONS.complete(notification, sent_at=now, status_reason="")
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return NOTIFICATIONS.complete(notification, sent_at=now, status_reason="")
+
+
+def record(notification: Notification, outcome: transports.Outcome) -> bool:
+    """Record the outcome of one attempt; ``True`` when the message went."""
     now = clock.now()
     if outcome.kind == "sent":
-        if NOTIFICATIONS.complete(notification, sent_at=now, status_reason=""):
-            audit.record(
-                "notification.sent",
-                actor=None,
-                obj=notification,
-                organisation_id=notification.organisation_id,
-                data={"event": notification.event, "channel": notification.channel, "case": notification.case_id},
-            )
-        return
+        return _mark_sent(notification, now)
     if outcome.kind == "failed":
         NOTIFICATIONS.fail(notification, outcome.detail, dead_values={"status_reason": outcome.detail[:300]})
         # A permanent refusal is not retried: the address is wrong or gone.
@@ -109,7 +127,7 @@ def record(notification: Notification, outcome: transports.Outcome) -> None:
         dead = NOTIFICATIONS.fail(notification, outcome.detail, dead_values={"status_reason": outcome.detail[:300]})
         if not dead:
             Notification.objects.filter(pk=notification.pk).update(status_reason=outcome.detail[:300])
-            return
+            return False
     audit.record(
         "notification.failed",
         actor=None,
@@ -117,3 +135,4 @@ def record(notification: Notification, outcome: transports.Outcome) -> None:
         organisation_id=notification.organisation_id,
         data={"event": notification.event, "channel": notification.channel, "error": outcome.detail},
     )
+    return False

@@ -111,7 +111,12 @@ def dkim_key() -> tuple[str, str, bytes] | None:
         return domain, selector, handle.read()
 
 
-def build_email(notification: Notification, *, connection: BaseEmailBackend | None = None) -> SignedEmail:
+def build_email(
+    notification: Notification,
+    *,
+    connection: BaseEmailBackend | None = None,
+    replies: dict[int, str] | None = None,
+) -> SignedEmail:
     """The e-mail of a notification: plain text with an HTML alternative, threading headers so
     the client's reply comes back onto the case, the case's files attached."""
     headers = {"Message-ID": notification.message_id}
@@ -124,7 +129,12 @@ def build_email(notification: Notification, *, connection: BaseEmailBackend | No
         headers["Auto-Submitted"] = "auto-replied"
     elif notification.event != "case_message":
         headers["Auto-Submitted"] = "auto-generated"
-    reply_to = reply_address(notification)
+    if replies is None:
+        reply_to = reply_address(notification)
+    else:  # one look-up per office and batch
+        if notification.organisation_id not in replies:
+            replies[notification.organisation_id] = reply_address(notification)
+        reply_to = replies[notification.organisation_id]
     recipient = (
         formataddr((notification.recipient_name, notification.recipient))
         if notification.recipient_name
@@ -192,12 +202,13 @@ class EmailTransport:
                     yield notification, Outcome.retry(_describe(exc))
                 return
             broken: str | None = None
+            replies: dict[int, str] = {}
             for notification in batch:
                 if broken is not None:
                     yield notification, Outcome.retry(broken)
                     continue
                 try:
-                    build_email(notification, connection=connection).send()
+                    build_email(notification, connection=connection, replies=replies).send()
                 except smtplib.SMTPRecipientsRefused as exc:
                     codes = [code for code, _ in exc.recipients.values()]
                     permanent = all(500 <= code < 600 for code in codes)
