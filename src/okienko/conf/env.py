@@ -110,6 +110,9 @@ class Environment:
     email_port: int
     default_from_email: str
     mail_domain: str
+    dkim_domain: str
+    dkim_selector: str
+    dkim_key_file: str
     log_json: bool
     log_level: str
     site_url: str
@@ -157,6 +160,10 @@ def read_environment() -> Environment:
         default_from_email=env_str("OKIENKO_FROM_EMAIL", "Okienko <okienko@localhost>"),
         # The domain of the Message-IDs Okienko writes (replies name them: channels.email.threading).
         mail_domain=env_str("OKIENKO_MAIL_DOMAIN", "okienko.localhost"),
+        # DKIM signing of outgoing mail (notifications.transports): all three, or none.
+        dkim_domain=env_str("OKIENKO_DKIM_DOMAIN", ""),
+        dkim_selector=env_str("OKIENKO_DKIM_SELECTOR", ""),
+        dkim_key_file=env_str("OKIENKO_DKIM_KEY_FILE", ""),
         log_json=env_bool("OKIENKO_LOG_JSON", profile == "production"),
         log_level=env_str("OKIENKO_LOG_LEVEL", "INFO"),
         site_url=env_str("OKIENKO_SITE_URL", "http://127.0.0.1:8000"),

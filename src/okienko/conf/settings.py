@@ -242,6 +242,9 @@ EMAIL_PORT = ENV.email_port
 DEFAULT_FROM_EMAIL = ENV.default_from_email
 SERVER_EMAIL = ENV.default_from_email
 OKIENKO_MAIL_DOMAIN = ENV.mail_domain
+OKIENKO_DKIM_DOMAIN = ENV.dkim_domain
+OKIENKO_DKIM_SELECTOR = ENV.dkim_selector
+OKIENKO_DKIM_KEY_FILE = ENV.dkim_key_file
 
 # --- Background work -----------------------------------------------------------------------
 CELERY_BROKER_URL = ENV.broker_url
