@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 export DJANGO_SETTINGS_MODULE ?= okienko.conf.settings
 
-.PHONY: run test install assets migrate demo worker lint typecheck format messages openapi backup restore bench clean browser
+.PHONY: run test install assets migrate demo worker lint typecheck format messages openapi backup restore bench clean browser services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ run: install
 	$(BIN)/python -m okienko.manage runall
 
 ## make test: install what the tests need and run the whole suite in parallel.
-test: install browser
+test: install browser services
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider
 
 # Browser tests drive Debian's chromium; install it when we are root and it is missing.
@@ -46,6 +46,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) ; \
 	  else echo "chromium missing: browser tests will be skipped"; fi; \
+	fi
+
+# The e-mail tests talk to a real IMAP server: Debian's dovecot, started by the tests on a loopback
+# port with its configuration in a temporary folder; install it when we are root and it is missing.
+services:
+	@if [ ! -x /usr/sbin/dovecot ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq dovecot-imapd >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dovecot-imapd)) ; \
+	    systemctl disable --now dovecot >/dev/null 2>&1 || true; \
+	  else echo "dovecot missing: the IMAP tests will be skipped"; fi; \
 	fi
 
 lint: $(STAMP)

@@ -459,14 +459,15 @@ def _new_contact(
         contact_detail=parsed.from_address if client is None else "",
     )
     status = S.LINKED if client is not None else S.TRIAGE
-    if reason or not (mailbox.create_case and mailbox.default_service_id):
+    service = mailbox.default_service if mailbox.create_case else None
+    if reason or service is None:
         return _Outcome(status, reason, client, None, interaction)
     try:
         with transaction.atomic():
             case = case_actions.open_case(
                 actor=None,
-                organisation=jurisdiction(mailbox.organisation, mailbox.default_service),
-                service=mailbox.default_service,
+                organisation=jurisdiction(mailbox.organisation, service),
+                service=service,
                 description=_case_description(parsed),
                 channel=Channel.EMAIL,
                 client=client,

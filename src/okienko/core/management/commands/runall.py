@@ -3,6 +3,7 @@ Ctrl-C stops them all."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -26,6 +27,22 @@ def mail_sink_command(python: str) -> list[str] | None:
         return None
     maildir = os.path.join(str(settings.VAR_DIR), "mail")
     return [python, "-m", "okienko.core.mailsink", "--host", host, "--port", str(port), "--maildir", maildir]
+
+
+# The inbound e-mail listener lives in an outer app (channels): named by module path only, so core
+# imports nothing above it; an installation without that app simply starts no listener.
+INBOUND_MAIL_MODULE = "okienko.channels.email.listener"
+INBOUND_MAIL_HOST, INBOUND_MAIL_PORT = "127.0.0.1", 2525
+
+
+def inbound_mail_command(python: str, host: str = INBOUND_MAIL_HOST, port: int = INBOUND_MAIL_PORT) -> list[str] | None:
+    """The SMTP listener receiving mail for the demo (and any configured) mailboxes, or ``None``
+    when the module is missing or something already listens there."""
+    from okienko.core import mailsink
+
+    if importlib.util.find_spec(INBOUND_MAIL_MODULE) is None or not mailsink.port_is_free(host, port):
+        return None
+    return [python, "-m", INBOUND_MAIL_MODULE, "--host", host, "--port", str(port)]
 
 
 def web_server_command(python: str, host: str, port: str) -> list[str]:
@@ -57,6 +74,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
         parser.add_argument("--no-worker", action="store_true")
         parser.add_argument("--no-mail", action="store_true", help="Do not start the local mail sink.")
+        parser.add_argument(
+            "--no-inbound-mail", action="store_true", help="Do not start the inbound e-mail listener (port 2525)."
+        )
+        parser.add_argument("--inbound-mail-port", type=int, default=INBOUND_MAIL_PORT)
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -83,12 +104,19 @@ class Command(BaseCommand):
         sink = None if options["no_mail"] else mail_sink_command(python)
         if sink is not None:
             commands.append(sink)
+        inbound = (
+            None if options["no_inbound_mail"] else inbound_mail_command(python, port=options["inbound_mail_port"])
+        )
+        if inbound is not None:
+            commands.append(inbound)
         procs = [subprocess.Popen(cmd) for cmd in commands]
         self.stdout.write(
             self.style.SUCCESS(f"Okienko is running at http://{options['host']}:{options['port']}/ — Ctrl-C stops it.")
         )
         if sink is not None:
             self.stdout.write(f"E-mail goes to {sink[-1]}/new/ (local mail sink on {sink[4]}:{sink[6]}).")
+        if inbound is not None:
+            self.stdout.write(f"Mail for the mailboxes is received on {inbound[4]}:{inbound[6]} (SMTP).")
         stopping = False
 
         def stop(*_args: Any) -> None:
