@@ -82,3 +82,14 @@ def test_public_pages_after_typing_fit_a_phone(page: Any, world: dict[str, Any],
     page.get_by_role("heading", level=1).wait_for()
     assert "/sprawy/sprawdz/" in page.url
     _check(page, axe, "look-up limited")
+
+
+def test_every_public_page_passes_axe_at_desktop_width(page: Any, world: dict[str, Any], axe: Any) -> None:
+    """The phone walk runs axe at 320 px; "Done when" asks for 1366 px too."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    urls = test_phone._urls(world)
+    assert len(urls) >= 8
+    for url in urls:
+        assert page.goto(url).status == 200, url
+        assert page.evaluate(test_phone.NO_SIDEWAYS_SCROLL), url
+        axe(page)
