@@ -101,7 +101,8 @@ def test_resolving_sends_a_survey_and_an_unhappy_answer_reopens_the_case(
     assert "Ubytek załatany." in text
     link = re.search(r"https://okienko\.example\.pl(/ankieta/[^/\s]+/)", text)
     assert link is not None
-    assert client.post(link.group(1), {"comment": "bez oceny"}).status_code == 400  # the stars are required
+    unrated = client.post(link.group(1), {"comment": "bez oceny"}, HTTP_ACCEPT_LANGUAGE="pl")
+    assert "Proszę wybrać ocenę od 1 do 5." in unrated.content.decode()  # the stars are required
     answer = client.post(link.group(1), {"rating": "1", "comment": "Dziura wróciła po tygodniu.", "may_contact": "on"})
     assert answer.status_code == 200
     response = SurveyResponse.objects.get(case=case)

@@ -38,8 +38,8 @@ def test_an_administrator_rewords_a_message_for_the_office_and_clients_get_it(
     body = "Dzień dobry,\\nZgłoszenie {{ case_number }} przyjęte. {{ link }}\\nMiasto"
     preview = client.post(EDIT + "preview", {"subject": "Nr {{ case_number }}", "body": body})
     assert "Nr LODZ/2026/000186" in preview.content.decode()
-    broken = client.post(EDIT, {"subject": "x", "body": "{% if %}", "active": "on"})
-    assert broken.status_code == 400
+    broken = client.post(EDIT, {"subject": "x", "body": "{% if %}", "active": "on"}, HTTP_ACCEPT_LANGUAGE="pl")
+    assert "Szablonu nie można użyć" in broken.content.decode()
     assert not NotificationTemplate.objects.exists()
     saved = client.post(EDIT, {"subject": "Nr {{ case_number }}", "body": body, "active": "on"})
     assert saved.status_code == 302

@@ -105,12 +105,7 @@ def survey_view(request: HttpRequest, token: str) -> HttpResponse:
         if response is None:
             return render(request, "notifications/public/survey_done.html", {"case": case, "again": True})
         return render(request, "notifications/public/survey_done.html", {"case": case, "response": response})
-    return render(
-        request,
-        "notifications/public/survey.html",
-        {"case": case, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return render(request, "notifications/public/survey.html", {"case": case, "form": form})
 
 
 def _record_survey(case: Case, data: dict[str, Any]) -> SurveyResponse | None:
@@ -164,12 +159,7 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error("attachments" if field == "file" else None, message)
         else:
             return redirect("notifications_public:answer_sent", token=token)
-    return render(
-        request,
-        "notifications/public/answer.html",
-        {"case": case, "form": form, "question": question},
-        status=400 if form.errors else 200,
-    )
+    return render(request, "notifications/public/answer.html", {"case": case, "form": form, "question": question})
 
 
 def _record_answer(case: Case, data: dict[str, Any]) -> None:

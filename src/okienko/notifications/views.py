@@ -151,7 +151,7 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
         "preview": preview,
         "variables": defaults.VARIABLES.items(),
     }
-    return render(request, "notifications/template_edit.html", context, status=400 if form.errors else 200)
+    return render(request, "notifications/template_edit.html", context)
 
 
 def _save(
