@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,7 +267,7 @@ def _decide(
 
 def _bounced_addresses(parsed: mime.ParsedMessage) -> set[str] | None:
     """The addresses a bounce or DSN reports as failed; None when the message is not one."""
-    if parsed.message is None:
+    if parsed.message is None or not _may_be_bounce(parsed):
         return None
     try:
         from flufl.bounce import all_failures
@@ -280,6 +281,26 @@ def _bounced_addresses(parsed: mime.ParsedMessage) -> set[str] | None:
     if addresses or report_type == "delivery-status":
         return addresses
     return None
+
+
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|delivery (?:status|failure|notification)|returned mail|failure notice|mail delivery|"
+    r"niedostarcz|nie został[ao]? dostarcz|zwrócona wiadomość|non[- ]?delivery",
+    re.IGNORECASE,
+)
+
+
+def _may_be_bounce(parsed: mime.ParsedMessage) -> bool:
+    """Whether to run the bounce detectors at all (they read every line of every part): reports,
+    automatic mail, mail from the mail system and subjects bounces have."""
+    local = parsed.from_address.split("@", 1)[0]
+    return (
+        parsed.report
+        or parsed.auto_submitted
+        or local in {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
+        or not parsed.from_address
+        or bool(_BOUNCE_SUBJECT.search(parsed.subject))
+    )
 
 
 def _record_bounces(mailbox: Mailbox, message: InboundMessage, addresses: set[str]) -> None:
