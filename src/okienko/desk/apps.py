@@ -6,3 +6,14 @@ class DeskConfig(AppConfig):
     name = "okienko.desk"
     label = "desk"
     verbose_name = _("Staff desk")
+
+    def ready(self) -> None:
+        from okienko.accounts.roles import Perm
+        from okienko.core import panels, work_panels
+        from okienko.core.navigation import NavItem, register
+        from okienko.desk import mail_panels
+
+        register(NavItem("desk:mail_queue", _("E-mail"), Perm.INTERACTIONS_RECORD, order=14))
+        panels.register(
+            panels.Panel(panels.DESK_HOME, "desk.mail_waiting", work_panels.WORK_PANEL, mail_panels.waiting, order=25)
+        )

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from okienko.desk import audit_views, organisation_views, search_views, views
+from okienko.desk import audit_views, mail_views, organisation_views, search_views, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("search/", search_views.search_view, name="search"),
     path("audit/", audit_views.audit_log_view, name="audit_log"),
+    path("mail/", mail_views.mail_queue_view, name="mail_queue"),
+    path("mail/<int:pk>/", mail_views.mail_detail_view, name="mail_detail"),
+    path("mail/<int:pk>/raw", mail_views.mail_raw_view, name="mail_raw"),
+    path("mail/<int:pk>/files/<uuid:file_uuid>", mail_views.mail_file_view, name="mail_file"),
     path("organisations/", organisation_views.organisation_list_view, name="organisations"),
     path("organisations/<slug:code>/", organisation_views.organisation_detail_view, name="organisation"),
 ]

@@ -148,6 +148,18 @@ EMAIL: dict[tuple[str, str], Wording] = {
         "{% if case_number %} We have added it to case {{ case_number }}.{% else %} We will answer as soon as"
         " we can.{% endif %}\n\nThis is an automatic acknowledgement; there is no need to reply." + _SIGNATURE_EN,
     ),
+    ("email_answer", "pl"): Wording(
+        "Re: {{ subject }}",
+        _HELLO_PL + "{{ message }}"
+        "{% if article_title %}\n\nWięcej informacji: {{ article_title }}\n{{ article_link }}{% endif %}"
+        "{% if case_number %}\n\nNumer sprawy: {{ case_number }}{% endif %}" + _SIGNATURE_PL,
+    ),
+    ("email_answer", "en"): Wording(
+        "Re: {{ subject }}",
+        _HELLO_EN + "{{ message }}"
+        "{% if article_title %}\n\nMore information: {{ article_title }}\n{{ article_link }}{% endif %}"
+        "{% if case_number %}\n\nCase number: {{ case_number }}{% endif %}" + _SIGNATURE_EN,
+    ),
     ("review_due", "pl"): Wording(
         "Przegląd artykułu: {{ article_title }}",
         _HELLO_PL + "artykuł bazy wiedzy „{{ article_title }}” ({{ office }}) ma datę przeglądu {{ review_date }}."

@@ -26,6 +26,7 @@ class Event(models.TextChoices):
     CASE_MESSAGE = "case_message", _("message from the office about a case")
     CALLBACK_SCHEDULED = "callback_scheduled", _("callback scheduled")
     MESSAGE_RECEIVED = "message_received", _("acknowledgement of a received e-mail")
+    EMAIL_ANSWER = "email_answer", _("answer to a client's e-mail")
     REVIEW_DUE = "review_due", _("knowledge article due for review")
 
 
