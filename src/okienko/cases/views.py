@@ -22,7 +22,7 @@ from okienko.accounts import access as accounts_access
 from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Perm
-from okienko.cases import access, actions, queue_map, replies
+from okienko.cases import access, actions, geo_views, queue_map, replies
 from okienko.cases.models import Case, CaseAttachment, CaseNote, CaseParty, Cover, Priority, SavedFilter
 from okienko.cases.workflow import OPEN_STATUSES, Status, allowed_targets
 from okienko.core import audit, clock, panels
@@ -153,6 +153,8 @@ def queue_view(request: HttpRequest, scope: str = "mine") -> HttpResponse:
         "priorities": Priority.choices,
         **(queue_map.map_points(cases, now) if view == "map" else {}),
     }
+    if view == "map":  # the configured base map and the office's territory when no case has a place
+        context["map"] = geo_views.map_settings(getattr(request, "organisation", None))
     return render(request, "cases/queue.html", context)
 
 

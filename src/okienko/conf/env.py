@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
@@ -18,6 +20,18 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
 class ConfigError(RuntimeError):
     """An environment variable holds a value of the wrong shape."""
+
+
+def image_sources(map_tiles: str) -> list[str]:
+    """The Content-Security-Policy ``img-src`` sources: our own and data: images, and the host of the
+    configured base-map tiles (a ``{s}.`` subdomain placeholder becomes ``*.``); the tiles would be
+    refused by the browser otherwise. A template that is not http(s) adds nothing."""
+    sources = ["'self'", "data:"]
+    parts = urlsplit(map_tiles.strip())
+    host = re.sub(r"^\{[a-z]+\}\.", "*.", parts.netloc)
+    if parts.scheme in ("http", "https") and host and not re.search(r"[{}\s;,']", host):
+        sources.append(f"{parts.scheme}://{host}")
+    return sources
 
 
 def env_str(name: str, default: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from okienko.conf.env import database_settings, read_environment, secret_key
+from okienko.conf.env import database_settings, image_sources, read_environment, secret_key
 
 # Lets generic Django classes be written with their type arguments (ModelAdmin[Case], ModelForm[…]).
 django_stubs_ext.monkeypatch()
@@ -196,7 +196,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": image_sources(ENV.map_tiles),  # with the configured base-map tiles' host
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "frame-ancestors": ["'none'"],

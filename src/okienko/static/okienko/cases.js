@@ -122,6 +122,11 @@
     if (!el || !data || typeof L === "undefined") { return; }
     var points = JSON.parse(data.textContent || "[]");
     var map = L.map(el, { center: [51.76, 19.46], zoom: 6, keyboard: true });
+    /* The same configured base map as the forms' maps (ADR 0051); without it the boundaries only. */
+    if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map); }
+    var area = (el.dataset.bbox || "").split(",").map(parseFloat);
+    var onArea = area.length === 4 && !area.some(isNaN);
+    if (onArea) { map.fitBounds([[area[0], area[1]], [area[2], area[3]]]); }
     var bounds = [];
     points.forEach(function (p) {
       var colour = PRIORITY_COLOURS[p.priority] || PRIORITY_COLOURS.normal;
@@ -150,7 +155,7 @@
         var layer = L.geoJSON(geo, { style: { color: "#1f5fa8", weight: 1, fillOpacity: 0.03 }, interactive: false });
         layer.addTo(map);
         layer.bringToBack();
-        if (!bounds.length) { map.fitBounds(layer.getBounds()); }
+        if (!bounds.length && !onArea) { map.fitBounds(layer.getBounds()); }
       })
       .catch(function () { /* the markers and the list work without the boundaries */ });
   }
