@@ -1,8 +1,9 @@
 """The desk pages issue 12 added or changed, as each role sees them, at desktop (1366 px) and phone
-(390 px) width: every one passes axe. The start page's panels (each role its work, no alert said
-twice), the search's results, the scope list, the case page read-only and with the reply-and-status
-box, the intake's service search and inquiry, the knowledge search with answer summaries, the
-callback hand-over, and the refused page and expired form in the desk layout."""
+(390 px) width: every one passes axe and none scrolls sideways (wide tables scroll in their own
+box). The start page's panels (each role its work, no alert said twice), the search's results,
+the scope list, the case page read-only and with the reply-and-status box, the intake's service
+search and inquiry, the knowledge search with answer summaries, the callback hand-over, and the
+refused page and expired form in the desk layout."""
 
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ def _visit(page: Any, axe: Axe, path: str, *, status: int = 200) -> str:
     response = page.goto(path)
     assert (seen[0] if seen else response.status) == status, path
     assert page.get_by_role("heading", level=1).count() == 1, path
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), f"{path} scrolls sideways"
     axe(page)
     text: str = page.locator("main").inner_text()
     return text
