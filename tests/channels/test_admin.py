@@ -73,7 +73,7 @@ def test_imap_mailbox_needs_a_server(admin_client: HttpClient, post: Post) -> No
         },
     )
     assert response.status_code == 200
-    assert b"An IMAP mailbox needs its server." in response.content
+    assert "Skrzynka IMAP wymaga podania serwera." in response.content.decode()
 
 
 def test_message_page_shows_text_never_html_and_the_raw_download(admin_client: HttpClient, post: Post) -> None:

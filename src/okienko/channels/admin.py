@@ -151,7 +151,6 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
         "full_text",
         "defects",
         "size",
-        "sha256",
     )
 
     def get_queryset(self, request: HttpRequest) -> Any:

@@ -81,8 +81,10 @@ class Mailbox(models.Model):
         default=30,
         help_text=_("Further messages from the same sender are quarantined (stops loops between auto-responders)."),
     )
-    imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
-    imap_last_uid = models.BigIntegerField(default=0, editable=False)
+    imap_uidvalidity = models.BigIntegerField(
+        _("IMAP folder identity (UIDVALIDITY)"), null=True, blank=True, editable=False
+    )
+    imap_last_uid = models.BigIntegerField(_("last IMAP UID taken"), default=0, editable=False)
     # One poller at a time per mailbox (a lease, so that a poller that died frees it).
     imap_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_polled_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
@@ -147,9 +149,9 @@ class InboundMessage(StoredFile):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    message_id = models.CharField(_("Message-ID"), max_length=250, blank=True)
-    in_reply_to = models.CharField(max_length=250, blank=True)
-    references = models.TextField(blank=True)
+    message_id = models.CharField(_("message identifier (Message-ID)"), max_length=250, blank=True)
+    in_reply_to = models.CharField(_("in reply to"), max_length=250, blank=True)
+    references = models.TextField(_("earlier messages (References)"), blank=True)
     from_address = models.CharField(_("sender"), max_length=254, blank=True, db_index=True)
     from_name = models.CharField(_("sender's name"), max_length=200, blank=True)
     to = models.TextField(_("to"), blank=True)
@@ -168,8 +170,8 @@ class InboundMessage(StoredFile):
     sender_check = models.CharField(
         _("sender check"), max_length=4, choices=SenderCheck.choices, default=SenderCheck.NONE
     )
-    language = models.CharField(max_length=5, blank=True)
-    defects = models.JSONField(default=list, blank=True)
+    language = models.CharField(_("language"), max_length=5, blank=True)
+    defects = models.JSONField(_("format defects"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     claimed_by = models.ForeignKey(
