@@ -114,3 +114,18 @@ def test_rate_limiter_window() -> None:
     assert limiter.allow("a")
     assert not limiter.allow("a")
     assert limiter.allow("b")
+
+
+def test_module_starts_as_a_program() -> None:
+    """``python -m okienko.channels.email.listener`` imports before Django is set up."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "okienko.channels.email.listener", "--help"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"--lmtp" in done.stdout

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 import time
@@ -30,7 +31,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
-from okienko.channels.models import DEFAULT_MAX_MESSAGE_BYTES, Mailbox
+# Models are imported inside the functions: run as ``python -m``, this module is imported before
+# Django is set up (``main`` does that).
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ class RateLimiter:
 
 
 def _active_mailbox(address: str) -> int | None:
+    from okienko.channels.models import Mailbox
+
     close_old_connections()
     try:
         return Mailbox.objects.active().filter(address=address.strip().lower()).values_list("pk", flat=True).first()
@@ -75,6 +79,7 @@ def _active_mailbox(address: str) -> int | None:
 
 def _ingest(mailbox_ids: list[int], raw: bytes) -> None:
     from okienko.channels.email.pipeline import ingest
+    from okienko.channels.models import Mailbox
 
     close_old_connections()
     try:
@@ -139,6 +144,8 @@ class InboundController(Controller):
 def size_limit() -> int:
     """The largest message any active mailbox accepts (plus room for the headers a relay adds);
     larger messages are refused with 552 while they are being sent."""
+    from okienko.channels.models import DEFAULT_MAX_MESSAGE_BYTES, Mailbox
+
     close_old_connections()
     try:
         sizes = list(Mailbox.objects.active().values_list("max_message_bytes", flat=True))
@@ -177,8 +184,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--lmtp", action="store_true", help="Speak LMTP instead of SMTP.")
     options = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     django.setup()
+    from okienko.channels.models import Mailbox
+
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     controller = start(options.host, options.port, lmtp=options.lmtp)
     addresses = ", ".join(Mailbox.objects.active().values_list("address", flat=True)) or "none yet"
     print(  # noqa: T201
@@ -194,7 +205,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     main()
