@@ -354,13 +354,19 @@ def suggest_clients(controller_path: str, address: str, *, limit: int = 10) -> l
     address = (address or "").strip().lower()
     if "@" not in address:
         return []
-    ids = (
+    # One indexed look-up of the address; the few contacts found are then checked (no join).
+    client_ids = set(
         ClientContact.objects.filter(kind=ClientContact.Kind.EMAIL, normalized=address)
-        .filter(client__home_office__path__startswith=controller_path, client__merged_into__isnull=True)
-        .values_list("client_id", flat=True)
-        .distinct()
+        .order_by()
+        .values_list("client_id", flat=True)[:100]
     )
-    return list(Client.objects.filter(pk__in=list(ids[:limit])).select_related("home_office"))
+    if not client_ids:
+        return []
+    return list(
+        Client.objects.filter(
+            pk__in=client_ids, home_office__path__startswith=controller_path, merged_into__isnull=True
+        ).select_related("home_office")[:limit]
+    )
 
 
 def find_case(mailbox: Mailbox, parsed: mime.ParsedMessage) -> Case | None:
