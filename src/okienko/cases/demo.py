@@ -344,10 +344,7 @@ def load(*, stdout: Any) -> None:
             service=service,
             description=rng.choice(texts),
             channel=sample.channel,
-            reporter={
-                "name": rng.choice(["Jan Kowalski", "Anna Nowak", "Piotr Zieliński", "Ewa Wójcik", ""]),
-                "phone": f"60{rng.randint(1000000, 9999999)}",
-            },
+            reporter=_reporter(i, rng.choice(["Jan Kowalski", "Anna Nowak", "Piotr Zieliński", "Ewa Wójcik", ""]), rng),
             location={
                 "latitude": lat,
                 "longitude": lon,
@@ -522,3 +519,13 @@ def _labour_cases(wup: Organisation | None) -> int:
         _drive(case, ["assigned", "in_progress", "waiting_client", "resolved"][i % 4], supervisor, [])
         count += 1
     return count
+
+
+def _reporter(i: int, name: str, rng: random.Random) -> dict[str, str]:
+    """A made-up reporter: a name (or none), a phone and, for the named, an e-mail address at the
+    reserved example domain, so that the demo's status changes send messages to ``var/mail``."""
+    reporter = {"name": name, "phone": f"60{rng.randint(1000000, 9999999)}"}
+    if name:
+        local = name.lower().replace(" ", ".").translate(str.maketrans("ąćęłńóśźż", "acelnoszz"))
+        reporter["email"] = f"{local}.{i}@example.pl"
+    return reporter

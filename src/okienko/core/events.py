@@ -134,6 +134,10 @@ def batch() -> Iterator[None]:
 def _kick_worker() -> None:
     from okienko.core.tasks import process_outbox
 
+    if context.current().channel == "demo":
+        # A demo load emits thousands of events: one task each would queue thousands of identical
+        # tasks ahead of everything else when the worker starts. The periodic sweep delivers them.
+        return
     workqueue.wake(process_outbox.delay, queue=OUTBOX.name)
 
 
