@@ -351,3 +351,10 @@ def test_signed_and_encrypted_are_marked(post: Post) -> None:
     assert signed.attachments.get().original_name
     encrypted = ingest(post.mailbox, load("pgp_encrypted.eml"))
     assert encrypted.is_encrypted
+
+
+def test_mail_from_one_of_our_mailboxes_is_never_answered(post: Post) -> None:
+    """Two Okienko mailboxes writing to each other do not start a conversation of receipts."""
+    inbound = ingest(post.mailbox, message(sender=post.other_mailbox.address, message_id="<own@x>"))
+    assert inbound.status == S.TRIAGE
+    assert event_of(inbound)["auto_reply"] is False

@@ -46,7 +46,7 @@ from okienko.channels.email import parse as mime
 from okienko.channels.email import sender, threading
 from okienko.channels.models import InboundAttachment, InboundMessage, Mailbox
 from okienko.clients.models import Client, ClientContact
-from okienko.core import audit, clock, events, uploads
+from okienko.core import audit, clock, events, memo, uploads
 from okienko.core.choices import Channel
 from okienko.core.errors import DomainError
 from okienko.interactions.actions import record_interaction
@@ -98,9 +98,8 @@ def ingest(mailbox: Mailbox, raw: bytes, *, transport: str = "smtp", size: int |
     except Exception as exc:
         log.exception("e-mail could not be parsed")
         parsed = mime.ParsedMessage(defects=[f"ParserFailed: {type(exc).__name__}"])
-    existing = _stored(mailbox, parsed.message_id, sha)
-    if existing is not None:
-        return existing
+    # No look-up first: the unique (mailbox, Message-ID, digest) refuses a second copy and the
+    # stored row is returned then (duplicates are rare; the look-up would cost every message).
     written: list[Any] = []
     try:
         with audit.batch(), events.batch():
@@ -535,8 +534,17 @@ def may_auto_reply(mailbox: Mailbox, message: InboundMessage, parsed: mime.Parse
         and not message.is_spam
         and message.sender_check != InboundMessage.SenderCheck.FAIL
         and "@" in address
-        and not Mailbox.objects.filter(address=address).exists()
+        and address not in own_addresses()
     )
+
+
+# Every mailbox address, known for a minute per process (a new mailbox answers its own mail
+# automatically at worst for that minute; the notifications' hourly limit still holds).
+_OWN = memo.Memo[frozenset[str]](ttl=60)
+
+
+def own_addresses() -> frozenset[str]:
+    return _OWN.get("all", lambda: frozenset(Mailbox.objects.values_list("address", flat=True)))
 
 
 def _finish(message: InboundMessage, parsed: mime.ParsedMessage, outcome: _Outcome, transport: str) -> None:
