@@ -94,3 +94,35 @@ def test_survey_results_per_service_and_unit(city: City, client: WebClient) -> N
     other = client.get("/desk/notifications/surveys/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert "Źle" not in other
     assert not Notification.objects.filter(status="queued").exclude(recipient__contains="@").exists()
+
+
+def test_staff_set_how_a_client_wants_to_be_told(city: City, client: WebClient, make_user: Callable[..., Any]) -> None:
+    from django.utils import timezone
+
+    from okienko.clients.models import Client
+    from okienko.notifications.models import Preference
+
+    person = Client.objects.create(
+        number="K-9",
+        first_name="Olga",
+        last_name="Nowak",
+        home_office=city.centre,
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    clerk = make_user("rejestratorka", roles=[(city.centre, Role.CONSULTANT)])
+    client.force_login(clerk)
+    card = client.get(f"/desk/clients/{person.uuid}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Informowanie klienta" in card
+    url = f"/desk/notifications/preferences/{person.uuid}/"
+    half = client.post(url, {"channel": "sms", "language": "pl", "quiet_from": "21:00"}, follow=True)
+    assert "Proszę podać oba końce" in half.content.decode()
+    assert not Preference.objects.exists()
+    client.post(url, {"channel": "email", "language": "en", "quiet_from": "21:00", "quiet_until": "08:00"})
+    preference = Preference.objects.get(client=person)
+    assert (preference.channel, preference.language) == ("email", "en")
+    assert AuditRecord.objects.filter(action="notification.preference_set").exists()
+    client.force_login(city.outsider)
+    assert client.post(url, {"channel": "none", "language": "pl"}).status_code in (403, 404)
+    preference.refresh_from_db()
+    assert preference.channel == "email"

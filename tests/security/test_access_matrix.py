@@ -189,6 +189,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("api/v1/webhooks/deliveries/", "uuid"): lambda o: uuid.UUID(int=3),
     ("desk/mail/", "pk"): lambda o: 1,
     ("desk/mail/", "file_uuid"): lambda o: uuid.UUID(int=4),
+    ("desk/notifications/preferences/", "client_uuid"): lambda o: o.client.uuid,
     ("desk/notifications/templates/", "event"): lambda o: "case_registered",
     ("desk/notifications/templates/", "channel"): lambda o: "email",
     ("desk/notifications/templates/", "language"): lambda o: "pl",

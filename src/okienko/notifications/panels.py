@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from okienko.core import panels
-from okienko.notifications.models import Notification, SurveyResponse
+from okienko.notifications.models import Notification, Preference, SurveyResponse
 
 LIMIT = 20
 
@@ -35,10 +35,30 @@ def client_messages(request: HttpRequest, client: Any) -> Mapping[str, Any] | No
     return {"notifications": sent} if sent else None
 
 
+def preference(request: HttpRequest, client: Any) -> Mapping[str, Any] | None:
+    """How the client wants to be told, editable by staff who may edit the client."""
+    from okienko.accounts import access
+    from okienko.accounts.roles import Perm
+    from okienko.notifications.views import PreferenceForm
+
+    current = Preference.objects.filter(client=client).first()
+    editable = access.has_perm_in(request.user, Perm.CLIENTS_EDIT, client.home_office)
+    return {"client": client, "preference": current, "form": PreferenceForm(instance=current), "editable": editable}
+
+
 def register() -> None:
     panels.register(
         panels.Panel(
             panels.CASE_SIDE, "notifications.case", "notifications/panels/case_messages.html", case_messages, order=60
+        )
+    )
+    panels.register(
+        panels.Panel(
+            panels.CLIENT_CARD_TOOLS,
+            "notifications.preference",
+            "notifications/panels/preference.html",
+            preference,
+            order=60,
         )
     )
     panels.register(

@@ -12,4 +12,5 @@ urlpatterns = [
         name="template_preview",
     ),
     path("surveys/", views.survey_results, name="surveys"),
+    path("preferences/<str:client_uuid>/", views.preference_view, name="preference"),
 ]

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from okienko.accounts import access as accounts_access
 from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
+from okienko.clients.access import access_client
 from okienko.core import audit, clock
 from okienko.notifications import defaults, rendering
-from okienko.notifications.models import Channel, Event, Language, NotificationTemplate, SurveyResponse
+from okienko.notifications.models import Channel, Event, Language, NotificationTemplate, Preference, SurveyResponse
 
 SURVEY_DAYS = 90
 
@@ -66,6 +67,54 @@ class TemplateForm(forms.Form):
             except rendering.TemplateError as exc:
                 raise forms.ValidationError(str(exc)) from exc
         return data
+
+
+class PreferenceForm(forms.ModelForm[Preference]):
+    class Meta:
+        model = Preference
+        fields = ["channel", "language", "quiet_from", "quiet_until"]
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("quiet_from")) != bool(data.get("quiet_until")):
+            raise forms.ValidationError(_("Give both ends of the quiet hours, or neither."))
+        return data
+
+
+@login_required
+@require_POST
+def preference_view(request: HttpRequest, client_uuid: str) -> HttpResponse:
+    """Set how a client wants to be told (audited; staff who may edit the client)."""
+    client = access_client(request.user, client_uuid, purpose="notification preference")
+    accounts_access.require_perm_in(request.user, Perm.CLIENTS_EDIT, client.home_office)
+    current = Preference.objects.filter(client=client).first()
+    form = PreferenceForm(request.POST, instance=current)
+    if not form.is_valid():
+        for error in [*form.non_field_errors(), *[e for errors in form.errors.values() for e in errors]][:1]:
+            messages.error(request, error)
+        return redirect("clients:card", client_uuid=client.uuid)
+    with transaction.atomic():
+        before = audit.snapshot(current, PREFERENCE_FIELDS) if current else {}
+        preference = form.save(commit=False)
+        preference.client = client
+        preference.updated_at = clock.now()
+        preference.save()
+        audit.record(
+            "notification.preference_set",
+            actor=request.user,
+            obj=client,
+            organisation_id=client.home_office_id,
+            changes=audit.diff(before, audit.snapshot(preference, PREFERENCE_FIELDS)),
+        )
+    messages.success(request, _("The client's notification preference is saved."))
+    return redirect("clients:card", client_uuid=client.uuid)
+
+
+PREFERENCE_FIELDS = ["channel", "language", "quiet_from", "quiet_until"]
 
 
 def _key(event: str, channel: str, language: str) -> tuple[str, str, str]:
