@@ -195,3 +195,14 @@ def test_celery_task_polls_every_imap_mailbox(server: dovecot.Dovecot, folder: s
 
     deliver(server, folder, message(message_id="<task@x>"))
     assert poll_mailboxes() == [{"mailbox": mailbox.address, "fetched": 1, "error": ""}]
+
+
+def test_poll_mail_command(server: dovecot.Dovecot, folder: str, mailbox: Mailbox) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    deliver(server, folder, message(message_id="<cmd@x>"))
+    out = io.StringIO()
+    call_command("poll_mail", stdout=out)
+    assert out.getvalue() == f"{mailbox.address}: 1 new\n"

@@ -10,8 +10,8 @@ is lost or stored twice.
 
 A server that is down, refuses the login or times out leaves ``Mailbox.last_error`` and is tried
 again the next round (the Celery task ``okienko.channels.poll_mailboxes``, every 30 s). Where the
-server offers IDLE, ``watch`` waits for new mail (at most ``IDLE_SECONDS`` at a time) instead
-of polling.
+server offers IDLE, ``poll_mailbox(idle=…)`` waits for new mail (at most ``IDLE_SECONDS`` at a
+time) before it returns: the ``poll_mail --watch`` command for a dedicated process.
 """
 
 from __future__ import annotations
@@ -187,16 +187,3 @@ def poll_all(*, timeout: float = TIMEOUT) -> list[PollResult]:
             continue
         results.append(poll_mailbox(mailbox, timeout=timeout))
     return results
-
-
-def watch(mailbox: Mailbox, *, rounds: int | None = None, idle: float = IDLE_SECONDS) -> None:
-    """Keep taking the mailbox's mail: IDLE where the server offers it, else a poll every
-    ``idle`` seconds (``rounds``: stop after that many, for tests)."""
-    import time
-
-    done = 0
-    while rounds is None or done < rounds:
-        result = poll_mailbox(mailbox, idle=idle)
-        done += 1
-        if result.error and (rounds is None or done < rounds):
-            time.sleep(min(idle, 30))
