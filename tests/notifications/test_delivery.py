@@ -164,3 +164,31 @@ def test_typed_markup_is_never_markup_in_the_html_version() -> None:
     assert "<script>" not in rendered.html
     assert "&lt;script&gt;" in rendered.html
     assert '<a href="https://example.pl" rel="nofollow">' in rendered.html
+
+
+def test_a_message_carries_the_cases_files(city: City, sink: mailbox.Maildir, workers: Callable[[], int]) -> None:
+    from okienko.cases import actions
+    from okienko.notifications.models import Event
+    from okienko.notifications.service import Message, Recipient, notify
+
+    case = _report(city)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    photo = actions.add_attachment(actor=city.consultant, case=case, name="po naprawie.png", data=png, public=True)
+    workers()
+    notify(
+        Message(
+            event=Event.CASE_MESSAGE,
+            organisation=case.organisation,
+            context={"message": "Zdjęcie po naprawie w załączniku.", "case_number": case.number},
+            key="with-a-file",
+            case=case,
+            attachments=[photo],
+            thread_case_uuid=case.uuid,
+        ),
+        [Recipient(email="jan.kowalski@example.pl")],
+    )
+    workers()
+    message = next(m for m in received(sink) if "Wiadomość w sprawie" in str(m["Subject"]))
+    [part] = list(message.iter_attachments())
+    assert part.get_filename() == "po naprawie.png"
+    assert part.get_content() == png
