@@ -51,6 +51,11 @@ def test_the_reporter_gets_the_number_by_e_mail_once(
     assert "<script" not in html
     notification = Notification.objects.get(case=case)
     assert (notification.event, notification.status) == (Event.CASE_REGISTERED, Notification.Status.SENT)
+    entries = list(case.events.filter(kind="message").values_list("summary", flat=True))
+    assert entries == [
+        "Wiadomość w kolejce (e-mail do jan.kowalski@example.pl): przyjęcie sprawy",
+        "Wiadomość wysłana (e-mail do jan.kowalski@example.pl): przyjęcie sprawy",
+    ]
     sent = AuditRecord.objects.filter(action="notification.sent")
     assert any(notification.pk in entry.data["notifications"] for entry in sent)
 

@@ -18,7 +18,7 @@ from django.db import router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from okienko.core import audit, clock, workqueue
-from okienko.notifications import transports
+from okienko.notifications import timeline, transports
 from okienko.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -75,10 +75,13 @@ def send_due(limit: int = BATCH) -> int:
             continue
         live = [n for n in batch if NOTIFICATIONS.holds(n)]
         sent: list[int] = []
+        went: list[Notification] = []
         for notification, outcome in transport.send(live):
             if record(notification, outcome):
                 sent.append(notification.pk)
+                went.append(notification)
             handled += 1
+        timeline.note(went)  # one statement for the round
         if sent:  # one audit entry per round names every message sent in it
             audit.record(
                 "notification.sent",
@@ -123,11 +126,15 @@ def record(notification: Notification, outcome: transports.Outcome) -> bool:
         Notification.objects.filter(pk=notification.pk, status=Notification.Status.QUEUED).update(
             status=Notification.Status.FAILED, status_reason=outcome.detail[:300]
         )
+        notification.status, notification.status_reason = Notification.Status.FAILED, outcome.detail[:300]
     else:
         dead = NOTIFICATIONS.fail(notification, outcome.detail, dead_values={"status_reason": outcome.detail[:300]})
         if not dead:
             Notification.objects.filter(pk=notification.pk).update(status_reason=outcome.detail[:300])
             return False
+    notification.status = Notification.Status.FAILED
+    notification.status_reason = notification.status_reason or outcome.detail[:300]
+    timeline.note([notification])
     audit.record(
         "notification.failed",
         actor=None,

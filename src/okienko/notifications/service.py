@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from okienko.accounts.models import Organisation
 from okienko.clients.models import Client, ClientConsent, ClientContact
 from okienko.core import audit, clock
-from okienko.notifications import queue, rendering, transports
+from okienko.notifications import queue, rendering, timeline, transports
 from okienko.notifications.models import Channel, Notification, Preference
 
 CONSENT_FOR_CHANNEL = {Channel.EMAIL: ClientConsent.Topic.CONTACT_EMAIL, Channel.SMS: ClientConsent.Topic.SMS}
@@ -203,6 +203,7 @@ def notify(message: Message, recipients: Iterable[Recipient]) -> list[Notificati
             },
         )
         created.append(notification)
+    timeline.note(created)
     if any(n.status == Notification.Status.QUEUED for n in created):
         transaction.on_commit(queue.kick)
     return created
