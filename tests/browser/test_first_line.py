@@ -41,7 +41,7 @@ def test_consultant_finds_a_client_by_a_misspelt_name_without_diacritics(
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/desk/clients/{city.client.uuid}/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Łukasz Żółkiewski")
-    assert "Harmonogram wywozu odpadów" in page.locator("#history-h + table").inner_text()
+    assert "Harmonogram wywozu odpadów" in page.locator("#history-h + .table-scroll table").inner_text()
     axe(page)
 
 
@@ -114,7 +114,7 @@ def test_consultant_records_a_call_and_opens_a_case_with_the_keyboard(
 
     # Back on the client's card the call and its case are in the history and among open cases.
     page.goto(f"/desk/clients/{city.client.uuid}/")
-    history = page.locator("#history-h + table tbody tr").all_inner_texts()
+    history = page.locator("#history-h + .table-scroll table tbody tr").all_inner_texts()
     assert len(history) == 2
     assert "Dziura przed domem klienta" in history[0]
     assert case.number in history[0]
