@@ -229,3 +229,32 @@ def test_the_api_lists_todays_e_mails(city: City, client: WebClient) -> None:
     found = client.get("/api/v1/interactions/", {"channel": "email", "started_after": today}).json()["results"]
     assert [i["question"] for i in found] == ["Pytanie e-mailem"]
     assert client.get("/api/v1/interactions/", {"started_before": "yesterday"}).status_code == 400
+
+
+def test_an_e_mail_is_acknowledged_once_an_hour_and_never_when_automatic(
+    city: City, sink: mailbox.Maildir, workers: Callable[[], int]
+) -> None:
+    def received_mail(n: int, *, auto_reply: bool = True, sender: str = "ewa@example.pl") -> None:
+        events.emit(
+            "email.received",
+            organisation_id=city.centre.pk,
+            payload={
+                "inbound_id": n,
+                "sender": sender,
+                "subject": "Pytanie",
+                "message_id": f"<in-{n}@example.pl>",
+                "references": "<earlier@example.pl>",
+                "auto_reply": auto_reply,
+                "language": "pl",
+            },
+        )
+
+    received_mail(1)
+    received_mail(2)  # the same sender again: one acknowledgement an hour (no storm, no loop)
+    received_mail(3, auto_reply=False, sender="robot@example.pl")  # automatic mail: never answered
+    workers()
+    [ack] = received(sink)
+    assert ack["To"] == "ewa@example.pl"
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["In-Reply-To"].strip() == "<in-1@example.pl>"
+    assert "<earlier@example.pl>" in ack["References"]
