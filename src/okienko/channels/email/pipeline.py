@@ -590,7 +590,7 @@ def _finish(message: InboundMessage, parsed: mime.ParsedMessage, outcome: _Outco
             "sender_verified": message.sender_verified,
             "subject": message.subject,
             "message_id": message.message_id,
-            "references": " ".join(filter(None, [message.references, message.message_id]))[-2000:],
+            "references": message.references[-2000:],
             "auto_reply": auto_reply,
             "language": message.language or "pl",
         },
