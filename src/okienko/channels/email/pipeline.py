@@ -110,12 +110,12 @@ def ingest(mailbox: Mailbox, raw: bytes, *, transport: str = "smtp", size: int |
             outcome = _decide(mailbox, message, parsed, raw, too_large)
             _finish(message, parsed, outcome, transport)
         return message
-    except IntegrityError:
+    except IntegrityError as exc:
         _forget(written)
         existing = _stored(mailbox, parsed.message_id, sha)
-        if existing is not None:  # the same delivery stored by a concurrent worker
+        if existing is not None:  # delivered before, or stored meanwhile by another worker
             return existing
-        raise
+        return _quarantine(mailbox, raw, sha, parsed, f"{type(exc).__name__}: {exc}", transport)
     except Exception as exc:
         _forget(written)
         log.exception("e-mail processing failed; quarantined", extra={"mailbox": mailbox.pk})
