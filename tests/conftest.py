@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import importlib
+import mailbox
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -106,3 +109,36 @@ def wsgi_keeps_the_test_connection() -> Iterator[None]:
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on (for the test's own servers)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def smtp_settings(settings: Any) -> Any:
+    """Send through Django's SMTP backend to a loopback port (nothing listens there yet)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.SITE_URL = "https://okienko.example.pl"
+    settings.OKIENKO_MAIL_DOMAIN = "okienko.example.pl"
+    return settings
+
+
+@pytest.fixture
+def mail_sink(smtp_settings: Any, tmp_path: Path) -> Iterator[mailbox.Maildir]:
+    """The product's own local mail sink (aiosmtpd, ``core.mailsink``) on that port, into a Maildir."""
+    from okienko.core import mailsink
+
+    controller = mailsink.start("127.0.0.1", smtp_settings.EMAIL_PORT, tmp_path / "mail")
+    try:
+        yield mailbox.Maildir(str(tmp_path / "mail"), create=False)
+    finally:
+        controller.stop()

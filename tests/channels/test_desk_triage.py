@@ -8,10 +8,6 @@ from __future__ import annotations
 import email
 import email.policy
 import mailbox
-import socket
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client as WebClient
@@ -20,7 +16,6 @@ from okienko.cases.models import Case
 from okienko.channels.email.pipeline import ingest
 from okienko.channels.models import InboundMessage
 from okienko.clients.actions import register_client
-from okienko.core import mailsink
 from okienko.knowledge import actions as knowledge_actions
 from okienko.knowledge.models import Article
 from okienko.notifications import queue
@@ -38,17 +33,8 @@ def stranger_mail(post: Post) -> InboundMessage:
 
 
 @pytest.fixture
-def sink(settings: Any, tmp_path: Path) -> Iterator[mailbox.Maildir]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    controller = mailsink.start("127.0.0.1", port, tmp_path / "mail")
-    try:
-        yield mailbox.Maildir(str(tmp_path / "mail"), create=False)
-    finally:
-        controller.stop()
+def sink(mail_sink: mailbox.Maildir) -> mailbox.Maildir:
+    return mail_sink
 
 
 def test_the_queue_lists_waiting_mail_and_the_start_page_counts_it(

@@ -9,8 +9,7 @@ import email
 import email.policy
 import io
 import mailbox
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,31 +32,9 @@ pytestmark = pytest.mark.django_db
 DUE_DAY = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture
-def smtp_settings(settings: Any) -> Any:
-    """Send through Django's SMTP backend to a loopback port (nothing listens there yet)."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = _free_port()
-    settings.SITE_URL = "https://okienko.example.pl"
-    return settings
-
-
-@pytest.fixture
-def smtp_server(smtp_settings: Any, tmp_path: Path) -> Iterator[mailbox.Maildir]:
-    """A real aiosmtpd server (the embedded profile's mail sink) storing into a Maildir."""
-    controller = mailsink.start("127.0.0.1", smtp_settings.EMAIL_PORT, tmp_path / "mail")
-    try:
-        yield mailbox.Maildir(str(tmp_path / "mail"), create=False)
-    finally:
-        controller.stop()
+def smtp_server(mail_sink: mailbox.Maildir) -> mailbox.Maildir:
+    return mail_sink
 
 
 @pytest.fixture
@@ -89,10 +66,7 @@ def _send_queued() -> None:
 
 
 def _messages(maildir: mailbox.Maildir) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(maildir.get_bytes(key), policy=email.policy.default)
-        for key in maildir.iterkeys()
-    ]
+    return [email.message_from_bytes(maildir.get_bytes(key), policy=email.policy.default) for key in maildir.iterkeys()]
 
 
 def test_owner_receives_one_polish_e_mail_per_review_date(smtp_server: mailbox.Maildir, due_article: Article) -> None:
