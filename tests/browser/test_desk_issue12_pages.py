@@ -131,6 +131,15 @@ def test_the_desk_pages_of_issue_12_pass_axe(page: Any, desk: dict[str, Any], ax
     _visit(page, axe, "/desk/")
     detail = _visit(page, axe, f"/desk/cases/{case.uuid}/")
     assert "Odpowiedź i status" in detail
+    # Every fieldset of the case page stays inside its card (item 10).
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('main .card fieldset')].filter(f => {
+            const card = f.closest('.card').getBoundingClientRect(), box = f.getBoundingClientRect();
+            return box.right > card.right + 0.5 || box.left < card.left - 0.5;
+        }).map(f => f.id || f.innerText.slice(0, 40))"""
+    )
+    assert page.locator("main .card fieldset").count() > 0
+    assert overflowing == []
     # The form expired (its CSRF cookie is gone): the desk layout says why and leads back.
     page.context.clear_cookies(name="csrftoken")
     seen: list[int] = []
