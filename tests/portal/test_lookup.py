@@ -12,8 +12,8 @@ from django.core import mail, signing
 from django.test import Client
 
 from okienko.cases.models import Case
+from okienko.cases.workflow import public_status
 from okienko.portal import lookup
-from okienko.portal.status import public_status
 from tests.portal.conftest import Portal, valid_post
 
 pytestmark = pytest.mark.django_db
