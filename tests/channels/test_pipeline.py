@@ -358,3 +358,14 @@ def test_mail_from_one_of_our_mailboxes_is_never_answered(post: Post) -> None:
     inbound = ingest(post.mailbox, message(sender=post.other_mailbox.address, message_id="<own@x>"))
     assert inbound.status == S.TRIAGE
     assert event_of(inbound)["auto_reply"] is False
+
+
+def test_nul_bytes_and_empty_messages_are_stored(post: Post) -> None:
+    """Binary junk (NUL characters PostgreSQL refuses in text) and an empty message are kept."""
+    junk = ingest(post.mailbox, message(subject="a\x00b", body="x\x00y", message_id="<nul\x00@x>"))
+    assert junk.status == S.LINKED
+    assert junk.subject == "ab"
+    assert "\x00" not in junk.body
+    empty = ingest(post.mailbox, b"")
+    assert empty.status == S.TRIAGE
+    assert ingest(post.mailbox, b"").pk == empty.pk

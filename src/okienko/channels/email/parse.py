@@ -106,7 +106,20 @@ def parse(raw: bytes) -> ParsedMessage:
     parsed.body = reply_text(parsed.text)
     parsed.language = guess_language(f"{parsed.subject}\n{parsed.body}")
     parsed.defects.extend(_defects(msg))
+    _drop_nul(parsed)
     return parsed
+
+
+def _drop_nul(parsed: ParsedMessage) -> None:
+    """NUL characters (binary junk decoded as text) cannot be stored in PostgreSQL text columns."""
+    for name in ("message_id", "in_reply_to", "references", "from_address", "from_name", "subject", "text"):
+        setattr(parsed, name, getattr(parsed, name).replace("\x00", ""))
+    parsed.html_text = parsed.html_text.replace("\x00", "")
+    parsed.body = parsed.body.replace("\x00", "")
+    parsed.to = [address.replace("\x00", "") for address in parsed.to]
+    for part in parsed.attachments:
+        part.filename = part.filename.replace("\x00", "")
+        part.content_id = part.content_id.replace("\x00", "")
 
 
 def _defects(msg: Message) -> list[str]:

@@ -201,7 +201,7 @@ def _store_attachments(message: InboundMessage, parsed: mime.ParsedMessage, writ
         detected = uploads.sniff(part.data)
         row = InboundAttachment(
             message=message,
-            declared_type=part.content_type[:200],
+            declared_type=part.content_type.replace("\x00", "")[:200],
             content_id=part.content_id,
             is_inline=part.inline,
             created_at=message.received_at,
