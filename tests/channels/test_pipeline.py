@@ -369,3 +369,19 @@ def test_nul_bytes_and_empty_messages_are_stored(post: Post) -> None:
     empty = ingest(post.mailbox, b"")
     assert empty.status == S.TRIAGE
     assert ingest(post.mailbox, b"").pk == empty.pk
+
+
+def test_raw_8bit_file_name_and_header_are_stored(post: Post) -> None:
+    """Undeclared 8-bit bytes in a header and a file name (Windows-1250) are decoded, not refused."""
+    raw = (
+        b"From: Pawe\xb3 <pawel@example.pl>\r\nSubject: Wniosek o \x9cwiadczenie\r\nMessage-ID: <8bit@x>\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nTre\xc5\x9b\xc4\x87\r\n--b\r\n"
+        b'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="\xbf\xf3\xb3w.pdf"\r\n\r\n'
+        b"%PDF-1.4 x\r\n--b--\r\n"
+    )
+    inbound = ingest(post.mailbox, raw)
+    assert inbound.status == S.TRIAGE
+    assert inbound.from_name == "Paweł"
+    assert inbound.subject == "Wniosek o świadczenie"
+    assert inbound.attachments.get().original_name == "żółw.pdf"

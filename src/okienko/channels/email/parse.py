@@ -15,13 +15,15 @@ unknown charsets, absurd nesting) is read as far as it goes and each problem is 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import email
 import re
 from dataclasses import dataclass, field
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import collapse_rfc2231_value, getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
 from inscriptis import get_text
@@ -111,15 +113,24 @@ def parse(raw: bytes) -> ParsedMessage:
 
 
 def _drop_nul(parsed: ParsedMessage) -> None:
-    """NUL characters (binary junk decoded as text) cannot be stored in PostgreSQL text columns."""
-    for name in ("message_id", "in_reply_to", "references", "from_address", "from_name", "subject", "text"):
-        setattr(parsed, name, getattr(parsed, name).replace("\x00", ""))
-    parsed.html_text = parsed.html_text.replace("\x00", "")
-    parsed.body = parsed.body.replace("\x00", "")
-    parsed.to = [address.replace("\x00", "") for address in parsed.to]
+    """What cannot be stored in PostgreSQL text columns: NUL characters (binary junk decoded as
+    text) and lone surrogates (raw 8-bit bytes in a header Python could not decode)."""
+    for name in ("message_id", "in_reply_to", "references", "from_address", "from_name", "subject"):
+        setattr(parsed, name, storable(getattr(parsed, name)))
+    parsed.text, parsed.html_text = storable(parsed.text), storable(parsed.html_text)
+    parsed.body = storable(parsed.body)
+    parsed.to = [storable(address) for address in parsed.to]
     for part in parsed.attachments:
-        part.filename = part.filename.replace("\x00", "")
-        part.content_id = part.content_id.replace("\x00", "")
+        part.filename, part.content_id = storable(part.filename), storable(part.content_id)
+        part.content_type = storable(part.content_type)
+
+
+def storable(text: str) -> str:
+    try:
+        text = unescape(text)
+    except UnicodeError:  # a surrogate that is no escaped byte
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", "")
 
 
 def _defects(msg: Message) -> list[str]:
@@ -136,6 +147,13 @@ def _defects(msg: Message) -> list[str]:
 
 def header(msg: Message, name: str) -> str:
     """One header as text ("" when missing or unreadable)."""
+    raw = _raw_header(msg, name)
+    if raw is not None and _ESCAPED.search(raw):
+        # Undeclared 8-bit bytes: the policy would replace them; decode them as text instead.
+        text = unescape(raw)
+        with contextlib.suppress(Exception):  # keep the text as decoded so far
+            text = str(make_header(decode_header(text)))
+        return " ".join(text.split())
     try:
         value = msg.get(name)
     except Exception:  # noqa: BLE001 - a header the policy cannot parse is read raw below
@@ -147,6 +165,16 @@ def header(msg: Message, name: str) -> str:
     if value is None:
         return ""
     return " ".join(unescape(str(value)).split())
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _raw_header(msg: Message, name: str) -> str | None:
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
 
 
 def unescape(text: str) -> str:
@@ -355,6 +383,14 @@ class _Walk:
         return text.replace("\r\n", "\n")
 
     def _filename(self, part: Message) -> str:
+        for header_name, param in (("Content-Disposition", "filename"), ("Content-Type", "name")):
+            raw = _raw_header(part, header_name)
+            if raw is not None and _ESCAPED.search(raw):  # an undeclared 8-bit name
+                legacy = Message()
+                legacy[header_name] = unescape(raw)
+                value = legacy.get_param(param, header=header_name)
+                if value:
+                    return " ".join(collapse_rfc2231_value(value).split())[:200]
         try:
             name = part.get_filename() or ""
         except Exception:  # noqa: BLE001 - RFC 2231 parameters in an unknown charset

@@ -201,7 +201,7 @@ def _store_attachments(message: InboundMessage, parsed: mime.ParsedMessage, writ
         detected = uploads.sniff(part.data)
         row = InboundAttachment(
             message=message,
-            declared_type=part.content_type.replace("\x00", "")[:200],
+            declared_type=part.content_type[:200],
             content_id=part.content_id,
             is_inline=part.inline,
             created_at=message.received_at,
@@ -624,4 +624,8 @@ def _quarantine(
         return existing
     except Exception:
         _forget(written)
-        raise
+        if parsed.message is None and not parsed.subject:
+            raise  # already the bare retry below: the database itself is failing
+        log.exception("quarantining with what was read failed; keeping the raw message alone")
+        bare = mime.ParsedMessage(defects=["UnstorableFields"])
+        return _quarantine(mailbox, raw, sha, bare, error, transport)
