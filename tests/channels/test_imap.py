@@ -22,7 +22,14 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[dovecot.Dovecot]:
-    running = dovecot.start()
+    import os
+
+    try:
+        running = dovecot.start()
+    except RuntimeError as exc:
+        if os.getuid() == 0:  # CI: the server must start
+            raise
+        pytest.skip(f"dovecot would not start as an ordinary user here: {exc}")
     yield running
     dovecot.cleanup(running)
 
