@@ -21,7 +21,7 @@ from okienko.cases.intake import CaseInputError, distance_m
 from okienko.cases.models import Case, Priority
 from okienko.cases.workflow import OPEN_STATUSES
 from okienko.catalogue.models import Service
-from okienko.core import clock, reference
+from okienko.core import clock, formatting, reference
 from okienko.core.choices import Channel
 from okienko.core.errors import Message
 
@@ -54,13 +54,27 @@ def _handed_over(interaction: Any, client: Any) -> dict[str, str]:
     """What the consultant already typed on the contact, as the new case's starting values."""
     if interaction is None:
         return {}
-    text = "\n\n".join(part for part in (interaction.question.strip(), interaction.notes.strip()) if part)
+    parts = [interaction.question.strip(), interaction.notes.strip(), _paper_facts(interaction, client)]
+    text = "\n\n".join(part for part in parts if part)
     values = {"description": text, "channel": interaction.channel}
     detail = interaction.contact_detail.strip()
     if client is None:
         values["reporter_name"] = interaction.contact_name
         values["reporter_email" if "@" in detail else "reporter_phone"] = detail
     return values
+
+
+def _paper_facts(interaction: Any, client: Any) -> str:
+    """A letter's or fax's reference number, date received and anonymous sender's address, as a
+    line of the new case's description."""
+    facts = []
+    if str(getattr(interaction, "reference_number", "")):
+        facts.append(_("Reference number: %(number)s") % {"number": interaction.reference_number})
+    if getattr(interaction, "received_at", None):
+        facts.append(_("received on %(day)s") % {"day": formatting.day(interaction.received_at)})
+    if client is None and str(getattr(interaction, "contact_address", "")):
+        facts.append(_("sender's address: %(address)s") % {"address": interaction.contact_address})
+    return "; ".join(facts)
 
 
 def suggest_duplicates(service: Any, latitude: Decimal, longitude: Decimal, *, now: dt.datetime) -> list[Case]:
@@ -142,6 +156,7 @@ def intake_view(request: HttpRequest) -> HttpResponse:
             "answers": _answers_from(source, service),
             "priority": source.get("priority") or None,
             "interaction": interaction,
+            "received_at": getattr(interaction, "received_at", None),
         }
         try:
             if original is not None:  # a repeat of a case already open: registered merged into it, in one step

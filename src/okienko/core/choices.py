@@ -18,4 +18,5 @@ class Channel(models.TextChoices):
     EFORM = "eform", _("e-form (ePUAP)")
     COUNTER = "counter", _("at the counter")
     LETTER = "letter", _("letter")
+    FAX = "fax", _("fax")
     SOCIAL = "social", _("social media")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,18 +16,20 @@ from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Perm
 from okienko.catalogue.models import Service
 from okienko.clients.models import Client
-from okienko.core import audit, clock, events
+from okienko.core import audit, clock, events, uploads
 from okienko.core.actors import Actor
 from okienko.core.choices import Channel
-from okienko.core.errors import InvalidInput
-from okienko.interactions.models import Callback, Interaction
+from okienko.core.errors import InvalidInput, Message
+from okienko.core.models import AuditRecord
+from okienko.interactions.models import PAPER_CHANNELS, Callback, Interaction, InteractionAttachment
 
 
 class InteractionError(InvalidInput):
-    """A contact record was refused; ``message`` is shown to the user, ``field`` names the input."""
+    """A contact record was refused; ``message`` is shown to the user, ``field`` names the input
+    (``errors``: every refused input, when there are several)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message, field=field)
+    def __init__(self, message: Message, *, field: str | None = None, errors: dict[str, Message] | None = None) -> None:
+        super().__init__(message, field=field, errors=errors)
 
 
 def _require(actor: Actor, perm: str, organisation: Organisation) -> None:
@@ -212,3 +216,175 @@ def close_callback(*, actor: Actor, callback: Callback, status: str, result: str
             payload={"callback": callback.pk, "uuid": callback.uuid, "status": status},
         )
     return callback
+
+
+# -- letters, faxes and visits at the counter (issue 14) --------------------------------------
+REFERENCE_MAX = 100
+MAX_SCANS = 10
+OLDEST_RECEIPT = dt.timedelta(days=5 * 366)  # a letter found in a drawer, not a typing mistake
+
+
+def max_scan_bytes() -> int:
+    return int(getattr(settings, "INTERACTIONS_MAX_SCAN_BYTES", uploads.DEFAULT_MAX_BYTES))
+
+
+def received_moment(day: dt.date) -> dt.datetime:
+    """When the office received a paper contact dated ``day`` (ADR 0054): now when it is today,
+    else the start of that day in Warsaw, so a case opened from it is never given more time than
+    it had from the receipt."""
+    now = clock.now()
+    if day >= now.astimezone(clock.WARSAW).date():
+        return now
+    return dt.datetime.combine(day, dt.time(), clock.WARSAW).astimezone(dt.UTC)
+
+
+def check_received_on(day: dt.date | None) -> Message | None:
+    """What is wrong with the date received (``None`` when it may be used)."""
+    today = clock.local_now().date()
+    if day is None:
+        return _("Give the date the office received it.")
+    if day > today:
+        return _("The date received cannot be in the future.")
+    if day < today - OLDEST_RECEIPT:
+        return _("The date received is more than five years ago; check it.")
+    return None
+
+
+def check_scan(actor: Actor, organisation: Organisation, name: str, data: bytes) -> uploads.CheckedFile:
+    """A scan's real type, size and the virus scanner's verdict (``InteractionError`` on ``scans``);
+    a refusal is audited with its reason."""
+    try:
+        return uploads.check(data, max_bytes=max_scan_bytes())
+    except uploads.UploadRejected as exc:
+        audit.record(
+            "interactions.scan_rejected",
+            actor=actor,
+            organisation_id=organisation.pk,
+            data={"reason": exc.reason, "name": name[:200], "size": len(data)},
+            kind=AuditRecord.Kind.SECURITY if exc.reason.startswith(("virus:", "type:")) else AuditRecord.Kind.CHANGE,
+        )
+        message = _("%(name)s: %(problem)s") % {"name": uploads.safe_name(name)[:80], "problem": exc.message}
+        raise InteractionError(message, field="scans") from exc
+
+
+def register_paper_contact(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    channel: str,
+    received_on: dt.date | None,
+    question: str,
+    reference_number: str = "",
+    client: Client | None = None,
+    service: Service | None = None,
+    notes: str = "",
+    contact_name: str = "",
+    contact_address: str = "",
+    contact_detail: str = "",
+    scans: Sequence[tuple[str, bytes]] = (),
+) -> Interaction:
+    """Register a paper letter, a fax or a visit at the counter with its scans.
+
+    ``received_on`` (never in the future) is when the office received it: the contact is dated
+    then and a case opened from it counts its deadlines from then (``received_moment``). Every
+    problem of the input is reported at once (``InteractionError.errors``); a refused scan is
+    audited. Anonymous letters (no ``client``) keep the sender's name and address.
+    """
+    _require(actor, Perm.INTERACTIONS_RECORD, organisation)
+    if client is not None:
+        _require(actor, Perm.CLIENTS_VIEW, client.home_office)
+        if client.merged_into_id:
+            raise InteractionError(_("This client record was merged; use the current one."), field="client")
+    errors: dict[str, Message] = {}
+    if channel not in PAPER_CHANNELS:
+        errors["channel"] = _("Choose a letter, a fax or a visit at the counter.")
+    question = question.strip()
+    if not question:
+        errors["question"] = _("Give the subject of the letter or visit.")
+    elif len(question) > 500:
+        errors["question"] = _("The subject is longer than 500 characters; put the rest in the notes.")
+    reference_number = reference_number.strip()
+    if len(reference_number) > REFERENCE_MAX:
+        errors["reference_number"] = _("A reference number has at most %(limit)d characters.") % {
+            "limit": REFERENCE_MAX
+        }
+    problem = check_received_on(received_on)
+    if problem is not None:
+        errors["received_on"] = problem
+    if len(contact_name) > 200 or len(contact_address) > 300 or len(contact_detail) > 254:
+        errors["contact_name"] = _("The sender's details are too long.")
+    if len(scans) > MAX_SCANS:
+        errors["scans"] = _("Attach at most %(count)d scans.") % {"count": MAX_SCANS}
+    checked: list[tuple[str, bytes, uploads.CheckedFile]] = []
+    if "scans" not in errors:
+        for name, data in scans:
+            try:
+                checked.append((name, data, check_scan(actor, organisation, name, data)))
+            except InteractionError as exc:
+                errors["scans"] = exc.message
+                break
+    if errors:
+        first = next(iter(errors.values()))
+        raise InteractionError(first, errors=errors)
+    assert received_on is not None
+    received = received_moment(received_on)
+    now = clock.now()
+    with transaction.atomic():
+        interaction = Interaction.objects.create(
+            channel=channel,
+            direction=Interaction.Direction.IN,
+            client=client,
+            organisation=organisation,
+            staff=actor if isinstance(actor, User) else None,
+            started_at=received,
+            ended_at=now if channel == Channel.COUNTER and received_on == now.astimezone(clock.WARSAW).date() else None,
+            received_at=received,
+            service=service,
+            question=question,
+            outcome=Interaction.Outcome.OTHER if channel != Channel.COUNTER else Interaction.Outcome.ANSWERED,
+            notes=notes,
+            reference_number=reference_number,
+            contact_name=contact_name.strip() if client is None else "",
+            contact_address=contact_address.strip() if client is None else "",
+            contact_detail=contact_detail.strip() if client is None else "",
+        )
+        stored = []
+        for name, data, facts in checked:
+            scan = InteractionAttachment(
+                interaction=interaction, uploaded_by=actor if isinstance(actor, User) else None, created_at=now
+            )
+            scan.store(data, facts, sent_name=name)
+            stored.append(scan)
+        audit.record(
+            "interactions.recorded",
+            actor=actor,
+            obj=interaction,
+            organisation_id=organisation.pk,
+            data={
+                "channel": channel,
+                "outcome": interaction.outcome,
+                "client": client.number if client else None,
+                "service": service.code if service else None,
+                "case": None,
+                "reference_number": reference_number,
+                "received_at": received,
+                "scans": [s.as_payload() for s in stored],
+            },
+        )
+        events.emit(
+            "interaction.recorded",
+            obj=interaction,
+            organisation_id=organisation.pk,
+            payload={
+                "interaction": interaction.pk,
+                "uuid": interaction.uuid,
+                "channel": channel,
+                "outcome": interaction.outcome,
+                "client": client.pk if client else None,
+                "client_uuid": client.uuid if client else None,
+                "service": service.pk if service else None,
+                "received_at": received,
+                "scans": len(stored),
+            },
+        )
+    return interaction

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from okienko.accounts.models import Organisation
 from okienko.core.actors import Actor
 from okienko.core.choices import Channel
+from okienko.core.files import StoredFile
+
+# Channels of paper and in-person contacts registered at the desk with a receipt date (issue 14).
+PAPER_CHANNELS = (Channel.LETTER, Channel.FAX, Channel.COUNTER)
 
 
 class InteractionQuerySet(models.QuerySet["Interaction"]):
@@ -82,6 +86,12 @@ class Interaction(models.Model):
     # An anonymous caller's self-description (name, phone) when no client record is used.
     contact_name = models.CharField(_("caller's name"), max_length=200, blank=True)
     contact_detail = models.CharField(_("caller's phone or e-mail"), max_length=254, blank=True)
+    # Letters and faxes: the sender's reference number, the sender's postal address when no client
+    # record is used, and when the office received it (the SLA clock of a case opened from it
+    # starts then, ADR 0054).
+    reference_number = models.CharField(_("reference number"), max_length=100, blank=True)
+    contact_address = models.CharField(_("sender's address"), max_length=300, blank=True)
+    received_at = models.DateTimeField(_("received on"), null=True, blank=True)
 
     objects = InteractionQuerySet.as_manager()
 
@@ -190,3 +200,24 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason[:60]} ({self.due_at:%Y-%m-%d %H:%M})"
+
+
+class InteractionAttachment(StoredFile):
+    """A scan of a letter or fax (or a document handed in at the counter) kept with the contact."""
+
+    STORAGE_FOLDER = "interactions"
+
+    interaction = models.ForeignKey(
+        Interaction, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        ordering = ["interaction", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

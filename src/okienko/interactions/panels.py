@@ -14,7 +14,8 @@ from okienko.accounts import access
 from okienko.accounts.roles import Perm
 from okienko.core import clock, formatting, panels, work_panels
 from okienko.core.work_panels import WorkItem
-from okienko.interactions.forms import InteractionForm
+from okienko.interactions import actions
+from okienko.interactions.forms import InteractionForm, PaperContactForm
 from okienko.interactions.models import Callback, Interaction
 
 
@@ -29,6 +30,16 @@ def record(request: HttpRequest, client: Any) -> Mapping[str, Any] | None:
     return {"client": client, "form": InteractionForm(organisation=getattr(request, "organisation", None))}
 
 
+def paper(request: HttpRequest, client: Any) -> Mapping[str, Any] | None:
+    """The form registering a letter, a fax or a visit at the counter of this client."""
+    if not _records(request):
+        return None
+    form = PaperContactForm(
+        organisation=getattr(request, "organisation", None), max_scan_bytes=actions.max_scan_bytes()
+    )
+    return {"client": client, "form": form}
+
+
 def client_callbacks(request: HttpRequest, client: Any) -> Mapping[str, Any] | None:
     """Open callbacks for the client (whoever may open the card sees them)."""
     if not _records(request):
@@ -39,7 +50,9 @@ def client_callbacks(request: HttpRequest, client: Any) -> Mapping[str, Any] | N
 
 def history(request: HttpRequest, client: Any) -> Mapping[str, Any] | None:
     """The client's one contact history across channels and offices (ADR 0011), with closed callbacks."""
-    contacts = client.interactions.select_related("staff", "service", "organisation", "case")
+    contacts = client.interactions.select_related("staff", "service", "organisation", "case").prefetch_related(
+        "attachments"
+    )
     closed = client.callbacks.exclude(status=Callback.Status.CREATED).select_related("closed_by")
     return {
         "history": list(contacts.order_by("-started_at", "-id")[:50]),
@@ -105,6 +118,7 @@ def register() -> None:
         panels.Panel(
             panels.CLIENT_CARD_TOOLS, "interactions.record", "interactions/panels/record.html", record, order=20
         ),
+        panels.Panel(panels.CLIENT_CARD_TOOLS, "interactions.paper", "interactions/panels/paper.html", paper, order=25),
         panels.Panel(
             panels.CLIENT_CARD,
             "interactions.callbacks",

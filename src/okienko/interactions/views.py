@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,10 +19,11 @@ from okienko.accounts.roles import Perm
 from okienko.clients.access import access_client
 from okienko.clients.models import Client
 from okienko.core import audit, clock
+from okienko.core.actors import Actor
 from okienko.core.ids import parse_uuid
 from okienko.interactions import actions
-from okienko.interactions.forms import CallbackForm, CloseCallbackForm, InteractionForm
-from okienko.interactions.models import Callback, Interaction
+from okienko.interactions.forms import CallbackForm, CloseCallbackForm, InteractionForm, PaperContactForm
+from okienko.interactions.models import Callback, Interaction, InteractionAttachment
 
 # Buttons of the contact form: each one sets the outcome and says where to go next.
 ACTION_OUTCOMES = {
@@ -226,3 +227,86 @@ def callback_close_view(request: HttpRequest, callback_uuid: str) -> HttpRespons
     else:
         messages.error(request, _("Choose whether the callback was done or failed."))
     return redirect("interactions:callbacks")
+
+
+def _read_scans(request: HttpRequest) -> list[tuple[str, bytes]]:
+    """The uploaded scans as (name, bytes), each read only up to one byte past the limit: a larger
+    file is refused by the size check without being held whole in memory."""
+    limit = actions.max_scan_bytes()
+    return [(f.name or "", f.read(limit + 1)) for f in request.FILES.getlist("scans")]
+
+
+@login_required
+def paper_view(request: HttpRequest) -> HttpResponse:
+    """Register a letter, a fax or a visit at the counter for a client (``?client=<uuid>``) or an
+    anonymous sender; "Register and open a case" continues to the case intake with it."""
+    organisation = _organisation(request)
+    client = _client_from(request, request.POST.get("client") or request.GET.get("client"), "register letter")
+    form = PaperContactForm(
+        request.POST or None, request.FILES or None, organisation=organisation, max_scan_bytes=actions.max_scan_bytes()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interaction = actions.register_paper_contact(
+                actor=request.user,
+                organisation=organisation,
+                channel=data["channel"],
+                received_on=data["received_on"],
+                question=data["question"],
+                reference_number=data["reference_number"],
+                client=client,
+                service=data["service"],
+                notes=data["notes"],
+                contact_name=data["contact_name"],
+                contact_address=data["contact_address"],
+                contact_detail=data["contact_detail"],
+                scans=_read_scans(request),
+            )
+        except actions.InteractionError as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, str(message))
+        else:
+            messages.success(request, _("The letter, fax or visit was registered."))
+            if request.POST.get("action") == "case":
+                return redirect(_case_url(client, interaction))
+            if client is not None:
+                return redirect("clients:card", client_uuid=client.uuid)
+            return redirect("clients:desk")
+    status = 400 if request.method == "POST" else 200
+    files_lost = request.method == "POST" and bool(request.FILES)
+    return render(
+        request, "interactions/paper.html", {"form": form, "client": client, "files_lost": files_lost}, status=status
+    )
+
+
+def may_see_interaction(user: Actor, interaction: Interaction) -> bool:
+    """Whoever may see the client sees their whole contact history (ADR 0011), scans included; an
+    anonymous contact is seen where its office's clients' data may be seen."""
+    if interaction.client is not None and access.has_perm_in(user, Perm.CLIENTS_VIEW, interaction.client.home_office):
+        return True
+    return Interaction.objects.visible_to(user).filter(pk=interaction.pk).exists()
+
+
+@login_required
+def scan_view(request: HttpRequest, scan_uuid: str) -> HttpResponseBase:
+    """Download a scan of a letter or fax; the access is logged, a refused one too (as 404)."""
+    uuid = parse_uuid(scan_uuid)
+    scan = (
+        InteractionAttachment.objects.select_related("interaction__client__home_office").filter(uuid=uuid).first()
+        if uuid
+        else None
+    )
+    if scan is None:
+        raise Http404("scan")
+    interaction = scan.interaction
+    if not may_see_interaction(request.user, interaction):
+        audit.record_denied(request.user, interaction, organisation_id=interaction.organisation_id, purpose="scan")
+        raise Http404("scan")
+    audit.record_access(
+        request.user,
+        interaction.client or interaction,
+        organisation_id=interaction.client.home_office_id if interaction.client else interaction.organisation_id,
+        purpose=f"scan {scan.uuid}",
+    )
+    return scan.download()

@@ -160,11 +160,14 @@ def create_case(
     sla_basis: str,
     reporter: Mapping[str, Any],
     place: Mapping[str, Any],
+    received_at: dt.datetime | None = None,
     **fields: Any,
 ) -> Case:
     """Insert a case row the one way both ``open_case`` and ``split_case`` do it: the next gap-free
     number of ``organisation``, status assigned to ``unit``, the reporter and the place, the
     deadlines; ``fields`` carries the rest (priority, channel, client, answers, parent…).
+    ``received_at``: when the office received a letter the case is opened from (ADR 0054), its
+    creation time; the number stays in the sequence of the year it is registered in.
 
     The caller checks, audits and records the timeline (inside its transaction).
     """
@@ -186,7 +189,7 @@ def create_case(
         response_due=due.response_due,
         resolve_due=due.resolve_due,
         resolve_due_3x=due.resolve_due_3x,
-        created_at=now,
+        created_at=received_at or now,
         updated_at=now,
         **fields,
     )

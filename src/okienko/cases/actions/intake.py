@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,13 +22,14 @@ from okienko.cases.actions.base import (
     create_case,
 )
 from okienko.cases.intake import CaseInputError, check_case_input, clean_location
-from okienko.cases.models import Case, CaseEvent, CaseParty, Priority
+from okienko.cases.models import Case, CaseAttachment, CaseEvent, CaseParty, Priority
 from okienko.cases.workflow import ActorKind, CaseFinished
 from okienko.catalogue import rules
 from okienko.catalogue.models import PRIORITY_RANK
 from okienko.core import audit, clock, events
 from okienko.core.actors import Actor
 from okienko.core.errors import Forbidden, Message
+from okienko.core.uploads import CheckedFile
 
 
 # -- open ------------------------------------------------------------------------------------
@@ -48,12 +50,15 @@ def open_case(
     as_client: bool = False,
     questions: Sequence[Any] | None = None,
     external_token: Any = None,
+    received_at: dt.datetime | None = None,
 ) -> Case:
     """Register a case, route it and set its deadlines.
 
     ``as_client`` marks a case filed by the public (portal, Open311) with no staff actor;
     ``questions``: the service's questions with choices, when the caller already has them;
-    ``external_token``: the token a channel already gave the requester (Open311 queued intake).
+    ``external_token``: the token a channel already gave the requester (Open311 queued intake);
+    ``received_at``: when the office received the matter (a letter or fax registered later, never
+    in the future): the case is created then and its SLA clock starts then (ADR 0054).
 
     The service's priority rules (``catalogue.rules``) decide the priority and may shorten the
     deadlines from the answers; an explicit ``priority`` wins only when it is higher. Callers that
@@ -73,13 +78,14 @@ def open_case(
     resolve_due = (decision.resolve_due if decision else None) or service.resolve_due
     reporter = dict(reporter or {})
     now = clock.now()
+    start = _clock_start(received_at, now)
     territory = place["gmina"].code if place["gmina"] else (client.gmina_id or "" if client is not None else "")
     with audit.batch():  # one transaction; the audit chain is locked only at its end
         target = routing.route(
             jurisdiction=organisation, service=service, territory_code=territory, answers=cleaned_answers, at=now
         )
         calendar = sla.calendar_of(service, target.unit)
-        due = sla.deadlines(sla.Rule(basis, response_due, resolve_due), now, calendar)
+        due = sla.deadlines(sla.Rule(basis, response_due, resolve_due), start, calendar)
         case = create_case(
             organisation=organisation,
             service=service,
@@ -98,6 +104,7 @@ def open_case(
             routing_rule=target.rule,
             answers=cleaned_answers,
             media_url=media_url or "",
+            received_at=start if start != now else None,
             **({"external_token": external_token} if external_token is not None else {}),
         )
         if reporter or client is not None:
@@ -119,10 +126,19 @@ def open_case(
                 "route": target.reason,
                 "rule": target.rule.pk if target.rule else None,
                 **({"priority": priority, "priority_rule": reason} if reason else {}),
+                **({"received_at": start} if start != now else {}),
             },
         )
         timeline = [
-            _event(case, "opened", actor, _("Case registered"), public=True, channel=channel),
+            _event(
+                case,
+                "opened",
+                actor,
+                _("Case registered"),
+                public=True,
+                channel=channel,
+                **({"received_at": start} if start != now else {}),
+            ),
             _event(
                 case,
                 "assigned",
@@ -156,6 +172,18 @@ def open_case(
     return case
 
 
+def _clock_start(received_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When the case's clock starts: ``received_at`` when given (an aware time, not in the future),
+    else now."""
+    if received_at is None:
+        return now
+    if received_at.tzinfo is None:
+        raise CaseInputError({"received_at": _("Give the time received with its time zone.")})
+    if received_at > now:
+        raise CaseInputError({"received_at": _("The date received cannot be in the future.")})
+    return received_at
+
+
 def _priority(explicit: str | None, decision: rules.Decision | None) -> tuple[str, str]:
     """The priority to open with and the name of the rule that set it ("" when none did)."""
     chosen = explicit or Priority.NORMAL
@@ -180,6 +208,40 @@ def _link_interaction(interaction: Any, case: Case, actor: Actor) -> None:
         organisation_id=interaction.organisation_id,
         changes={"case": [None, case.pk], "outcome": [interaction.outcome, "case_opened"]},
     )
+    _attach_scans(interaction, case, actor)
+
+
+def _attach_scans(interaction: Any, case: Case, actor: Actor) -> None:
+    """The scans of the letter or fax the case is opened from go with it as its (internal)
+    attachments, copied: each keeps its own life (ADR 0054)."""
+    scans = getattr(interaction, "attachments", None)
+    if scans is None:
+        return
+    now = clock.now()
+    for scan in scans.all():
+        with scan.file.open("rb") as stream:
+            data = stream.read()
+        attachment = CaseAttachment(case=case, is_public=False, uploaded_by=scan.uploaded_by, created_at=now)
+        attachment.store(data, CheckedFile(scan.content_type, scan.size, scan.sha256), sent_name=scan.original_name)
+        audit.record(
+            "case.attachment_added",
+            actor=actor,
+            obj=case,
+            organisation_id=case.organisation_id,
+            data={
+                "attachment": str(attachment.uuid),
+                "type": attachment.content_type,
+                "size": attachment.size,
+                "from_contact": str(interaction.uuid),
+            },
+        )
+        _timeline(
+            case,
+            "attachment",
+            actor,
+            _("File added: %(name)s") % {"name": attachment.original_name},
+            attachment=str(attachment.uuid),
+        )
 
 
 # -- details ---------------------------------------------------------------------------------
