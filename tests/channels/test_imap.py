@@ -213,3 +213,18 @@ def test_poll_mail_command(server: dovecot.Dovecot, folder: str, mailbox: Mailbo
     out = io.StringIO()
     call_command("poll_mail", stdout=out)
     assert out.getvalue() == f"{mailbox.address}: 1 new\n"
+
+
+def test_failing_mailbox_is_an_alert_for_its_administrators(mailbox: Mailbox, post: Post) -> None:
+    """An outage is seen on the start page of the administrators, not only logged."""
+    from okienko.accounts.models import User
+    from okienko.core.navigation import alerts_for
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_error="ConnectionRefusedError: [Errno 111]")
+    root = User.objects.create_superuser("root", "root@example.pl", "pass-1234-word")
+    (alert,) = [a for a in alerts_for(root) if mailbox.address in a.text]
+    assert alert.level == "danger"
+    assert alert.url.endswith(f"/channel_adapters/mailbox/{mailbox.pk}/change/")
+    assert [a for a in alerts_for(post.consultant) if mailbox.address in a.text] == []
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_error="")
+    assert [a for a in alerts_for(root) if mailbox.address in a.text] == []

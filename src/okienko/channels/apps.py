@@ -8,3 +8,9 @@ class ChannelAdaptersConfig(AppConfig):
     label = "channel_adapters"
     verbose_name = _("Contact channels")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from okienko.channels.alerts import mailbox_trouble
+        from okienko.core.navigation import register_alerts
+
+        register_alerts(mailbox_trouble)
