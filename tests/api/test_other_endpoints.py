@@ -68,7 +68,7 @@ def test_interaction_is_recorded_and_listed(office: APIClient) -> None:
 
 
 def test_interaction_with_a_bad_channel_answers_400(office: APIClient) -> None:
-    response = office.post("/api/v1/interactions/", {"organisation": "pup-a", "channel": "fax"}, format="json")
+    response = office.post("/api/v1/interactions/", {"organisation": "pup-a", "channel": "pigeon"}, format="json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["channel"]
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as df
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -148,19 +148,31 @@ class ClientViewSet(mixins.ListModelMixin, ApiViewSet):
         return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
 
 
+class ScanSerializer(serializers.Serializer[Any]):
+    uuid = serializers.UUIDField()
+    name = serializers.CharField()
+    type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
 class InteractionSerializer(serializers.ModelSerializer[Interaction]):
     organisation = linked("code")
     client = linked("uuid")
     staff = linked("uuid")
     service = linked("code")
+    scans = serializers.SerializerMethodField(help_text="Scans of a letter or fax: name, type and size.")
 
     class Meta:
         model = Interaction
         fields = [
             "uuid", "channel", "direction", "client", "organisation", "staff", "started_at", "ended_at",
-            "service", "question", "outcome", "notes",
+            "service", "question", "outcome", "notes", "reference_number", "received_at", "scans",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(ScanSerializer(many=True))
+    def get_scans(self, interaction: Interaction) -> list[dict[str, Any]]:
+        return [scan.as_payload() for scan in interaction.attachments.all()]
 
 
 class RecordInteractionSerializer(serializers.Serializer[Any]):
@@ -197,8 +209,10 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     ordering_fields = ["id", "started_at"]
 
     def get_queryset(self) -> QuerySet[Any]:
-        qs = Interaction.objects.visible_to(self.request.user).select_related(
-            "organisation", "client", "staff", "service"
+        qs = (
+            Interaction.objects.visible_to(self.request.user)
+            .select_related("organisation", "client", "staff", "service")
+            .prefetch_related("attachments")
         )
         return limit_to_token(self.request, qs)
 
