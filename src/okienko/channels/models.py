@@ -241,3 +241,8 @@ class InboundAttachment(StoredFile):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+from okienko.channels.sms.models import SmsSender  # noqa: E402  (a model of the SMS part of this app)
+
+__all__ = ["InboundAttachment", "InboundMessage", "Mailbox", "SmsSender"]

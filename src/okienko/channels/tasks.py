@@ -11,3 +11,13 @@ def poll_mailboxes() -> list[dict[str, Any]]:
     from okienko.channels.email import imap
 
     return [{"mailbox": r.mailbox, "fetched": r.fetched, "error": r.error} for r in imap.poll_all()]
+
+
+@shared_task(name="okienko.channels.receive_sms", ignore_result=True)
+def receive_sms() -> dict[str, int]:
+    """Take what the SMS gateway received (messages and delivery reports) and process it."""
+    from okienko.channels.sms import gateways, inbound
+    from okienko.core import context
+
+    with context.channel("sms"):
+        return inbound.process(gateways.gateway().receive())

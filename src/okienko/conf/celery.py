@@ -17,6 +17,7 @@ app.conf.beat_schedule = {
     "webhooks-deliver": {"task": "okienko.integrations.deliver_webhooks", "schedule": 15.0},
     "open311-intake": {"task": "okienko.integrations.drain_open311_intake", "schedule": 10.0},
     "api-idempotency-purge": {"task": "okienko.api.purge_idempotency_keys", "schedule": 3600.0},
+    "sms-receive": {"task": "okienko.channels.receive_sms", "schedule": 10.0},
     "notifications-send": {"task": "okienko.notifications.send", "schedule": 15.0},
     "knowledge-review-reminders": {"task": "okienko.knowledge.remind_reviews", "schedule": 3600.0},
     "email-poll-mailboxes": {"task": "okienko.channels.poll_mailboxes", "schedule": 30.0},

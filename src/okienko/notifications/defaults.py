@@ -183,6 +183,18 @@ SMS: dict[tuple[str, str], Wording] = {
     ("status_changed", "en"): Wording("", "Case {{ case_number }}: {{ status }}. {{ link }}"),
     ("case_resolved", "pl"): Wording("", "Sprawa {{ case_number }} załatwiona. {{ link }}"),
     ("case_resolved", "en"): Wording("", "Case {{ case_number }} resolved. {{ link }}"),
+    ("case_assigned", "pl"): Wording("", "Sprawa {{ case_number }} trafiła do właściwej jednostki. {{ link }}"),
+    ("case_assigned", "en"): Wording("", "Case {{ case_number }} passed to the responsible unit. {{ link }}"),
+    ("case_reopened", "pl"): Wording("", "Sprawa {{ case_number }} wznowiona. {{ link }}"),
+    ("case_reopened", "en"): Wording("", "Case {{ case_number }} reopened. {{ link }}"),
+    ("case_message", "pl"): Wording("", "Sprawa {{ case_number }}: {{ message|truncatechars:300 }}"),
+    ("case_message", "en"): Wording("", "Case {{ case_number }}: {{ message|truncatechars:300 }}"),
+    ("sms_opted_out", "pl"): Wording(
+        "", "Nie będziemy już wysyłać SMS-ów z {{ office }}. Aby znów je otrzymywać, skontaktuj się z nami."
+    ),
+    ("sms_opted_out", "en"): Wording("", "You will get no more SMS from {{ office }}. Contact us to get them again."),
+    ("sms_status", "pl"): Wording("", "Sprawa {{ case_number }}: {{ status }}. {{ link }}"),
+    ("sms_status", "en"): Wording("", "Case {{ case_number }}: {{ status }}. {{ link }}"),
     ("callback_scheduled", "pl"): Wording("", "Oddzwonimy{% if callback_at %} do {{ callback_at }}{% endif %}."),
     ("callback_scheduled", "en"): Wording(
         "", "We will call you back{% if callback_at %} by {{ callback_at }}{% endif %}."

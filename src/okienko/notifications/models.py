@@ -27,6 +27,8 @@ class Event(models.TextChoices):
     CALLBACK_SCHEDULED = "callback_scheduled", _("callback scheduled")
     MESSAGE_RECEIVED = "message_received", _("acknowledgement of a received e-mail")
     EMAIL_ANSWER = "email_answer", _("answer to a client's e-mail")
+    SMS_OPTED_OUT = "sms_opted_out", _("confirmation of an SMS opt-out")
+    SMS_STATUS = "sms_status", _("case status asked for by SMS")
     REVIEW_DUE = "review_due", _("knowledge article due for review")
 
 
@@ -130,6 +132,8 @@ class Notification(Claimable):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         SENT = "sent", _("sent")
+        DELIVERED = "delivered", _("delivered")
+        EXPIRED = "expired", _("expired")
         BOUNCED = "bounced", _("bounced")
         FAILED = "failed", _("failed")
         SUPPRESSED = "suppressed", _("not sent")
@@ -165,6 +169,10 @@ class Notification(Claimable):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML version"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=250, blank=True, db_index=True)
+    # The operator's ids of an SMS (one per segment), to match its delivery reports.
+    provider_id = models.CharField(_("operator's id"), max_length=200, blank=True, db_index=True)
+    segments = models.PositiveSmallIntegerField(_("SMS segments"), default=0)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     in_reply_to = models.CharField(_("in reply to"), max_length=998, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)

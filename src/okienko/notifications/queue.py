@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.db import router, transaction
@@ -102,24 +103,42 @@ def drain(*, rounds: int = 1000) -> int:
     return total
 
 
-def _mark_sent(notification: Notification, now: dt.datetime) -> bool:
+def _mark_sent(notification: Notification, now: dt.datetime, outcome: transports.Outcome) -> bool:
     """Record that the server took the message, right after it did (so a worker that dies later
     sends nothing twice). On PostgreSQL the commit does not wait for the disk: only a crash of the
     database server itself within a fraction of a second could make a message go again."""
     connection = transaction.get_connection(router.db_for_write(Notification))
     if connection.vendor != "postgresql":
-        return NOTIFICATIONS.complete(notification, sent_at=now, status_reason="")
+        return NOTIFICATIONS.complete(notification, **_sent_values(now, outcome))
     with transaction.atomic(using=connection.alias):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return NOTIFICATIONS.complete(notification, sent_at=now, status_reason="")
+        return NOTIFICATIONS.complete(notification, **_sent_values(now, outcome))
+
+
+def _sent_values(now: dt.datetime, outcome: transports.Outcome) -> dict[str, Any]:
+    values: dict[str, Any] = {"sent_at": now, "status_reason": ""}
+    if outcome.provider_id:
+        values["provider_id"] = outcome.provider_id
+    if outcome.segments:
+        values["segments"] = outcome.segments
+    return values
 
 
 def record(notification: Notification, outcome: transports.Outcome) -> bool:
     """Record the outcome of one attempt; ``True`` when the message went."""
     now = clock.now()
     if outcome.kind == "sent":
-        return _mark_sent(notification, now)
+        return _mark_sent(notification, now, outcome)
+    if outcome.kind == "later" and outcome.until is not None:
+        # Not an attempt: back in the queue until then, the reason shown.
+        NOTIFICATIONS.finish(
+            notification,
+            status=Notification.Status.QUEUED,
+            available_at=outcome.until,
+            status_reason=outcome.detail[:300],
+        )
+        return False
     if outcome.kind == "failed":
         NOTIFICATIONS.fail(notification, outcome.detail, dead_values={"status_reason": outcome.detail[:300]})
         # A permanent refusal is not retried: the address is wrong or gone.

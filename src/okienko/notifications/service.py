@@ -75,25 +75,31 @@ def primary_contact(client: Client, kind: str) -> str:
     return contact.value if contact is not None else ""
 
 
-def plan_for(recipient: Recipient) -> Plan:
-    """The channel, address and language for ``recipient``, or why they get nothing."""
+def plan_for(recipient: Recipient, *, without: frozenset[str] = frozenset()) -> Plan:
+    """The channel, address and language for ``recipient``, or why they get nothing.
+
+    Someone without a client record (a reporter, a member of staff) is told by e-mail only: a
+    phone number given with a report is for questions, and an SMS costs the office money. A client
+    gets SMS when they chose it or consented to SMS; ``without`` leaves channels out (one that has
+    no wording for the event)."""
     client = recipient.client
     if client is None or recipient.staff:
         language = recipient.language or "pl"
-        if recipient.email:
+        if recipient.email and Channel.EMAIL not in without:
             return Plan(Channel.EMAIL, recipient.email, language)
-        if recipient.phone and Channel.SMS in transports.channels():
-            return Plan(Channel.SMS, recipient.phone, language)
         return Plan(Channel.EMAIL, "", language, _("no e-mail address"))
     preference = Preference.objects.filter(client=client).first()
     language = (preference.language if preference else "") or recipient.language or "pl"
     if preference is not None and preference.channel == Preference.Choice.NONE:
         return Plan(Channel.EMAIL, recipient.email, language, _("the client asked not to be informed"))
     wanted = [preference.channel] if preference is not None else []
+    sms_welcome = Channel.SMS in wanted or latest_consent(client, CONSENT_FOR_CHANNEL[Channel.SMS]) is True
     order = [*wanted, *[c for c in (Channel.EMAIL, Channel.SMS) if c not in wanted]]
     refused: list[str] = []
     for channel in order:
-        if channel not in transports.channels():
+        if channel not in transports.channels() or channel in without:
+            continue
+        if channel == Channel.SMS and not sms_welcome:
             continue
         kind = ClientContact.Kind.EMAIL if channel == Channel.EMAIL else ClientContact.Kind.PHONE
         address = primary_contact(client, kind) or (recipient.email if channel == Channel.EMAIL else recipient.phone)
@@ -139,6 +145,15 @@ def notify(message: Message, recipients: Iterable[Recipient]) -> list[Notificati
         if Notification.objects.filter(key=key).exists():
             continue
         wording = rendering.wording(message.organisation, message.event, plan.channel, plan.language)
+        if wording is None and plan.channel != Channel.EMAIL:  # no SMS wording for this event: e-mail
+            plan = plan_for(recipient, without=frozenset({plan.channel}))
+            if not plan.address and not plan.suppressed:
+                continue
+            key = _key(message, plan)
+            if key in seen or Notification.objects.filter(key=key).exists():
+                continue
+            seen.add(key)
+            wording = rendering.wording(message.organisation, message.event, plan.channel, plan.language)
         if wording is None:
             continue
         context = {**message.context, "name": recipient.name or message.context.get("name", "")}
@@ -207,3 +222,54 @@ def notify(message: Message, recipients: Iterable[Recipient]) -> list[Notificati
     if any(n.status == Notification.Status.QUEUED for n in created):
         transaction.on_commit(queue.kick)
     return created
+
+
+def direct(
+    event: str,
+    organisation: Organisation,
+    phone: str,
+    context: Mapping[str, str],
+    *,
+    key: str,
+    client: Client | None = None,
+    case: Any = None,
+) -> Notification | None:
+    """An SMS answering the person who just wrote from ``phone`` (an opt-out confirmation, a
+    status asked for): no preference or consent decides, the person asked for exactly this."""
+    wording = rendering.wording(organisation, event, Channel.SMS, "pl")
+    if wording is None or Channel.SMS not in transports.channels():
+        return None
+    full_key = _key(
+        Message(event=event, organisation=organisation, context=context, key=key), Plan(Channel.SMS, phone, "pl")
+    )
+    if Notification.objects.filter(key=full_key).exists():
+        return None
+    rendered = rendering.render(wording.subject, wording.body, context, language="pl", html=False)
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=full_key,
+                organisation=organisation,
+                event=event,
+                channel=Channel.SMS,
+                recipient=phone,
+                client=client,
+                case=case,
+                language="pl",
+                body_text=rendered.text,
+                available_at=now,
+                created_at=now,
+            )
+    except IntegrityError:
+        return None
+    audit.record(
+        "notification.queued",
+        actor=None,
+        obj=notification,
+        organisation_id=organisation.pk,
+        data={"event": event, "channel": Channel.SMS, "direct": True},
+    )
+    timeline.note([notification])
+    transaction.on_commit(queue.kick)
+    return notification

@@ -18,9 +18,9 @@ from okienko.cases.models import Case, CaseEvent, CaseNote
 from okienko.cases.workflow import Status, public_status
 from okienko.core import clock, events, formatting
 from okienko.core.models import OutboxEvent
-from okienko.notifications import links
+from okienko.notifications import links, timeline
 from okienko.notifications.models import Event, Notification, SurveyResponse
-from okienko.notifications.service import Message, Recipient, notify
+from okienko.notifications.service import Message, Recipient, direct, notify
 
 ACK_INTERVAL = dt.timedelta(hours=1)
 
@@ -268,3 +268,74 @@ def on_email_received(event: OutboxEvent) -> None:
         ),
         [Recipient(email=sender, language=language)],
     )
+
+
+# -- SMS -------------------------------------------------------------------------------------
+
+_REPORTED = {
+    "delivered": Notification.Status.DELIVERED,
+    "failed": Notification.Status.FAILED,
+    "expired": Notification.Status.EXPIRED,
+}
+
+
+@events.subscriber("sms.report", name="notifications.sms_report")
+def on_sms_report(event: OutboxEvent) -> None:
+    """An operator's delivery report: recorded on the message it is about (and its case)."""
+    provider_id = str(event.payload.get("provider_id") or "")
+    status = _REPORTED.get(str(event.payload.get("status") or ""))
+    if not provider_id or status is None:
+        return
+    for notification in Notification.objects.filter(channel="sms", provider_id__contains=provider_id)[:5]:
+        if provider_id not in notification.provider_id.split():
+            continue
+        changes: dict[str, Any] = {"status": status}
+        if status == Notification.Status.DELIVERED:
+            changes["delivered_at"] = clock.now()
+        else:
+            changes["status_reason"] = str(event.payload.get("detail") or status)[:300]
+        updated = Notification.objects.filter(pk=notification.pk).exclude(status=status).update(**changes)
+        if updated:
+            notification.status = status
+            notification.status_reason = changes.get("status_reason", notification.status_reason)
+            timeline.note([notification])
+
+
+def _sms_recipient(event: OutboxEvent) -> Recipient | None:
+    from okienko.clients.models import Client
+
+    sender = str(event.payload.get("sender") or "")
+    if not sender:
+        return None
+    client = (
+        Client.objects.filter(pk=event.payload.get("client_id")).first() if event.payload.get("client_id") else None
+    )
+    return Recipient(phone=sender, client=client)
+
+
+@events.subscriber("sms.opted_out", name="notifications.sms_opted_out")
+def on_sms_opted_out(event: OutboxEvent) -> None:
+    """One last SMS confirms the opt-out (sent whatever the consent now says: it was asked for)."""
+    recipient = _sms_recipient(event)
+    office = Organisation.objects.filter(pk=event.organisation_id or 0).first()
+    if recipient is None or office is None:
+        return
+    direct(
+        Event.SMS_OPTED_OUT,
+        office,
+        recipient.phone,
+        {"office": office.name},
+        key=str(event.id),
+        client=recipient.client,
+    )
+
+
+@events.subscriber("sms.status_requested", name="notifications.sms_status")
+def on_sms_status_requested(event: OutboxEvent) -> None:
+    """The public status of a case, to the number that asked (the inbound side checked it is the
+    case's own number)."""
+    recipient = _sms_recipient(event)
+    case = _case(event)
+    if recipient is None or case is None:
+        return
+    direct(Event.SMS_STATUS, case.organisation, recipient.phone, case_context(case), key=str(event.id), case=case)

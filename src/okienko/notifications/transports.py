@@ -8,6 +8,7 @@ address was refused for good). E-mail is here; the SMS issue registers its gatew
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 from collections.abc import Iterator, Sequence
@@ -32,14 +33,22 @@ SMTP_TIMEOUT = 20  # seconds for one conversation step with the mail server
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one notification: ``sent``, ``retry`` (temporary) or ``failed`` (permanent)."""
+    """What happened to one notification: ``sent``, ``retry`` (temporary), ``failed`` (permanent)
+    or ``later`` (not an attempt: quiet hours or a rate limit hold it until ``until``)."""
 
     kind: str
     detail: str = ""
+    provider_id: str = ""
+    segments: int = 0
+    until: dt.datetime | None = None
 
     @classmethod
-    def sent(cls) -> Outcome:
-        return cls("sent")
+    def sent(cls, provider_id: str = "", segments: int = 0) -> Outcome:
+        return cls("sent", provider_id=provider_id[:200], segments=segments)
+
+    @classmethod
+    def later(cls, until: dt.datetime, detail: str) -> Outcome:
+        return cls("later", detail[:300], until=until)
 
     @classmethod
     def retry(cls, detail: str) -> Outcome:
@@ -238,8 +247,103 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# -- SMS ---------------------------------------------------------------------------------------
+
+
+class SmsTransport:
+    """SMS through the configured gateway (``channels.sms.gateways``): the office's sender name,
+    GSM-7 or UCS-2 chosen per message (Polish letters transliterated where the office prefers),
+    the client's quiet hours and a per-number hourly limit respected by holding messages back."""
+
+    channel = "sms"
+
+    def send(self, batch: Sequence[Notification]) -> Iterator[tuple[Notification, Outcome]]:
+        from okienko.channels.sms import encoding, gateways
+
+        gateway = gateways.gateway()
+        senders: dict[int, Any] = {}
+        for notification in batch:
+            held = hold(notification)
+            if held is not None:
+                yield notification, held
+                continue
+            try:
+                number = gateways.e164(notification.recipient)
+            except gateways.InvalidNumber:
+                yield notification, Outcome.failed(f"not a mobile number: {notification.recipient}")
+                continue
+            if notification.organisation_id not in senders:
+                senders[notification.organisation_id] = sms_sender(notification.organisation)
+            sender = senders[notification.organisation_id]
+            planned = encoding.plan(notification.body_text, transliterate_polish=bool(sender and sender.transliterate))
+            if planned.too_long:
+                yield notification, Outcome.failed(f"too long for SMS ({planned.segments} segments)")
+                continue
+            outgoing = gateways.Outgoing(
+                reference=str(notification.uuid),
+                to=number,
+                text=planned.text,
+                sender=sender.name if sender else DEFAULT_SMS_SENDER,
+                encoding=planned.encoding,
+            )
+            for _message, result in gateway.send([outgoing]):
+                if isinstance(result, gateways.Submitted):
+                    yield notification, Outcome.sent(" ".join(result.provider_ids), result.segments)
+                elif result.temporary:
+                    yield notification, Outcome.retry(result.reason)
+                else:
+                    yield notification, Outcome.failed(result.reason)
+
+
+DEFAULT_SMS_SENDER = "Okienko"
+
+
+def sms_sender(organisation: Organisation | None) -> Any:
+    """The SMS identity of the organisation or of its nearest parent that has one."""
+    from okienko.channels.models import SmsSender
+
+    seen: set[int] = set()
+    while organisation is not None and organisation.pk not in seen:
+        seen.add(organisation.pk)
+        found = SmsSender.objects.filter(organisation_id=organisation.pk, active=True).first()
+        if found is not None:
+            return found
+        organisation = organisation.parent
+    return None
+
+
+def hold(notification: Notification) -> Outcome | None:
+    """``later`` when the client's quiet hours are on now, or this number had its hourly share."""
+    from django.utils import timezone
+
+    from okienko.core import clock
+    from okienko.notifications.models import Preference
+
+    now = clock.now()
+    local = timezone.localtime(now)
+    if notification.client_id is not None:
+        preference = Preference.objects.filter(client_id=notification.client_id).first()
+        if preference is not None and preference.quiet_from and preference.quiet_until:
+            start, end, at = preference.quiet_from, preference.quiet_until, local.time()
+            quiet = (start <= at < end) if start < end else (at >= start or at < end)
+            if quiet:
+                until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+                if until <= local:
+                    until += dt.timedelta(days=1)
+                return Outcome.later(until, "quiet hours")
+    sender = sms_sender(notification.organisation)
+    limit = sender.hourly_limit if sender is not None else 5
+    recent = Notification.objects.filter(
+        channel="sms", recipient=notification.recipient, sent_at__gte=now - dt.timedelta(hours=1)
+    ).count()
+    if limit and recent >= limit:
+        return Outcome.later(now + dt.timedelta(minutes=15), "hourly limit for this number")
+    return None
+
+
 def _text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 register(EmailTransport())
+register(SmsTransport())
