@@ -108,6 +108,46 @@ def test_lmtp(post: Post) -> None:
     assert InboundMessage.objects.get().status == InboundMessage.Status.TRIAGE
 
 
+def test_lmtp_answers_once_per_recipient(post: Post) -> None:
+    """RFC 2033: after DATA, one reply for each accepted recipient (two mailboxes here)."""
+    port = free_port()
+    controller = listener.start("127.0.0.1", port, lmtp=True)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            stream = conn.makefile("rwb")
+
+            def say(line: bytes) -> None:
+                stream.write(line + b"\r\n")
+                stream.flush()
+
+            def reply() -> bytes:
+                lines = []
+                while True:
+                    line = stream.readline()
+                    lines.append(line)
+                    if line[3:4] != b"-":
+                        return b"".join(lines)
+
+            reply()  # greeting
+            say(b"LHLO test")
+            reply()
+            say(b"MAIL FROM:<x@elsewhere.example>")
+            assert reply().startswith(b"250")
+            for to in (TO, post.other_mailbox.address):
+                say(f"RCPT TO:<{to}>".encode())
+                assert reply().startswith(b"250")
+            say(b"DATA")
+            assert reply().startswith(b"354")
+            stream.write(message(sender="x@elsewhere.example").replace(b"\r\n.", b"\r\n..") + b".\r\n")
+            stream.flush()
+            assert reply().startswith(b"250")
+            assert reply().startswith(b"250")
+            say(b"QUIT")
+    finally:
+        controller.stop()
+    assert InboundMessage.objects.count() == 2
+
+
 def test_rate_limiter_window() -> None:
     limiter = listener.RateLimiter(limit=2, window=60)
     assert limiter.allow("a")

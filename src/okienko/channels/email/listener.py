@@ -111,6 +111,12 @@ class InboundHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        status = await self._deliver(session, envelope)
+        if isinstance(server, LMTP):  # RFC 2033: one reply per accepted recipient
+            return "\r\n".join([status] * max(1, len(envelope.rcpt_tos)))
+        return status
+
+    async def _deliver(self, session: Session, envelope: Envelope) -> str:
         peer = str(session.peer[0]) if session.peer else "?"
         sender = (envelope.mail_from or "").lower()
         if not self.limiter.allow(f"peer:{peer}", f"from:{sender}"):
