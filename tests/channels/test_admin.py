@@ -102,3 +102,20 @@ def test_raw_download_refused_outside_the_staff_members_organisation(client: Htt
     listing = client.get("/admin/channel_adapters/inboundmessage/")
     assert listing.status_code == 200
     assert b"jan.kowalski@example.pl" not in listing.content
+
+
+def test_mailboxes_of_other_organisations_are_not_listed(client: HttpClient, post: Post) -> None:
+    """An administrator of the other city, with the admin permission, sees only its own mailbox."""
+    outsider = post.outsider
+    outsider.is_staff = True
+    outsider.save()
+    outsider.user_permissions.add(*Permission.objects.filter(codename__in=["view_mailbox", "change_mailbox"]))
+    from okienko.accounts.models import Membership
+    from okienko.accounts.roles import Role
+
+    Membership.objects.create(user=outsider, organisation=post.other_city, role=Role.ADMINISTRATOR)
+    client.force_login(outsider)
+    listing = client.get("/admin/channel_adapters/mailbox/").content.decode()
+    assert post.other_mailbox.address in listing
+    assert post.mailbox.address not in listing
+    assert client.get(f"/admin/channel_adapters/mailbox/{post.mailbox.pk}/change/").status_code == 302

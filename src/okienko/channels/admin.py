@@ -81,6 +81,18 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
     search_fields = ["address", "name"]
     readonly_fields = ["imap_uidvalidity", "imap_last_uid", "last_polled_at", "last_error"]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """Only the mailboxes of organisations the member of staff configures."""
+        rows = super().get_queryset(request).select_related("organisation")
+        if getattr(request.user, "is_superuser", False):
+            return rows
+        return rows.filter(organisation__in=accounts_access.organisations_with(request.user, Perm.CONFIGURE))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation" and not getattr(request.user, "is_superuser", False):
+            kwargs["queryset"] = accounts_access.organisations_with(request.user, Perm.CONFIGURE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Mailbox, form: forms.ModelForm[Mailbox], change: bool) -> None:
         before = audit.snapshot(Mailbox.objects.get(pk=obj.pk), AUDITED) if change else {}
         password = form.cleaned_data.get("imap_password") or ""
