@@ -37,10 +37,12 @@ from okienko.api.models import Scope
 from okienko.cases import actions as case_actions
 from okienko.cases.models import Case, CaseAttachment
 from okienko.catalogue.models import Service, ServiceCategory
+from okienko.channels.email.pipeline import ingest
+from okienko.channels.models import InboundMessage, Mailbox
 from okienko.clients.models import Client
 from okienko.core.models import AuditRecord
 from okienko.interactions import actions as interaction_actions
-from okienko.interactions.models import Callback, Interaction
+from okienko.interactions.models import Callback, Interaction, InteractionAttachment
 from okienko.knowledge import actions as knowledge_actions
 from okienko.knowledge.models import Article
 from tests.clients.helpers import pesel
@@ -66,8 +68,10 @@ class Office:
     interaction: Interaction
     callback: Callback
     attachment: CaseAttachment
+    scan: InteractionAttachment
     service: Service
     article: Article
+    mail: InboundMessage
     markers: dict[str, list[str]] = field(default_factory=dict)
 
     def all_markers(self) -> set[str]:
@@ -110,6 +114,17 @@ def _office(code: str, author: User) -> Office:
     interaction = interaction_actions.record_interaction(
         actor=author, channel="phone", organisation=jurisdiction, client=client, question=question
     )
+    reference = _marker(code, "Sygnatura")
+    letter = interaction_actions.register_paper_contact(
+        actor=author,
+        organisation=jurisdiction,
+        channel="letter",
+        received_on=dt.date.today() - dt.timedelta(days=3),
+        question=_marker(code, "Pismo"),
+        reference_number=reference,
+        client=client,
+        scans=[(f"{_marker(code, 'Skan')}.png", PNG)],
+    )
     reason = _marker(code, "Oddzwonienie")
     callback = interaction_actions.request_callback(
         actor=author,
@@ -130,6 +145,15 @@ def _office(code: str, author: User) -> Office:
         body="Treść",
         status=Article.Status.PUBLISHED,
     )
+    mailbox = Mailbox.objects.create(organisation=org, address=f"kontakt@{code}.matrix.localhost", name=code)
+    letter = _marker(code, "Poczta")
+    mail = ingest(
+        mailbox,
+        (
+            f"From: nadawca.{code}@example.org\r\nTo: {mailbox.address}\r\nSubject: Pytanie\r\n"
+            f"Message-ID: <matrix-{code}@example.pl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{letter}\r\n"
+        ).encode(),
+    )
     return Office(
         org=org,
         client=client,
@@ -137,13 +161,16 @@ def _office(code: str, author: User) -> Office:
         interaction=interaction,
         callback=callback,
         attachment=attachment,
+        scan=letter.attachments.get(),
         service=service,
         article=article,
+        mail=mail,
         markers={
             "client": [surname, number, email],
             "case": [description, note, _marker(code, "Plik")],
-            "interaction": [question],
+            "interaction": [question, reference, _marker(code, "Pismo"), _marker(code, "Skan")],
             "callback": [reason],
+            "mail": [letter],
         },
     )
 
@@ -174,6 +201,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/cases/filters/", "pk"): lambda o: 1,
     ("desk/cases/geo/", "name"): lambda o: "powiaty",
     ("desk/contacts/callbacks/", "callback_uuid"): lambda o: o.callback.uuid,
+    ("desk/contacts/scans/", "scan_uuid"): lambda o: o.scan.uuid,
     ("desk/knowledge/", "uuid"): lambda o: o.article.uuid,
     ("desk/knowledge/", "file_uuid"): lambda o: uuid.UUID(int=1),
     ("desk/knowledge/editor/proposals/", "pk"): lambda o: 1,
@@ -187,7 +215,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("api/v1/catalogue/categories/", "pk"): lambda o: o.service.category_id,
     ("api/v1/webhooks/subscriptions/", "uuid"): lambda o: uuid.UUID(int=2),
     ("api/v1/webhooks/deliveries/", "uuid"): lambda o: uuid.UUID(int=3),
-    ("desk/mail/", "pk"): lambda o: 1,
+    ("desk/mail/", "pk"): lambda o: o.mail.pk,
     ("desk/mail/", "file_uuid"): lambda o: uuid.UUID(int=4),
     ("desk/notifications/preferences/", "client_uuid"): lambda o: o.client.uuid,
     ("desk/notifications/templates/", "event"): lambda o: "case_registered",
@@ -198,6 +226,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
 QUERIES: dict[str, Filler] = {
     "desk/contacts/callbacks/new/": lambda o: f"interaction={o.interaction.uuid}",
     "desk/contacts/new/": lambda o: f"client={o.client.uuid}",
+    "desk/contacts/letter/": lambda o: f"client={o.client.uuid}",
     "desk/cases/new/": lambda o: f"client={o.client.uuid}&interaction={o.interaction.uuid}",
     "desk/clients/": lambda o: f"q={o.client.last_name}",
     "desk/cases/": lambda o: f"q={o.case.number}",
@@ -335,6 +364,9 @@ def _visible_now(user: User | None, office: Office) -> set[str]:
         seen |= set(m["interaction"])
     if Callback.objects.visible_to(user).filter(pk=office.callback.pk).exists():
         seen |= {*m["client"], *m["callback"]}
+    mail_contact = Interaction.objects.visible_to(user).filter(pk=office.mail.interaction_id).exists()
+    if mail_contact or InboundMessage.objects.visible_to(user).filter(pk=office.mail.pk).exists():
+        seen |= set(m["mail"])
     return seen
 
 
@@ -347,7 +379,7 @@ def _owner_visible(user: User | None, office: Office) -> bool:
 def _personal(route: Route) -> bool:
     """Does the address name a piece of personal data (so a refusal must be audited)?"""
     return any(
-        p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid"}
+        p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid", "scan_uuid"}
         or (p == "uuid" and route.template.startswith(("api/v1/cases/", "api/v1/clients/", "api/v1/interactions/")))
         for p in route.params
     ) and not route.template.startswith("desk/knowledge/")

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from okienko.accounts import access
 from okienko.accounts.models import Organisation, User
@@ -289,6 +289,7 @@ def may_see_interaction(user: Actor, interaction: Interaction) -> bool:
 
 
 @login_required
+@require_GET
 def scan_view(request: HttpRequest, scan_uuid: str) -> HttpResponseBase:
     """Download a scan of a letter or fax; the access is logged, a refused one too (as 404)."""
     uuid = parse_uuid(scan_uuid)
