@@ -115,7 +115,7 @@ def _office(code: str, author: User) -> Office:
         actor=author, channel="phone", organisation=jurisdiction, client=client, question=question
     )
     reference = _marker(code, "Sygnatura")
-    letter = interaction_actions.register_paper_contact(
+    paper = interaction_actions.register_paper_contact(
         actor=author,
         organisation=jurisdiction,
         channel="letter",
@@ -146,12 +146,12 @@ def _office(code: str, author: User) -> Office:
         status=Article.Status.PUBLISHED,
     )
     mailbox = Mailbox.objects.create(organisation=org, address=f"kontakt@{code}.matrix.localhost", name=code)
-    letter = _marker(code, "Poczta")
+    mail_text = _marker(code, "Poczta")
     mail = ingest(
         mailbox,
         (
             f"From: nadawca.{code}@example.org\r\nTo: {mailbox.address}\r\nSubject: Pytanie\r\n"
-            f"Message-ID: <matrix-{code}@example.pl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{letter}\r\n"
+            f"Message-ID: <matrix-{code}@example.pl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{mail_text}\r\n"
         ).encode(),
     )
     return Office(
@@ -161,7 +161,7 @@ def _office(code: str, author: User) -> Office:
         interaction=interaction,
         callback=callback,
         attachment=attachment,
-        scan=letter.attachments.get(),
+        scan=paper.attachments.get(),
         service=service,
         article=article,
         mail=mail,
@@ -170,7 +170,7 @@ def _office(code: str, author: User) -> Office:
             "case": [description, note, _marker(code, "Plik")],
             "interaction": [question, reference, _marker(code, "Pismo"), _marker(code, "Skan")],
             "callback": [reason],
-            "mail": [letter],
+            "mail": [mail_text],
         },
     )
 
