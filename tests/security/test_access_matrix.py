@@ -145,7 +145,9 @@ def _office(code: str, author: User) -> Office:
         body="Treść",
         status=Article.Status.PUBLISHED,
     )
-    mailbox = Mailbox.objects.create(organisation=org, address=f"kontakt@{code}.matrix.localhost", name=code)
+    mailbox, _new = Mailbox.objects.get_or_create(
+        address=f"kontakt@{code}.matrix.localhost", defaults={"organisation": org, "name": code}
+    )
     mail_text = _marker(code, "Poczta")
     mail = ingest(
         mailbox,
