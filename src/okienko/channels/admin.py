@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from okienko.accounts import access as accounts_access
 from okienko.accounts.roles import Perm
 from okienko.channels import access
-from okienko.channels.models import InboundAttachment, InboundMessage, Mailbox
+from okienko.channels.models import InboundAttachment, InboundMessage, Mailbox, SmsSender
 from okienko.core import audit
+from okienko.core.admin import AuditedModelAdmin
 
 AUDITED = [
     "organisation",
@@ -206,3 +207,11 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
             raise PermissionDenied
         audit.record_access(request.user, message, organisation_id=message.organisation_id, purpose="raw e-mail")
         return message.download()
+
+
+@admin.register(SmsSender)
+class SmsSenderAdmin(AuditedModelAdmin):
+    """An office's SMS identity: its sender name, the number taking replies, how it writes."""
+
+    list_display = ["organisation", "name", "number", "transliterate", "hourly_limit", "active"]
+    autocomplete_fields = ["organisation"]

@@ -32,7 +32,20 @@ COMMENTS = [
 ]
 
 
+SMS_SENDERS = [("lodz", "UMLodz", "+48500100200", True), ("wup-bialystok", "WUPBialyst", "+48500100300", False)]
+
+
 def load(stdout: Any) -> None:
+    from okienko.accounts.models import Organisation
+    from okienko.channels.models import SmsSender
+
+    for code, name, number, transliterate in SMS_SENDERS:
+        organisation = Organisation.objects.filter(code=code).first()
+        if organisation is not None:
+            SmsSender.objects.get_or_create(
+                organisation=organisation,
+                defaults={"name": name, "number": number, "transliterate": transliterate},
+            )
     closed = OutboxDelivery.objects.filter(
         subscriber__startswith="notifications.", status=OutboxDelivery.Status.PENDING
     ).update(status=OutboxDelivery.Status.DONE, last_error="demo history: not announced")
