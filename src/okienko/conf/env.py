@@ -127,6 +127,7 @@ class Environment:
     dkim_domain: str
     dkim_selector: str
     dkim_key_file: str
+    sms_gateway: str
     log_json: bool
     log_level: str
     site_url: str
@@ -178,6 +179,8 @@ def read_environment() -> Environment:
         dkim_domain=env_str("OKIENKO_DKIM_DOMAIN", ""),
         dkim_selector=env_str("OKIENKO_DKIM_SELECTOR", ""),
         dkim_key_file=env_str("OKIENKO_DKIM_KEY_FILE", ""),
+        # The SMS gateway (channels.sms.gateways): "file" (var/sms, the embedded default) or an operator's.
+        sms_gateway=env_str("OKIENKO_SMS_GATEWAY", "file"),
         log_json=env_bool("OKIENKO_LOG_JSON", profile == "production"),
         log_level=env_str("OKIENKO_LOG_LEVEL", "INFO"),
         site_url=env_str("OKIENKO_SITE_URL", "http://127.0.0.1:8000"),

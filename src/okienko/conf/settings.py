@@ -245,6 +245,7 @@ OKIENKO_MAIL_DOMAIN = ENV.mail_domain
 OKIENKO_DKIM_DOMAIN = ENV.dkim_domain
 OKIENKO_DKIM_SELECTOR = ENV.dkim_selector
 OKIENKO_DKIM_KEY_FILE = ENV.dkim_key_file
+OKIENKO_SMS_GATEWAY = ENV.sms_gateway
 
 # --- Background work -----------------------------------------------------------------------
 CELERY_BROKER_URL = ENV.broker_url
