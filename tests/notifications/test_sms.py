@@ -125,3 +125,22 @@ def test_an_invalid_number_fails_for_good(
     notification = Notification.objects.get(case=case)
     assert notification.status == "failed"
     assert "not a mobile number" in notification.status_reason
+
+
+def test_an_sms_answering_our_last_sms_goes_onto_its_case(
+    city: City, texter: Client, sms_root: Path, workers: Callable[[], int]
+) -> None:
+    from okienko.cases import actions
+
+    SmsSender.objects.create(organisation=city.centre, name="LodzCKM", number="+48500100200")
+    case = open_pothole(city, client=texter, reporter={})
+    case = actions.ask_client(actor=city.expert, case=case, message="Proszę podać głębokość.")
+    workers()
+    inbox = sms_root / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "answer.txt").write_text("From: 601234567\nOkoło 15 cm", "utf-8")
+    inbound.process(gateways.FileGateway().receive())
+    workers()
+    case.refresh_from_db()
+    assert case.status == "in_progress"
+    assert case.notes.filter(body="Około 15 cm").exists()

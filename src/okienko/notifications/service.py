@@ -114,6 +114,17 @@ def plan_for(recipient: Recipient, *, without: frozenset[str] = frozenset()) -> 
     return Plan(Channel.EMAIL, "", language, _("no e-mail address"))
 
 
+def _sms_number(number: str) -> str:
+    """The number in E.164 (``+48601234567``), so that replies and limits match it; as typed when
+    it is not a valid number (the transport then fails it with the reason)."""
+    from okienko.channels.sms.gateways import InvalidNumber, e164
+
+    try:
+        return e164(number)
+    except InvalidNumber:
+        return number
+
+
 def _key(message: Message, plan: Plan) -> str:
     raw = f"{message.key}:{message.event}:{plan.channel}:{plan.address.strip().lower()}"
     return raw if len(raw) <= 200 else hashlib.sha256(raw.encode()).hexdigest()
@@ -176,6 +187,8 @@ def notify(message: Message, recipients: Iterable[Recipient]) -> list[Notificati
             rendered = rendering.render(
                 shipped.subject, shipped.body, context, language=plan.language, html=plan.channel == Channel.EMAIL
             )
+        if plan.channel == Channel.SMS and plan.address:
+            plan.address = _sms_number(plan.address)
         status = Notification.Status.SUPPRESSED if plan.suppressed else Notification.Status.QUEUED
         notification = Notification(
             key=key,
@@ -239,6 +252,7 @@ def direct(
     wording = rendering.wording(organisation, event, Channel.SMS, "pl")
     if wording is None or Channel.SMS not in transports.channels():
         return None
+    phone = _sms_number(phone)
     full_key = _key(
         Message(event=event, organisation=organisation, context=context, key=key), Plan(Channel.SMS, phone, "pl")
     )

@@ -339,3 +339,51 @@ def on_sms_status_requested(event: OutboxEvent) -> None:
     if recipient is None or case is None:
         return
     direct(Event.SMS_STATUS, case.organisation, recipient.phone, case_context(case), key=str(event.id), case=case)
+
+
+REPLY_WINDOW = dt.timedelta(days=14)
+
+
+@events.subscriber("sms.received", name="notifications.sms_reply")
+def on_sms_received(event: OutboxEvent) -> None:
+    """An SMS that named no case, from a number we recently sent an SMS about an open case: it is
+    the answer to that message, so it goes onto the case (and resumes it if it waited)."""
+    from okienko.cases import actions as case_actions
+    from okienko.cases.workflow import OPEN_STATUSES
+    from okienko.core.choices import Channel as ContactChannel
+    from okienko.interactions.models import Interaction
+
+    if event.payload.get("what") != "contact" or not event.payload.get("interaction_id"):
+        return
+    sender = str(event.payload.get("sender") or "")
+    last = (
+        Notification.objects.filter(
+            channel="sms",
+            recipient__in=_number_forms(sender),
+            case__isnull=False,
+            created_at__gte=clock.now() - REPLY_WINDOW,
+        )
+        .select_related("case")
+        .order_by("-created_at")
+        .first()
+    )
+    interaction = Interaction.objects.filter(pk=event.payload["interaction_id"], case__isnull=True).first()
+    if last is None or last.case is None or interaction is None or last.case.status not in OPEN_STATUSES:
+        return
+    Interaction.objects.filter(pk=interaction.pk).update(case=last.case)
+    case_actions.add_client_message(
+        case=last.case,
+        body="\n".join(part for part in (interaction.question, interaction.notes) if part),
+        channel=ContactChannel.SMS,
+        sender=sender,
+        interaction=interaction,
+        data={"reply_to": str(last.uuid)},
+    )
+
+
+def _number_forms(number: str) -> list[str]:
+    """The ways a number may have been stored as a recipient: as given, E.164, national digits."""
+    from okienko.clients.search import normalize_phone
+
+    digits = normalize_phone(number)
+    return sorted({number, f"+48{digits}", digits, f"48{digits}"} - {""})
