@@ -161,3 +161,28 @@ def test_a_letter_with_a_scan_opens_a_case_counted_from_the_date_received(
     # the history fit.
     assert not {"paper-h", "history-h"} & _overflowing_sections(page)
     axe(page)
+
+
+def test_a_scan_over_the_limit_is_reported_before_sending_with_nothing_typed_lost(
+    page: Any, sign_in: SignIn, city: scenario.City, axe: Axe, tmp_path: Path, settings: Any
+) -> None:
+    """The server refuses a body that large before any page could keep what was typed, so the
+    form's script says so before sending."""
+    settings.INTERACTIONS_MAX_SCAN_BYTES = 1024 * 1024
+    big = tmp_path / "skan-za-duzy.pdf"
+    big.write_bytes(PDF + b"0" * (2 * 1024 * 1024))
+    page.set_viewport_size(SIZES["desktop"])
+    sign_in("konsultantka")
+    page.goto(f"/desk/clients/{city.client.uuid}/")
+    card = page.locator("#paper-h").locator("xpath=..")
+    card.get_by_label("Temat").fill("Wniosek o zaświadczenie")
+    card.get_by_label("Skany").set_input_files(str(big))
+    card.get_by_role("button", name="Zarejestruj", exact=True).click()
+    error = page.locator("#paper-scans_size")
+    error.wait_for()
+    assert error.inner_text().startswith("skan-za-duzy.pdf: plik jest większy niż 1,0")
+    assert card.get_by_label("Skany").get_attribute("aria-invalid") == "true"
+    assert card.get_by_label("Temat").input_value() == "Wniosek o zaświadczenie"
+    assert page.url.endswith(f"/desk/clients/{city.client.uuid}/")
+    assert Interaction.objects.filter(channel="letter").count() == 0
+    axe(page)

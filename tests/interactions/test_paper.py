@@ -368,3 +368,16 @@ def test_open_case_refuses_a_received_time_in_the_future(desk: HttpClient, servi
         )
     assert str(exc.value.errors["received_at"]) == "The date received cannot be in the future."
     assert Case.objects.count() == 0
+
+
+def test_a_50_mb_scan_is_a_readable_error_with_everything_typed_kept(desk: HttpClient, client_record: Any) -> None:
+    big = PDF + b"0" * (50 * 1024 * 1024)
+    with time_machine.travel(NOW, tick=False):
+        response = desk.post("/desk/contacts/letter/", letter(client_record, scans=[upload("skan-50mb.pdf", big)]))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "skan-50mb.pdf: The file is larger than 10.0" in html
+    assert 'value="WO.1510.12.2026"' in html
+    assert 'value="Skarga na termin wizyty"' in html
+    assert Interaction.objects.count() == 0
+    assert AuditRecord.objects.get(action="interactions.scan_rejected").data["reason"] == "too-large"
