@@ -21,7 +21,7 @@ from okienko.cases.models import Case, CaseAttachment
 from okienko.catalogue import demo as catalogue_demo
 from okienko.catalogue.models import Service, ServiceCategory
 from okienko.core.errors import InvalidInput
-from okienko.core.models import AuditRecord
+from okienko.core.models import AuditRecord, OutboxEvent
 from okienko.interactions import actions
 from okienko.interactions.models import Interaction, InteractionAttachment
 from tests.clients.helpers import person
@@ -129,6 +129,13 @@ def test_a_letter_is_dated_on_receipt_with_its_scans_audit_and_event(client_reco
     assert record.data["reference_number"] == "WO.1510.12.2026"
     assert record.data["received_at"] == "2026-03-01T23:00:00Z"
     assert [s["name"] for s in record.data["scans"]] == ["skan strona 1.pdf", "zdjęcie.png"]
+    # The event webhooks publish (interaction.*) names the channel and the date received.
+    event = OutboxEvent.objects.get(topic="interaction.recorded")
+    assert {k: event.payload[k] for k in ("channel", "received_at", "scans")} == {
+        "channel": "letter",
+        "received_at": "2026-03-01T23:00:00Z",
+        "scans": 2,
+    }
 
 
 def test_a_letter_received_today_starts_now(client_record: Any) -> None:
