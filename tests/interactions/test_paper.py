@@ -347,7 +347,9 @@ def test_opening_a_case_from_a_letter_counts_the_deadline_from_the_date_received
                 "channel": "letter",
             },
         )
-    assert response.status_code == 302
+        assert response.status_code == 302
+        case_page = desk.get(response["Location"]).content.decode()
+    assert "ref. WO.1510.12.2026), received 02.03.2026" in case_page
     case = Case.objects.get()
     start = dt.datetime(2026, 3, 1, 23, 0, tzinfo=dt.UTC)
     assert (case.created_at, case.channel) == (start, "letter")
