@@ -128,6 +128,9 @@ class Environment:
     dkim_selector: str
     dkim_key_file: str
     sms_gateway: str
+    smsapi_token: str
+    smsapi_url: str
+    smsapi_callback_secret: str
     log_json: bool
     log_level: str
     site_url: str
@@ -181,6 +184,9 @@ def read_environment() -> Environment:
         dkim_key_file=env_str("OKIENKO_DKIM_KEY_FILE", ""),
         # The SMS gateway (channels.sms.gateways): "file" (var/sms, the embedded default) or an operator's.
         sms_gateway=env_str("OKIENKO_SMS_GATEWAY", "file"),
+        smsapi_token=env_str("OKIENKO_SMSAPI_TOKEN", ""),
+        smsapi_url=env_str("OKIENKO_SMSAPI_URL", "https://api.smsapi.pl/"),
+        smsapi_callback_secret=env_str("OKIENKO_SMSAPI_CALLBACK_SECRET", ""),
         log_json=env_bool("OKIENKO_LOG_JSON", profile == "production"),
         log_level=env_str("OKIENKO_LOG_LEVEL", "INFO"),
         site_url=env_str("OKIENKO_SITE_URL", "http://127.0.0.1:8000"),

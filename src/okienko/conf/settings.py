@@ -246,6 +246,9 @@ OKIENKO_DKIM_DOMAIN = ENV.dkim_domain
 OKIENKO_DKIM_SELECTOR = ENV.dkim_selector
 OKIENKO_DKIM_KEY_FILE = ENV.dkim_key_file
 OKIENKO_SMS_GATEWAY = ENV.sms_gateway
+OKIENKO_SMSAPI_TOKEN = ENV.smsapi_token
+OKIENKO_SMSAPI_URL = ENV.smsapi_url
+OKIENKO_SMSAPI_CALLBACK_SECRET = ENV.smsapi_callback_secret
 
 # --- Background work -----------------------------------------------------------------------
 CELERY_BROKER_URL = ENV.broker_url

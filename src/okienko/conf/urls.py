@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("okienko.api.urls")),
     path("pomoc/", include("okienko.knowledge.public_urls")),
     path("", include("okienko.notifications.public_urls")),
+    path("channels/", include("okienko.channels.urls")),
     path("", include("okienko.integrations.urls")),
     # The admin signs in through our login (lockout, 2FA), never its own form.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

@@ -203,4 +203,8 @@ def register(name: str, factory: Callable[[], Gateway]) -> None:
 def gateway() -> Gateway:
     """The configured gateway (``OKIENKO_SMS_GATEWAY``; ``file`` by default)."""
     name = str(getattr(settings, "OKIENKO_SMS_GATEWAY", "") or "file")
+    if name not in _factories:
+        import importlib
+
+        importlib.import_module(f"okienko.channels.sms.{name}")  # an operator's gateway registers itself
     return _factories[name]()
