@@ -366,7 +366,8 @@ def _visible_now(user: User | None, office: Office) -> set[str]:
         seen |= set(m["interaction"])
     if Callback.objects.visible_to(user).filter(pk=office.callback.pk).exists():
         seen |= {*m["client"], *m["callback"]}
-    mail_contact = Interaction.objects.visible_to(user).filter(pk=office.mail.interaction_id).exists()
+    contact_id = office.mail.interaction_id
+    mail_contact = contact_id is not None and Interaction.objects.visible_to(user).filter(pk=contact_id).exists()
     if mail_contact or InboundMessage.objects.visible_to(user).filter(pk=office.mail.pk).exists():
         seen |= set(m["mail"])
     return seen
