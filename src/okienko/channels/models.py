@@ -243,6 +243,7 @@ class InboundAttachment(StoredFile):
         return self.original_name
 
 
+from okienko.channels.eforms.models import EForm as EForm, EFormSubmission as EFormSubmission  # noqa: E402
 from okienko.channels.sms.models import SmsSender  # noqa: E402  (a model of the SMS part of this app)
 
 __all__ = ["InboundAttachment", "InboundMessage", "Mailbox", "SmsSender"]

@@ -1,0 +1,114 @@
+"""Checking the enveloped XMLDSig or XAdES signature of a submission (ADR 0056).
+
+The signature must cover the whole document (a reference to ``""``, the enveloped transform):
+what is processed is exactly what was signed, so no part can be swapped in beside the signed
+one. The signer's certificate comes from the signature's ``KeyInfo``; the cryptographic check is
+made against it always. Whether that certificate leads to a trusted authority is checked only
+when ``OKIENKO_EFORMS_TRUSTED_CA_FILE`` names a PEM file of trusted CA certificates (off in the
+embedded run, where nobody has the qualified trust list; on in production).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from lxml import etree
+from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration, XMLVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
+
+from okienko.channels.eforms import xmlsafe
+
+log = logging.getLogger(__name__)
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+XADES = "http://uri.etsi.org/01903/v1.3.2#"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # "valid", "invalid" or "absent" (EFormSubmission.Signature)
+    reason: str = ""
+    subject: str = ""
+    issuer: str = ""
+    serial: str = ""
+    signed_at: dt.datetime | None = None
+
+
+def trusted_ca_file() -> str:
+    return str(getattr(settings, "OKIENKO_EFORMS_TRUSTED_CA_FILE", "") or "")
+
+
+def _certificate(signature: etree._Element) -> x509.Certificate | None:
+    found = signature.find(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")
+    if found is None or not (found.text or "").strip():
+        return None
+    import base64
+
+    try:
+        return x509.load_der_x509_certificate(base64.b64decode("".join(found.text.split())))
+    except ValueError:
+        return None
+
+
+def verify(root: etree._Element) -> Verdict:
+    """The verdict on the document's signature (see the module docstring)."""
+    signatures = root.findall(f"{{{DS}}}Signature")
+    if not signatures:
+        return Verdict("absent")
+    if len(signatures) > 1:
+        return Verdict("invalid", _("More than one signature."))
+    signature = signatures[0]
+    certificate = _certificate(signature)
+    if certificate is None:
+        return Verdict("invalid", _("The signature carries no X.509 certificate of its signer."))
+    facts: dict[str, Any] = {
+        "subject": certificate.subject.rfc4514_string()[:500],
+        "issuer": certificate.issuer.rfc4514_string()[:500],
+        "serial": format(certificate.serial_number, "X")[:100],
+    }
+    references = signature.findall(f"{{{DS}}}SignedInfo/{{{DS}}}Reference")
+    is_xades = signature.find(f".//{{{XADES}}}QualifyingProperties") is not None
+    whole = [r for r in references if (r.get("URI") or "") == ""]
+    if len(whole) != 1:
+        return Verdict("invalid", _("The signature does not cover the whole document."), **facts)
+    # Verified on a copy parsed again by the hardened parser: the verifier must not see the
+    # caller's tree (it removes the signature element from what it hashes).
+    document = etree.fromstring(etree.tostring(root), parser=xmlsafe.parser())
+    ca_file = trusted_ca_file()
+    trust: dict[str, Any] = {"ca_pem_file": ca_file} if ca_file else {"x509_cert": certificate}
+    try:
+        if is_xades:
+            xades_config = XAdESSignatureConfiguration(expect_references=len(references))
+            results = XAdESVerifier().verify(document, expect_config=xades_config, **trust)
+            signed = results[0].signed_xml
+            signed_at = _signing_time(signature)
+        else:
+            config = SignatureConfiguration(expect_references=1)
+            result = XMLVerifier().verify(document, expect_config=config, **trust)
+            signed = result[0].signed_xml if isinstance(result, list) else result.signed_xml
+            signed_at = None
+    except InvalidCertificate as exc:
+        return Verdict("invalid", _("The signer's certificate is not trusted: %(error)s") % {"error": exc}, **facts)
+    except (InvalidSignature, InvalidDigest, InvalidInput) as exc:
+        return Verdict("invalid", _("The signature is not valid: %(error)s") % {"error": exc}, **facts)
+    except Exception as exc:  # whatever a hostile signature makes the verifier do
+        log.info("signature check failed", exc_info=True)
+        return Verdict(
+            "invalid", _("The signature could not be checked: %(error)s") % {"error": type(exc).__name__}, **facts
+        )
+    if signed is None or signed.tag != root.tag:
+        return Verdict("invalid", _("The signature does not cover the whole document."), **facts)
+    return Verdict("valid", "", signed_at=signed_at, **facts)
+
+
+def _signing_time(signature: etree._Element) -> dt.datetime | None:
+    found = signature.find(f".//{{{XADES}}}SigningTime")
+    return parse_datetime((found.text or "").strip()) if found is not None else None
