@@ -95,3 +95,6 @@ def load(*, stdout: Any) -> None:
         for number, (sender, subject, body) in enumerate(samples, start=1):
             ingest(mailbox, _sample(sender, address, subject, body, number), transport="demo")
     stdout.write(f"  {Mailbox.objects.count()} mailboxes: " + ", ".join(a for a, *_rest in MAILBOXES))
+    from okienko.channels.eforms import demo as eforms_demo  # the e-forms part (ADR 0056)
+
+    eforms_demo.load(stdout=stdout)

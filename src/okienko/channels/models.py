@@ -243,7 +243,7 @@ class InboundAttachment(StoredFile):
         return self.original_name
 
 
-from okienko.channels.eforms.models import EForm as EForm, EFormSubmission as EFormSubmission  # noqa: E402
+from okienko.channels.eforms.models import EForm, EFormSubmission  # noqa: E402, F401  (the e-forms part)
 from okienko.channels.sms.models import SmsSender  # noqa: E402  (a model of the SMS part of this app)
 
 __all__ = ["InboundAttachment", "InboundMessage", "Mailbox", "SmsSender"]

@@ -21,3 +21,13 @@ def receive_sms() -> dict[str, int]:
 
     with context.channel("sms"):
         return inbound.process(gateways.gateway().receive())
+
+
+@shared_task(name="okienko.channels.receive_eforms", ignore_result=True)
+def receive_eforms() -> dict[str, int]:
+    """Take the e-form submissions dropped into the inbox folder (each file once; ADR 0056)."""
+    from okienko.channels.eforms import dropfolder
+    from okienko.core import context
+
+    with context.channel("eform"):
+        return dropfolder.process_inbox().as_dict()

@@ -21,5 +21,6 @@ app.conf.beat_schedule = {
     "notifications-send": {"task": "okienko.notifications.send", "schedule": 15.0},
     "knowledge-review-reminders": {"task": "okienko.knowledge.remind_reviews", "schedule": 3600.0},
     "email-poll-mailboxes": {"task": "okienko.channels.poll_mailboxes", "schedule": 30.0},
+    "eforms-receive": {"task": "okienko.channels.receive_eforms", "schedule": 10.0},
 }
 app.autodiscover_tasks()
