@@ -42,6 +42,7 @@ class Scope(models.TextChoices):
     WEBHOOKS_MANAGE = "webhooks:manage", _("manage webhook subscriptions")
     KNOWLEDGE_READ = "knowledge:read", _("read the knowledge base")
     OPEN311 = "open311:write", _("submit Open311 service requests")
+    EFORMS_SUBMIT = "eforms:submit", _("deliver electronic forms (e-form submissions)")
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

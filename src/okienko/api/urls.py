@@ -17,6 +17,7 @@ from okienko.api.views.accounts import OrganisationViewSet, UserViewSet
 from okienko.api.views.cases import CaseViewSet
 from okienko.api.views.catalogue import CategoryViewSet, ServiceViewSet
 from okienko.api.views.directory import ClientViewSet, InteractionViewSet
+from okienko.api.views.eforms import EFormSubmissionView
 from okienko.api.views.notifications import NotificationTemplateViewSet
 from okienko.api.views.webhooks import DeliveryViewSet, SubscriptionViewSet
 
@@ -43,6 +44,7 @@ urlpatterns: list[Any] = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html", **_public),
         name="docs",
     ),
+    path("eforms/submissions/", EFormSubmissionView.as_view(), name="eform-submissions"),
     path("", include(router.urls)),
     re_path(r"^.*$", problems.not_found, name="not-found"),
 ]
