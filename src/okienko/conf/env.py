@@ -131,6 +131,7 @@ class Environment:
     smsapi_token: str
     smsapi_url: str
     smsapi_callback_secret: str
+    smpp: dict[str, str]
     log_json: bool
     log_level: str
     site_url: str
@@ -187,6 +188,17 @@ def read_environment() -> Environment:
         smsapi_token=env_str("OKIENKO_SMSAPI_TOKEN", ""),
         smsapi_url=env_str("OKIENKO_SMSAPI_URL", "https://api.smsapi.pl/"),
         smsapi_callback_secret=env_str("OKIENKO_SMSAPI_CALLBACK_SECRET", ""),
+        smpp={
+            name: env_str(f"OKIENKO_SMPP_{name}", default)
+            for name, default in (
+                ("HOST", "127.0.0.1"),
+                ("PORT", "2775"),
+                ("SYSTEM_ID", ""),
+                ("PASSWORD", ""),
+                ("SYSTEM_TYPE", ""),
+                ("WINDOW", "1"),
+            )
+        },
         log_json=env_bool("OKIENKO_LOG_JSON", profile == "production"),
         log_level=env_str("OKIENKO_LOG_LEVEL", "INFO"),
         site_url=env_str("OKIENKO_SITE_URL", "http://127.0.0.1:8000"),

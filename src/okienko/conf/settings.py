@@ -249,6 +249,12 @@ OKIENKO_SMS_GATEWAY = ENV.sms_gateway
 OKIENKO_SMSAPI_TOKEN = ENV.smsapi_token
 OKIENKO_SMSAPI_URL = ENV.smsapi_url
 OKIENKO_SMSAPI_CALLBACK_SECRET = ENV.smsapi_callback_secret
+OKIENKO_SMPP_HOST = ENV.smpp["HOST"]
+OKIENKO_SMPP_PORT = ENV.smpp["PORT"]
+OKIENKO_SMPP_SYSTEM_ID = ENV.smpp["SYSTEM_ID"]
+OKIENKO_SMPP_PASSWORD = ENV.smpp["PASSWORD"]
+OKIENKO_SMPP_SYSTEM_TYPE = ENV.smpp["SYSTEM_TYPE"]
+OKIENKO_SMPP_WINDOW = ENV.smpp["WINDOW"]
 
 # --- Background work -----------------------------------------------------------------------
 CELERY_BROKER_URL = ENV.broker_url

@@ -258,10 +258,14 @@ class SmsTransport:
     channel = "sms"
 
     def send(self, batch: Sequence[Notification]) -> Iterator[tuple[Notification, Outcome]]:
+        """One gateway session for the batch. After a temporary refusal (the SMSC throttles or
+        the line drops) the rest of the batch waits too, so that messages still go out in the
+        order they were queued."""
         from okienko.channels.sms import encoding, gateways
 
         gateway = gateways.gateway()
         senders: dict[int, Any] = {}
+        ready: list[tuple[Notification, gateways.Outgoing]] = []
         for notification in batch:
             held = hold(notification)
             if held is not None:
@@ -286,13 +290,22 @@ class SmsTransport:
                 sender=sender.name if sender else DEFAULT_SMS_SENDER,
                 encoding=planned.encoding,
             )
-            for _message, result in gateway.send([outgoing]):
-                if isinstance(result, gateways.Submitted):
-                    yield notification, Outcome.sent(" ".join(result.provider_ids), result.segments)
-                elif result.temporary:
-                    yield notification, Outcome.retry(result.reason)
-                else:
-                    yield notification, Outcome.failed(result.reason)
+            ready.append((notification, outgoing))
+        if not ready:
+            return
+        by_reference = {outgoing.reference: notification for notification, outgoing in ready}
+        waiting = ""
+        for message, result in gateway.send([outgoing for _notification, outgoing in ready]):
+            notification = by_reference[message.reference]
+            if waiting:
+                yield notification, Outcome.retry(waiting)
+            elif isinstance(result, gateways.Submitted):
+                yield notification, Outcome.sent(" ".join(result.provider_ids), result.segments)
+            elif result.temporary:
+                waiting = result.reason
+                yield notification, Outcome.retry(result.reason)
+            else:
+                yield notification, Outcome.failed(result.reason)
 
 
 DEFAULT_SMS_SENDER = "Okienko"
