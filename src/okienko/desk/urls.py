@@ -1,6 +1,6 @@
 from django.urls import path
 
-from okienko.desk import audit_views, mail_views, organisation_views, search_views, views
+from okienko.desk import audit_views, eform_views, mail_views, organisation_views, search_views, views
 
 app_name = "desk"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("mail/<int:pk>/", mail_views.mail_detail_view, name="mail_detail"),
     path("mail/<int:pk>/raw", mail_views.mail_raw_view, name="mail_raw"),
     path("mail/<int:pk>/files/<uuid:file_uuid>", mail_views.mail_file_view, name="mail_file"),
+    path("eforms/", eform_views.eform_list_view, name="eforms"),
+    path("eforms/<int:pk>/receipt", eform_views.eform_receipt_view, name="eform_receipt"),
+    path("eforms/<int:pk>/document", eform_views.eform_raw_view, name="eform_raw"),
     path("organisations/", organisation_views.organisation_list_view, name="organisations"),
     path("organisations/<slug:code>/", organisation_views.organisation_detail_view, name="organisation"),
 ]
