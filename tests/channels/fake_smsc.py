@@ -161,11 +161,11 @@ def _text(value: Any) -> str:
 
 
 class FakeSmsc:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.state = State()
         handler = type("BoundHandler", (Handler,), {"state": self.state})
         socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
