@@ -37,6 +37,9 @@ from okienko.api.models import Scope
 from okienko.cases import actions as case_actions
 from okienko.cases.models import Case, CaseAttachment
 from okienko.catalogue.models import Service, ServiceCategory
+from okienko.channels.eforms import intake as eform_intake
+from okienko.channels.eforms import sample as eform_sample
+from okienko.channels.eforms.models import EForm, EFormSubmission
 from okienko.channels.email.pipeline import ingest
 from okienko.channels.models import InboundMessage, Mailbox
 from okienko.clients.models import Client
@@ -72,6 +75,7 @@ class Office:
     service: Service
     article: Article
     mail: InboundMessage
+    eform: EFormSubmission
     markers: dict[str, list[str]] = field(default_factory=dict)
 
     def all_markers(self) -> set[str]:
@@ -156,6 +160,7 @@ def _office(code: str, author: User) -> Office:
             f"Message-ID: <matrix-{code}@example.pl>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{mail_text}\r\n"
         ).encode(),
     )
+    eform = _eform(code, org, service)
     return Office(
         org=org,
         client=client,
@@ -167,14 +172,35 @@ def _office(code: str, author: User) -> Office:
         service=service,
         article=article,
         mail=mail,
+        eform=eform,
         markers={
             "client": [surname, number, email],
             "case": [description, note, _marker(code, "Plik")],
             "interaction": [question, reference, _marker(code, "Pismo"), _marker(code, "Skan")],
             "callback": [reason],
             "mail": [mail_text],
+            "eform": [_marker(code, "Wniosek")],
         },
     )
+
+
+EFORM_SCHEMA = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:matrix"
+  elementFormDefault="qualified"><xs:element name="W" type="xs:string"/></xs:schema>"""
+
+
+def _eform(code: str, org: Organisation, service: Service) -> EFormSubmission:
+    """A rejected (unsigned where a signature is required) e-form submission whose title and
+    sender carry the office's marker: only the e-forms desk shows it."""
+    form, _new = EForm.objects.get_or_create(
+        code=f"matrix-{code}",
+        defaults={"organisation": org, "name": "Wniosek", "service": service, "schema": EFORM_SCHEMA},
+    )
+    form.signature_required = True
+    form.save()
+    marker = _marker(code, "Wniosek")
+    raw = eform_sample.envelope(form.code, '<W xmlns="urn:matrix">x</W>', title=marker, sender_name=marker)
+    submission, _new = eform_intake.receive(raw, transport="folder")
+    return submission
 
 
 def _register(office: Organisation, surname: str, number: str, phone: str, email: str) -> Client:
@@ -219,6 +245,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("api/v1/webhooks/deliveries/", "uuid"): lambda o: uuid.UUID(int=3),
     ("desk/mail/", "pk"): lambda o: o.mail.pk,
     ("desk/mail/", "file_uuid"): lambda o: uuid.UUID(int=4),
+    ("desk/eforms/", "pk"): lambda o: o.eform.pk,
     ("desk/notifications/preferences/", "client_uuid"): lambda o: o.client.uuid,
     ("desk/notifications/templates/", "event"): lambda o: "case_registered",
     ("desk/notifications/templates/", "channel"): lambda o: "email",
@@ -370,6 +397,8 @@ def _visible_now(user: User | None, office: Office) -> set[str]:
     mail_contact = contact_id is not None and Interaction.objects.visible_to(user).filter(pk=contact_id).exists()
     if mail_contact or InboundMessage.objects.visible_to(user).filter(pk=office.mail.pk).exists():
         seen |= set(m["mail"])
+    if EFormSubmission.objects.visible_to(user).filter(pk=office.eform.pk).exists():
+        seen |= set(m["eform"])
     return seen
 
 
@@ -384,6 +413,7 @@ def _personal(route: Route) -> bool:
     return any(
         p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid", "scan_uuid"}
         or (p == "uuid" and route.template.startswith(("api/v1/cases/", "api/v1/clients/", "api/v1/interactions/")))
+        or (p == "pk" and route.template.startswith("desk/eforms/"))
         for p in route.params
     ) and not route.template.startswith("desk/knowledge/")
 
