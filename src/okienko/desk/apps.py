@@ -13,6 +13,7 @@ class DeskConfig(AppConfig):
         from okienko.core.navigation import NavItem, register
         from okienko.desk import mail_panels
 
+        register(NavItem("desk:inbox", _("Inbox"), Perm.INTERACTIONS_RECORD, order=13))
         register(NavItem("desk:mail_queue", _("E-mail"), Perm.INTERACTIONS_RECORD, order=14))
         register(NavItem("desk:eforms", _("E-forms"), Perm.INTERACTIONS_RECORD, order=16))
         panels.register(

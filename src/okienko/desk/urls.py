@@ -1,12 +1,13 @@
 from django.urls import path
 
-from okienko.desk import audit_views, eform_views, mail_views, organisation_views, search_views, views
+from okienko.desk import audit_views, eform_views, inbox_views, mail_views, organisation_views, search_views, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("search/", search_views.search_view, name="search"),
     path("audit/", audit_views.audit_log_view, name="audit_log"),
+    path("inbox/", inbox_views.inbox_view, name="inbox"),
     path("mail/", mail_views.mail_queue_view, name="mail_queue"),
     path("mail/<int:pk>/", mail_views.mail_detail_view, name="mail_detail"),
     path("mail/<int:pk>/raw", mail_views.mail_raw_view, name="mail_raw"),
