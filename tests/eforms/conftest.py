@@ -50,8 +50,10 @@ def _var(tmp_path: Path, settings: Any) -> Iterator[None]:
         },
     }
     receipts.seal_key.cache_clear()
+    receipts._private_key.cache_clear()
     yield
     receipts.seal_key.cache_clear()
+    receipts._private_key.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -98,6 +99,12 @@ def seal_key() -> SealKey:
     raise RuntimeError(f"the receipt key could not be created in {folder()}")
 
 
+@functools.cache
+def _private_key() -> Any:
+    """The key loaded once per process (loading checks an RSA key, which costs ~0.1 s)."""
+    return serialization.load_pem_private_key(seal_key().key_pem, password=None)
+
+
 def build(
     *,
     submission_uuid: str,
@@ -128,6 +135,6 @@ def build(
         etree.SubElement(root, f"{R}Reason").text = reason
     key = seal_key()
     signer = XMLSigner(signature_algorithm=SignatureMethod.RSA_SHA256)
-    signed = signer.sign(root, key=key.key_pem, cert=key.cert_pem.decode())
+    signed = signer.sign(root, key=_private_key(), cert=key.cert_pem.decode())
     document: bytes = etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
     return document
