@@ -144,3 +144,19 @@ def test_an_sms_answering_our_last_sms_goes_onto_its_case(
     case.refresh_from_db()
     assert case.status == "in_progress"
     assert case.notes.filter(body="Około 15 cm").exists()
+
+
+def test_without_a_preference_the_answer_goes_back_the_way_the_client_wrote(
+    city: City, texter: Client, sms_root: Path, workers: Callable[[], int]
+) -> None:
+    from okienko.interactions.actions import record_interaction
+
+    Preference.objects.filter(client=texter).delete()
+    ClientContact.objects.create(client=texter, kind="email", value="zofia@example.pl", normalized="zofia@example.pl")
+    by_mail = open_pothole(city, client=texter, reporter={})
+    workers()
+    assert Notification.objects.get(case=by_mail).channel == "email"
+    record_interaction(actor=None, channel="sms", organisation=city.centre, client=texter, question="Pytanie SMS-em")
+    by_sms = open_pothole(city, client=texter, reporter={})
+    workers()
+    assert Notification.objects.get(case=by_sms).channel == "sms"

@@ -10,6 +10,7 @@ heard nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,13 +76,36 @@ def primary_contact(client: Client, kind: str) -> str:
     return contact.value if contact is not None else ""
 
 
+LAST_CHANNEL_WINDOW = dt.timedelta(days=30)
+
+
+def last_channel(client: Client) -> list[str]:
+    """The channel the client last wrote to us on, when it is one we can answer on (within 30
+    days): with no preference stated, the answer goes back the way the question came."""
+    from okienko.interactions.models import Interaction
+
+    last = (
+        Interaction.objects.filter(
+            client=client,
+            direction=Interaction.Direction.IN,
+            channel__in=[Channel.EMAIL, Channel.SMS],
+            started_at__gte=clock.now() - LAST_CHANNEL_WINDOW,
+        )
+        .order_by("-started_at")
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return [last] if last else []
+
+
 def plan_for(recipient: Recipient, *, without: frozenset[str] = frozenset()) -> Plan:
     """The channel, address and language for ``recipient``, or why they get nothing.
 
     Someone without a client record (a reporter, a member of staff) is told by e-mail only: a
     phone number given with a report is for questions, and an SMS costs the office money. A client
-    gets SMS when they chose it or consented to SMS; ``without`` leaves channels out (one that has
-    no wording for the event)."""
+    is told on the channel they chose; without a choice, on the one they last wrote to us on (SMS
+    included), else by e-mail; SMS also when they consented to it. ``without`` leaves channels out
+    (one that has no wording for the event)."""
     client = recipient.client
     if client is None or recipient.staff:
         language = recipient.language or "pl"
@@ -92,7 +116,7 @@ def plan_for(recipient: Recipient, *, without: frozenset[str] = frozenset()) -> 
     language = (preference.language if preference else "") or recipient.language or "pl"
     if preference is not None and preference.channel == Preference.Choice.NONE:
         return Plan(Channel.EMAIL, recipient.email, language, _("the client asked not to be informed"))
-    wanted = [preference.channel] if preference is not None else []
+    wanted = [preference.channel] if preference is not None else last_channel(client)
     sms_welcome = Channel.SMS in wanted or latest_consent(client, CONSENT_FOR_CHANNEL[Channel.SMS]) is True
     order = [*wanted, *[c for c in (Channel.EMAIL, Channel.SMS) if c not in wanted]]
     refused: list[str] = []
