@@ -127,6 +127,11 @@ class Environment:
     dkim_domain: str
     dkim_selector: str
     dkim_key_file: str
+    eforms_trusted_ca_file: str
+    eforms_key_file: str
+    eforms_cert_file: str
+    eforms_inbox: str
+    eforms_max_bytes: int
     sms_gateway: str
     smsapi_token: str
     smsapi_url: str
@@ -183,6 +188,14 @@ def read_environment() -> Environment:
         dkim_domain=env_str("OKIENKO_DKIM_DOMAIN", ""),
         dkim_selector=env_str("OKIENKO_DKIM_SELECTOR", ""),
         dkim_key_file=env_str("OKIENKO_DKIM_KEY_FILE", ""),
+        # Electronic forms (channels.eforms, ADR 0056): trusted CA certificates of signers (PEM; empty:
+        # the signature is checked against its own certificate only), the receipts' key and
+        # certificate (empty: a self-signed pair generated into var/eforms/), the drop folder.
+        eforms_trusted_ca_file=env_str("OKIENKO_EFORMS_TRUSTED_CA_FILE", ""),
+        eforms_key_file=env_str("OKIENKO_EFORMS_KEY_FILE", ""),
+        eforms_cert_file=env_str("OKIENKO_EFORMS_CERT_FILE", ""),
+        eforms_inbox=env_str("OKIENKO_EFORMS_INBOX", ""),
+        eforms_max_bytes=env_int("OKIENKO_EFORMS_MAX_BYTES", 10 * 1024 * 1024),
         # The SMS gateway (channels.sms.gateways): "file" (var/sms, the embedded default) or an operator's.
         sms_gateway=env_str("OKIENKO_SMS_GATEWAY", "file"),
         smsapi_token=env_str("OKIENKO_SMSAPI_TOKEN", ""),

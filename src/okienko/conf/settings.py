@@ -246,6 +246,12 @@ OKIENKO_DKIM_DOMAIN = ENV.dkim_domain
 OKIENKO_DKIM_SELECTOR = ENV.dkim_selector
 OKIENKO_DKIM_KEY_FILE = ENV.dkim_key_file
 OKIENKO_SMS_GATEWAY = ENV.sms_gateway
+# Electronic forms (ADR 0056): signers' trusted CAs (off when empty), the receipts' seal, the drop folder.
+OKIENKO_EFORMS_TRUSTED_CA_FILE = ENV.eforms_trusted_ca_file
+OKIENKO_EFORMS_KEY_FILE = ENV.eforms_key_file
+OKIENKO_EFORMS_CERT_FILE = ENV.eforms_cert_file
+OKIENKO_EFORMS_INBOX = ENV.eforms_inbox
+OKIENKO_EFORMS_MAX_BYTES = ENV.eforms_max_bytes
 OKIENKO_SMSAPI_TOKEN = ENV.smsapi_token
 OKIENKO_SMSAPI_URL = ENV.smsapi_url
 OKIENKO_SMSAPI_CALLBACK_SECRET = ENV.smsapi_callback_secret
