@@ -160,3 +160,18 @@ def test_without_a_preference_the_answer_goes_back_the_way_the_client_wrote(
     by_sms = open_pothole(city, client=texter, reporter={})
     workers()
     assert Notification.objects.get(case=by_sms).channel == "sms"
+
+
+def test_the_case_page_says_how_the_client_is_told_and_counts_the_reply_in_sms(
+    city: City, texter: Client, workers: Callable[[], int], client: Any
+) -> None:
+    case = open_pothole(city, client=texter, reporter={})
+    client.force_login(city.expert)
+    page = client.get(f"/desk/cases/{case.uuid}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "SMS-em na numer 601 234 567" in page
+    assert 'id="sms-plan"' in page
+    plan = client.post("/desk/notifications/sms-plan", {"text": "Zażółć " * 12}, HTTP_ACCEPT_LANGUAGE="pl").json()
+    assert (plan["segments"], plan["encoding"]) == (2, "ucs2")
+    assert "2 SMS" in plan["summary"]
+    client.force_login(city.consultant)
+    assert client.post("/desk/notifications/sms-plan", {"text": "x"}).status_code == 403

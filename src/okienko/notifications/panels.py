@@ -35,6 +35,19 @@ def client_messages(request: HttpRequest, client: Any) -> Mapping[str, Any] | No
     return {"notifications": sent} if sent else None
 
 
+def how_told(request: HttpRequest, case: Any) -> Mapping[str, Any] | None:
+    """Beside a case: on which channel and address each recipient hears about it, and, when that
+    is SMS, a live count of the reply's segments (the reply box's text) before it is sent."""
+    from okienko.notifications.service import plan_for
+    from okienko.notifications.subscribers import case_recipients
+
+    plans = [(recipient, plan_for(recipient)) for recipient in case_recipients(case)]
+    if not plans:
+        return None
+    sms = any(plan.channel == "sms" and not plan.suppressed for _recipient, plan in plans)
+    return {"plans": plans, "sms": sms, "case": case}
+
+
 def preference(request: HttpRequest, client: Any) -> Mapping[str, Any] | None:
     """How the client wants to be told, editable by staff who may edit the client."""
     from okienko.accounts import access
@@ -50,6 +63,11 @@ def register() -> None:
     panels.register(
         panels.Panel(
             panels.CASE_SIDE, "notifications.case", "notifications/panels/case_messages.html", case_messages, order=60
+        )
+    )
+    panels.register(
+        panels.Panel(
+            panels.CASE_SIDE, "notifications.how_told", "notifications/panels/how_told.html", how_told, order=55
         )
     )
     panels.register(

@@ -12,5 +12,6 @@ urlpatterns = [
         name="template_preview",
     ),
     path("surveys/", views.survey_results, name="surveys"),
+    path("sms-plan", views.sms_plan, name="sms_plan"),
     path("preferences/<str:client_uuid>/", views.preference_view, name="preference"),
 ]

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.db.models import Avg, Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from okienko.accounts import access as accounts_access
@@ -244,6 +245,34 @@ def template_preview(request: HttpRequest, event: str, channel: str, language: s
         request,
         "notifications/_preview.html",
         {"preview": preview, "errors": form.non_field_errors() or form.errors.get("body"), "channel": channel},
+    )
+
+
+@login_required
+@require_POST
+def sms_plan(request: HttpRequest) -> HttpResponse:
+    """How many SMS a text takes and in which encoding (the reply box's live count)."""
+    from django.http import JsonResponse
+
+    from okienko.channels.sms import encoding
+
+    if not accounts_access.has_perm_anywhere(request.user, Perm.CASES_WORK):
+        raise PermissionDenied(Perm.CASES_WORK)
+    text = request.POST.get("text", "")[:5000]
+    planned = encoding.plan(text, transliterate_polish=request.POST.get("transliterate") == "1")
+    price = float(getattr(settings, "OKIENKO_SMS_SEGMENT_PRICE", 0.16))
+    summary = ngettext(
+        "%(chars)d characters: %(count)d SMS (%(encoding)s), about %(cost)s PLN",
+        "%(chars)d characters: %(count)d SMS (%(encoding)s), about %(cost)s PLN",
+        planned.segments,
+    ) % {
+        "chars": len(text),
+        "count": planned.segments,
+        "encoding": "GSM-7" if planned.encoding == "gsm7" else _("UCS-2, because of Polish letters or emoji"),
+        "cost": f"{planned.segments * price:.2f}".replace(".", ","),
+    }
+    return JsonResponse(
+        {"segments": planned.segments, "encoding": planned.encoding, "too_long": planned.too_long, "summary": summary}
     )
 
 
