@@ -103,3 +103,12 @@ def test_the_template_editor_never_fails(admin_client: WebClient, subject: str, 
             rendering.render(template.subject, template.body, rendering.sample_context(), language="pl")
         except rendering.TemplateError:
             pytest.fail(f"a template that does not render was saved: {template.body!r}")
+
+
+@SETTINGS
+@given(text=TEMPLATES, transliterate=HOSTILE)
+def test_the_sms_count_never_fails(city: City, fuzzed: WebClient, text: str, transliterate: str) -> None:
+    fuzzed.force_login(city.expert)
+    response = fuzzed.post("/desk/notifications/sms-plan", {"text": text, "transliterate": transliterate})
+    _ok(response, f"sms-plan {text!r}")
+    assert response.json()["segments"] >= 0
