@@ -111,4 +111,5 @@ def test_the_sms_count_never_fails(city: City, fuzzed: WebClient, text: str, tra
     fuzzed.force_login(city.expert)
     response = fuzzed.post("/desk/notifications/sms-plan", {"text": text, "transliterate": transliterate})
     _ok(response, f"sms-plan {text!r}")
-    assert response.json()["segments"] >= 0
+    if response.status_code == 200:  # hostile input may also be refused whole (400) by the input limits
+        assert response.json()["segments"] >= 0
