@@ -192,3 +192,38 @@ def test_a_message_carries_the_cases_files(city: City, sink: mailbox.Maildir, wo
     [part] = list(message.iter_attachments())
     assert part.get_filename() == "po naprawie.png"
     assert part.get_content() == png
+
+
+def test_a_delivery_failure_report_marks_the_message_bounced(
+    city: City, sink: mailbox.Maildir, workers: Callable[[], int]
+) -> None:
+    from okienko.channels.email.pipeline import ingest
+    from okienko.channels.models import Mailbox
+
+    case = _report(city, "nobody.there@example.pl")
+    workers()
+    notification = Notification.objects.get(case=case)
+    assert notification.status == "sent"
+    box = Mailbox.objects.create(organisation=city.centre, address="kontakt@lodz.okienko.example.pl", name="CKM")
+    dsn = (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.pl>\r\n"
+        "To: kontakt@lodz.okienko.example.pl\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <dsn-1@mx.example.pl>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.pl\r\n\r\n"
+        "Final-Recipient: rfc822; nobody.there@example.pl\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 No such user\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {notification.message_id}\r\nTo: nobody.there@example.pl\r\n"
+        "--B--\r\n"
+    ).encode()
+    ingest(box, dsn)
+    workers()
+    notification.refresh_from_db()
+    assert notification.status == "bounced"
+    assert "nobody.there@example.pl" in notification.status_reason
+    assert case.events.filter(kind="message", summary__contains="niedoręczona").exists()

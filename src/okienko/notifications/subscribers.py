@@ -387,3 +387,26 @@ def _number_forms(number: str) -> list[str]:
 
     digits = normalize_phone(number)
     return sorted({number, f"+48{digits}", digits, f"48{digits}"} - {""})
+
+
+@events.subscriber("email.bounced", name="notifications.email_bounced")
+def on_email_bounced(event: OutboxEvent) -> None:
+    """A delivery failure report about our e-mail: the message it names (by Message-ID), else the
+    latest message sent to a failed address in the last week, is marked bounced."""
+    ids = [str(i) for i in event.payload.get("message_ids") or []][:20]
+    addresses = [str(a).lower() for a in event.payload.get("addresses") or []][:20]
+    sent = Notification.objects.filter(channel="email", status__in=[Notification.Status.SENT])
+    found = list(sent.filter(message_id__in=ids)) if ids else []
+    if not found and addresses:
+        week = clock.now() - dt.timedelta(days=7)
+        for address in addresses:
+            latest = sent.filter(recipient__iexact=address, sent_at__gte=week).order_by("-sent_at").first()
+            if latest is not None:
+                found.append(latest)
+    reason = ", ".join(addresses)[:250] or "delivery failure report"
+    for notification in found:
+        if Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENT).update(
+            status=Notification.Status.BOUNCED, status_reason=f"bounced: {reason}"[:300]
+        ):
+            notification.status, notification.status_reason = Notification.Status.BOUNCED, f"bounced: {reason}"
+            timeline.note([notification])

@@ -239,6 +239,7 @@ def _decide(
     if failed is not None:
         message.is_bounce = True
         _record_bounces(mailbox, message, failed)
+        _announce_bounce(mailbox, message, raw, failed)
         return _Outcome(S.DONE, _("Delivery failure report."))
     if _over_rate(mailbox, message):
         return _Outcome(
@@ -299,6 +300,30 @@ def _may_be_bounce(parsed: mime.ParsedMessage) -> bool:
         or local in {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
         or not parsed.from_address
         or bool(_BOUNCE_SUBJECT.search(parsed.subject))
+    )
+
+
+_OWN_ID = re.compile(rb"<[^<>@\s]{1,200}@[^<>\s]{1,200}>")
+
+
+def _announce_bounce(mailbox: Mailbox, message: InboundMessage, raw: bytes, addresses: set[str]) -> None:
+    """``email.bounced``: which of our messages (by the Message-IDs of our domain quoted in the
+    report) did not reach which addresses — the notification service marks them bounced."""
+    domain = threading.mail_domain().encode()
+    ours = sorted(
+        {
+            found.decode("ascii", "replace")
+            for found in _OWN_ID.findall(raw[: 512 * 1024])
+            if found.endswith(b"@" + domain + b">")
+        }
+    )[:20]
+    if not ours and not addresses:
+        return
+    events.emit(
+        "email.bounced",
+        obj=message,
+        organisation_id=mailbox.organisation_id,
+        payload={"inbound_id": message.pk, "addresses": sorted(addresses)[:20], "message_ids": ours},
     )
 
 
