@@ -31,7 +31,9 @@ def token(office: Office, *, scopes: list[str] | None = None, organisation: Any 
 
 
 def post(client: Client, body: bytes, secret: str, content_type: str = "application/xml") -> Any:
-    return client.post(URL, data=body, content_type=content_type, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client.post(
+        URL, data=body, content_type=content_type, HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def test_an_accepted_submission_is_answered_with_its_signed_receipt(

@@ -215,3 +215,8 @@ class SmsSenderAdmin(AuditedModelAdmin):
 
     list_display = ["organisation", "name", "number", "transliterate", "hourly_limit", "active"]
     autocomplete_fields = ["organisation"]
+
+
+from okienko.channels.eforms import admin as eforms_admin  # noqa: E402  (the e-forms part, ADR 0056)
+
+eforms_admin.register(admin.site)
