@@ -23,6 +23,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from benchlib import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/okienko_bench"
 UNITS = 20
@@ -37,18 +39,6 @@ STATUSES = (
     + ["cancelled"] * 2
     + ["duplicate"] * 2
 )
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
 
 
 def setup_django(url: str) -> None:

@@ -23,6 +23,8 @@ import time
 import uuid
 from pathlib import Path
 
+from benchlib import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/okienko_bench"
 BATCH = 50_000
@@ -32,17 +34,6 @@ CLIENT_COLUMNS = (
     "merged_into_id, created_at, updated_at"
 )
 CONTACT_COLUMNS = "client_id, kind, value, normalized, label, is_primary"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
 
 
 def prepare(url: str) -> None:

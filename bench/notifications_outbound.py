@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchlib import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/okienko_bench_mail"
 
@@ -81,16 +83,6 @@ class Sink:
         self.stop_event.set()
         self.counts = self.results.get(timeout=30)
         self.process.join(10)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(url: str, port: int) -> None:

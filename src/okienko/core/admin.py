@@ -65,12 +65,8 @@ class AuditedModelAdmin(admin.ModelAdmin[Any]):
             formset.save_m2m()
 
 
-@admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin[AuditRecord]):
-    list_display = ["id", "at", "kind", "action", "actor_repr", "object_type", "object_id", "channel", "ip"]
-    list_filter = ["kind", "channel"]
-    search_fields = ["action", "actor_repr", "object_id", "object_repr", "request_id"]
-    date_hierarchy = "at"
+class ReadOnlyModelAdmin(admin.ModelAdmin[Any]):
+    """Records nobody edits in the admin (logs, what was sent): shown, never added or changed."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -80,6 +76,14 @@ class AuditRecordAdmin(admin.ModelAdmin[AuditRecord]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyModelAdmin):
+    list_display = ["id", "at", "kind", "action", "actor_repr", "object_type", "object_id", "channel", "ip"]
+    list_filter = ["kind", "channel"]
+    search_fields = ["action", "actor_repr", "object_id", "object_repr", "request_id"]
+    date_hierarchy = "at"
 
 
 class DeliveryInline(admin.TabularInline[OutboxDelivery, OutboxEvent]):

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from okienko.core.admin import AuditedModelAdmin
+from okienko.core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
 from okienko.notifications.models import Notification, NotificationTemplate, Preference, SurveyResponse
 
 
@@ -28,19 +28,8 @@ class NotificationTemplateAdmin(AuditedModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnly(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly):
+class NotificationAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "event", "channel", "recipient", "status", "attempts", "sent_at"]
     list_filter = ["status", "event", "channel"]
     search_fields = ["recipient", "subject", "message_id"]
@@ -48,13 +37,13 @@ class NotificationAdmin(ReadOnly):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(ReadOnly):
+class PreferenceAdmin(ReadOnlyModelAdmin):
     list_display = ["client", "channel", "language", "quiet_from", "quiet_until", "updated_at"]
     list_filter = ["channel", "language"]
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ReadOnly):
+class SurveyResponseAdmin(ReadOnlyModelAdmin):
     list_display = ["submitted_at", "case", "service", "unit", "rating", "may_contact", "reopen_requested"]
     list_filter = ["rating", "may_contact", "reopen_requested"]
     fieldsets = [(_("Answer"), {"fields": ["case", "service", "unit", "rating", "comment", "may_contact"]})]
