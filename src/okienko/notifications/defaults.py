@@ -39,6 +39,7 @@ VARIABLES: dict[str, str | Promise] = {
     "article_title": _("the title of the knowledge article"),
     "article_link": _("the article in the editor"),
     "review_date": _("the article's review date"),
+    "transcript": _("the chat's transcript"),
 }
 
 _SIGNATURE_PL = "\n\nZ poważaniem\n{{ office }}{% if office_phone %}\ntel. {{ office_phone }}{% endif %}"
@@ -171,6 +172,14 @@ EMAIL: dict[tuple[str, str], Wording] = {
         _HELLO_EN + "the knowledge article “{{ article_title }}” ({{ office }}) is due for review on"
         " {{ review_date }}. Please check that it is still correct and set the next review date:"
         "\n{{ article_link }}\n\nYou receive this message because you are the article's owner.\n— Okienko",
+    ),
+    ("chat_transcript", "pl"): Wording(
+        "Zapis rozmowy na czacie z {{ office }}",
+        _HELLO_PL + "na Pana/Pani prośbę przesyłamy zapis rozmowy na czacie:\n\n{{ transcript }}" + _SIGNATURE_PL,
+    ),
+    ("chat_transcript", "en"): Wording(
+        "Transcript of your chat with {{ office }}",
+        _HELLO_EN + "as you asked, here is the transcript of our chat:\n\n{{ transcript }}" + _SIGNATURE_EN,
     ),
 }
 

@@ -30,6 +30,7 @@ class Event(models.TextChoices):
     SMS_OPTED_OUT = "sms_opted_out", _("confirmation of an SMS opt-out")
     SMS_STATUS = "sms_status", _("case status asked for by SMS")
     REVIEW_DUE = "review_due", _("knowledge article due for review")
+    CHAT_TRANSCRIPT = "chat_transcript", _("transcript of a chat")
 
 
 class Channel(models.TextChoices):
