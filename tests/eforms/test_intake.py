@@ -123,6 +123,19 @@ def test_trust_checking_rejects_a_signer_outside_the_trusted_authorities(
     assert "not trusted" in untrusted.reasons[0]
 
 
+def test_a_qualified_certificate_for_non_repudiation_only_is_trusted(
+    office: Office, settings: Any, tmp_path: Path
+) -> None:
+    authority = sample.make_signer("Test CA", ca=True)
+    qualified = sample.make_signer("Ewa Zielińska", issuer=authority, non_repudiation_only=True)
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(authority.cert_pem)
+    settings.OKIENKO_EFORMS_TRUSTED_CA_FILE = str(ca_file)
+    submission = receive(report(qualified, xades=True))
+    assert submission.status == S.ACCEPTED, submission.reasons
+    assert submission.signer_issuer == "CN=Test CA,C=PL"
+
+
 def test_form_data_against_the_schema_is_rejected_with_the_schema_errors(office: Office) -> None:
     submission = receive(report(description="krótko"))
     assert submission.status == S.REJECTED

@@ -34,8 +34,10 @@ def make_signer(
     *,
     issuer: Signer | None = None,
     ca: bool = False,
+    non_repudiation_only: bool = False,
 ) -> Signer:
-    """A P-256 key with a certificate: self-signed, or issued by ``issuer`` (a test CA)."""
+    """A P-256 key with a certificate: self-signed, or issued by ``issuer`` (a test CA);
+    ``non_repudiation_only`` as qualified signature certificates often are."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name(
         [x509.NameAttribute(NameOID.COUNTRY_NAME, "PL"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
@@ -52,7 +54,10 @@ def make_signer(
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(not ca, not ca, False, False, False, ca, ca, False, False), critical=True)
+        .add_extension(
+            x509.KeyUsage(not ca and not non_repudiation_only, not ca, False, False, False, ca, ca, False, False),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
     if issuer is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from cryptography.x509 import verification as _verification  # noqa: F401  (x509.verification)
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -44,6 +45,19 @@ class Verdict:
 
 def trusted_ca_file() -> str:
     return str(getattr(settings, "OKIENKO_EFORMS_TRUSTED_CA_FILE", "") or "")
+
+
+def _signing_key_usage(policy: Any, cert: x509.Certificate, usage: x509.KeyUsage | None) -> None:
+    # Qualified signature certificates often allow only non-repudiation (contentCommitment).
+    if usage is None or not (usage.digital_signature or usage.content_commitment):
+        raise ValueError("the certificate's key usage allows neither digitalSignature nor nonRepudiation")
+
+
+def signer_policy() -> x509.verification.ExtensionPolicy:
+    """What a signer's certificate must allow when the chain is checked."""
+    return x509.verification.ExtensionPolicy.permit_all().require_present(
+        x509.KeyUsage, x509.verification.Criticality.AGNOSTIC, _signing_key_usage
+    )
 
 
 def _certificate(signature: etree._Element) -> x509.Certificate | None:
@@ -83,7 +97,9 @@ def verify(root: etree._Element) -> Verdict:
     # caller's tree (it removes the signature element from what it hashes).
     document = etree.fromstring(etree.tostring(root), parser=xmlsafe.parser())
     ca_file = trusted_ca_file()
-    trust: dict[str, Any] = {"ca_pem_file": ca_file} if ca_file else {"x509_cert": certificate}
+    trust: dict[str, Any] = (
+        {"ca_pem_file": ca_file, "ee_policy": signer_policy()} if ca_file else {"x509_cert": certificate}
+    )
     try:
         if is_xades:
             xades_config = XAdESSignatureConfiguration(expect_references=len(references))
