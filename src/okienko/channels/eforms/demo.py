@@ -1,6 +1,6 @@
 """The two example forms (a city report for Łódź and a labour-office request for PUP Białystok),
-registered for their services, and one signed example submission of each received through the
-intake. Idempotent: forms are matched by code, submissions by their digest. Called from
+registered for their services, and one signed demo submission of each received through the
+intake. Idempotent: forms are matched by code; a form's demo submission is made once. Called from
 ``channels.demo``."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 from okienko.accounts.models import Organisation
 from okienko.catalogue.models import Service
-from okienko.channels.eforms import intake
+from okienko.channels.eforms import intake, sample
 from okienko.channels.eforms.models import EForm, EFormSubmission
 
-# code, name, receiving office, service code, schema file, field mapping, example file
+# code, name, receiving office, service code, schema file, field mapping, example file (to drop in)
 FORMS: list[tuple[str, str, str, str, str, dict[str, str], str]] = [
     (
         "lodz-zgloszenie-problemu",
@@ -80,9 +80,27 @@ def register_forms() -> list[EForm]:
     return forms
 
 
+def _demo_submission(form: EForm) -> bytes:
+    """A signed submission of ``form`` other than the shipped example (which README has people drop
+    into the inbox themselves), signed by a key made for the occasion."""
+    signer = sample.make_signer("Tomasz Wójcik (demo)")
+    if form.code == "pup-wniosek-zaswiadczenie":
+        data = sample.pup_request(first="Tomasz", last="Wójcik", pesel="85060712345", purpose="do MOPS")
+        title = "Wniosek o zaświadczenie o statusie osoby bezrobotnej"
+    else:
+        data = sample.lodz_report(
+            name="Tomasz Wójcik",
+            email="t.wojcik@poczta.example.pl",
+            address="ul. Wólczańska 215, Łódź",
+            description="Porzucone meble i worki z gruzem przy wjeździe do parku.",
+        )
+        title = "Porzucone meble przy parku"
+    return sample.sign(sample.envelope(form.code, data, title=title, sender_name="Tomasz Wójcik"), signer, xades=True)
+
+
 def load(*, stdout: Any) -> None:
     forms = register_forms()
     for form in forms:
-        example = next(row[6] for row in FORMS if row[0] == form.code)
-        intake.receive(package_file(example), transport=EFormSubmission.Transport.DEMO, source_name=example)
+        if not form.submissions.filter(transport=EFormSubmission.Transport.DEMO).exists():
+            intake.receive(_demo_submission(form), transport=EFormSubmission.Transport.DEMO, source_name="demo")
     stdout.write(f"  {len(forms)} electronic forms: " + ", ".join(f.code for f in forms))
