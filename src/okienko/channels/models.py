@@ -243,6 +243,7 @@ class InboundAttachment(StoredFile):
         return self.original_name
 
 
+from okienko.channels.chat.models import AgentPresence, ChatMessage, ChatSession  # noqa: E402, F401  (live chat)
 from okienko.channels.eforms.models import EForm, EFormSubmission  # noqa: E402, F401  (the e-forms part)
 from okienko.channels.sms.models import SmsSender  # noqa: E402  (a model of the SMS part of this app)
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/contacts/", include("okienko.interactions.urls")),
     path("desk/knowledge/", include("okienko.knowledge.urls")),
     path("desk/notifications/", include("okienko.notifications.urls")),
+    path("", include("okienko.desk.chat_urls")),
     path("desk/", include("okienko.desk.urls")),
     path("api/v1/knowledge/", include("okienko.api.knowledge_urls")),
     path("api/v1/", include("okienko.api.urls")),

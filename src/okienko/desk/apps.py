@@ -15,6 +15,7 @@ class DeskConfig(AppConfig):
 
         register(NavItem("desk:inbox", _("Inbox"), Perm.INTERACTIONS_RECORD, order=13))
         register(NavItem("desk:mail_queue", _("E-mail"), Perm.INTERACTIONS_RECORD, order=14))
+        register(NavItem("chat:console", _("Chat"), Perm.INTERACTIONS_RECORD, order=15))
         register(NavItem("desk:eforms", _("E-forms"), Perm.INTERACTIONS_RECORD, order=16))
         panels.register(
             panels.Panel(panels.DESK_HOME, "desk.mail_waiting", work_panels.WORK_PANEL, mail_panels.waiting, order=25)
