@@ -3,6 +3,8 @@ documents downloadable by staff of the receiving office only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
 from okienko.channels.eforms import intake, sample
@@ -42,3 +44,40 @@ def test_staff_of_another_office_see_nothing(client: Client, office: Office) -> 
     assert "Zgłoszenie" not in client.get("/desk/eforms/?show=all").content.decode()
     assert client.get(f"/desk/eforms/{submission.pk}/receipt").status_code == 404
     assert AuditRecord.objects.filter(action="channel_adapters.access_denied").exists()
+
+
+def _quarantined(office: Office, signer: sample.Signer) -> Any:
+    office.service.location_required = True
+    office.service.save()
+    good = dict(office.form.field_mapping)
+    office.form.field_mapping = {**good, "address": "f:Nic", "latitude": "f:Nic"}
+    office.form.save()
+    submission, _new = intake.receive(report(signer), transport="folder")
+    assert submission.status == "quarantined"
+    office.form.field_mapping = good
+    office.form.save()
+    return submission
+
+
+def test_a_quarantined_submission_is_processed_again_once_its_form_is_put_right(
+    client: Client, office: Office, signer: sample.Signer
+) -> None:
+    submission = _quarantined(office, signer)
+    client.force_login(office.consultant)
+    assert f"/desk/eforms/{submission.pk}/retry" in client.get("/desk/eforms/").content.decode()
+    response = client.post(f"/desk/eforms/{submission.pk}/retry")
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == "accepted"
+    assert submission.case is not None
+    assert "<r:Status>accepted</r:Status>" in submission.receipt
+    assert AuditRecord.objects.filter(action="eform.reprocessed", actor_id=office.consultant.pk).exists()
+
+
+def test_staff_of_another_office_cannot_process_it_again(client: Client, office: Office, signer: sample.Signer) -> None:
+    submission = _quarantined(office, signer)
+    client.force_login(office.outsider)
+    assert client.post(f"/desk/eforms/{submission.pk}/retry").status_code == 404
+    submission.refresh_from_db()
+    assert submission.status == "quarantined"
+    assert client.get(f"/desk/eforms/{submission.pk}/retry").status_code == 405

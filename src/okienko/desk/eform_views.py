@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from okienko.accounts import access as accounts_access
 from okienko.accounts.roles import Perm
-from okienko.channels.eforms import access
+from okienko.channels.eforms import access, intake
 from okienko.channels.eforms.models import EFormSubmission
 from okienko.core import uploads
 
@@ -66,3 +70,21 @@ def eform_raw_view(request: HttpRequest, pk: int) -> FileResponse:
     with submission.file.open("rb") as handle:
         data = handle.read()
     return _xml(data, f"submission-{submission.uuid}.xml")
+
+
+@login_required
+@require_POST
+def eform_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Process a quarantined submission again (its form or service was put right meanwhile)."""
+    submission = access.access_submission(request.user, pk, purpose="e-form processed again")
+    if submission.status != S.QUARANTINED:
+        messages.info(request, _("Only quarantined submissions are processed again."))
+    else:
+        submission = intake.reprocess(submission, actor=request.user)
+        if submission.status == S.ACCEPTED:
+            messages.success(request, _("The submission was accepted."))
+        else:
+            messages.warning(
+                request, _("The submission was not accepted: %(reasons)s") % {"reasons": submission.reason_text}
+            )
+    return redirect(reverse("desk:eforms") + "?show=" + ("accepted" if submission.status == S.ACCEPTED else "problems"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("eforms/", eform_views.eform_list_view, name="eforms"),
     path("eforms/<int:pk>/receipt", eform_views.eform_receipt_view, name="eform_receipt"),
     path("eforms/<int:pk>/document", eform_views.eform_raw_view, name="eform_raw"),
+    path("eforms/<int:pk>/retry", eform_views.eform_retry_view, name="eform_retry"),
     path("organisations/", organisation_views.organisation_list_view, name="organisations"),
     path("organisations/<slug:code>/", organisation_views.organisation_detail_view, name="organisation"),
 ]

@@ -42,6 +42,7 @@ from okienko.channels.eforms import receipts, signatures, xmlsafe
 from okienko.channels.eforms.models import EForm, EFormSubmission
 from okienko.clients.models import Client, ClientContact
 from okienko.core import audit, clock, events, memo, uploads
+from okienko.core.actors import Actor
 from okienko.core.choices import Channel
 from okienko.interactions.actions import record_interaction
 from okienko.interactions.models import Interaction
@@ -341,6 +342,45 @@ def _record(submission: EFormSubmission) -> None:
             "interaction_id": submission.interaction_id,
         },
     )
+
+
+def reprocess(submission: EFormSubmission, *, actor: Actor) -> EFormSubmission:
+    """Process a quarantined submission again from its stored document (after its form or
+    service was put right); anything else is returned unchanged. Still failing, it stays
+    quarantined with the new error."""
+    if submission.status != S.QUARANTINED:
+        return submission
+    with submission.file.open("rb") as handle:
+        raw = handle.read()
+    try:
+        with audit.batch(), events.batch():
+            locked = EFormSubmission.objects.select_for_update().get(pk=submission.pk)
+            if locked.status != S.QUARANTINED:
+                return locked
+            outcome = _decide(locked, raw, None)
+            _finish(locked, outcome)
+            audit.record(
+                "eform.reprocessed",
+                actor=actor,
+                obj=locked,
+                organisation_id=locked.organisation_id,
+                data={"status": locked.status, "reasons": locked.reasons},
+            )
+        return locked
+    except Exception as exc:
+        log.exception("e-form processed again and failed again; still quarantined")
+        reason = _("Processing failed: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:400]}
+        with audit.batch():
+            EFormSubmission.objects.filter(pk=submission.pk).update(reasons=[reason])
+            audit.record(
+                "eform.reprocessed",
+                actor=actor,
+                obj=submission,
+                organisation_id=submission.organisation_id,
+                data={"status": S.QUARANTINED, "reasons": [reason]},
+            )
+        submission.refresh_from_db()
+        return submission
 
 
 def _quarantine(raw: bytes, sha: str, transport: str, source_name: str, system: str, error: str) -> EFormSubmission:
