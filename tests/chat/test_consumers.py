@@ -77,7 +77,7 @@ def test_typing_reaches_the_other_side_only(desk: Desk) -> None:
         await until(visitor, "state")
         await visitor.send_json_to({"type": "typing", "active": True})
         typing = await until(agent, "typing")
-        assert typing == {"type": "typing", "sender": "visitor", "active": True}
+        assert typing == {"type": "typing", "session": session.pk, "sender": "visitor", "active": True}
         assert await visitor.receive_nothing(timeout=0.2)
         await agent.send_json_to({"type": "typing", "session": session.pk, "active": True})
         assert (await until(visitor, "typing"))["sender"] == "agent"

@@ -37,14 +37,13 @@ def _user(request: HttpRequest) -> User:
 
 def _session(request: HttpRequest, pk: int, purpose: str) -> ChatSession:
     """The chat if the consultant may see it (access logged); else 404, the attempt logged."""
-    user = _user(request)
     session = ChatSession.objects.select_related("organisation", "agent").filter(pk=pk).first()
     if session is None:
         raise Http404("chat")
-    if not service.can_take(user, session.organisation):
-        audit.record_denied(user, session, organisation_id=session.organisation_id, purpose=purpose)
+    if not service.can_take(request.user, session.organisation):
+        audit.record_denied(request.user, session, organisation_id=session.organisation_id, purpose=purpose)
         raise Http404("chat")
-    audit.record_access(user, session, organisation_id=session.organisation_id, purpose=purpose)
+    audit.record_access(request.user, session, organisation_id=session.organisation_id, purpose=purpose)
     return session
 
 

@@ -95,7 +95,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await broadcast.send(broadcast.session_group(session_id), service.as_event(message))
 
     async def typing(self, session_id: int, sender: str, active: Any) -> None:
-        event = {"type": "typing", "sender": sender, "active": bool(active), "origin": self.channel_name}
+        event = {
+            "type": "typing",
+            "session": session_id,
+            "sender": sender,
+            "active": bool(active),
+            "origin": self.channel_name,
+        }
         await broadcast.send(broadcast.session_group(session_id), event)
 
 
@@ -202,7 +208,7 @@ class AgentConsumer(ChatConsumer):
             await self.join(broadcast.session_group(session.pk))
             self.watched.add(session.pk)
             await self.replay(session.pk, _int(content.get("after")))
-            await self.send_json({**service.public_state(session), "session": session.pk})
+            await self.send_json(service.public_state(session))
             return
         if session_id not in self.watched:
             await self.error("not-found", "Watch the chat first.")

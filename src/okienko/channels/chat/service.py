@@ -225,6 +225,7 @@ def as_event(message: ChatMessage) -> dict[str, Any]:
     """A line as the clients receive it (the text is plain text: clients never parse it as HTML)."""
     return {
         "type": "message",
+        "session": message.session_id,
         "seq": message.sequence,
         "sender": message.sender,
         "text": message.text,
@@ -423,4 +424,4 @@ def record_transcript(session_id: int, user: User) -> Interaction:
 
 
 def public_state(session: ChatSession) -> dict[str, Any]:
-    return {"type": "state", "status": session.status, "last": session.last_sequence}
+    return {"type": "state", "session": session.pk, "status": session.status, "last": session.last_sequence}

@@ -62,6 +62,11 @@
     };
     socket.onmessage = function (e) {
       var msg; try { msg = JSON.parse(e.data); } catch (err) { return; }
+      if (msg.session && msg.session !== sessionId && msg.type !== "error") {
+        // a line in another of the consultant's chats: the console tells, the chat page ignores it
+        if (msg.type === "message" && msg.sender === "visitor" && alertLine && consoleRoot) { alertLine.textContent = d.line; }
+        return;
+      }
       if (msg.type === "queue" && consoleRoot) { refreshQueue(); if (alertLine) { alertLine.textContent = d["new"]; } }
       else if (msg.type === "message") { line(msg); if (typingLine) { typingLine.textContent = ""; } }
       else if (msg.type === "typing" && typingLine) { typingLine.textContent = msg.active && msg.sender === "visitor" ? d.typing : ""; }
