@@ -37,6 +37,7 @@ from okienko.api.models import Scope
 from okienko.cases import actions as case_actions
 from okienko.cases.models import Case, CaseAttachment
 from okienko.catalogue.models import Service, ServiceCategory
+from okienko.channels.chat.models import ChatSession
 from okienko.channels.eforms import intake as eform_intake
 from okienko.channels.eforms import sample as eform_sample
 from okienko.channels.eforms.models import EForm, EFormSubmission
@@ -76,6 +77,7 @@ class Office:
     article: Article
     mail: InboundMessage
     eform: EFormSubmission
+    chat: ChatSession
     markers: dict[str, list[str]] = field(default_factory=dict)
 
     def all_markers(self) -> set[str]:
@@ -173,6 +175,7 @@ def _office(code: str, author: User) -> Office:
         article=article,
         mail=mail,
         eform=eform,
+        chat=_chat(code, org),
         markers={
             "client": [surname, number, email],
             "case": [description, note, _marker(code, "Plik")],
@@ -180,8 +183,19 @@ def _office(code: str, author: User) -> Office:
             "callback": [reason],
             "mail": [mail_text],
             "eform": [_marker(code, "Wniosek")],
+            "chat": [_marker(code, "Czat")],
         },
     )
+
+
+def _chat(code: str, org: Organisation) -> ChatSession:
+    """A waiting chat whose visitor and first line carry the office's marker."""
+    marker = _marker(code, "Czat")
+    chat = ChatSession.objects.create(
+        organisation=org, visitor_key=code, visitor_name=marker, started_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    )
+    chat.messages.create(sequence=1, sender="visitor", text=marker, created_at=chat.started_at)
+    return chat
 
 
 EFORM_SCHEMA = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:matrix"
@@ -246,6 +260,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/mail/", "pk"): lambda o: o.mail.pk,
     ("desk/mail/", "file_uuid"): lambda o: uuid.UUID(int=4),
     ("desk/eforms/", "pk"): lambda o: o.eform.pk,
+    ("desk/chat/", "pk"): lambda o: o.chat.pk,
     ("desk/notifications/preferences/", "client_uuid"): lambda o: o.client.uuid,
     ("desk/notifications/templates/", "event"): lambda o: "case_registered",
     ("desk/notifications/templates/", "channel"): lambda o: "email",
@@ -399,6 +414,8 @@ def _visible_now(user: User | None, office: Office) -> set[str]:
         seen |= set(m["mail"])
     if EFormSubmission.objects.visible_to(user).filter(pk=office.eform.pk).exists():
         seen |= set(m["eform"])
+    if ChatSession.objects.visible_to(user).filter(pk=office.chat.pk).exists():
+        seen |= set(m["chat"])
     return seen
 
 
@@ -413,7 +430,7 @@ def _personal(route: Route) -> bool:
     return any(
         p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid", "scan_uuid"}
         or (p == "uuid" and route.template.startswith(("api/v1/cases/", "api/v1/clients/", "api/v1/interactions/")))
-        or (p == "pk" and route.template.startswith("desk/eforms/"))
+        or (p == "pk" and route.template.startswith(("desk/eforms/", "desk/chat/")))
         for p in route.params
     ) and not route.template.startswith("desk/knowledge/")
 
