@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from okienko.cases.workflow import public_status
 from okienko.portal import guard, lookup
-from okienko.portal.status import public_status
 
 LOOKUP = "lookup"
 MY_REPORTS = "my_reports"

@@ -23,13 +23,14 @@ from okienko.cases.geo_views import map_settings, territory_of
 from okienko.cases.intake import CaseInputError
 from okienko.cases.models import Case
 from okienko.cases.publication import description_of
+from okienko.cases.workflow import public_status
 from okienko.catalogue.models import Service, ServiceQuestion
 from okienko.core import geocoding, reference
 from okienko.knowledge.models import Article
 from okienko.knowledge.search import search
 from okienko.portal import actions, guard
 from okienko.portal.forms import FORM_ID, ReportForm
-from okienko.portal.status import public_status, public_timeline
+from okienko.portal.status import public_timeline
 
 SUGGESTIONS = 5
 MIN_SUGGEST_CHARS = 8
