@@ -33,9 +33,10 @@
         toggle.hidden = !body.available;
         offline.hidden = !!body.available;
         if (body.organisation) { d.org = body.organisation; }
+        if (body.form) { offline.querySelector("a").href = body.form; }
         if (!body.available && !panel.hidden) { panel.hidden = true; toggle.setAttribute("aria-expanded", "false"); }
       })
-      .catch(function () { toggle.hidden = true; offline.hidden = false; });
+      .catch(function () { toggle.hidden = true; });
   }
 
   function line(msg) {
