@@ -22,20 +22,20 @@
       var page = new DOMParser().parseFromString(html, "text/html");
       var fresh = page.getElementById("chat-queue"), current = document.getElementById("chat-queue");
       if (fresh && current) { current.replaceWith(fresh); }
-    });
+    }).catch(function () { /* the next change refreshes it */ });
   }
 
   function refreshSuggestions() {
-    fetch(d.suggestions, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (body) {
+    fetch(d.suggestions, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (body) {
       var list = document.querySelector(".chat-suggestions");
-      if (!list || !body.suggestions.length) { return; }
+      if (!list || !body || !body.suggestions.length) { return; }
       list.textContent = "";
       body.suggestions.forEach(function (s) {
         var li = document.createElement("li"), a = document.createElement("a");
         a.href = s.url; a.textContent = s.title; a.target = "_blank"; a.rel = "noopener";
         li.appendChild(a); list.appendChild(li);
       });
-    });
+    }).catch(function () { /* suggestions are a help, not a must */ });
   }
 
   function line(msg) {
@@ -46,7 +46,7 @@
     who.className = "who";
     who.textContent = msg.sender === "visitor" ? d.visitor : (msg.sender === "agent" ? d.you : d.system);
     li.appendChild(who); li.appendChild(document.createTextNode(msg.text));
-    log.appendChild(li); log.scrollTop = log.scrollHeight;
+    log.querySelector("ol").appendChild(li); log.scrollTop = log.scrollHeight;
     if (msg.sender === "visitor") { clearTimeout(suggestTimer); suggestTimer = setTimeout(refreshSuggestions, 800); }
   }
 

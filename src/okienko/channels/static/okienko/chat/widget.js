@@ -27,7 +27,7 @@
   function checkAvailability() {
     if (state) { return; }
     fetch(d.availability + "?org=" + encodeURIComponent(d.org || ""), { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+      .then(function (r) { return r.ok ? r.json() : { available: false }; })
       .then(function (body) {
         if (state) { return; }
         toggle.hidden = !body.available;
@@ -48,7 +48,7 @@
     who.textContent = msg.sender === "visitor" ? d.you : (msg.sender === "agent" ? d.agent : d.system);
     li.appendChild(who);
     li.appendChild(document.createTextNode(msg.text));
-    log.appendChild(li);
+    log.querySelector("ol").appendChild(li);
     log.scrollTop = log.scrollHeight;
   }
 
@@ -98,7 +98,9 @@
     data.append("page", location.pathname);
     fetch(d.start, { method: "POST", body: data, credentials: "same-origin",
       headers: { "X-CSRFToken": data.get("csrfmiddlewaretoken") } })
-      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; }, function () { return { ok: false, body: {} }; });
+      })
       .then(function (res) {
         if (!res.ok) { errorLine.textContent = res.body.detail || d.failed; return; }
         state = { token: res.body.token, socket: res.body.socket, last: 0 }; save();

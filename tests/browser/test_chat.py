@@ -1,0 +1,106 @@
+"""Live chat in real browsers, two contexts over one ASGI server: a visitor on the public site
+starts a chat, a signed-in consultant takes it in the console, they talk (HTML stays text), and the
+consultant opens a case from it. Both ends pass axe.
+
+pytest-django's live server is WSGI and carries no WebSocket, so uvicorn serves the ASGI
+application in a thread of the test process (sharing its in-memory test database)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client as WebClient
+
+from okienko.accounts.models import User
+from okienko.channels.chat import service
+from tests.browser import scenario
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Axe = Callable[[Any], None]
+
+
+@pytest.fixture
+def asgi_url(transactional_db: None, settings: Any) -> Iterator[str]:
+    import uvicorn
+
+    from okienko.conf.asgi import application
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.skip("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def _context(browser: Any, url: str, errors: list[str]) -> Any:
+    context = browser.new_context(base_url=url, bypass_csp=True, locale="pl-PL")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return context, page
+
+
+def test_a_visitor_chats_with_a_consultant_who_opens_a_case(
+    browser: Any, asgi_url: str, make_user: Callable[..., User], axe: Axe
+) -> None:
+    city = scenario.city(make_user)
+    service.set_presence(city.consultant, city.city, online=True, capacity=2)
+    login = WebClient()
+    login.force_login(city.consultant)
+    errors: list[str] = []
+    agent_context, agent = _context(browser, asgi_url, errors)
+    agent_context.add_cookies([{"name": "sessionid", "value": login.cookies["sessionid"].value, "url": asgi_url}])
+    visitor_context, visitor = _context(browser, asgi_url, errors)
+    try:
+        agent.goto("/desk/chat/")
+        agent.get_by_text("Nikt nie czeka.").wait_for()
+
+        visitor.goto("/")
+        toggle = visitor.get_by_role("button", name="Czat z konsultantem")
+        toggle.focus()
+        visitor.keyboard.press("Enter")
+        visitor.get_by_label("Imię (nieobowiązkowe)").fill("Ewa")
+        visitor.get_by_role("button", name="Rozpocznij czat").click()
+        visitor.get_by_text("Czekamy na konsultanta…").wait_for()
+        axe(visitor)
+
+        agent.get_by_role("button", name="Przejmij czat").click()  # the queue refreshed by itself
+        agent.wait_for_url("**/desk/chat/*/")
+        visitor.get_by_text("Rozmawiasz z konsultantem.").wait_for()
+
+        visitor.get_by_label("Twoja wiadomość").fill("<b>Dzień dobry</b>, pytam o dziurę w jezdni")
+        with agent.expect_response(lambda r: r.url.endswith("/suggestions")) as suggested:
+            visitor.keyboard.press("Enter")
+        assert suggested.value.status == 200  # knowledge suggestions from the visitor's words
+        log = agent.locator(".chat-log")
+        log.get_by_text("<b>Dzień dobry</b>, pytam o dziurę w jezdni").wait_for()
+        assert log.locator("b").count() == 0  # text, not markup
+
+        agent.get_by_label("Twoja wiadomość").fill("Chętnie pomogę.")
+        agent.keyboard.press("Enter")
+        visitor.locator(".chat-log").get_by_text("Chętnie pomogę.").wait_for()
+        axe(agent)
+
+        agent.get_by_role("button", name="Załóż sprawę z tego czatu").click()
+        agent.wait_for_url("**/desk/cases/new/?interaction=*")
+    finally:
+        agent_context.close()
+        visitor_context.close()
+    assert errors == []
