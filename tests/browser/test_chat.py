@@ -23,6 +23,7 @@ from tests.conftest import free_port
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Axe = Callable[[Any], None]
+SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture
@@ -48,8 +49,8 @@ def asgi_url(transactional_db: None, settings: Any) -> Iterator[str]:
     thread.join(10)
 
 
-def _context(browser: Any, url: str, errors: list[str]) -> Any:
-    context = browser.new_context(base_url=url, bypass_csp=True, locale="pl-PL")
+def _context(browser: Any, url: str, errors: list[str], size: str) -> Any:
+    context = browser.new_context(base_url=url, bypass_csp=True, locale="pl-PL", viewport=SIZES[size])
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -57,17 +58,18 @@ def _context(browser: Any, url: str, errors: list[str]) -> Any:
     return context, page
 
 
+@pytest.mark.parametrize("size", SIZES)
 def test_a_visitor_chats_with_a_consultant_who_opens_a_case(
-    browser: Any, asgi_url: str, make_user: Callable[..., User], axe: Axe
+    browser: Any, asgi_url: str, make_user: Callable[..., User], axe: Axe, size: str
 ) -> None:
     city = scenario.city(make_user)
     service.set_presence(city.consultant, city.city, online=True, capacity=2)
     login = WebClient()
     login.force_login(city.consultant)
     errors: list[str] = []
-    agent_context, agent = _context(browser, asgi_url, errors)
+    agent_context, agent = _context(browser, asgi_url, errors, size)
     agent_context.add_cookies([{"name": "sessionid", "value": login.cookies["sessionid"].value, "url": asgi_url}])
-    visitor_context, visitor = _context(browser, asgi_url, errors)
+    visitor_context, visitor = _context(browser, asgi_url, errors, size)
     try:
         agent.goto("/desk/chat/")
         agent.get_by_text("Nikt nie czeka.").wait_for()

@@ -207,7 +207,7 @@ def test_an_agent_closing_the_browser_returns_the_chat_to_the_queue(desk: Desk, 
     run(scenario)
     session.refresh_from_db()
     assert (session.status, session.agent_id) == (ChatSession.Status.WAITING, None)
-    assert "lost the connection" in session.messages.order_by("-sequence").first().text  # type: ignore[union-attr]
+    assert "utracił połączenie" in session.messages.order_by("-sequence").first().text  # type: ignore[union-attr]
 
 
 def test_an_agent_back_within_the_grace_period_keeps_the_chat(desk: Desk, settings: Any) -> None:

@@ -137,3 +137,17 @@ def test_the_transcript_by_email(desk: Desk, client: WebClient) -> None:
     service.close(session.pk, desk.agent)  # the visitor asked at the start: mailed when it ends
     events.deliver_due()
     assert Notification.objects.filter(event="chat_transcript").count() == 2
+
+
+def test_chats_of_a_consultant_gone_quiet_are_queued_when_the_console_is_opened(
+    desk: Desk, client: WebClient, make_user: Any, settings: Any
+) -> None:
+    settings.CHAT_AGENT_GRACE_SECONDS = 1
+    session = start(desk)
+    service.accept(session.pk, desk.agent)
+    AgentPresence.objects.update(last_seen=clock.now() - dt.timedelta(hours=1))  # its process died
+    other = make_user("other", roles=[(desk.office, "consultant")])
+    client.force_login(other)
+    assert client.get("/desk/chat/").status_code == 200
+    session.refresh_from_db()
+    assert (session.status, session.agent) == (ChatSession.Status.WAITING, None)

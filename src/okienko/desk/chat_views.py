@@ -56,6 +56,8 @@ def _offices(user: User) -> list[Organisation]:
 @require_GET
 def console_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    for moved in service.sweep():
+        tell(moved)
     offices = _offices(user)
     presence = {p.organisation_id: p for p in AgentPresence.objects.filter(user=user)}
     rows = [(office, presence.get(office.pk)) for office in offices]

@@ -346,6 +346,15 @@ def stale_agents() -> list[tuple[int, dt.datetime]]:
     return [(uid, since) for uid in holders - alive if uid is not None]
 
 
+def sweep() -> list[ChatSession]:
+    """Queue again the chats of consultants gone quiet (run where the queue is looked at, so a
+    timer lost with its process is made up for); returns the chats moved."""
+    moved: list[ChatSession] = []
+    for user_id, since in stale_agents():
+        moved.extend(return_to_queue(user_id, since))
+    return moved
+
+
 def touch(user: User) -> None:
     """The consultant's console is alive (it connected or beat)."""
     AgentPresence.objects.filter(user=user).update(last_seen=clock.now())

@@ -32,6 +32,7 @@
         if (state) { return; }
         toggle.hidden = !body.available;
         offline.hidden = !!body.available;
+        root.classList.toggle("chat-live", !!body.available);
         if (body.organisation) { d.org = body.organisation; }
         if (body.form) { offline.querySelector("a").href = body.form; }
         if (!body.available && !panel.hidden) { panel.hidden = true; toggle.setAttribute("aria-expanded", "false"); }
@@ -87,6 +88,7 @@
 
   function begin() {
     startForm.hidden = true; talk.hidden = false; toggle.hidden = false; offline.hidden = true;
+    root.classList.add("chat-live");
     connect();
   }
 
