@@ -5,6 +5,7 @@ after reconnecting, the limits, text never HTML, and a consultant's dropped cons
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
@@ -272,3 +273,52 @@ def test_the_visitor_leaving_ends_the_chat(desk: Desk) -> None:
     run(scenario)
     session.refresh_from_db()
     assert session.status == ChatSession.Status.ABANDONED
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_with_channels_redis_a_line_from_another_process_reaches_the_visitor(desk: Desk, settings: Any) -> None:
+    """Production runs several ASGI processes over channels-redis: a line broadcast by another
+    process's layer reaches this process's visitor, and the database replays what was missed."""
+    from channels.layers import channel_layers
+    from channels_redis.core import RedisChannelLayer
+
+    prefix = f"okienko-test-{uuid.uuid4().hex[:8]}"
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"], "prefix": prefix},
+        }
+    }
+    channel_layers.backends.clear()
+    session = start(desk)
+    service.accept(session.pk, desk.agent)
+    try:
+
+        async def scenario() -> None:
+            visitor = visitor_socket(session)
+            await visitor.connect()
+            await until(visitor, "state")
+            other_process = RedisChannelLayer(hosts=["redis://127.0.0.1:6379/15"], prefix=prefix)
+            line = await database_sync_to_async(service.post_message)(
+                session.pk, "agent", "Z innego procesu", author=desk.agent
+            )
+            await other_process.group_send(
+                f"chat.session.{session.pk}", {"type": "chat.event", "event": service.as_event(line)}
+            )
+            assert (await until(visitor, "message"))["text"] == "Z innego procesu"
+            await visitor.disconnect()
+            await other_process.flush()
+
+        async_to_sync(scenario)()
+    finally:
+        channel_layers.backends.clear()
