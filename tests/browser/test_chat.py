@@ -54,7 +54,7 @@ def _context(browser: Any, url: str, errors: list[str], size: str) -> Any:
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url} {r.text()[:300]}") if r.status >= 400 else None)
     return context, page
 
 
@@ -73,6 +73,7 @@ def test_a_visitor_chats_with_a_consultant_who_opens_a_case(
     try:
         agent.goto("/desk/chat/")
         agent.get_by_text("Nikt nie czeka.").wait_for()
+        axe(agent)
 
         visitor.goto("/")
         toggle = visitor.get_by_role("button", name="Czat z konsultantem")

@@ -151,3 +151,11 @@ def test_chats_of_a_consultant_gone_quiet_are_queued_when_the_console_is_opened(
     assert client.get("/desk/chat/").status_code == 200
     session.refresh_from_db()
     assert (session.status, session.agent) == (ChatSession.Status.WAITING, None)
+
+
+def test_the_console_refreshes_only_its_queue(desk: Desk, client: WebClient) -> None:
+    start(desk, name="Zofia")
+    client.force_login(desk.agent)
+    part = client.get("/desk/chat/", {"part": "queue"}).content.decode()
+    assert "Zofia" in part
+    assert "<html" not in part

@@ -58,6 +58,9 @@ def console_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     for moved in service.sweep():
         tell(moved)
+    if request.GET.get("part") == "queue":  # the console refreshing its queue (flash messages kept)
+        queue = list(service.queue_for(user).order_by("started_at")[:100])
+        return render(request, "desk/chat/_queue.html", {"queue": queue})
     offices = _offices(user)
     presence = {p.organisation_id: p for p in AgentPresence.objects.filter(user=user)}
     rows = [(office, presence.get(office.pk)) for office in offices]

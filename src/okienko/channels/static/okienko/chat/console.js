@@ -18,7 +18,8 @@
   var suggestTimer = null, typingSent = 0, typingTimer = null;
 
   function refreshQueue() {
-    fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+    fetch(location.pathname + "?part=queue", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+      if (!html) { return; }
       var page = new DOMParser().parseFromString(html, "text/html");
       var fresh = page.getElementById("chat-queue"), current = document.getElementById("chat-queue");
       if (fresh && current) { current.replaceWith(fresh); }
