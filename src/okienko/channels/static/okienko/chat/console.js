@@ -72,6 +72,7 @@
       else if (msg.type === "message") { line(msg); if (typingLine) { typingLine.textContent = ""; } }
       else if (msg.type === "typing" && typingLine) { typingLine.textContent = msg.active && msg.sender === "visitor" ? d.typing : ""; }
       else if (msg.type === "state" && sessionRoot) {
+        sessionRoot.dataset.live = "1"; // following the chat live from here on
         var label = d["status" + msg.status.charAt(0).toUpperCase() + msg.status.slice(1)];
         var cell = document.getElementById("chat-state");
         if (cell && label) { cell.textContent = label; }
