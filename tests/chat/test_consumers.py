@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -21,13 +22,20 @@ from tests.chat.conftest import Desk, agent_socket, start, visitor_socket
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
+def in_own_thread(coroutine_function: Any) -> None:
+    """Run an async scenario to its end on a thread of its own: the browser tests' Playwright keeps
+    an event loop in the main thread of a test worker, where ``async_to_sync`` refuses to run."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(coroutine_function)).result(timeout=120)
+
+
 def run(scenario: Any) -> None:
     async def wrapped() -> None:
         layer = get_channel_layer()
         await layer.flush()
         await scenario()
 
-    async_to_sync(wrapped)()
+    in_own_thread(wrapped)
 
 
 async def until(socket: Any, kind: str, timeout: float = 2) -> dict[str, Any]:
@@ -319,6 +327,6 @@ def test_with_channels_redis_a_line_from_another_process_reaches_the_visitor(des
             await visitor.disconnect()
             await other_process.flush()
 
-        async_to_sync(scenario)()
+        in_own_thread(scenario)
     finally:
         channel_layers.backends.clear()
