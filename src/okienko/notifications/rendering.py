@@ -9,9 +9,10 @@ e-mail layout; nothing a client or an editor typed is ever rendered as markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
@@ -25,6 +26,7 @@ from okienko.notifications import defaults
 from okienko.notifications.models import NotificationTemplate
 
 SUBJECT_LIMIT = 300
+T = TypeVar("T")
 BODY_LIMIT = 20_000
 
 
@@ -62,7 +64,7 @@ def wording(organisation: Organisation | None, event: str, channel: str, languag
         .select_related("organisation")
         .order_by("id")
     )
-    chain = _ancestors(organisation)
+    chain = office_chain(organisation)
     for lang in languages:
         for scope in [*chain, None]:
             for template in stored:
@@ -74,18 +76,20 @@ def wording(organisation: Organisation | None, event: str, channel: str, languag
     return None
 
 
-def _ancestors(organisation: Organisation | None) -> list[int]:
-    """The organisation's id, then its parents' up to the root (``path`` holds the chain)."""
+def office_chain(organisation: Organisation | None) -> list[int]:
+    """The organisation's id, then its parents' up to the root, nearest first (one query over the
+    materialised ``path``): where a setting of the nearest office that has one applies."""
     if organisation is None:
         return []
-    ids: list[int] = [organisation.pk]
-    parent = organisation.parent
-    seen = {organisation.pk}
-    while parent is not None and parent.pk not in seen:  # bounded: a tree has no cycles, but be safe
-        ids.append(parent.pk)
-        seen.add(parent.pk)
-        parent = parent.parent
-    return ids
+    parents = sorted(organisation.ancestors(), key=lambda parent: len(parent.path), reverse=True)
+    return [organisation.pk, *(parent.pk for parent in parents)]
+
+
+def nearest(rows: Iterable[T], organisation: Organisation | None, *, field: str = "organisation_id") -> T | None:
+    """Of ``rows`` (belonging to offices), the one of the nearest office in ``organisation``'s chain."""
+    chain = office_chain(organisation)
+    ranked = [(chain.index(getattr(row, field)), row) for row in rows if getattr(row, field) in chain]
+    return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
 def render_text(source: str, context: Mapping[str, str], *, limit: int) -> str:

@@ -24,6 +24,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
 from okienko.accounts.models import Organisation
+from okienko.notifications import rendering
 from okienko.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -172,20 +173,10 @@ def reply_address(notification: Notification) -> str:
         mailbox_model = apps.get_model("channel_adapters", "Mailbox")
     except LookupError:
         return ""
-    organisation: Organisation | None = notification.organisation
-    seen: set[int] = set()
-    while organisation is not None and organisation.pk not in seen:
-        seen.add(organisation.pk)
-        address = (
-            mailbox_model.objects.filter(organisation_id=organisation.pk, active=True)
-            .order_by("id")
-            .values_list("address", flat=True)
-            .first()
-        )
-        if address:
-            return str(address)
-        organisation = organisation.parent
-    return ""
+    chain = rendering.office_chain(notification.organisation)
+    mailboxes = mailbox_model.objects.filter(organisation_id__in=chain, active=True).order_by("id")
+    found = rendering.nearest(mailboxes, notification.organisation)
+    return str(found.address) if found is not None else ""
 
 
 class EmailTransport:
@@ -267,7 +258,10 @@ class SmsTransport:
         senders: dict[int, Any] = {}
         ready: list[tuple[Notification, gateways.Outgoing]] = []
         for notification in batch:
-            held = hold(notification)
+            if notification.organisation_id not in senders:
+                senders[notification.organisation_id] = sms_sender(notification.organisation)
+            sender = senders[notification.organisation_id]
+            held = hold(notification, sender)
             if held is not None:
                 yield notification, held
                 continue
@@ -276,9 +270,6 @@ class SmsTransport:
             except gateways.InvalidNumber:
                 yield notification, Outcome.failed(f"not a mobile number: {notification.recipient}")
                 continue
-            if notification.organisation_id not in senders:
-                senders[notification.organisation_id] = sms_sender(notification.organisation)
-            sender = senders[notification.organisation_id]
             planned = encoding.plan(notification.body_text, transliterate_polish=bool(sender and sender.transliterate))
             if planned.too_long:
                 yield notification, Outcome.failed(f"too long for SMS ({planned.segments} segments)")
@@ -315,18 +306,13 @@ def sms_sender(organisation: Organisation | None) -> Any:
     """The SMS identity of the organisation or of its nearest parent that has one."""
     from okienko.channels.models import SmsSender
 
-    seen: set[int] = set()
-    while organisation is not None and organisation.pk not in seen:
-        seen.add(organisation.pk)
-        found = SmsSender.objects.filter(organisation_id=organisation.pk, active=True).first()
-        if found is not None:
-            return found
-        organisation = organisation.parent
-    return None
+    chain = rendering.office_chain(organisation)
+    return rendering.nearest(SmsSender.objects.filter(organisation_id__in=chain, active=True), organisation)
 
 
-def hold(notification: Notification) -> Outcome | None:
-    """``later`` when the client's quiet hours are on now, or this number had its hourly share."""
+def hold(notification: Notification, sender: Any = None) -> Outcome | None:
+    """``later`` when the client's quiet hours are on now, or this number had its hourly share
+    (``sender``: the office's SMS identity, already looked up by the caller)."""
     from django.utils import timezone
 
     from okienko.core import clock
@@ -344,7 +330,6 @@ def hold(notification: Notification) -> Outcome | None:
                 if until <= local:
                     until += dt.timedelta(days=1)
                 return Outcome.later(until, "quiet hours")
-    sender = sms_sender(notification.organisation)
     limit = sender.hourly_limit if sender is not None else 5
     recent = Notification.objects.filter(
         channel="sms", recipient=notification.recipient, sent_at__gte=now - dt.timedelta(hours=1)
