@@ -138,7 +138,7 @@ def plan_for(recipient: Recipient, *, without: frozenset[str] = frozenset()) -> 
     return Plan(Channel.EMAIL, "", language, _("no e-mail address"))
 
 
-def _sms_number(number: str) -> str:
+def sms_number(number: str) -> str:
     """The number in E.164 (``+48601234567``), so that replies and limits match it; as typed when
     it is not a valid number (the transport then fails it with the reason)."""
     from okienko.channels.sms.gateways import InvalidNumber, e164
@@ -212,7 +212,7 @@ def notify(message: Message, recipients: Iterable[Recipient]) -> list[Notificati
                 shipped.subject, shipped.body, context, language=plan.language, html=plan.channel == Channel.EMAIL
             )
         if plan.channel == Channel.SMS and plan.address:
-            plan.address = _sms_number(plan.address)
+            plan.address = sms_number(plan.address)
         status = Notification.Status.SUPPRESSED if plan.suppressed else Notification.Status.QUEUED
         notification = Notification(
             key=key,
@@ -276,7 +276,7 @@ def direct(
     wording = rendering.wording(organisation, event, Channel.SMS, "pl")
     if wording is None or Channel.SMS not in transports.channels():
         return None
-    phone = _sms_number(phone)
+    phone = sms_number(phone)
     full_key = _key(
         Message(event=event, organisation=organisation, context=context, key=key), Plan(Channel.SMS, phone, "pl")
     )

@@ -20,7 +20,7 @@ from okienko.core import clock, events, formatting
 from okienko.core.models import OutboxEvent
 from okienko.notifications import links, timeline
 from okienko.notifications.models import Event, Notification, SurveyResponse
-from okienko.notifications.service import Message, Recipient, direct, notify
+from okienko.notifications.service import Message, Recipient, direct, notify, sms_number
 
 ACK_INTERVAL = dt.timedelta(hours=1)
 
@@ -359,7 +359,7 @@ def on_sms_received(event: OutboxEvent) -> None:
     last = (
         Notification.objects.filter(
             channel="sms",
-            recipient__in=_number_forms(sender),
+            recipient=sms_number(sender),  # SMS recipients are kept in E.164
             case__isnull=False,
             created_at__gte=clock.now() - REPLY_WINDOW,
         )
@@ -379,14 +379,6 @@ def on_sms_received(event: OutboxEvent) -> None:
         interaction=interaction,
         data={"reply_to": str(last.uuid)},
     )
-
-
-def _number_forms(number: str) -> list[str]:
-    """The ways a number may have been stored as a recipient: as given, E.164, national digits."""
-    from okienko.clients.search import normalize_phone
-
-    digits = normalize_phone(number)
-    return sorted({number, f"+48{digits}", digits, f"48{digits}"} - {""})
 
 
 @events.subscriber("email.bounced", name="notifications.email_bounced")
