@@ -144,3 +144,13 @@ def test_unknown_numbers_bad_files_and_floods(post: Post, office: SmsSender, sms
         _drop(sms_root, f"f{n:03}.json", f"spam {n}", sender="+48609999777")
     flood = inbound.process(gateways.FileGateway().receive())
     assert flood["flood"] == 5
+
+
+def test_a_plain_text_file_may_name_the_office_number(post: Post, office: SmsSender, sms_root: Path) -> None:
+    SmsSender.objects.create(organisation=post.other_city, name="Other", number="+48500999999")  # two offices now
+    inbox = sms_root / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "a.txt").write_text("From: +48 601 234 567\nTo: 500 100 200\nDzień dobry", "utf-8")
+    assert inbound.process(gateways.FileGateway().receive())["contact"] == 1
+    contact = Interaction.objects.get(channel="sms")
+    assert (contact.organisation, contact.question) == (post.centre, "Dzień dobry")

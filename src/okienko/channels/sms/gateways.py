@@ -19,6 +19,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -184,6 +185,12 @@ def _incoming_file(path: Path) -> Incoming:
         if not head.lower().startswith("from:"):
             raise ValueError("the first line must be 'From: <number>'")
         sender, to = head.split(":", 1)[1].strip(), ""
+        second, _, rest = text.partition("\n")
+        if second.lower().startswith("to:"):  # an optional second line: the office's number written to
+            to, text = second.split(":", 1)[1].strip(), rest
+    if to:
+        with suppress(InvalidNumber):
+            to = e164(to)
     return Incoming(sender=e164(sender), text=text.strip()[:2000], received_at=clock.now(), to=to)
 
 
