@@ -330,3 +330,22 @@ def test_with_channels_redis_a_line_from_another_process_reaches_the_visitor(des
         in_own_thread(scenario)
     finally:
         channel_layers.backends.clear()
+
+
+def test_the_periodic_sweep_returns_chats_whose_consultant_went_quiet(desk: Desk, settings: Any) -> None:
+    """The server that held the consultant's console died with its grace timer: the scheduler's
+    sweep queues the chat again, once."""
+    import datetime as dt
+
+    from okienko.channels.chat.models import AgentPresence
+    from okienko.channels.tasks import sweep_chats
+    from okienko.core import clock
+
+    session = start(desk)
+    service.accept(session.pk, desk.agent)
+    assert sweep_chats() == 0  # the console is alive
+    AgentPresence.objects.filter(user=desk.agent).update(last_seen=clock.now() - dt.timedelta(hours=1))
+    assert sweep_chats() == 1
+    assert sweep_chats() == 0
+    session.refresh_from_db()
+    assert (session.status, session.agent_id) == (ChatSession.Status.WAITING, None)

@@ -220,3 +220,7 @@ class SmsSenderAdmin(AuditedModelAdmin):
 from okienko.channels.eforms import admin as eforms_admin  # noqa: E402  (the e-forms part, ADR 0056)
 
 eforms_admin.register(admin.site)
+
+from okienko.channels.chat import admin as chat_admin  # noqa: E402  (the live chat part, ADR 0057)
+
+chat_admin.register(admin.site)

@@ -11,7 +11,7 @@ from okienko.channels.email.pipeline import ingest
 from okienko.channels.models import Mailbox
 from okienko.clients.models import ClientContact
 
-VERSION = 1
+VERSION = 2  # 2: SMS senders, e-forms and chat availability (issue 14)
 
 # address, organisation code, name, automatic receipt
 MAILBOXES = [

@@ -31,3 +31,20 @@ def receive_eforms() -> dict[str, int]:
 
     with context.channel("eform"):
         return dropfolder.process_inbox().as_dict()
+
+
+@shared_task(name="okienko.channels.sweep_chats", ignore_result=True)
+def sweep_chats() -> int:
+    """Queue again the chats of consultants whose console went quiet past the grace period (the
+    timer of the process that served them may have gone with it); tell their participants."""
+    from asgiref.sync import async_to_sync
+
+    from okienko.channels.chat import service
+    from okienko.channels.chat.consumers import announce
+    from okienko.core import context
+
+    with context.channel("chat"):
+        moved = service.sweep()
+    for session in moved:
+        async_to_sync(announce)(session)
+    return len(moved)

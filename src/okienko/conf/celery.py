@@ -22,5 +22,6 @@ app.conf.beat_schedule = {
     "knowledge-review-reminders": {"task": "okienko.knowledge.remind_reviews", "schedule": 3600.0},
     "email-poll-mailboxes": {"task": "okienko.channels.poll_mailboxes", "schedule": 30.0},
     "eforms-receive": {"task": "okienko.channels.receive_eforms", "schedule": 10.0},
+    "chat-sweep": {"task": "okienko.channels.sweep_chats", "schedule": 30.0},
 }
 app.autodiscover_tasks()
