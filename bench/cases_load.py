@@ -44,6 +44,7 @@ STATUSES = (
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
+    os.environ.setdefault("OKIENKO_DEBUG", "0")  # as served in production: no query log
     os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-cases"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     sys.path.insert(0, str(ROOT / "src"))

@@ -46,6 +46,7 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         {
             "DATABASE_URL": args.database_url,
             "OKIENKO_PROFILE": "dev",
+            "OKIENKO_DEBUG": "0",  # as served in production: no query log
             "OKIENKO_VAR_DIR": str(ROOT / "var" / "bench-chat"),
             "DJANGO_SETTINGS_MODULE": "okienko.conf.settings",
             "PYTHONPATH": str(ROOT / "src"),

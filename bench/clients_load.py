@@ -76,6 +76,7 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
+    os.environ.setdefault("OKIENKO_DEBUG", "0")  # as served in production: no query log
     os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-clients"))
     django.setup()
     from okienko.clients import demo, identifiers

@@ -41,6 +41,7 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
+    os.environ.setdefault("OKIENKO_DEBUG", "0")  # as served in production: no query log
     os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-clients"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     sys.path.insert(0, str(ROOT / "src"))

@@ -81,6 +81,7 @@ def setup_django(url: str) -> None:
         # As in production: the outbox wake-up after each message goes to Redis, not a SQLite broker.
         os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/0"
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
+    os.environ.setdefault("OKIENKO_DEBUG", "0")  # as served in production: no query log
     os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-inbound"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     sys.path.insert(0, str(ROOT / "src"))

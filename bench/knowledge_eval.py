@@ -62,6 +62,7 @@ CONFIGS = [
 def setup(database_url: str, *, fresh: bool = True) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
+    os.environ.setdefault("OKIENKO_DEBUG", "0")  # as served in production: no query log
     os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-knowledge"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
     sys.path.insert(0, str(ROOT / "src"))

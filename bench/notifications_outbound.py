@@ -88,6 +88,7 @@ class Sink:
 def setup_django(url: str, port: int) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("OKIENKO_PROFILE", "dev")
+    os.environ.setdefault("OKIENKO_DEBUG", "0")  # as served in production: no query log
     os.environ.setdefault("OKIENKO_VAR_DIR", str(ROOT / "var" / "bench-mail"))
     os.environ["OKIENKO_EMAIL_HOST"] = "127.0.0.1"
     os.environ["OKIENKO_EMAIL_PORT"] = str(port)

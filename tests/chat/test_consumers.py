@@ -294,16 +294,21 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_with_channels_redis_a_line_from_another_process_reaches_the_visitor(desk: Desk, settings: Any) -> None:
-    """Production runs several ASGI processes over channels-redis: a line broadcast by another
-    process's layer reaches this process's visitor, and the database replays what was missed."""
+@pytest.mark.parametrize(
+    "backend", ["channels_redis.pubsub.RedisPubSubChannelLayer", "channels_redis.core.RedisChannelLayer"]
+)
+def test_with_channels_redis_a_line_from_another_process_reaches_the_visitor(
+    desk: Desk, settings: Any, backend: str
+) -> None:
+    """Production runs several ASGI processes over channels-redis (pub/sub by default, the list
+    layer also works): a line broadcast by another process's layer reaches this process's visitor."""
     from channels.layers import channel_layers
-    from channels_redis.core import RedisChannelLayer
+    from django.utils.module_loading import import_string
 
     prefix = f"okienko-test-{uuid.uuid4().hex[:8]}"
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": backend,
             "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"], "prefix": prefix},
         }
     }
@@ -316,7 +321,7 @@ def test_with_channels_redis_a_line_from_another_process_reaches_the_visitor(des
             visitor = visitor_socket(session)
             await visitor.connect()
             await until(visitor, "state")
-            other_process = RedisChannelLayer(hosts=["redis://127.0.0.1:6379/15"], prefix=prefix)
+            other_process = import_string(backend)(hosts=["redis://127.0.0.1:6379/15"], prefix=prefix)
             line = await database_sync_to_async(service.post_message)(
                 session.pk, "agent", "Z innego procesu", author=desk.agent
             )

@@ -110,7 +110,9 @@ if ENV.redis_url:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Redis pub/sub: messages go straight to the processes holding the connections (the
+            # list-based layer queued each one and, under load, lagged and dropped lines; ADR 0057)
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [ENV.redis_url]},
         }
     }
@@ -121,7 +123,7 @@ else:
             "LOCATION": "okienko_cache",
         }
     }
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "okienko.core.layers.InMemoryChannelLayer"}}
 
 # --- Authentication and sessions -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
 from okienko.accounts import access
@@ -35,6 +36,19 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 16_384
 # Grace timers of consultants who dropped (kept so they are not collected mid-sleep).
 _timers: set[asyncio.Task[None]] = set()
+
+
+def _store_concurrently() -> bool:
+    """Lines are stored on the worker threads side by side where the database takes concurrent
+    writers (PostgreSQL, each thread with a pooled connection); SQLite's single writer keeps them
+    on the one database thread that channels uses by default."""
+    return "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
+
+
+async def _store(session_id: int, sender: str, text: Any, *, author: User | None) -> ChatMessage:
+    store = database_sync_to_async(service.post_message, thread_sensitive=not _store_concurrently())
+    message: ChatMessage = await store(session_id, sender, text, author=author)
+    return message
 
 
 def _int(value: Any) -> int:
@@ -88,7 +102,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def post(self, session_id: int, sender: str, text: Any, author: User | None = None) -> None:
         try:
-            message = await database_sync_to_async(service.post_message)(session_id, sender, text, author=author)
+            message = await _store(session_id, sender, text, author=author)
         except DomainError as exc:
             await self.error(exc.slug, str(exc.message))
             return
