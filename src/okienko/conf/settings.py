@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "okienko.cases",
     "okienko.interactions",
     "okienko.channels",
+    "okienko.telephony",
+    "okienko.telephony.ivr",
     "okienko.notifications",
     "okienko.integrations",
     "okienko.api",

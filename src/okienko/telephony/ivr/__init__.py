@@ -1,0 +1,1 @@
+"""IVR flows as versioned data: the stored flows, their publication and the entry numbers."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TelephonyIvrConfig(AppConfig):
+    name = "okienko.telephony.ivr"
+    label = "telephony_ivr"
+    verbose_name = _("IVR flows")
