@@ -7,18 +7,21 @@ import copy
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
 
-from okienko.accounts.models import OfficeHours, Organisation
+from okienko.accounts.models import OfficeHours, Organisation, User
+from okienko.accounts.roles import Role
 from okienko.clients import actions as client_actions
 from okienko.clients.models import Client
 from okienko.core.models import AuditRecord
 from okienko.telephony.engine.events import MemoryLog
 from okienko.telephony.engine.ivr import AuthResult, Enqueue, IvrSession, validate_flow
-from okienko.telephony.ivr import actions, demo, services
+from okienko.telephony.ivr import actions, alerts, demo, services
 from okienko.telephony.ivr.models import EntryNumber, Flow, FlowVersion
 from tests.clients.helpers import offices, person
 
@@ -236,3 +239,58 @@ def test_demo_loads_idempotently() -> None:
     assert version is not None
     assert version.definition == demo.definition("wup-9510")
     assert set(EntryNumber.objects.values_list("number", flat=True)) == {"9510", "9524", "19115"}
+
+
+# -- the admin -----------------------------------------------------------------------------------
+@pytest.fixture
+def admin_client(client: HttpClient) -> HttpClient:
+    client.force_login(User.objects.create_superuser("root", "root@example.pl", "pass-1234-word"))
+    return client
+
+
+def test_admin_publish_action_says_why_and_pages_show(admin_client: HttpClient, flow: Flow) -> None:
+    broken = copy.deepcopy(VALID)
+    broken["nodes"]["hello"]["next"] = "nowhere"
+    bad = actions.create_draft(actor=None, flow=flow, definition=broken)
+    good = actions.create_draft(actor=None, flow=flow, definition=VALID)
+    url = "/admin/telephony_ivr/flowversion/"
+    page = admin_client.post(
+        url, {"action": "publish", "_selected_action": [bad.pk, good.pk]}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    text = page.content.decode()
+    assert "nowhere" in text
+    assert "1 version published" in text or "1 wersj" in text
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert (good.status, bad.status) == (FlowVersion.Status.PUBLISHED, FlowVersion.Status.DRAFT)
+    for path in (
+        url,
+        f"{url}{good.pk}/change/",
+        f"{url}{bad.pk}/change/",
+        f"/admin/telephony_ivr/flow/{flow.pk}/change/",
+    ):
+        assert admin_client.get(path).status_code == 200
+    # A published version's page has no editable definition; posting one changes nothing.
+    admin_client.post(f"{url}{good.pk}/change/", {"flow": flow.pk, "note": "x", "definition": "{}"})
+    good.refresh_from_db()
+    assert good.definition == VALID
+    assert good.note == ""
+
+
+def test_a_lock_is_an_alert_for_the_offices_supervisors(
+    client_with_pin: Client, settings: Any, make_user: Callable[..., User]
+) -> None:
+    settings.TELEPHONY_PIN_MAX_FAILURES = 2
+    pup_a, pup_b, _city = offices()
+    supervisor = make_user("kierownik", roles=[(pup_a, Role.SUPERVISOR)])
+    other = make_user("inny", roles=[(pup_b, Role.SUPERVISOR)])
+    assert alerts.pin_locks(supervisor) == []
+    phone = services.DjangoServices()
+    for _ in range(2):
+        phone.authenticate(typed(client_with_pin), "000000")
+    shown = alerts.pin_locks(supervisor)
+    assert len(shown) == 1
+    assert client_with_pin.number in shown[0].text
+    assert alerts.pin_locks(other) == []
+    services.unlock(client_with_pin.number)
+    assert alerts.pin_locks(supervisor) == []
