@@ -418,3 +418,20 @@ def test_conditions_chasing_each_other_hang_up_instead_of_spinning() -> None:
     ivr, log = session(FakeServices(), flow)
     assert ivr.start() == Hangup("")
     assert log.events[-1].data["type"] == "error"
+
+
+def test_choose_office_asks_again_when_the_caller_only_chose_before() -> None:
+    flow = copy.deepcopy(FLOW)
+    flow["nodes"]["office"]["options"]["9"] = "pup-b"
+    flow["nodes"]["again"] = {
+        "type": "choose_office",
+        "text": "Wybierz urząd.",
+        "options": {"1": "pup-a"},
+        "next": "queue",
+    }
+    flow["nodes"]["office"]["next"] = "again"
+    ivr, _log = session(FakeServices(), flow)
+    to_menu(ivr)
+    ivr.on_digits("2")
+    assert isinstance(ivr.on_digits("9"), Collect)  # not authenticated: asked, not skipped
+    assert ivr.on_digits("1") == Enqueue("pup-a-9510", 5, ("bezrobotni",))

@@ -519,7 +519,7 @@ class IvrSession:
         self._emit(IVR_NODE, node=node_id, type=kind)
         if kind == "condition":
             return self._goto(str(node["then"] if self._test(node["test"]) else node["else"]), steps + 1)
-        if kind == "choose_office" and self.office:
+        if kind == "choose_office" and self.client:  # an identified caller's office is known
             return self._goto(str(node["next"]), steps + 1)
         enter: Callable[[Mapping[str, Any]], Action] = getattr(self, f"_enter_{kind}")
         return enter(node)
