@@ -23,7 +23,7 @@ Choices worth knowing (see ``docs/telephony.md``):
   non-paused members and AHT the queue's mean talk + wrap-up time of the calls it completed
   (180 s + wrap-up before the first). With no agent at all it is ``position * AHT``.
 - **Overflow chain.** A call overflowing out of queue X goes to the first target of X's chain
-  (or, if X has none, of the rest of the chain that brought it to X) that it has not visited; a
+  followed by the rest of the chain that brought it to X, that it has not visited; a
   queue code enqueues it there, ``voicemail``/``callback`` end it in the ACD with an OVERFLOW event.
   Visited queues are remembered, so a chain cannot loop.
 """
@@ -542,7 +542,7 @@ class ACD:
         return "queued"
 
     def _next_target(self, record: _Call, queue: str) -> str | None:
-        chain = self._queues[queue].config.overflow or record.rest
+        chain = [*self._queues[queue].config.overflow, *record.rest]
         for index, target in enumerate(chain):
             if target in EXITS:
                 return target
