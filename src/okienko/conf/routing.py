@@ -3,5 +3,6 @@
 from typing import Any
 
 from okienko.channels.chat.routing import websocket_urlpatterns as chat_routes
+from okienko.telephony.routing import websocket_urlpatterns as telephony_routes
 
-websocket_urlpatterns: list[Any] = [*chat_routes]
+websocket_urlpatterns: list[Any] = [*chat_routes, *telephony_routes]

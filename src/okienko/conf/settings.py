@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import django_stubs_ext
@@ -238,6 +239,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Whole request bodies above this are refused (413) by the ASGI entry point before Django spools
 # them to disk: the largest accepted upload (10 MB) plus the form around it.
 REQUEST_MAX_BYTES = 12 * 1024 * 1024
+
+# --- Telephony (issue 15) -----------------------------------------------------------------------
+# The engine process (``okienko telephony``, started by ``runall``) listens on loopback; the web
+# server relays the browsers' phone, desk and wallboard connections to it.
+TELEPHONY_ENGINE_URL = os.environ.get("OKIENKO_TELEPHONY_URL", "ws://127.0.0.1:8765")
+# The demo softphone for anyone (the embedded demo); elsewhere only staff place test calls.
+TELEPHONY_PUBLIC_SOFTPHONE = os.environ.get(
+    "OKIENKO_TELEPHONY_PUBLIC_SOFTPHONE", "1" if ENV.profile in {"embedded", "dev"} else "0"
+) in {"1", "true", "yes", "on"}
 WHITENOISE_USE_FINDERS = DEBUG or ENV.profile == "test"
 
 # --- E-mail --------------------------------------------------------------------------------

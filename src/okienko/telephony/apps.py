@@ -6,3 +6,11 @@ class TelephonyConfig(AppConfig):
     name = "okienko.telephony"
     label = "telephony"
     verbose_name = _("Telephony")
+
+    def ready(self) -> None:
+        from okienko.accounts.roles import Perm
+        from okienko.core.navigation import NavItem, register
+
+        register(NavItem("phone:console", _("Phone"), Perm.INTERACTIONS_RECORD, order=35))
+        register(NavItem("phone:wallboard", _("Wallboard"), Perm.QUEUES_SUPERVISE, order=75))
+        register(NavItem("phone:reports", _("Call reports"), Perm.REPORTS_VIEW, order=76))

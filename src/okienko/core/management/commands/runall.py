@@ -45,6 +45,24 @@ def inbound_mail_command(python: str, host: str = INBOUND_MAIL_HOST, port: int =
     return [python, "-m", INBOUND_MAIL_MODULE, "--host", host, "--port", str(port)]
 
 
+# The telephony engine lives in an outer app too: started by module path when it is installed.
+TELEPHONY_MODULE = "okienko.telephony.server"
+
+
+def telephony_command(python: str) -> list[str] | None:
+    """The call-control engine process (``okienko telephony``), or ``None`` when the app is
+    missing or its port is taken (an engine already runs)."""
+    from urllib.parse import urlparse
+
+    from okienko.core import mailsink
+
+    url = urlparse(str(getattr(settings, "TELEPHONY_ENGINE_URL", "ws://127.0.0.1:8765")))
+    host, port = url.hostname or "127.0.0.1", url.port or 8765
+    if importlib.util.find_spec(TELEPHONY_MODULE) is None or not mailsink.port_is_free(host, port):
+        return None
+    return [python, "-m", "okienko.manage", "telephony"]
+
+
 def web_server_command(python: str, host: str, port: str) -> list[str]:
     """uvicorn without its ``Server`` header (no product and version for a scanner) and without its
     own ``X-Forwarded-For`` handling, which would believe any client on loopback: the client address
@@ -78,6 +96,7 @@ class Command(BaseCommand):
             "--no-inbound-mail", action="store_true", help="Do not start the inbound e-mail listener (port 2525)."
         )
         parser.add_argument("--inbound-mail-port", type=int, default=INBOUND_MAIL_PORT)
+        parser.add_argument("--no-telephony", action="store_true", help="Do not start the telephony engine.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -109,6 +128,9 @@ class Command(BaseCommand):
         )
         if inbound is not None:
             commands.append(inbound)
+        telephony = None if options["no_telephony"] else telephony_command(python)
+        if telephony is not None:
+            commands.append(telephony)
         procs = [subprocess.Popen(cmd) for cmd in commands]
         self.stdout.write(
             self.style.SUCCESS(f"Okienko is running at http://{options['host']}:{options['port']}/ — Ctrl-C stops it.")

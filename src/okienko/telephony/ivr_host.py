@@ -1,0 +1,126 @@
+"""Running an IVR flow for one live call: the interpreter (``engine.ivr``) decides, this host
+carries its actions out — prompts to the softphone through the adapter, digits from it, the
+authentication against the client register, the enqueue into the ACD, callbacks and voicemail."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import sync_to_async
+from django.utils.translation import gettext as _
+
+from okienko.telephony.engine import ivr
+
+if TYPE_CHECKING:
+    from okienko.telephony.runtime import Call, Runtime
+
+MAX_STEPS = 500  # a flow that loops forever is cut off (validation refuses most such flows)
+
+
+def services_for(rt: Runtime) -> Any:
+    from okienko.telephony.ivr.services import DjangoServices
+
+    def waiting(queue: str) -> int:
+        return int(rt.acd.queue_stats(queue).waiting) if queue in rt.info else 0
+
+    def available(queue: str) -> int:
+        return int(rt.acd.queue_stats(queue).available) if queue in rt.info else 0
+
+    return DjangoServices(queue_waiting=waiting, queue_available=available)
+
+
+async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
+    services = services_for(rt)
+    session = ivr.IvrSession(
+        flow,
+        services,
+        call=call.id,
+        entry=call.entry,
+        caller=call.caller,
+        clock_now=rt.clock.now,
+        sink=rt.ivr_event,
+    )
+    step = sync_to_async(_step, thread_sensitive=True)
+    action: Any = await step(session.start)
+    for _n in range(MAX_STEPS):
+        call.path = list(session.path)
+        if session.client and session.client != call.client:
+            call.client = str(session.client)
+            summary = await sync_to_async(_summary, thread_sensitive=True)(call.client)
+            call.client_number = summary.get("client_number", "")
+        call.office = str(session.office or call.office)
+        if isinstance(action, ivr.Play):
+            await rt.to_phone(call, {"type": "prompt", "text": action.text})
+            await rt.adapter.play(call.id, action.prompt or "", action.text)
+            action = await step(session.on_played)
+        elif isinstance(action, ivr.Collect):
+            await rt.to_phone(
+                call,
+                {"type": "collect", "text": action.text, "secret": action.secret, "max": action.max},
+            )
+            digits = await rt.adapter.collect(
+                call.id,
+                action.min,
+                action.max,
+                action.terminator,
+                action.first_timeout,
+                action.inter_digit_timeout,
+            )
+            action = await step(session.on_digits, digits)
+        elif isinstance(action, ivr.Enqueue):
+            result = rt.enqueue(call, action.queue, action.priority)
+            if result == "unknown":
+                await rt.to_phone(call, {"type": "prompt", "text": _("This line is not available now.")})
+                await rt.end(call, "error", tell=True)
+            elif result == "full":
+                await rt.to_phone(call, {"type": "prompt", "text": _("All lines are busy. Please call later.")})
+                await rt.end(call, "ivr_hangup", tell=True)
+            elif result in ("overflow:voicemail", "overflow:callback"):
+                pass  # the overflow handler takes the caller to voicemail or a callback
+            elif call.state == "queued":
+                await rt.to_phone(call, {"type": "queued", "queue": rt.queue_name(call.queue)})
+                position = rt.acd.position(call.id)
+                if position is not None:
+                    from okienko.telephony.runtime import announcement
+
+                    call.last_announce = rt.clock.now()
+                    await rt.to_phone(call, announcement(position, rt.acd.expected_wait(call.id)))
+            return
+        elif isinstance(action, ivr.Transfer):
+            await rt.to_phone(call, {"type": "transfer", "number": action.number})
+            rt.emit("transfer.out", call, number=action.number)
+            await rt.adapter.transfer(call.id, action.number)
+            await rt.end(call, "transferred", tell=True)
+            return
+        elif isinstance(action, ivr.Voicemail):
+            call.office = _office_of(rt, action.box, call)
+            rt._leave_message(call, action.text or _("Leave a message after the tone."))
+            return
+        elif isinstance(action, ivr.CallbackRequest):
+            call.office = action.office or call.office
+            await rt._callback(call, action.text, end=False)
+            action = await step(session.on_callback_recorded)
+        elif isinstance(action, ivr.Hangup):
+            if action.text:
+                await rt.to_phone(call, {"type": "prompt", "text": action.text})
+            await rt.end(call, "ivr_hangup", tell=True)
+            return
+        else:
+            raise RuntimeError(f"unknown IVR action {action!r}")
+    await rt.end(call, "error", tell=True)
+
+
+def _office_of(rt: Runtime, box: str, call: Call) -> str:
+    if box and box != "{office}":
+        return box
+    return call.office
+
+
+def _step(function: Any, *args: Any) -> Any:
+    return function(*args)
+
+
+def _summary(client_id: str) -> dict[str, str]:
+    from okienko.telephony import directory
+
+    return directory.client_summary(client_id)
