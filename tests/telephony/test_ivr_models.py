@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client as HttpClient
 
 from okienko.accounts.models import OfficeHours, Organisation, User
@@ -294,3 +295,22 @@ def test_a_lock_is_an_alert_for_the_offices_supervisors(
     assert alerts.pin_locks(other) == []
     services.unlock(client_with_pin.number)
     assert alerts.pin_locks(supervisor) == []
+
+
+def test_the_demo_command_loads_the_flows_on_the_demo_organisations() -> None:
+    call_command("demo", only=["accounts", "telephony_ivr"], stdout=io.StringIO())
+    entries = {entry.number: entry for entry in EntryNumber.objects.select_related("organisation", "flow")}
+    assert {number: entry.organisation.code for number, entry in entries.items()} == {
+        "9510": "wup-bialystok",
+        "9524": "wup-bialystok",
+        "19115": "lodz-ckzm",
+    }
+    offices_named = {
+        office
+        for flow_code, *_rest in demo.FLOWS
+        for node in demo.definition(flow_code)["nodes"].values()
+        if node["type"] == "choose_office"
+        for office in node["options"].values()
+    }
+    assert offices_named <= set(Organisation.objects.values_list("code", flat=True))
+    assert all(entry.current_version() is not None for entry in entries.values())
