@@ -191,8 +191,8 @@ MESSAGES: dict[str, str] = {
     "schema": "Not a valid flow: %(detail)s",
     "missing_start": "The start node %(node)s does not exist.",
     "unknown_target": "%(field)s points to %(target)s, which does not exist.",
-    "unreachable": "No path leads to this node.",
-    "dead_end": "The node does not say where to go next (%(field)s).",
+    "unreachable": "No path leads here.",
+    "dead_end": "Does not say where to go next (%(field)s).",
     "closed_loop": "These nodes form a loop with no way out: %(nodes)s.",
     "empty_menu": "The menu has no options.",
 }

@@ -25,8 +25,8 @@ PROBLEM_TEXTS: dict[str, Any] = {
     "schema": _("Not a valid flow: %(detail)s"),
     "missing_start": _("The start node %(node)s does not exist."),
     "unknown_target": _("%(field)s points to %(target)s, which does not exist."),
-    "unreachable": _("No path leads to this node."),
-    "dead_end": _("The node does not say where to go next (%(field)s)."),
+    "unreachable": _("No path leads here."),
+    "dead_end": _("Does not say where to go next (%(field)s)."),
     "closed_loop": _("These nodes form a loop with no way out: %(nodes)s."),
     "empty_menu": _("The menu has no options."),
 }
