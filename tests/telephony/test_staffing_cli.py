@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +13,12 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from okienko.telephony.engine import erlang
+
+
+def simulate_main(argv: list[str]) -> dict[str, Any]:
+    from okienko.telephony.engine.cli import simulate_main as main
+
+    return main(argv)
 
 
 def staffing(*args: str) -> str:
@@ -84,3 +92,67 @@ def test_table_in_english_and_polish() -> None:
 def test_bad_input_is_a_command_error(args: tuple[str, ...], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         staffing(*args)
+
+
+def test_simulate_main_agrees_with_erlang_c_and_the_staffing_command() -> None:
+    """M/M/N: the agents ``staffing`` picks reach, in the simulated queue, the Erlang C figures
+    it printed. A sanity check of the two front ends (80,000 calls: about 0.006 of run-to-run
+    spread, hence ±0.02); test_simulate holds the precise check."""
+    figures = json.loads(
+        staffing("--calls-per-hour", "200", "--aht", "180", "--target-sl", "0.8", "--target-seconds", "20", "--json")
+    )
+    result = simulate_main(
+        ["--calls-per-hour", "200", "--hours", "400", "--agents", str(figures["agents"]), "--aht", "180",
+         "--target-seconds", "20", "--seed", "7", "--warmup", "3600", "--json"]
+    )  # fmt: skip
+    assert result["agents"] == 14
+    assert result["calls"] > 75_000
+    assert result["erlang_c"]["service_level"] == pytest.approx(figures["service_level"])
+    assert result["erlang_c"]["probability_of_waiting"] == pytest.approx(figures["probability_of_waiting"])
+    assert result["service_level"] == pytest.approx(figures["service_level"], abs=0.02)
+    assert result["probability_of_waiting"] == pytest.approx(figures["probability_of_waiting"], abs=0.02)
+    assert result["asa_seconds"] == pytest.approx(figures["asa_seconds"], abs=2.0)
+    assert result["abandoned"] == 0
+    json.dumps(result, allow_nan=False)
+
+
+def test_simulate_main_with_profile_and_patience(tmp_path: Path) -> None:
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps([0, 0, 1, 3]))
+    result = simulate_main(
+        ["--calls-per-hour", "100", "--hours", "4", "--agents", "5", "--aht", "120", "--target-seconds", "15",
+         "--seed", "3", "--patience", "60", "--profile", str(profile), "--json"]
+    )  # fmt: skip
+    assert result["parameters"]["profile"] == [0.0, 0.0, 1.0, 3.0]
+    # no calls in the first two hours: 4 h × 100/h, all of them in hours 3 and 4
+    assert 300 < result["calls"] < 500
+    assert result["answered"] + result["abandoned"] == result["calls"]
+    assert "erlang_a" in result
+    json.dumps(result, allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--agents", "5", "--aht", "120"],
+        ["--calls-per-hour", "100", "--agents", "0", "--aht", "120"],
+        ["--calls-per-hour", "100", "--agents", "5", "--aht", "-1"],
+        ["--calls-per-hour", "100", "--agents", "5", "--aht", "120", "--profile", "/nonexistent/profile.json"],
+    ],
+)
+def test_simulate_main_rejects_bad_options(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        simulate_main(argv)
+    assert exited.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_simulate_main_rejects_a_profile_that_is_not_a_list(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"9": 1}')
+    with pytest.raises(SystemExit):
+        simulate_main(["--calls-per-hour", "100", "--agents", "5", "--aht", "120", "--profile", str(bad)])
+    zeros = tmp_path / "zeros.json"
+    zeros.write_text("[0, 0]")
+    with pytest.raises(SystemExit):
+        simulate_main(["--calls-per-hour", "100", "--agents", "5", "--aht", "120", "--profile", str(zeros)])
