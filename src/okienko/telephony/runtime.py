@@ -235,6 +235,7 @@ class Runtime:
             return
         call.state, call.agent = "ringing", event.agent
         await self.to_agent(event.agent, self.pop(call, event.at))
+        await self.to_agent(event.agent, self.agent_state(event.agent))
         await self.to_phone(call, {"type": "ringing"})
 
     async def on_connect(self, event: CallEvent, call: Call | None) -> None:
