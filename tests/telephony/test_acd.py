@@ -478,3 +478,30 @@ def test_sim_adapter_other_actions(method: str) -> None:
     argument: Any = True if method == "record" else "x"
     asyncio.run(getattr(adapter, method)("c", argument))
     assert adapter.supports_listen_in
+
+
+def test_freed_agents_take_the_earlier_caller_after_a_ring_all_miss() -> None:
+    """Found by the property test: after a ring-all call rang out, the agents it freed must not
+    get it back ahead of an earlier caller still waiting for them."""
+    rig = Rig(q("r", strategy="ring_all", ring_timeout=4, tier_step=7, auto_pause_after=5))
+    rig.acd.login("near", {"r": 0}, paused=True)
+    rig.acd.login("far", {"r": 1})
+    rig.acd.enqueue("first", "r", priority=1)
+    rig.acd.ready("near")  # first rings near
+    rig.acd.enqueue("second", "r", priority=1)
+    rig.clock.advance(7)  # first rang out at 4 and rings near again; at 7 far may take second
+    assert rig.offered("second") == ["far"]
+    rig.acd.decline("near", "first")  # near free again: first goes to... near (nobody else)
+    assert rig.offered("first")[-1] == "near"
+
+
+def test_ring_all_decline_by_one_leaves_the_others_ringing() -> None:
+    rig = Rig(q("r", strategy="ring_all"), q("s"))
+    rig.acd.login("a", {"r": 0, "s": 0})
+    rig.acd.login("b", {"r": 0})
+    rig.acd.enqueue("c1", "r")
+    rig.acd.enqueue("c2", "s")  # waits: a and b ring with c1
+    rig.acd.decline("a", "c1")
+    assert rig.state("b") == RESERVED
+    assert rig.offered("c2") == ["a"]  # the one who declined takes other work at once
+    assert rig.acd.answer("b", "c1")

@@ -144,7 +144,7 @@ class _Call:
         self.connected = 0.0
         self.visited: set[str] = set()
         self.rest: list[str] = []
-        self.excluded = ""
+        self.excluded: frozenset[str] = frozenset()  # agents it skips while re-matched after a miss
 
 
 class _Agent:
@@ -629,19 +629,33 @@ class ACD:
         return penalty * step <= self.clock.now() - record.queue_entered + 1e-9
 
     def _match_call(self, record: _Call) -> None:
-        """Offer a queued call to the eligible available agents (by the queue's strategy)."""
+        """Offer a queued call to the eligible available agents (by the queue's strategy).
+
+        An agent chosen for it who may take a better call (higher priority or waiting longer,
+        in any of its queues — e.g. one whose tier widened at this same instant) takes that one
+        instead, and the choice is made again among the others."""
         queue = self._queues[record.queue]
-        if not queue.available:
-            return
-        candidates = [
-            self._agents[a] for a, p in queue.available.items() if a != record.excluded and self._eligible(record, p)
-        ]
-        if not candidates:
-            return
-        if queue.config.strategy == "ring_all":
-            self._offer(record, candidates)
-        else:
-            self._offer(record, [self._choose(queue, candidates)])
+        while record.state == _QUEUED and queue.available:
+            candidates = [
+                self._agents[a]
+                for a, p in queue.available.items()
+                if a not in record.excluded and self._eligible(record, p)
+            ]
+            if not candidates:
+                return
+            if queue.config.strategy == "ring_all":
+                elsewhere = [a for a in candidates if self._best_call_for(a) not in (None, record)]
+                if not elsewhere:
+                    self._offer(record, candidates)
+                    return
+                for agent in elsewhere:
+                    self._dispatch_agent(agent)
+                continue
+            chosen = self._choose(queue, candidates)
+            if self._best_call_for(chosen) in (None, record):
+                self._offer(record, [chosen])
+                return
+            self._dispatch_agent(chosen)
 
     def _choose(self, queue: _Queue, candidates: list[_Agent]) -> _Agent:
         strategy = queue.config.strategy
@@ -680,7 +694,7 @@ class ACD:
                 if best is not None and item[:3] >= best.key:
                     break
                 record = self._calls[item[3]]
-                if record.excluded == agent.id:
+                if agent.id in record.excluded:
                     continue
                 if self._eligible(record, penalty):
                     best = record
@@ -757,14 +771,19 @@ class ACD:
                 self._set_paused(agent, "no answer", auto=True)
             else:
                 self._make_available(agent, dispatch=False, event=False)
-        if record.offered:
-            return  # ring_all: others still ringing
-        self._requeue(record, excluded=agents[0].id if len(agents) == 1 else "")
+        if record.offered:  # ring_all: the others still ring; the freed take other calls
+            for agent in agents:
+                self._dispatch_agent(agent)
+            return
+        # first to the other eligible agents (not those who just let it ring): by the invariant
+        # they had nothing better; then the freed agents take the best call they may, which may
+        # be this one again if nobody else could take it
+        self._requeue(record, excluded=frozenset(a.id for a in agents))
         for agent in agents:
             if agent.state == AVAILABLE:
                 self._dispatch_agent(agent)
 
-    def _requeue(self, record: _Call, excluded: str = "") -> None:
+    def _requeue(self, record: _Call, excluded: frozenset[str] = frozenset()) -> None:
         """A ringing call back to its queue at its old place; matched again at once."""
         if record.ring_timer is not None:
             record.ring_timer.cancel()
@@ -775,7 +794,7 @@ class ACD:
         bisect.insort(queue.waiting, (*record.key, record.id))
         record.excluded = excluded
         self._match_call(record)
-        record.excluded = ""
+        record.excluded = frozenset()
         if record.state == _QUEUED:
             config = queue.config
             if config.overflow_after is not None and record.overflow_timer is None:
@@ -806,7 +825,7 @@ class ACD:
             return
         record.offered.discard(agent.id)
         if not record.offered:
-            self._requeue(record, excluded=agent.id)
+            self._requeue(record, excluded=frozenset({agent.id}))
 
     # -- agent states ---------------------------------------------------------------------------
 
