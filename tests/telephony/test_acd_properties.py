@@ -89,23 +89,22 @@ class Harness:
             self._check_order(event)
 
     def _check_order(self, event: CallEvent) -> None:
-        """At the moment a call is offered to an agent, no caller with the same priority who came
-        earlier waits in that queue while eligible for that agent (its tier reached) — except
-        the one this agent has just let ring out, which goes to another agent first."""
+        """At the moment a call is offered to an agent, no caller waits in any of the agent's
+        queues, eligible for it (its tier reached), with a higher priority or the same priority
+        and an earlier enter time — except the call this agent has just let ring out, which goes
+        to another agent first. (A call overflowing keeps its enter time.)"""
         acd = self.acd
         offered = acd._calls[event.call]
-        queue = acd._queues[event.queue]
-        penalty = acd._agents[event.agent].queues.get(event.queue)
-        assert penalty is not None
+        agent = acd._agents[event.agent]
         now = self.clock.now()
-        for _p, _entered, _s, call in queue.waiting:
-            other = acd._calls[call]
-            if other.priority != offered.priority or other.key >= offered.key:
-                continue
-            if event.agent in other.excluded:
-                continue
-            if penalty * queue.config.tier_step <= now - other.queue_entered + 1e-9:
-                self.violations.append(f"{event.call} offered to {event.agent} before {call}")
+        for code, penalty in agent.queues.items():
+            queue = acd._queues[code]
+            for _p, _entered, _s, call in queue.waiting:
+                other = acd._calls[call]
+                if other.key >= offered.key or event.agent in other.excluded:
+                    continue
+                if penalty * queue.config.tier_step <= now - other.queue_entered + 1e-9:
+                    self.violations.append(f"{event.call} offered to {event.agent} before {call}")
 
     def apply(self, op: tuple[Any, ...]) -> None:
         acd = self.acd
