@@ -60,6 +60,7 @@ operations = st.one_of(
     st.tuples(st.just("decline"), agent_ids),
     st.tuples(st.just("hangup"), st.integers(0, 12)),
     st.tuples(st.just("transfer"), agent_ids, st.sampled_from(CODES)),
+    st.tuples(st.just("restart")),
 )
 STAFF = {"a0": {"q0": 0, "q1": 0}, "a1": {"q0": 0, "q2": 1}, "a2": {"q1": 0, "q2": 0}, "a3": {"q0": 2, "q1": 1}}
 
@@ -146,6 +147,15 @@ class Harness:
                 acd.transfer(view.call, op[2], agent=op[1])
         elif kind == "advance":
             self.clock.advance(op[1])
+        elif kind == "restart":
+            self.restart()
+
+    def restart(self) -> None:
+        """The process stops and starts again: the state is rebuilt from the log alone (a fresh
+        clock at the same time, so the old ACD's timers are gone with it)."""
+        self.clock = VirtualClock(self.clock.now())
+        self.acd = ACD.replay(list(self.log), self.clock, random.Random(5), QUEUES, self.sink)
+        self.clock.advance(0)  # the deferred matching of calls put back in their queues
 
     def _call(self, index: int) -> str:
         return self.calls[index % len(self.calls)] if self.calls else ""

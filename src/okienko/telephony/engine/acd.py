@@ -1049,6 +1049,16 @@ class _Replayer:
         agent = self._agent(event)
         if record is None or agent is None:
             return
+        if agent.state == RESERVED and agent.call != record.id:
+            self._release(agent)  # an earlier restart freed it silently
+        if record.state == _RINGING and record.ring_started != event.at:
+            # a new round of offers (ring-all offers of one round share their time): the
+            # previous round was ended silently by a restart — its agents are free again
+            for name in sorted(record.offered):
+                holder = self.acd._agents.get(name)
+                if holder is not None and holder.call == record.id:
+                    holder.state, holder.since, holder.call = AVAILABLE, record.ring_started, ""
+            record.state = _QUEUED
         if record.state != _RINGING:
             record.offered = set()
         record.state, record.ring_started = _RINGING, event.at
