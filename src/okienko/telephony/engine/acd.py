@@ -25,7 +25,22 @@ Choices worth knowing (see ``docs/telephony.md``):
 - **Overflow chain.** A call overflowing out of queue X goes to the first target of X's chain
   followed by the rest of the chain that brought it to X, that it has not visited; a
   queue code enqueues it there, ``voicemail``/``callback`` end it in the ACD with an OVERFLOW event.
-  Visited queues are remembered, so a chain cannot loop.
+  Visited queues are remembered, so a chain cannot loop. At entry the checks are, in order:
+  full (``max_length``), no member logged in, no member available; without a chain the call
+  simply waits (or, when full, is refused with EXIT_FULL).
+- **Misses.** A call that rang out (or was declined) goes first to another eligible agent; only
+  if there is none may the agents who let it ring take it again. ``auto_pause_after``
+  consecutive misses pause the agent (reason "no answer", ``auto``). Losing a ring-all race or a
+  caller hanging up while it rings is not a miss.
+- **Pause** takes effect at once when available or ringing (the offer goes back to its queue),
+  after the wrap-up when on a call. **Logout** completes a call it holds (by the agent) first.
+- **Transfer** writes COMPLETE with ``by: "transfer"`` (and ``to``), the agent's wrap-up, then
+  QUEUE_TRANSFER and the call's QUEUE_ENTER in the new queue.
+- **Replay** applies the logged events to a fresh state, writing nothing but the clean-ups
+  (ABANDON with ``reason: "restart"`` for queued calls older than ``stale_after``). Calls that
+  were ringing are back in their queue at their old place and matched on the clock's next turn
+  (``call_later(0)``), so the replay itself writes no OFFER. A pause asked for during a call is
+  not in the log and is lost by a restart.
 """
 
 from __future__ import annotations
