@@ -13,7 +13,7 @@ from okienko.accounts.models import Organisation
 from okienko.telephony.ivr import actions
 from okienko.telephony.ivr.models import EntryNumber, Flow
 
-VERSION = 1
+VERSION = 2  # 2: the 24/7 line connects to the on-duty consultant after hours
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 
