@@ -30,6 +30,15 @@ QUEUES = [
         auto_pause_after=2,
     ),
     QueueConfig("q2", strategy="balanced", ring_timeout=6, wrap_up=2, max_length=2, overflow_when_no_agents=False),
+    QueueConfig(
+        "q3",
+        strategy="round_robin",
+        ring_timeout=3,
+        wrap_up=1,
+        overflow_when_all_busy=True,
+        overflow=["q0", "callback"],
+    ),
+    QueueConfig("q4", strategy="random", ring_timeout=5, wrap_up=0, tier_step=4, overflow_when_no_agents=False),
 ]
 CODES = [config.code for config in QUEUES]
 
@@ -62,7 +71,12 @@ operations = st.one_of(
     st.tuples(st.just("transfer"), agent_ids, st.sampled_from(CODES)),
     st.tuples(st.just("restart")),
 )
-STAFF = {"a0": {"q0": 0, "q1": 0}, "a1": {"q0": 0, "q2": 1}, "a2": {"q1": 0, "q2": 0}, "a3": {"q0": 2, "q1": 1}}
+STAFF = {
+    "a0": {"q0": 0, "q1": 0, "q4": 1},
+    "a1": {"q0": 0, "q2": 1, "q3": 0},
+    "a2": {"q1": 0, "q2": 0, "q4": 0},
+    "a3": {"q0": 2, "q1": 1, "q3": 1},
+}
 
 
 class Harness:
