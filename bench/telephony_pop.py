@@ -93,6 +93,7 @@ def prepare(desks: int, callers: int) -> tuple[list[str], list[str]]:
     """The consultants' session cookies and the callers' client numbers (each with the PIN)."""
     from django.contrib.auth.hashers import make_password
     from django.test import Client as WebClient
+    from django.utils import timezone
 
     from okienko.accounts.models import Membership, Organisation, User
     from okienko.accounts.roles import Role
@@ -123,11 +124,19 @@ def prepare(desks: int, callers: int) -> tuple[list[str], list[str]]:
         web.force_login(user)
         cookies.append(web.cookies["sessionid"].value)
     hashed = make_password(PIN)
+    now = timezone.now()
     numbers = []
     for i in range(callers):
-        number = f"B{i:06d}"
+        number = f"K{9_000_000 + i}"  # the caller types the digits
         client, _new = Client.objects.get_or_create(
-            number=number, defaults={"home_office": office, "first_name": "Bench", "last_name": f"Caller {i}"}
+            number=number,
+            defaults={
+                "home_office": office,
+                "first_name": "Bench",
+                "last_name": f"Caller {i}",
+                "created_at": now,
+                "updated_at": now,
+            },
         )
         if not client.pin_hash:
             Client.objects.filter(pk=client.pk).update(pin_hash=hashed)
@@ -214,7 +223,7 @@ async def run(args: argparse.Namespace, web_port: int, cookies: list[str], numbe
                     call = frame["call"]
                 elif frame.get("type") == "collect":
                     asked += 1
-                    digits = number if asked == 1 else PIN
+                    digits = number.lstrip("K") if asked == 1 else PIN
                     await phone.send(json.dumps({"type": "press", "call": call, "digits": digits + "#"}))
                 elif frame.get("type") in ("ended", "error"):
                     return
@@ -236,7 +245,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--desks", type=int, default=200)
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--rate", type=float, default=5.0, help="calls started per second")
+    parser.add_argument("--rate", type=float, default=2.5, help="calls started per second")
     args = parser.parse_args()
     engine_port, web_port = free_port(), free_port()
     setup_django(args, engine_port)
