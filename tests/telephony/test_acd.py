@@ -453,7 +453,7 @@ def test_sim_adapter_collects_digits_and_records_prompts() -> None:
         third = await adapter.collect("c", 1, 4, "", 1.0, 1.0)
         return first, second, third, adapter.prompts("c")
 
-    first, second, third, prompts = asyncio.run(scenario())
+    first, second, third, prompts = _run(scenario())
     assert (first, second, third) == ("12", None, "1234")
     assert prompts == [("welcome", "Dzień dobry")]
 
@@ -469,14 +469,14 @@ def test_sim_adapter_hangup_ends_a_collect() -> None:
         await adapter.play("c", "late", "nobody hears this")
         return result, adapter.ended("c") and adapter.prompts("c") == []
 
-    assert asyncio.run(scenario()) == (None, True)
+    assert _run(scenario()) == (None, True)
 
 
 @pytest.mark.parametrize("method", ["bridge", "transfer", "record", "listen_in"])
 def test_sim_adapter_other_actions(method: str) -> None:
     adapter = SimAdapter()
     argument: Any = True if method == "record" else "x"
-    asyncio.run(getattr(adapter, method)("c", argument))
+    _run(getattr(adapter, method)("c", argument))
     assert adapter.supports_listen_in
 
 
@@ -505,3 +505,12 @@ def test_ring_all_decline_by_one_leaves_the_others_ringing() -> None:
     assert rig.state("b") == RESERVED
     assert rig.offered("c2") == ["a"]  # the one who declined takes other work at once
     assert rig.acd.answer("b", "c1")
+
+
+def _run(coroutine: Any) -> Any:
+    """Run a coroutine to its end on a thread of its own: the browser tests' Playwright keeps an
+    event loop in the main thread of a test worker, where ``asyncio.run`` refuses to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=30)
