@@ -29,15 +29,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import free_port
+from benchlib import setup_django as setup_django_for
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/okienko_bench_chat"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
@@ -59,19 +56,7 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
 
 def setup_django(args: argparse.Namespace) -> None:
     os.environ.update(environment(args))
-    (ROOT / "var" / "bench-chat").mkdir(parents=True, exist_ok=True)
-    if args.database_url.startswith("postgres"):
-        sys.path.insert(0, str(Path(__file__).parent))
-        from benchlib import ensure_database
-
-        ensure_database(args.database_url)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django_for(args.database_url, ROOT / "var" / "bench-chat")
 
 
 def prepare(visitors: int, agents: int) -> tuple[list[str], list[str]]:

@@ -28,6 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import free_port
+from benchlib import setup_django as setup_django_for
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/okienko_bench_pop"
 PIN = "2468"
@@ -46,13 +50,6 @@ FLOW = {
         "bye": {"type": "hangup", "text": "Do widzenia."},
     },
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def environment(args: argparse.Namespace, engine_port: int) -> dict[str, str]:
@@ -74,19 +71,7 @@ def environment(args: argparse.Namespace, engine_port: int) -> dict[str, str]:
 
 def setup_django(args: argparse.Namespace, engine_port: int) -> None:
     os.environ.update(environment(args, engine_port))
-    (ROOT / "var" / "bench-pop").mkdir(parents=True, exist_ok=True)
-    if args.database_url.startswith("postgres"):
-        sys.path.insert(0, str(Path(__file__).parent))
-        from benchlib import ensure_database
-
-        ensure_database(args.database_url)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django_for(args.database_url, ROOT / "var" / "bench-pop")
 
 
 def prepare(desks: int, callers: int) -> tuple[list[str], list[str]]:
@@ -100,8 +85,11 @@ def prepare(desks: int, callers: int) -> tuple[list[str], list[str]]:
     from okienko.clients.models import Client
     from okienko.telephony.ivr import actions as ivr_actions
     from okienko.telephony.ivr.models import EntryNumber, Flow
-    from okienko.telephony.models import PhoneQueue
+    from okienko.telephony.models import CallEventRecord, PhoneQueue
 
+    # A bench database of its own: start each run from an empty call log, so the engine does not
+    # bring back the consultants of the last run (logged in until their grace period ends).
+    CallEventRecord.objects.all().delete()
     office, _new = Organisation.objects.get_or_create(
         code="bench-pop", defaults={"name": "Bench phone office", "kind": Organisation.Kind.COUNTY_OFFICE}
     )

@@ -6,6 +6,7 @@ history; a dropped desk logs the consultant out; strangers are refused; nothing 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -73,11 +74,10 @@ def office(region: Organisation) -> Organisation:
     return office
 
 
-@pytest.fixture
-def engine(office: Organisation, settings: Any) -> Iterator[Engine]:
+@contextlib.contextmanager
+def running_engine() -> Iterator[Engine]:
     from okienko.telephony.server import serve_forever
 
-    settings.TELEPHONY_PIN_MAX_FAILURES = 5
     port = free_port()
     started: dict[str, Any] = {}
     ready = threading.Event()
@@ -91,9 +91,18 @@ def engine(office: Organisation, settings: Any) -> Iterator[Engine]:
     )
     thread.start()
     assert ready.wait(15), "the engine did not start"
-    yield Engine(f"ws://127.0.0.1:{port}", started["runtime"], started["loop"])
-    started["loop"].call_soon_threadsafe(started["stop"].set)
-    thread.join(10)
+    try:
+        yield Engine(f"ws://127.0.0.1:{port}", started["runtime"], started["loop"])
+    finally:
+        started["loop"].call_soon_threadsafe(started["stop"].set)
+        thread.join(10)
+
+
+@pytest.fixture
+def engine(office: Organisation, settings: Any) -> Iterator[Engine]:
+    settings.TELEPHONY_PIN_MAX_FAILURES = 5
+    with running_engine() as started:
+        yield started
 
 
 def until(socket: ClientConnection, kind: str, timeout: float = 5) -> dict[str, Any]:
@@ -290,3 +299,30 @@ def test_the_desk_is_told_when_the_engine_is_down(agent: User, settings: Any) ->
         assert (await desk.receive_json_from(timeout=5))["code"] == "engine-down"
 
     _in_thread(scenario)
+
+
+def test_after_a_restart_a_consultant_whose_desk_does_not_come_back_is_logged_out(
+    office: Organisation, agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log says the consultant was ready; the engine restarts and their desk never
+    reconnects: after the grace period they are logged out, so no call rings at an empty desk."""
+    from okienko.telephony import directory
+    from okienko.telephony.engine.events import CallEvent
+
+    monkeypatch.setattr(runtime_module, "AGENT_GRACE", 0.3)
+    now = time.time()
+    directory.persist(
+        [
+            CallEvent(now - 60, "agent.login", agent=str(agent.pk), data={"queues": {"tel-pup-a": 0}, "name": "T"}),
+            CallEvent(now - 59, "agent.ready", agent=str(agent.pk)),
+        ]
+    )
+    with running_engine() as started:
+
+        async def state() -> str:
+            view = started.runtime.acd.agent_state(str(agent.pk))
+            return "logged_out" if view is None else str(view.state)
+
+        assert asyncio.run_coroutine_threadsafe(state(), started.loop).result(5) == "available"
+        time.sleep(0.8)
+        assert asyncio.run_coroutine_threadsafe(state(), started.loop).result(5) == "logged_out"

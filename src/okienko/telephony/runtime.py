@@ -125,10 +125,14 @@ class Runtime:
             for waiting in queue.get("calls", []):
                 self.acd.hangup(str(waiting["call"]))
                 log.info("call %s in %s ended after the restart", waiting["call"], code)
+        loop = asyncio.get_running_loop()
         for agent, view in snapshot.get("agents", {}).items():
             if view.get("call"):
                 self.acd.hangup(str(view["call"]))
             self.names.setdefault(agent, str(view.get("name") or agent))
+            if view.get("state") != "logged_out":
+                # logged in before the restart: out unless a desk comes back within the grace
+                self._grace[agent] = loop.call_later(AGENT_GRACE, self._logout_gone, agent)
 
     async def stop(self) -> None:
         for task in list(self._tasks):
