@@ -40,8 +40,11 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
         clock_now=rt.clock.now,
         sink=rt.ivr_event,
     )
-    step = sync_to_async(_step, thread_sensitive=True)
-    action: Any = await step(session.start)
+
+    def step(method: Any) -> Any:  # the interpreter may read the database (authentication)
+        return sync_to_async(method, thread_sensitive=True)
+
+    action: Any = await step(session.start)()
     for _n in range(MAX_STEPS):
         call.path = list(session.path)
         if session.client and session.client != call.client:
@@ -52,7 +55,7 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
         if isinstance(action, ivr.Play):
             await rt.to_phone(call, {"type": "prompt", "text": action.text})
             await rt.adapter.play(call.id, action.prompt or "", action.text)
-            action = await step(session.on_played)
+            action = await step(session.on_played)()
         elif isinstance(action, ivr.Collect):
             await rt.to_phone(
                 call,
@@ -66,7 +69,7 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
                 action.first_timeout,
                 action.inter_digit_timeout,
             )
-            action = await step(session.on_digits, digits)
+            action = await step(session.on_digits)(digits)
         elif isinstance(action, ivr.Enqueue):
             result = rt.enqueue(call, action.queue, action.priority)
             if result == "unknown":
@@ -99,7 +102,7 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
         elif isinstance(action, ivr.CallbackRequest):
             call.office = action.office or call.office
             await rt._callback(call, action.text, end=False)
-            action = await step(session.on_callback_recorded)
+            action = await step(session.on_callback_recorded)()
         elif isinstance(action, ivr.Hangup):
             if action.text:
                 await rt.to_phone(call, {"type": "prompt", "text": action.text})
@@ -114,10 +117,6 @@ def _office_of(rt: Runtime, box: str, call: Call) -> str:
     if box and box != "{office}":
         return box
     return call.office
-
-
-def _step(function: Any, *args: Any) -> Any:
-    return function(*args)
 
 
 def _summary(client_id: str) -> dict[str, str]:

@@ -34,7 +34,7 @@ from okienko.telephony.engine.acd import ACD, QueueConfig
 from okienko.telephony.engine.adapter import SimAdapter
 from okienko.telephony.engine.clock import AsyncioClock
 from okienko.telephony.engine.events import CallEvent
-from okienko.telephony.identity import AGENT, PHONE, SUPERVISOR, Identity
+from okienko.telephony.identity import Identity
 
 log = logging.getLogger(__name__)
 
@@ -522,7 +522,8 @@ class Runtime:
             CallEvent(at=self.clock.now(), kind="callback.dial", agent=agent, data={"callback": callback})
         )
         await peer.send({"type": "dialling", "number": cleaned})
-        await self.adapter.dial(cleaned, agent) if hasattr(self.adapter, "dial") else None
+        # The simulator has no far end to ring: the call connects at once (part 2's SIP and
+        # Asterisk adapters place it for real).
         await peer.send({"type": "outbound_connected", "number": cleaned})
         await peer.send(self.agent_state(agent))
 
@@ -663,42 +664,15 @@ def _flow_for(number: str) -> tuple[dict[str, Any], str, int] | None:
     return dict(version.definition), entry.flow.code, version.number
 
 
-async def _offer(rt: Runtime, event: CallEvent, call: Call | None) -> None:
-    await rt.on_offer(event, call)
-
-
-async def _connect(rt: Runtime, event: CallEvent, call: Call | None) -> None:
-    await rt.on_connect(event, call)
-
-
-async def _no_answer(rt: Runtime, event: CallEvent, call: Call | None) -> None:
-    await rt.on_no_answer(event, call)
-
-
-async def _complete(rt: Runtime, event: CallEvent, call: Call | None) -> None:
-    await rt.on_complete(event, call)
-
-
-async def _overflow(rt: Runtime, event: CallEvent, call: Call | None) -> None:
-    await rt.on_overflow(event, call)
-
-
-async def _agent(rt: Runtime, event: CallEvent, call: Call | None) -> None:
-    await rt.on_agent(event, call)
-
-
+# What the runtime does on each ACD event (the agents' own state changes go to their desks).
 _HANDLERS: dict[str, Callable[[Runtime, CallEvent, Call | None], Awaitable[None]]] = {
-    ev.OFFER: _offer,
-    ev.CONNECT: _connect,
-    ev.RING_NO_ANSWER: _no_answer,
-    ev.COMPLETE: _complete,
-    ev.OVERFLOW: _overflow,
-    ev.AGENT_LOGIN: _agent,
-    ev.AGENT_LOGOUT: _agent,
-    ev.AGENT_PAUSE: _agent,
-    ev.AGENT_READY: _agent,
-    ev.AGENT_WRAPUP: _agent,
-    ev.AGENT_QUEUES: _agent,
+    ev.OFFER: Runtime.on_offer,
+    ev.CONNECT: Runtime.on_connect,
+    ev.RING_NO_ANSWER: Runtime.on_no_answer,
+    ev.COMPLETE: Runtime.on_complete,
+    ev.OVERFLOW: Runtime.on_overflow,
+    **dict.fromkeys(
+        (ev.AGENT_LOGIN, ev.AGENT_LOGOUT, ev.AGENT_PAUSE, ev.AGENT_READY, ev.AGENT_WRAPUP, ev.AGENT_QUEUES),
+        Runtime.on_agent,
+    ),
 }
-
-ROLES_SERVED = (PHONE, AGENT, SUPERVISOR)
