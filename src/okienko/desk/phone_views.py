@@ -183,12 +183,12 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     zone = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, zone)
-    rows_qs = CallEventRecord.objects.filter(at__gte=since, at__lt=until).order_by("id")
-    events = [
-        r.as_event()
-        for r in rows_qs.iterator(chunk_size=5000)
-        if not r.queue or r.queue in queues  # agent events carry no queue
-    ]
+    in_period = CallEventRecord.objects.filter(at__gte=since, at__lt=until).order_by("id")
+    events = [r.as_event() for r in in_period.filter(queue__in=queues).iterator(chunk_size=5000)]
+    # An agent's own events (login, pause, wrap-up) carry no queue: only those of the consultants
+    # who worked these queues in the period, so other offices' staff stay out of the report.
+    agents = {e.agent for e in events if e.agent}
+    events += [r.as_event() for r in in_period.filter(queue="", agent__in=agents).iterator(chunk_size=5000)]
     threshold = float(next(iter(queues.values())).service_level_seconds) if queues else 15.0
     rows = reports.interval_report(
         events,
@@ -200,7 +200,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     )
     if by == "queue":
         rows = [r for r in rows if r.key in queues]
-    labels = _labels(by, queues)
+    labels = _labels(by, queues, agents)
     if request.GET.get("format") == "csv":
         response = HttpResponse(reports.to_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="calls-{start}-{end}-{by}.csv"'
@@ -222,12 +222,13 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _labels(by: str, queues: dict[str, PhoneQueue]) -> dict[str, str]:
+def _labels(by: str, queues: dict[str, PhoneQueue], agents: set[str]) -> dict[str, str]:
     if by == "queue":
         return {code: q.name for code, q in queues.items()}
     if by == "office":
         return {q.organisation.code: q.organisation.name for q in queues.values()}
-    return {str(u.pk): u.get_full_name() or u.get_username() for u in User.objects.filter(is_staff=True)[:2000]}
+    ids = [int(agent) for agent in agents if agent.isdigit()]
+    return {str(u.pk): u.get_full_name() or u.get_username() for u in User.objects.filter(pk__in=ids)}
 
 
 def _row(row: Any, labels: dict[str, str], zone: Any) -> dict[str, Any]:
