@@ -5,7 +5,6 @@ into the engine (issue 15). The live parts talk to the engine over ``/ws/telepho
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from okienko.accounts.models import User
 from okienko.accounts.roles import Perm
 from okienko.clients.access import access_client
 from okienko.core import audit, clock, panels
+from okienko.core.ids import parse_uuid
 from okienko.core.panels import render_panels
 from okienko.interactions import actions as interaction_actions
 from okienko.interactions.models import Callback, Interaction
@@ -101,7 +101,8 @@ def callback_outcome_view(request: HttpRequest) -> HttpResponse:
     """The outcome of a callback worked as a preview call: done or failed closes it (onto the
     client's history), "later" moves it by the chosen hours."""
     user = _staff(request, Perm.INTERACTIONS_RECORD)
-    callback = Callback.objects.filter(uuid=_uuid(request.POST.get("callback", ""))).first()
+    key = parse_uuid(request.POST.get("callback", ""))
+    callback = Callback.objects.filter(uuid=key).first() if key else None
     if callback is None or not interaction_actions.may_close(user, callback):
         if callback is not None:
             audit.record_denied(user, callback, organisation_id=callback.organisation_id, purpose="callback outcome")
@@ -131,13 +132,6 @@ def callback_outcome_view(request: HttpRequest) -> HttpResponse:
     except interaction_actions.InteractionError as exc:
         messages.error(request, exc.message)
     return redirect("phone:console")
-
-
-def _uuid(value: str) -> str:
-    try:
-        return str(uuid.UUID(value[:40]))
-    except ValueError:
-        return "00000000-0000-0000-0000-000000000000"
 
 
 @login_required

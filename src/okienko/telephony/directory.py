@@ -5,7 +5,6 @@ synchronous (the engine process calls it from a worker thread)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from okienko.accounts.roles import Perm
 from okienko.clients.models import Client
 from okienko.core import audit, clock, context
 from okienko.core.choices import Channel
+from okienko.core.ids import parse_uuid
 from okienko.interactions import actions as interaction_actions
 from okienko.interactions.models import Interaction
 from okienko.telephony.engine.events import CallEvent
@@ -170,11 +170,8 @@ def request_callback(*, office: str, client_id: str, caller: str, reason: str) -
 
 def record_wrap_up(user: User, interaction_uuid: str, outcome: str, notes: str) -> Interaction | None:
     """The consultant's wrap-up code and note on the contact their call left."""
-    try:
-        key = uuid.UUID(interaction_uuid)
-    except ValueError:
-        return None
-    interaction = Interaction.objects.filter(uuid=key, staff=user).first()
+    key = parse_uuid(interaction_uuid)
+    interaction = Interaction.objects.filter(uuid=key, staff=user).first() if key else None
     if interaction is None or outcome not in Interaction.Outcome.values:
         return None
     before = audit.snapshot(interaction, ["outcome", "notes"])
