@@ -7,11 +7,15 @@ lifted for these tests only (the ORM is still used from one thread at a time).
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import free_port
 
 CHROMIUM = Path(os.environ.get("OKIENKO_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -106,3 +110,28 @@ def sign_in(page: Any) -> Callable[[str], None]:
         page.wait_for_url("**/desk/**")
 
     return go
+
+
+@pytest.fixture
+def asgi_url(transactional_db: None, settings: Any) -> Iterator[str]:
+    """The whole ASGI application (HTTP and WebSocket) served by uvicorn in a thread of the test
+    process, sharing its test database: pytest-django's live server is WSGI only."""
+    import uvicorn
+
+    from okienko.conf.asgi import application
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.skip("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

@@ -7,9 +7,7 @@ application in a thread of the test process (sharing its in-memory test database
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,35 +16,11 @@ from django.test import Client as WebClient
 from okienko.accounts.models import User
 from okienko.channels.chat import service
 from tests.browser import scenario
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Axe = Callable[[Any], None]
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture
-def asgi_url(transactional_db: None, settings: Any) -> Iterator[str]:
-    import uvicorn
-
-    from okienko.conf.asgi import application
-
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.skip("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def _settled(page: Any, selector: str, attempts: int = 3) -> None:

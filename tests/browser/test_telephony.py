@@ -4,14 +4,12 @@ desk rings with the caller's context (the client-card panels) before answering; 
 answers, ends the call and saves the wrap-up; the supervisor's wallboard shows the queue live.
 Every page passes axe at desktop and phone widths.
 
-uvicorn serves the ASGI application and the telephony engine runs its own loop, both in threads
-of the test process, sharing its test database."""
+uvicorn serves the ASGI application (the ``asgi_url`` fixture) and the telephony
+engine runs its own loop (``running_engine`` of its tests), both in threads of the test process,
+sharing its test database."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,8 +23,7 @@ from okienko.core.choices import Channel
 from okienko.interactions.models import Interaction
 from okienko.telephony.models import PhoneQueue
 from tests.browser.test_chat import SIZES, _context, _settled
-from tests.conftest import free_port
-from tests.telephony.test_runtime import FLOW
+from tests.telephony.test_runtime import FLOW, running_engine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,53 +31,19 @@ Axe = Callable[[Any], None]
 
 
 @pytest.fixture
-def phone_site(transactional_db: None, settings: Any, region: Organisation) -> Iterator[str]:
-    import uvicorn
-
-    from okienko.conf.asgi import application
+def phone_site(asgi_url: str, settings: Any, region: Organisation) -> Iterator[str]:
     from okienko.telephony.ivr import actions as ivr_actions
     from okienko.telephony.ivr.models import EntryNumber, Flow
-    from okienko.telephony.server import serve_forever
 
     office = Organisation.objects.get(code="pup-a")
     PhoneQueue.objects.create(organisation=office, code="tel-pup-a", name="PUP A — infolinia")
     flow = Flow.objects.create(organisation=region, code="test-9510", name="Test")
     ivr_actions.publish(actor=None, version=ivr_actions.create_draft(actor=None, flow=flow, definition=FLOW))
     EntryNumber.objects.create(number="9510", name="Infolinia", organisation=region, flow=flow)
-
-    engine_port, web_port = free_port(), free_port()
-    settings.TELEPHONY_ENGINE_URL = f"ws://127.0.0.1:{engine_port}"
     settings.TELEPHONY_PUBLIC_SOFTPHONE = True
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    started: dict[str, Any] = {}
-    ready = threading.Event()
-
-    def on_start(loop: asyncio.AbstractEventLoop, stop: asyncio.Event, runtime: Any) -> None:
-        started.update(loop=loop, stop=stop)
-        ready.set()
-
-    engine = threading.Thread(
-        target=lambda: asyncio.run(serve_forever("127.0.0.1", engine_port, started=on_start)), daemon=True
-    )
-    engine.start()
-    assert ready.wait(15), "the engine did not start"
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=web_port, lifespan="off", log_level="warning", ws="websockets"
-        )
-    )
-    web = threading.Thread(target=server.run, daemon=True)
-    web.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not web.is_alive():
-            pytest.skip("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{web_port}"
-    server.should_exit = True
-    web.join(10)
-    started["loop"].call_soon_threadsafe(started["stop"].set)
-    engine.join(10)
+    with running_engine() as engine:
+        settings.TELEPHONY_ENGINE_URL = engine.url
+        yield asgi_url
 
 
 def _signed_in(browser: Any, url: str, user: User, errors: list[str], size: str) -> tuple[Any, Any]:
