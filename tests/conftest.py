@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import importlib
 import mailbox
+import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,22 @@ from okienko.accounts.models import Membership, Organisation, User
 from tests import factories
 
 _APPEND_ONLY = importlib.import_module("okienko.core.migrations.0002_audit_append_only")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Parallel workers on one Redis must not see each other's keys: each worker gets its own
+    cache database (``cache.clear()`` empties a whole database, and lock-out counters would
+    collide) and its own channel-layer prefix (pub/sub channels ignore the database number)."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache = settings.CACHES.get("default", {})
+    if not worker or "redis" not in str(cache.get("BACKEND", "")):
+        return
+    index = int(re.sub(r"\D", "", worker) or 0)
+    cache["LOCATION"] = re.sub(r"(/\d+)?$", f"/{index % 15 + 1}", str(cache["LOCATION"]), count=1)
+    layer = settings.CHANNEL_LAYERS.get("default", {})
+    layer.setdefault("CONFIG", {})["prefix"] = f"asgi-{worker}"
 
 
 @pytest.fixture(autouse=True)

@@ -48,8 +48,11 @@ def test_consultant_finds_a_client_by_a_misspelt_name_without_diacritics(
 def test_consultant_finds_a_client_by_part_of_the_phone_number(page: Any, sign_in: SignIn, city: scenario.City) -> None:
     sign_in("konsultantka")
     page.goto("/desk/clients/")
+    # Type only once the box has the focus (under load the page's script may still be starting),
+    # and give the search the time a busy CI machine needs.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'client-q'")
     page.keyboard.type("601234567")
-    page.locator("[data-results] a").first.wait_for()
+    page.locator("[data-results] a").first.wait_for(timeout=30_000)
     assert page.locator("[data-results] a").count() == 1
     assert city.client.number in page.locator("[data-results]").inner_text()
 

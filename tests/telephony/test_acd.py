@@ -10,7 +10,7 @@ import pytest
 
 from okienko.telephony.engine import events as ev
 from okienko.telephony.engine.acd import ACD, AVAILABLE, ON_CALL, PAUSED, RESERVED, WRAP_UP, QueueConfig
-from okienko.telephony.engine.adapter import SimAdapter
+from okienko.telephony.engine.adapter import SimAdapter, Unsupported
 from okienko.telephony.engine.clock import VirtualClock
 from okienko.telephony.engine.events import MemoryLog
 
@@ -472,12 +472,21 @@ def test_sim_adapter_hangup_ends_a_collect() -> None:
     assert _run(scenario()) == (None, True)
 
 
-@pytest.mark.parametrize("method", ["bridge", "transfer", "record", "listen_in"])
+@pytest.mark.parametrize("method", ["bridge", "transfer", "record", "stop_supervising"])
 def test_sim_adapter_other_actions(method: str) -> None:
     adapter = SimAdapter()
     argument: Any = True if method == "record" else "x"
     _run(getattr(adapter, method)("c", argument))
-    assert adapter.supports_listen_in
+
+
+def test_sim_adapter_supervision_modes() -> None:
+    adapter = SimAdapter()
+    _run(adapter.supervise("c", "boss", "whisper"))
+    assert adapter.supervisors("c") == {"boss": "whisper"}
+    _run(adapter.stop_supervising("c", "boss"))
+    assert adapter.supervisors("c") == {}
+    with pytest.raises(Unsupported):
+        _run(adapter.supervise("c", "boss", "shout"))
 
 
 def test_freed_agents_take_the_earlier_caller_after_a_ring_all_miss() -> None:

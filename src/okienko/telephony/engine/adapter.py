@@ -11,11 +11,54 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
+
+# What an adapter can do beyond the basics; the wallboard shows a supervision button only when the
+# adapter carrying the call has the matching capability (issue 16).
+AUDIO = "audio"  # plays real audio (prompts as files), so a prompt source is needed
+RECORD = "record"  # records calls to files
+LISTEN = "listen"  # a supervisor hears both parties, neither hears them
+WHISPER = "whisper"  # the supervisor speaks to the agent only
+BARGE = "barge"  # the supervisor joins the conversation
+SUPERVISION_MODES = (LISTEN, WHISPER, BARGE)
+
+
+class Unsupported(RuntimeError):
+    """The adapter cannot do what was asked (e.g. whisper on a simulator call)."""
+
+
+class PromptSource(Protocol):
+    """Where adapters with real audio get a prompt's sound: a recorded prompt by its id, or the
+    text synthesised (cached). ``rate`` is 8000 or 16000 (Hz, mono, 16-bit PCM WAV)."""
+
+    def audio_for(self, prompt_id: str, text: str, rate: int) -> Path: ...
+
+
+class AdapterEvents(Protocol):
+    """What an adapter with real calls reports to the runtime (the simulator's calls come from the
+    browser softphone instead)."""
+
+    async def incoming(self, call: str, number: str, caller: str) -> None:
+        """A call to ``number`` (an entry number) from ``caller`` arrived; the adapter answers
+        only when the runtime says so (``answer``)."""
+        ...
+
+    async def gone(self, call: str) -> None:
+        """The caller hung up (or the connection carrying the call was lost for good)."""
+        ...
+
+    async def recorded(self, call: str, path: Path, started: float, ended: float) -> None:
+        """A recording of ``call`` is complete in ``path`` (the runtime stores and deletes it)."""
+        ...
+
+    async def failure(self, what: str, detail: str) -> None:
+        """Something went wrong that staff must hear of (storage full, connection lost…)."""
+        ...
 
 
 class Adapter(Protocol):
-    supports_listen_in: bool
+    capabilities: frozenset[str]
 
     async def answer(self, call: str) -> None: ...
 
@@ -39,9 +82,16 @@ class Adapter(Protocol):
 
     async def hangup(self, call: str) -> None: ...
 
-    async def record(self, call: str, start: bool) -> None: ...
+    async def record(self, call: str, start: bool) -> None:
+        """Start or stop recording; a finished file comes back through ``AdapterEvents.recorded``."""
+        ...
 
-    async def listen_in(self, call: str, supervisor: str) -> None: ...
+    async def supervise(self, call: str, supervisor: str, mode: str) -> None:
+        """Let ``supervisor`` listen in, whisper or barge (``SUPERVISION_MODES``); raises
+        :class:`Unsupported` when the adapter lacks the capability."""
+        ...
+
+    async def stop_supervising(self, call: str, supervisor: str) -> None: ...
 
 
 @dataclass
@@ -53,13 +103,13 @@ class _SimCall:
     bridged: str = ""
     transferred: str = ""
     recording: bool = False
-    listeners: list[str] = field(default_factory=list)
+    listeners: dict[str, str] = field(default_factory=dict)  # supervisor → mode
 
 
 class SimAdapter:
     """The simulator's adapter (the browser softphone): digits in, prompts out, no media."""
 
-    supports_listen_in = True
+    capabilities = frozenset({LISTEN, WHISPER, BARGE})
 
     def __init__(self) -> None:
         self._calls: dict[str, _SimCall] = {}
@@ -148,5 +198,13 @@ class SimAdapter:
     async def record(self, call: str, start: bool) -> None:
         self._call(call).recording = start
 
-    async def listen_in(self, call: str, supervisor: str) -> None:
-        self._call(call).listeners.append(supervisor)
+    async def supervise(self, call: str, supervisor: str, mode: str) -> None:
+        if mode not in self.capabilities:
+            raise Unsupported(mode)
+        self._call(call).listeners[supervisor] = mode
+
+    async def stop_supervising(self, call: str, supervisor: str) -> None:
+        self._call(call).listeners.pop(supervisor, None)
+
+    def supervisors(self, call: str) -> dict[str, str]:
+        return dict(self._call(call).listeners)
