@@ -17,6 +17,7 @@ ASSETS = {
     "leaflet/dist/images": "leaflet/images",
     "chart.js/dist/chart.umd.js": "chart.umd.js",
     "axe-core/axe.min.js": "axe.min.js",
+    "cytoscape/dist/cytoscape.min.js": "cytoscape.min.js",
 }
 
 
