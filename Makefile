@@ -57,6 +57,12 @@ services:
 	    systemctl disable --now dovecot >/dev/null 2>&1 || true; \
 	  else echo "dovecot missing: the IMAP tests will be skipped"; fi; \
 	fi
+	@# Prompts' speech (espeak-ng), resampling (sox) and uploaded audio (ffmpeg/ffprobe): the audio tests.
+	@if [ ! -x /usr/bin/espeak-ng ] || [ ! -x /usr/bin/sox ] || [ ! -x /usr/bin/ffmpeg ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq espeak-ng sox ffmpeg >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq espeak-ng sox ffmpeg)) ; \
+	  else echo "espeak-ng, sox or ffmpeg missing: the telephony audio tests will be skipped"; fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
