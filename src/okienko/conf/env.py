@@ -156,6 +156,8 @@ class Environment:
     geocoder_url: str
     geocoder_timeout: float
     geocoder_user_agent: str
+    tts_voice: str
+    tts_rate: int
 
     @property
     def is_embedded(self) -> bool:
@@ -242,6 +244,9 @@ def read_environment() -> Environment:
         geocoder_url=env_str("OKIENKO_GEOCODER_URL", ""),
         geocoder_timeout=env_float("OKIENKO_GEOCODER_TIMEOUT", 3.0),
         geocoder_user_agent=env_str("OKIENKO_GEOCODER_USER_AGENT", "Okienko (https://github.com/okienko)"),
+        # The phone prompts' speech (telephony.audio): espeak-ng's voice and speed (words per minute).
+        tts_voice=env_str("OKIENKO_TTS_VOICE", "pl"),
+        tts_rate=env_int("OKIENKO_TTS_RATE", 160),
     )
 
 

@@ -327,6 +327,8 @@ GEOCODER = ENV.geocoder
 GEOCODER_URL = ENV.geocoder_url
 GEOCODER_TIMEOUT = ENV.geocoder_timeout
 GEOCODER_USER_AGENT = ENV.geocoder_user_agent
+OKIENKO_TTS_VOICE = ENV.tts_voice
+OKIENKO_TTS_RATE = ENV.tts_rate
 SPECTACULAR_SETTINGS = {
     "TITLE": "Okienko API",
     "DESCRIPTION": "REST API of Okienko, the contact centre and case-management platform.",
