@@ -23,5 +23,6 @@ app.conf.beat_schedule = {
     "email-poll-mailboxes": {"task": "okienko.channels.poll_mailboxes", "schedule": 30.0},
     "eforms-receive": {"task": "okienko.channels.receive_eforms", "schedule": 10.0},
     "chat-sweep": {"task": "okienko.channels.sweep_chats", "schedule": 30.0},
+    "telephony-purge-recordings": {"task": "okienko.telephony.purge_recordings", "schedule": 86400.0},
 }
 app.autodiscover_tasks()

@@ -13,10 +13,29 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
+from okienko.telephony.media_models import (
+    DEFAULT_LEGAL_BASIS,
+    CallRecording,
+    Prompt,
+    PromptAudio,
+    VoicemailBox,
+    VoicemailMessage,
+)
 
 if TYPE_CHECKING:
     from okienko.telephony.engine.acd import QueueConfig
     from okienko.telephony.engine.events import CallEvent
+
+__all__ = [
+    "CallEventRecord",
+    "CallRecording",
+    "PhoneQueue",
+    "Prompt",
+    "PromptAudio",
+    "QueueMember",
+    "VoicemailBox",
+    "VoicemailMessage",
+]
 
 TERMINAL_OVERFLOW = ("voicemail", "callback")
 
@@ -84,6 +103,12 @@ class PhoneQueue(models.Model):
     )
     priority = models.SmallIntegerField(_("priority"), default=0)
     announce_position = models.BooleanField(_("announce position and expected wait"), default=True)
+    # Recording (issue 16): the consent prompt is played before a recorded call is connected.
+    record_calls = models.BooleanField(_("record calls"), default=False)
+    recording_retention_days = models.PositiveSmallIntegerField(
+        _("keep recordings for (days)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    recording_legal_basis = models.TextField(_("legal basis of recording"), default=DEFAULT_LEGAL_BASIS)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
