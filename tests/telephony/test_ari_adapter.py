@@ -210,6 +210,22 @@ def test_agent_who_does_not_answer_leaves_the_caller_waiting(tmp_path: Path) -> 
     run(scenario)
 
 
+def test_caller_hanging_up_while_the_agent_phone_rings(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            channel = await w.incoming_call()
+            w.fake.answer_delay = 0.2
+            bridging = asyncio.ensure_future(w.adapter.bridge(channel, "u1"))
+            await asyncio.sleep(0.05)
+            w.fake.hang_up(channel)
+            await asyncio.wait_for(bridging, 1.0)  # returns without joining anyone
+            await w.events.wait(lambda: not w.fake.channels)
+            assert not w.fake.bridges
+            assert w.events.of("gone") == [("gone", channel)]
+
+    run(scenario)
+
+
 def test_recording_comes_back_as_a_file_and_is_deleted_from_asterisk(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with world(tmp_path) as w:

@@ -546,7 +546,8 @@ class AriAdapter:
         return pressed
 
     async def _originate(self, call: _Call, kind: str, endpoint: str) -> str:
-        """Ring a staff phone for ``call``; its channel id once answered (in the application)."""
+        """Ring a staff phone for ``call``; its channel id once answered (in the application), or
+        "" when the call ended meanwhile."""
         leg_id = self._new_id(kind)
         leg = _Leg(call.id, kind, asyncio.get_running_loop().create_future())
         self._legs[leg_id] = leg
@@ -568,6 +569,8 @@ class AriAdapter:
         if not answered or call.ended:
             self._legs.pop(leg_id, None)
             await self._quietly("DELETE", _path("channels", leg_id))
+            if call.ended:
+                return ""  # the caller hung up meanwhile: nothing to join
             raise AgentUnreachable(f"{endpoint} did not answer")
         return leg_id
 
@@ -589,6 +592,8 @@ class AriAdapter:
         if state is None:
             return
         leg = await self._originate(state, "agent", self._agent_endpoint(agent))
+        if not leg:
+            return
         if state.agent_leg:  # connected to another consultant before (a transfer to a queue)
             old, state.agent_leg = state.agent_leg, ""
             self._legs.pop(old, None)
@@ -599,6 +604,8 @@ class AriAdapter:
             await self._rest("POST", _path("bridges", bridge, "addChannel"), {"channel": leg})
         except AriError as exc:
             await self._lose(state, f"bridge: {exc}")
+        if state.ended and self._legs.pop(leg, None) is not None:  # hung up while joining
+            await self._quietly("DELETE", _path("channels", leg))
 
     async def transfer(self, call: str, number: str) -> None:
         """Hand the caller back to the dialplan: ``transfer_context``, extension ``number``
@@ -685,6 +692,8 @@ class AriAdapter:
         if supervisor in state.supervisors:
             await self.stop_supervising(call, supervisor)
         leg = await self._originate(state, "supervisor", self._agent_endpoint(supervisor))
+        if not leg:
+            return
         watch = _Supervision(mode, leg)
         state.supervisors[supervisor] = watch
         try:
