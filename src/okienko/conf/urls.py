@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/notifications/", include("okienko.notifications.urls")),
     path("", include("okienko.desk.chat_urls")),
     path("", include("okienko.desk.phone_urls")),
+    path("", include("okienko.desk.ivr_urls")),
     path("desk/", include("okienko.desk.urls")),
     path("api/v1/knowledge/", include("okienko.api.knowledge_urls")),
     path("api/v1/", include("okienko.api.urls")),

@@ -56,9 +56,12 @@ def visible_items(user: Actor, current_path: str, *, may: Callable[[Any, str], b
         if item.permission is not None and not may(user, item.permission):
             continue
         try:
-            allowed.append((item, reverse(item.url_name)))
+            url = reverse(item.url_name)
         except NoReverseMatch:
             continue
+        # One page may be registered under several permissions (any of them shows it once).
+        if all(url != seen for _item, seen in allowed):
+            allowed.append((item, url))
     matching = [
         url for _item, url in allowed if current_path == url or (url != "/desk/" and current_path.startswith(url))
     ]
