@@ -3,16 +3,17 @@ publication (validated; the version before is retired) and retirement."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from okienko.accounts.models import User
+from okienko.accounts.models import Organisation, User
 from okienko.core import audit, clock
 from okienko.core.actors import Actor
-from okienko.telephony.ivr.models import Flow, FlowVersion, describe_all
+from okienko.telephony.ivr.models import EntryNumber, Flow, FlowVersion, describe_all
 
 
 class FlowInvalid(ValidationError):
@@ -100,3 +101,72 @@ def _retire(actor: Actor, version: FlowVersion) -> None:
         organisation_id=version.flow.organisation_id,
         changes={"status": [FlowVersion.Status.PUBLISHED, FlowVersion.Status.RETIRED]},
     )
+
+
+# -- the desk's IVR editor (issue 16) ---------------------------------------------------------------
+STARTER: dict[str, Any] = {
+    "start": "welcome",
+    "nodes": {
+        "welcome": {"type": "play", "text": "Dzień dobry.", "next": "end"},
+        "end": {"type": "hangup", "text": "Do widzenia."},
+    },
+}
+
+
+def create_flow(*, actor: Actor, organisation: Organisation, code: str, name: str) -> Flow:
+    """A new flow with a first draft that already validates (a greeting, then hang up)."""
+    with transaction.atomic():
+        flow = Flow.objects.create(organisation=organisation, code=code, name=name)
+        audit.record(
+            "telephony_ivr.flow_created",
+            actor=actor,
+            obj=flow,
+            organisation_id=organisation.pk,
+            changes={"code": [None, code], "name": [None, name]},
+        )
+        create_draft(actor=actor, flow=flow, definition=json.loads(json.dumps(STARTER)), note="new flow")
+    return flow
+
+
+NUMBER_FIELDS = ["number", "name", "flow", "active", "organisation"]
+
+
+def create_entry_number(*, actor: Actor, number: str, name: str, flow: Flow) -> EntryNumber:
+    """A number callers dial, leading to ``flow`` (which must have a published version)."""
+    _require_published(flow)
+    with transaction.atomic():
+        entry = EntryNumber(number=number, name=name, flow=flow, organisation=flow.organisation, active=True)
+        entry.full_clean()
+        entry.save()
+        audit.record(
+            "telephony_ivr.entry_number_created",
+            actor=actor,
+            obj=entry,
+            organisation_id=flow.organisation_id,
+            changes=audit.diff({}, audit.snapshot(entry, NUMBER_FIELDS)),
+        )
+    return entry
+
+
+def change_entry_number(*, actor: Actor, entry: EntryNumber, flow: Flow, active: bool) -> None:
+    """Point a number at another flow (with a published version) and/or switch it on or off."""
+    if flow.pk != entry.flow_id:
+        _require_published(flow)
+    with transaction.atomic():
+        before = audit.snapshot(entry, NUMBER_FIELDS)
+        entry.flow, entry.organisation, entry.active = flow, flow.organisation, active
+        entry.save()
+        changes = audit.diff(before, audit.snapshot(entry, NUMBER_FIELDS))
+        if changes:
+            audit.record(
+                "telephony_ivr.entry_number_changed",
+                actor=actor,
+                obj=entry,
+                organisation_id=flow.organisation_id,
+                changes=changes,
+            )
+
+
+def _require_published(flow: Flow) -> None:
+    if flow.current_version() is None:
+        raise ValidationError(_("Choose a flow that has a published version."))
