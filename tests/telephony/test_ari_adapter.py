@@ -432,3 +432,48 @@ def test_leg_left_over_from_an_earlier_run_is_hung_up_not_reported(tmp_path: Pat
             assert not w.events.of("incoming")
 
     run(scenario)
+
+
+def test_reconciliation_waits_for_rest_to_answer_again(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with world(tmp_path) as w:
+            ended = await w.incoming_call()
+            w.fake.fail(503, "GET /ari/channels", count=2)  # the first reconciliations fail
+            w.fake.drop()
+            await w.events.wait(lambda: not w.adapter.connected.is_set())
+            w.fake.hang_up(ended)
+            await w.events.wait(lambda: w.events.of("gone"), timeout=1.8)
+            assert len(w.fake.asked("GET", "/ari/channels")) == 3
+            assert w.adapter.connected.is_set()
+            assert [entry[2].split(" ")[-1] for entry in w.events.of("failure")] == ["reconnecting", "back"]
+
+    run(scenario)
+
+
+def test_wrong_credentials_never_connect_and_are_reported(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        fake = FakeAri()
+        base_url = await fake.start()
+        events = Events()
+        adapter = AriAdapter(
+            base_url + "/ari/",
+            "okienko",
+            "okienko",
+            "wrong",
+            events,
+            Prompts(tmp_path),
+            agent_endpoint=lambda user: f"PJSIP/{user}",
+            backoff=(0.05, 0.1),
+        )
+        await adapter.start()
+        try:
+            assert not await adapter.wait_connected(0.4)
+            (failure,) = events.of("failure")
+            assert failure[1] == "ari"
+            assert "lost" in failure[2]
+            assert len(fake.requests) == 0  # no REST without a connection
+        finally:
+            await adapter.close()
+            await fake.stop()
+
+    run(scenario)
