@@ -11,7 +11,7 @@ class DeskConfig(AppConfig):
         from okienko.accounts.roles import Perm
         from okienko.core import panels, work_panels
         from okienko.core.navigation import NavItem, register
-        from okienko.desk import mail_panels
+        from okienko.desk import mail_panels, phone_panels
 
         register(NavItem("desk:inbox", _("Inbox"), Perm.INTERACTIONS_RECORD, order=13))
         register(NavItem("desk:mail_queue", _("E-mail"), Perm.INTERACTIONS_RECORD, order=14))
@@ -19,4 +19,17 @@ class DeskConfig(AppConfig):
         register(NavItem("desk:eforms", _("E-forms"), Perm.INTERACTIONS_RECORD, order=16))
         panels.register(
             panels.Panel(panels.DESK_HOME, "desk.mail_waiting", work_panels.WORK_PANEL, mail_panels.waiting, order=25)
+        )
+        # The phone's sound (issue 16): voicemail for the offices' staff, prompts and recordings for supervisors.
+        register(NavItem("desk:phone_voicemail", _("Voicemail"), Perm.INTERACTIONS_RECORD, order=36))
+        register(NavItem("desk:phone_prompts", _("Phone prompts"), Perm.QUEUES_SUPERVISE, order=77))
+        register(NavItem("desk:phone_recordings", _("Call recordings"), Perm.QUEUES_SUPERVISE, order=78))
+        panels.register(
+            panels.Panel(
+                panels.CLIENT_CARD,
+                "telephony.recordings",
+                phone_panels.PANEL_TEMPLATE,
+                phone_panels.client_recordings,
+                order=60,
+            )
         )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from okienko.desk import audit_views, eform_views, inbox_views, mail_views, organisation_views, search_views, views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("eforms/<int:pk>/retry", eform_views.eform_retry_view, name="eform_retry"),
     path("organisations/", organisation_views.organisation_list_view, name="organisations"),
     path("organisations/<slug:code>/", organisation_views.organisation_detail_view, name="organisation"),
+    path("", include("okienko.desk.media_urls")),
 ]
