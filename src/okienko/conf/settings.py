@@ -248,6 +248,19 @@ TELEPHONY_ENGINE_URL = os.environ.get("OKIENKO_TELEPHONY_URL", "ws://127.0.0.1:8
 TELEPHONY_PUBLIC_SOFTPHONE = os.environ.get(
     "OKIENKO_TELEPHONY_PUBLIC_SOFTPHONE", "1" if ENV.profile in {"embedded", "dev"} else "0"
 ) in {"1", "true", "yes", "on"}
+# Real calls (issue 16): "" (the simulator only), "sip" (embedded pjsua2, optional extra) or "ari"
+# (Asterisk). The simulator's softphone keeps working beside either. docs/telephony.md.
+TELEPHONY_LINE = os.environ.get("OKIENKO_TELEPHONY_LINE", "")
+TELEPHONY_SIP_LISTEN = os.environ.get("OKIENKO_SIP_LISTEN", "127.0.0.1:5060")
+TELEPHONY_SIP_PUBLIC_HOST = os.environ.get("OKIENKO_SIP_PUBLIC_HOST", "")
+TELEPHONY_ARI_URL = os.environ.get("OKIENKO_ARI_URL", "http://127.0.0.1:8088/ari")
+TELEPHONY_ARI_USER = os.environ.get("OKIENKO_ARI_USER", "okienko")
+TELEPHONY_ARI_PASSWORD = os.environ.get("OKIENKO_ARI_PASSWORD", "")
+TELEPHONY_ARI_APP = os.environ.get("OKIENKO_ARI_APP", "okienko")
+# Where a line rings a consultant who did not name a phone at login ({user}: their id).
+TELEPHONY_AGENT_ENDPOINT = os.environ.get("OKIENKO_AGENT_ENDPOINT", "sip:agent-{user}@127.0.0.1:5070")
+# The web address prompts are served from (``/telefon/prompt/<file>``), for Asterisk's media cache.
+TELEPHONY_PROMPT_BASE_URL = os.environ.get("OKIENKO_PROMPT_BASE_URL", "")
 WHITENOISE_USE_FINDERS = DEBUG or ENV.profile == "test"
 
 # --- E-mail --------------------------------------------------------------------------------

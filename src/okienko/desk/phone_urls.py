@@ -16,4 +16,5 @@ urlpatterns = [
     path("desk/phone/staffing/", views.staffing_view, name="staffing"),
     path("desk/phone/softphone/", views.softphone_view, name="softphone"),
     path("telefon/", views.softphone_view, name="public_softphone"),
+    path("telefon/prompt/<str:token>", views.prompt_audio_view, name="prompt_audio"),
 ]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -294,3 +294,18 @@ def _demo_callers() -> list[Any]:
         .select_related("home_office")
         .order_by("number")[:3]
     )
+
+
+@require_GET
+def prompt_audio_view(request: HttpRequest, token: str) -> FileResponse:
+    """A prompt's sound for the softphone and Asterisk's media cache: only files the engine named
+    (signed), only prompts (the speech cache or a stored prompt), never anything personal."""
+    from okienko.telephony.lines import prompt_path
+
+    path = prompt_path(token[:2000])
+    if path is None:
+        raise Http404("prompt")
+    response = FileResponse(path.open("rb"), content_type="audio/wav")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -38,6 +38,9 @@ class QueueInfo:
     announce_position: bool
     service_level_target: float
     service_level_seconds: int
+    record_calls: bool = False
+    consent_prompt: str = "consent-recording"  # the prompt played before a recorded call
+    consent_text: str = ""
 
 
 def queues() -> list[tuple[Any, QueueInfo]]:
@@ -52,6 +55,8 @@ def queues() -> list[tuple[Any, QueueInfo]]:
             announce_position=queue.announce_position,
             service_level_target=float(queue.service_level_target),
             service_level_seconds=queue.service_level_seconds,
+            record_calls=bool(getattr(queue, "record_calls", False)),
+            consent_text=str(_("This call is recorded. If you do not agree, say so to the consultant.")),
         )
         found.append((queue.to_config(), info))
     return found
@@ -187,3 +192,22 @@ def record_wrap_up(user: User, interaction_uuid: str, outcome: str, notes: str) 
         changes=audit.diff(before, audit.snapshot(interaction, ["outcome", "notes"])),
     )
     return interaction
+
+
+def audit_supervision(supervisor: str, call: str, mode: str, office: str, agent: str) -> None:
+    """A supervisor listened in, whispered or barged in: in the audit log of the queue's office."""
+    user = User.objects.filter(pk=int(supervisor)).first() if supervisor.isdigit() else None
+    organisation = Organisation.objects.filter(code=office).first()
+    audit.record(
+        "telephony.call_supervised",
+        actor=user,
+        organisation_id=organisation.pk if organisation else None,
+        data={"call": call, "mode": mode, "agent": agent},
+    )
+
+
+def alert_failure(what: str, detail: str) -> None:
+    """A telephony failure staff must hear of (storage full, the Asterisk connection lost…)."""
+    from okienko.telephony.recordings import alert_failure as record
+
+    record(what, detail)

@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from django.utils.translation import gettext as _
 
 from okienko.telephony.engine import ivr
+from okienko.telephony.engine.adapter import AUDIO
 
 if TYPE_CHECKING:
     from okienko.telephony.runtime import Call, Runtime
@@ -53,15 +54,19 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
             call.client_number = summary.get("client_number", "")
         call.office = str(session.office or call.office)
         if isinstance(action, ivr.Play):
-            await rt.to_phone(call, {"type": "prompt", "text": action.text})
-            await rt.adapter.play(call.id, action.prompt or "", action.text)
+            audio = await rt.prompt_audio(call, action.prompt or "", action.text)
+            await rt.to_phone(call, {"type": "prompt", "text": action.text, **audio})
+            await call.adapter.play(call.id, action.prompt or "", action.text)
             action = await step(session.on_played)()
         elif isinstance(action, ivr.Collect):
+            audio = await rt.prompt_audio(call, "", action.text)
             await rt.to_phone(
                 call,
-                {"type": "collect", "text": action.text, "secret": action.secret, "max": action.max},
+                {"type": "collect", "text": action.text, "secret": action.secret, "max": action.max, **audio},
             )
-            digits = await rt.adapter.collect(
+            if AUDIO in call.adapter.capabilities:  # a real line hears the question (keys may cut it short)
+                await call.adapter.play(call.id, "", action.text)
+            digits = await call.adapter.collect(
                 call.id,
                 action.min,
                 action.max,
@@ -71,6 +76,7 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
             )
             action = await step(session.on_digits)(digits)
         elif isinstance(action, ivr.Enqueue):
+            await rt.consent(call, action.queue)  # a queue that records says so first
             result = rt.enqueue(call, action.queue, action.priority)
             if result == "unknown":
                 await rt.to_phone(call, {"type": "prompt", "text": _("This line is not available now.")})
@@ -92,7 +98,7 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
         elif isinstance(action, ivr.Transfer):
             await rt.to_phone(call, {"type": "transfer", "number": action.number})
             rt.emit("transfer.out", call, number=action.number)
-            await rt.adapter.transfer(call.id, action.number)
+            await call.adapter.transfer(call.id, action.number)
             await rt.end(call, "transferred", tell=True)
             return
         elif isinstance(action, ivr.Voicemail):

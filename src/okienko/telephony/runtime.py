@@ -18,10 +18,12 @@ import contextlib
 import itertools
 import logging
 import random
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from asgiref.sync import sync_to_async
@@ -31,7 +33,14 @@ from okienko.telephony import directory
 from okienko.telephony.directory import QueueInfo
 from okienko.telephony.engine import events as ev
 from okienko.telephony.engine.acd import ACD, QueueConfig
-from okienko.telephony.engine.adapter import SimAdapter
+from okienko.telephony.engine.adapter import (
+    RECORD,
+    SUPERVISION_MODES,
+    Adapter,
+    PromptSource,
+    SimAdapter,
+    Unsupported,
+)
 from okienko.telephony.engine.clock import AsyncioClock
 from okienko.telephony.engine.events import CallEvent
 from okienko.telephony.identity import Identity
@@ -43,6 +52,11 @@ ANNOUNCE_EVERY = 30.0  # seconds between position announcements to a waiting cal
 WALLBOARD_EVERY = 1.0  # seconds between wallboard refreshes (when something changed)
 REPLAY_HOURS = 12  # how much of the log rebuilds the state after a restart
 MAX_CALLS_PER_PHONE = 1
+# An agent's phone for the day: a SIP URI or an Asterisk endpoint such as PJSIP/1001.
+ENDPOINT = re.compile(
+    r"sips?:[A-Za-z0-9_.!~*'()&=+$,;?/%\-]{1,64}@[A-Za-z0-9.\-\[\]:]{1,80}"
+    r"|[A-Z]{2,10}/[A-Za-z0-9_.@\-]{1,64}"
+)
 
 
 class Peer(Protocol):
@@ -69,6 +83,11 @@ class Call:
     connected: float | None = None
     task: asyncio.Task[None] | None = None
     last_announce: float = 0.0
+    flow: str = ""  # the code of the flow the call came through
+    adapter: Any = None  # the adapter carrying the call: the simulator's or a real line's
+    consent_played: bool = False  # the recording notice was played to the caller
+    recording: bool = False
+    supervisors: dict[str, str] = field(default_factory=dict)  # supervisor → listen|whisper|barge
 
 
 def _db(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -76,10 +95,14 @@ def _db(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
 
 
 class Runtime:
-    def __init__(self, *, rng: random.Random | None = None, adapter: SimAdapter | None = None) -> None:
+    def __init__(
+        self, *, rng: random.Random | None = None, adapter: SimAdapter | None = None, line: Adapter | None = None
+    ) -> None:
         self.clock = AsyncioClock()
         self.rng = rng or random.Random()  # noqa: S311 - distribution tie-breaks, not secrets
-        self.adapter = adapter or SimAdapter()
+        self.adapter = adapter or SimAdapter()  # the browser softphone's calls
+        self.line: Adapter | None = line  # real calls (embedded SIP or Asterisk), when configured
+        self.endpoints: dict[str, str] = {}  # agent → the phone they work on today (SIP URI / endpoint)
         self.acd: ACD = ACD(self.clock, self.rng, sink=self._on_event)
         self.calls: dict[str, Call] = {}
         self.info: dict[str, QueueInfo] = {}
@@ -93,6 +116,10 @@ class Runtime:
         self._ids = itertools.count(1)
         self._today: dict[str, list[int]] = {}  # queue → [offered, answered within its time] today
         self._today_date = ""
+        self._recorded: dict[str, dict[str, Any]] = {}  # call → what its recording is stored with
+        self.prompts: PromptSource | None = None  # prompt audio (speech), when available
+        self.prompt_url: Callable[[Path], str] = lambda path: ""
+        self.endpoint_pattern = "sip:{user}@127.0.0.1"
 
     # -- start, stop, persistence ---------------------------------------------------------------
 
@@ -246,7 +273,18 @@ class Runtime:
         if call is None:
             return
         call.state, call.agent, call.connected = "connected", event.agent, event.at
-        await self.adapter.bridge(call.id, event.agent)
+        try:
+            await call.adapter.bridge(call.id, event.agent)
+        except Exception as exc:  # noqa: BLE001 - the agent's phone did not answer or the line failed
+            log.warning("bridging call %s to %s failed: %s", call.id, event.agent, exc)
+            await self.to_agent(
+                event.agent, {"type": "error", "code": "bridge", "detail": _("Your phone could not be connected.")}
+            )
+            if call.queue in self.info and self.acd.agent_state(event.agent) is not None:
+                self.acd.transfer(call.id, call.queue, agent=event.agent)  # back to the queue, same place
+                call.state, call.agent = "queued", ""
+            return
+        await self._start_recording(call)
         await self.to_agent(event.agent, {"type": "connected", "call": call.id})
         await self.to_phone(call, {"type": "connected", "agent": self.names.get(event.agent, "")})
 
@@ -329,10 +367,12 @@ class Runtime:
             caller=peer.identity.caller or _("unknown number"),
             started=self.clock.now(),
             phone=peer,
+            flow=entry[1],
         )
         self.calls[call.id] = call
         self.emit(ev.CALL_START, call, number=number, caller=call.caller, flow=entry[1], flow_version=entry[2])
         await peer.send({"type": "dialled", "call": call.id, "number": number})
+        call.adapter = self.adapter
         await self.adapter.answer(call.id)
         call.task = asyncio.ensure_future(self._run_ivr(call, entry[0]))
 
@@ -362,7 +402,7 @@ class Runtime:
         for call in [c for c in self.calls.values() if c.phone is peer]:
             await self.end(call, "caller_hangup")
 
-    async def end(self, call: Call, reason: str, *, tell: bool = False) -> None:
+    async def end(self, call: Call, reason: str, *, tell: bool = False, hang_up: bool = True) -> None:
         if call.state == "ended":
             return
         was = call.state
@@ -371,7 +411,16 @@ class Runtime:
             call.task.cancel()
         if was in ("queued", "ringing", "connected") and reason != "agent_hangup":
             self.acd.hangup(call.id)
-        await self.adapter.hangup(call.id)
+        if call.recording:
+            call.recording = False
+            with contextlib.suppress(Exception):
+                await call.adapter.record(call.id, False)
+        for supervisor in list(call.supervisors):
+            with contextlib.suppress(Exception):
+                await call.adapter.stop_supervising(call.id, supervisor)
+        if hang_up:
+            with contextlib.suppress(Exception):  # a line that already lost the call
+                await call.adapter.hangup(call.id)
         self.emit(ev.CALL_END, call, reason=reason)
         if tell:
             await self.to_phone(call, {"type": "ended", "reason": reason})
@@ -423,6 +472,162 @@ class Runtime:
         if end:
             await self.end(call, "ivr_hangup", tell=True)
 
+    # -- a real line's calls (AdapterEvents) --------------------------------------------------
+
+    def attach(self, line: Adapter) -> None:
+        """Carry real calls through ``line`` too (the simulator's softphone keeps working)."""
+        self.line = line
+
+    async def incoming(self, call: str, number: str, caller: str) -> None:
+        """A call arrived on the line: answer it and run the flow of the number dialled."""
+        line = self.line
+        if line is None or call in self.calls:
+            return
+        entry = await _db(_flow_for)(number)
+        if entry is None:
+            log.info("call %s to %s: no such entry number", call, number)
+            with contextlib.suppress(Exception):
+                await line.hangup(call)
+            return
+        live = Call(
+            id=call,
+            entry=number,
+            caller=caller or _("unknown number"),
+            started=self.clock.now(),
+            adapter=line,
+            flow=entry[1],
+        )
+        self.calls[call] = live
+        self.emit(ev.CALL_START, live, number=number, caller=live.caller, flow=entry[1], flow_version=entry[2])
+        try:
+            await line.answer(call)
+        except Exception:
+            log.exception("answering call %s failed", call)
+            await self.end(live, "error", hang_up=False)
+            return
+        live.task = asyncio.ensure_future(self._run_ivr(live, entry[0]))
+
+    async def gone(self, call: str) -> None:
+        live = self.calls.get(call)
+        if live is not None:
+            await self.end(live, "caller_hangup", hang_up=False)
+
+    async def recorded(self, call: str, path: Path, started: float, ended: float) -> None:
+        """A finished recording: stored with its digest, retention date and legal basis; the
+        line's temporary file is removed whatever happens."""
+        from okienko.telephony.recordings import store_recording
+
+        meta = self._recorded.pop(call, {})
+        try:
+            stored = await _db(store_recording)(
+                call,
+                path,
+                started=started,
+                ended=ended,
+                queue=str(meta.get("queue", "")),
+                flow=str(meta.get("flow", "")),
+                consent_played=bool(meta.get("consent", False)),
+            )
+            if stored is not None:
+                data = {"recording": str(stored.uuid)}
+                self._pending.append(CallEvent(at=self.clock.now(), kind=ev.RECORD_STOP, call=call, data=data))
+        except Exception:
+            log.exception("storing the recording of call %s failed", call)
+            await self.failure("recording", _("The recording of call %(call)s could not be stored.") % {"call": call})
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    async def failure(self, what: str, detail: str) -> None:
+        """Something staff must hear of: logged, and raised as an alert to the supervisors."""
+        log.error("telephony failure (%s): %s", what, detail)
+        self._pending.append(CallEvent(at=self.clock.now(), kind=ev.FAILURE, data={"what": what, "detail": detail}))
+        for peer in list(self.boards):
+            with contextlib.suppress(Exception):
+                await peer.send({"type": "alert", "what": what, "detail": detail})
+        with contextlib.suppress(Exception):
+            await _db(directory.alert_failure)(what, detail)
+
+    async def consent(self, call: Call, queue: str) -> None:
+        """Before a call reaches a queue that records, the caller hears that it will be recorded."""
+        info = self.info.get(queue)
+        if info is None or not info.record_calls or RECORD not in call.adapter.capabilities or call.consent_played:
+            return
+        text = info.consent_text or _("This call will be recorded.")
+        audio = await self.prompt_audio(call, info.consent_prompt, text)
+        await self.to_phone(call, {"type": "prompt", "text": text, **audio})
+        await call.adapter.play(call.id, info.consent_prompt, text)
+        call.consent_played = True
+        self.emit(ev.CONSENT, call, prompt=info.consent_prompt)
+
+    async def _start_recording(self, call: Call) -> None:
+        info = self.info.get(call.queue)
+        if info is None or not info.record_calls or not call.consent_played or call.recording:
+            return
+        if RECORD not in call.adapter.capabilities:
+            return
+        try:
+            await call.adapter.record(call.id, True)
+        except Exception as exc:  # noqa: BLE001 - e.g. the recording storage is full: the call goes on
+            detail = _("Recording call %(call)s failed: %(error)s") % {"call": call.id, "error": exc}
+            await self.failure("recording", detail)
+            return
+        call.recording = True
+        self._recorded[call.id] = {"queue": call.queue, "flow": call.flow, "consent": call.consent_played}
+        self.emit(ev.RECORD_START, call, agent=call.agent)
+
+    async def prompt_audio(self, call: Call, prompt_id: str, text: str) -> dict[str, str]:
+        """``{"audio": url}`` of a prompt's sound for the browser softphone, when speech is
+        available (synthesised here, in the engine, off the loop, and cached)."""
+        if self.prompts is None or call.phone is None or not text:
+            return {}
+        try:
+            path = await asyncio.to_thread(self.prompts.audio_for, prompt_id, text, 16000)
+        except Exception:  # no espeak-ng, text refused… the softphone shows the text anyway
+            log.debug("no audio for prompt %r", prompt_id, exc_info=True)
+            return {}
+        return {"audio": self.prompt_url(path)}
+
+    def agent_endpoint(self, agent: str) -> str:
+        """Where a line rings ``agent``: the phone they said at login, else the installation's
+        pattern (``OKIENKO_AGENT_ENDPOINT``, e.g. ``PJSIP/agent-{user}``)."""
+        return self.endpoints.get(agent) or self.endpoint_pattern.format(user=agent)
+
+    # -- supervision ---------------------------------------------------------------------------
+
+    async def _supervise(self, peer: Peer, message: dict[str, Any]) -> None:
+        call = self.calls.get(str(message.get("call") or ""))
+        mode = str(message.get("mode") or "")
+        info = self.info.get(call.queue) if call is not None else None
+        if call is None or call.state != "connected" or info is None or info.office not in peer.identity.scope:
+            await peer.send({"type": "error", "code": "not-found", "detail": _("No such call.")})
+            return
+        supervisor = peer.identity.user
+        if message.get("type") == "stop_supervising":
+            if call.supervisors.pop(supervisor, None) is not None:
+                with contextlib.suppress(Exception):
+                    await call.adapter.stop_supervising(call.id, supervisor)
+                self.emit(ev.SUPERVISE_STOP, call, supervisor=supervisor)
+            await peer.send(self.board(peer.identity))
+            return
+        if mode not in SUPERVISION_MODES or mode not in call.adapter.capabilities:
+            await peer.send({"type": "error", "code": "unsupported", "detail": _("This line does not allow it.")})
+            return
+        try:
+            await call.adapter.supervise(call.id, supervisor, mode)
+        except Unsupported:
+            await peer.send({"type": "error", "code": "unsupported", "detail": _("This line does not allow it.")})
+            return
+        except Exception:
+            log.exception("supervising call %s failed", call.id)
+            await peer.send({"type": "error", "code": "failed", "detail": _("Your phone could not be connected.")})
+            return
+        call.supervisors[supervisor] = mode
+        self.emit(ev.SUPERVISE, call, supervisor=supervisor, mode=mode, agent=call.agent)
+        with contextlib.suppress(Exception):
+            await _db(directory.audit_supervision)(supervisor, call.id, mode, info.office, call.agent)
+        await peer.send(self.board(peer.identity))
+
     # -- the agent side ------------------------------------------------------------------------
 
     async def agent_joined(self, peer: Peer) -> None:
@@ -470,6 +675,12 @@ class Runtime:
         agent, kind = peer.identity.user, message.get("type")
         call_id = str(message.get("call") or "")
         if kind == "login":
+            phone = str(message.get("phone") or "").strip()
+            if phone and not ENDPOINT.fullmatch(phone):
+                await peer.send({"type": "error", "code": "bad-phone", "detail": _("Not a phone address.")})
+                return
+            if phone:
+                self.endpoints[agent] = phone
             self.acd.login(agent, dict(peer.identity.queues), name=peer.identity.name)
         elif kind == "ready":
             self._ensure_logged_in(peer)
@@ -542,6 +753,9 @@ class Runtime:
         self.boards.discard(peer)
 
     async def board_command(self, peer: Peer, message: dict[str, Any]) -> None:
+        if message.get("type") in ("supervise", "stop_supervising"):
+            await self._supervise(peer, message)
+            return
         if message.get("type") != "move":
             await peer.send({"type": "error", "code": "unknown", "detail": _("Unknown command.")})
             return
@@ -606,9 +820,19 @@ class Runtime:
                     "in_state": round(now - float(view.get("since") or now)),
                     "calls": view.get("calls_taken", 0),
                     "queues": sorted(view.get("queues", {})),
+                    **self._supervision_view(str(view.get("call") or ""), identity),
                 }
             )
         return {"type": "board", "queues": queues, "agents": agents, "at": now}
+
+    def _supervision_view(self, call_id: str, identity: Identity) -> dict[str, Any]:
+        """The agent's live call and what the supervisor may do with it: the wallboard shows
+        listen-in, whisper and barge only when the line carrying the call supports them."""
+        call = self.calls.get(call_id) if call_id else None
+        if call is None or call.state != "connected":
+            return {"call": "", "modes": [], "supervising": ""}
+        modes = [mode for mode in SUPERVISION_MODES if mode in call.adapter.capabilities]
+        return {"call": call.id, "modes": modes, "supervising": call.supervisors.get(identity.user, "")}
 
     def service_level_today(self, queue: str) -> float | None:
         """Answered within the queue's time / offered since local midnight, from the counters the

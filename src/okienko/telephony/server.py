@@ -12,6 +12,7 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -104,10 +105,18 @@ async def dispatch(runtime: Runtime, peer: Connection, message: dict[str, Any]) 
 Started = Callable[[asyncio.AbstractEventLoop, asyncio.Event, Runtime], None]
 
 
-async def serve_forever(host: str, port: int, *, started: Started | None = None) -> None:
-    """Serve until SIGINT/SIGTERM (or, in tests, until the event passed to ``started`` is set)."""
+async def serve_forever(host: str, port: int, *, started: Started | None = None, line: str | None = None) -> None:
+    """Serve until SIGINT/SIGTERM (or, in tests, until the event passed to ``started`` is set).
+    ``line``: the real line to carry calls on (``lines.build``; None: the installation's)."""
+    from okienko.telephony import lines
+
     runtime = Runtime()
     await runtime.start()
+    await sync_to_async(lines.configure, thread_sensitive=True)(runtime)
+    adapter = await sync_to_async(lines.build, thread_sensitive=True)(runtime, line)
+    if adapter is not None:
+        await lines.start(adapter)
+        runtime.attach(adapter)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -118,4 +127,6 @@ async def serve_forever(host: str, port: int, *, started: Started | None = None)
         if started is not None:
             started(loop, stop, runtime)
         await stop.wait()
+    if adapter is not None:
+        await lines.stop(adapter)
     await runtime.stop()

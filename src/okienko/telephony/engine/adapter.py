@@ -10,6 +10,7 @@ loop.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -94,6 +95,36 @@ class Adapter(Protocol):
     async def stop_supervising(self, call: str, supervisor: str) -> None: ...
 
 
+async def collect_digits(
+    digits: asyncio.Queue[str],
+    ended: Callable[[], bool],
+    min_digits: int,
+    max_digits: int,
+    terminator: str,
+    first_timeout: float,
+    inter_digit_timeout: float,
+) -> str | None:
+    """The digit-collection rule every adapter shares: wait ``first_timeout`` for the first key,
+    ``inter_digit_timeout`` for each next, stop at the terminator or ``max_digits``; fewer than
+    ``min_digits`` (or a hang-up, signalled by an empty string in the queue) gives None."""
+    pressed = ""
+    timeout = first_timeout
+    while len(pressed) < max_digits and not ended():
+        try:
+            digit = await asyncio.wait_for(digits.get(), timeout)
+        except TimeoutError:
+            break
+        if digit == "" or ended():
+            break  # woken by a hang-up
+        if terminator and digit == terminator:
+            break
+        pressed += digit
+        timeout = inter_digit_timeout
+    if ended() or len(pressed) < min_digits:
+        return None
+    return pressed
+
+
 @dataclass
 class _SimCall:
     digits: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
@@ -164,22 +195,9 @@ class SimAdapter:
         inter_digit_timeout: float,
     ) -> str | None:
         state = self._call(call)
-        pressed = ""
-        timeout = first_timeout
-        while len(pressed) < max_digits and not state.ended:
-            try:
-                digit = await asyncio.wait_for(state.digits.get(), timeout)
-            except TimeoutError:
-                break
-            if digit == "" or state.ended:
-                break  # woken by a hang-up
-            if terminator and digit == terminator:
-                break
-            pressed += digit
-            timeout = inter_digit_timeout
-        if state.ended or len(pressed) < min_digits:
-            return None
-        return pressed
+        return await collect_digits(
+            state.digits, lambda: state.ended, min_digits, max_digits, terminator, first_timeout, inter_digit_timeout
+        )
 
     async def bridge(self, call: str, agent: str) -> None:
         self._call(call).bridged = agent

@@ -22,6 +22,12 @@ IVR_AUTH_FAILED = "ivr.auth_failed"  # data: attempt, locked (bool) — never th
 VOICEMAIL = "voicemail"  # data: box (office code), seconds
 CALLBACK = "callback"  # data: office (code), callback (id)
 TRANSFER_OUT = "transfer.out"  # data: number
+CONSENT = "record.consent"  # call: the recording notice was played; data: prompt
+RECORD_START = "record.start"  # call, queue, agent: recording began (after the notice)
+RECORD_STOP = "record.stop"  # call: the recording is stored; data: recording (its id)
+SUPERVISE = "supervise"  # call, queue: data: supervisor, mode (listen | whisper | barge), agent
+SUPERVISE_STOP = "supervise.stop"  # call: data: supervisor
+FAILURE = "failure"  # data: what (ari | sip | recording…), detail — staff were alerted
 
 QUEUE_ENTER = "queue.enter"  # queue, call; data: priority, position
 OFFER = "offer"  # queue, call, agent: the agent's phone rings (reserved until answer or time-out)
