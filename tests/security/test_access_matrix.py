@@ -265,7 +265,29 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/notifications/templates/", "event"): lambda o: "case_registered",
     ("desk/notifications/templates/", "channel"): lambda o: "email",
     ("desk/notifications/templates/", "language"): lambda o: "pl",
+    ("desk/phone/ivr/flows/", "code"): lambda o: _ivr_number(o).flow.code,
+    ("desk/phone/ivr/flows/", "number"): lambda o: 1,
+    ("desk/phone/ivr/numbers/", "pk"): lambda o: _ivr_number(o).pk,
 }
+
+
+def _ivr_number(office: Office) -> Any:
+    """A published IVR flow of the office and a number leading to it (made on first use)."""
+    from okienko.telephony.ivr import actions as ivr_actions
+    from okienko.telephony.ivr.models import EntryNumber, Flow
+
+    code = f"matrix-{office.org.code}"
+    flow = Flow.objects.filter(code=code).first()
+    if flow is None:
+        flow = ivr_actions.create_flow(actor=None, organisation=office.org, code=code, name=code)
+        ivr_actions.publish(actor=None, version=flow.versions.get())
+    number = f"95{OFFICES.index(office.org.code)}0"
+    entry, _new = EntryNumber.objects.get_or_create(
+        number=number, defaults={"name": code, "organisation": office.org, "flow": flow}
+    )
+    return entry
+
+
 # Query strings that make a page show an object (hand-offs between desk forms).
 QUERIES: dict[str, Filler] = {
     "desk/contacts/callbacks/new/": lambda o: f"interaction={o.interaction.uuid}",
