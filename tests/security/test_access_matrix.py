@@ -50,6 +50,7 @@ from okienko.interactions.models import Callback, Interaction, InteractionAttach
 from okienko.knowledge import actions as knowledge_actions
 from okienko.knowledge.models import Article
 from tests.clients.helpers import pesel
+from tests.telephony.media_helpers import phone_media
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -265,6 +266,10 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/notifications/templates/", "event"): lambda o: "case_registered",
     ("desk/notifications/templates/", "channel"): lambda o: "email",
     ("desk/notifications/templates/", "language"): lambda o: "pl",
+    ("desk/phone/prompts/", "prompt_id"): lambda o: phone_media(o.org).prompt.pk,
+    ("desk/phone/prompts/", "rate"): lambda o: 8000,
+    ("desk/phone/recordings/", "recording_uuid"): lambda o: phone_media(o.org).recording.uuid,
+    ("desk/phone/voicemail/", "message_uuid"): lambda o: phone_media(o.org).message.uuid,
     ("desk/phone/ivr/flows/", "code"): lambda o: _ivr_number(o).flow.code,
     ("desk/phone/ivr/flows/", "number"): lambda o: 1,
     ("desk/phone/ivr/numbers/", "pk"): lambda o: _ivr_number(o).pk,
@@ -450,7 +455,7 @@ def _owner_visible(user: User | None, office: Office) -> bool:
 def _personal(route: Route) -> bool:
     """Does the address name a piece of personal data (so a refusal must be audited)?"""
     return any(
-        p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid", "scan_uuid"}
+        p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid", "scan_uuid", "recording_uuid", "message_uuid"}
         or (p == "uuid" and route.template.startswith(("api/v1/cases/", "api/v1/clients/", "api/v1/interactions/")))
         or (p == "pk" and route.template.startswith(("desk/eforms/", "desk/chat/")))
         for p in route.params
