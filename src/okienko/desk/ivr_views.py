@@ -289,6 +289,9 @@ def _texts() -> dict[str, Any]:
         "pressed": _("Pressed: %(keys)s"),
         "test_error": _("The test call stopped: %(detail)s"),
         "path": _("Path: %(path)s"),
+        "error_unexpected_input": _("the flow was not waiting for that (keys or a time-out are awaited)."),
+        "error_broken_node": _("a node lacks a field it needs; check the flow."),
+        "error_too_long": _("the call went on too long without ending."),
         "read_only": _("This version is published: make a new draft to change it."),
     }
 

@@ -405,7 +405,7 @@
     if (!window.cytoscape || !container) { return; }
     if (!cy) {
       cy = window.cytoscape({
-        container: container, elements: [], wheelSensitivity: 0.3, autoungrabify: false, boxSelectionEnabled: false,
+        container: container, elements: [], wheelSensitivity: 0.3, minZoom: 0.15, maxZoom: 1.3, autoungrabify: false, boxSelectionEnabled: false,
         style: [
           { selector: "node", style: { "shape": "round-rectangle", "background-color": "data(colour)", "label": "data(label)",
             "text-wrap": "wrap", "text-valign": "center", "font-size": 10, "color": "#1b1f23", "width": 110, "height": 40,
@@ -576,12 +576,12 @@
         if (step.kind === "press") { text = fmt(T.pressed, { keys: step.text }); }
         if (step.kind === "timeout") { text = T.timeout; }
         if (step.kind === "end") { text = resultText(d.result || {}); }
-        if (step.kind === "error") { text = fmt(T.test_error, { detail: step.text }); }
+        if (step.kind === "error") { text = fmt(T.test_error, { detail: T["error_" + d.error_code] || step.text }); }
         log.appendChild(el("li", { className: "ivr-step-" + step.kind }, "[" + step.node + "] " + text));
       });
       test.pending = d.pending; test.path = d.path || [];
       if (d.result) { pending.textContent = resultText(d.result) + " " + fmt(T.path, { path: test.path.join(" → ") }); }
-      else if (d.error) { pending.textContent = fmt(T.test_error, { detail: d.error }); }
+      else if (d.error) { pending.textContent = fmt(T.test_error, { detail: T["error_" + d.error_code] || d.error }); }
       else { pending.textContent = (d.pending ? d.pending.text + " — " + awaitingText(d.pending) : ""); }
       digitsInput.type = d.pending && d.pending.secret ? "password" : "text";
       digitsInput.value = "";
