@@ -75,7 +75,8 @@ def office(region: Organisation) -> Organisation:
 
 
 @contextlib.contextmanager
-def running_engine() -> Iterator[Engine]:
+def running_engine(line: str = "") -> Iterator[Engine]:
+    """The engine process's server on a thread (``line``: the real line beside the simulator)."""
     from okienko.telephony.server import serve_forever
 
     port = free_port()
@@ -87,7 +88,7 @@ def running_engine() -> Iterator[Engine]:
         ready.set()
 
     thread = threading.Thread(
-        target=lambda: asyncio.run(serve_forever("127.0.0.1", port, started=on_start)), daemon=True
+        target=lambda: asyncio.run(serve_forever("127.0.0.1", port, started=on_start, line=line)), daemon=True
     )
     thread.start()
     assert ready.wait(15), "the engine did not start"

@@ -65,6 +65,16 @@ def user_part(uri: str) -> str:
     return match.group(1) if match else ""
 
 
+def _wav_complete(path: Path) -> bool:
+    """The RIFF header's length is filled in (pjmedia writes it when the recorder is destroyed)."""
+    try:
+        with path.open("rb") as head:
+            riff = head.read(8)
+    except OSError:
+        return False
+    return len(riff) == 8 and int.from_bytes(riff[4:8], "little") > 0
+
+
 def wav_seconds(path: Path) -> float:
     with wave.open(str(path), "rb") as sound:
         return sound.getnframes() / float(sound.getframerate() or 1)
@@ -86,7 +96,7 @@ class _Leg:
     parent: str = ""  # the caller's leg an agent or supervisor leg belongs to
     agent: str = ""  # caller legs: the agent leg they are bridged to
     supervisors: dict[str, tuple[str, str]] = field(default_factory=dict)  # supervisor → (leg, mode)
-    recorder: Any = None
+    recorder: str | None = None  # the key of its recorder in the adapter's pj-thread objects
     record_path: Path | None = None
     record_started: float = 0.0
 
@@ -158,6 +168,7 @@ class SipAdapter:
         self._endpoint: Any = None
         self._account: Any = None
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._objects: dict[str, Any] = {}  # players and recorders, touched only on the pj thread
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -245,9 +256,13 @@ class SipAdapter:
         if self._endpoint is None:
             return
         self._endpoint.hangupAllCalls()
+        self._objects.clear()
         for leg in self.legs.values():
-            leg.recorder = None
             leg.pj = None
+        # the conference bridge removes ports asynchronously: let it, before tearing it down
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            self._endpoint.libHandleEvents(10)
         self._account = None
         self._thread.poll = lambda: None  # type: ignore[method-assign, union-attr]
         self._endpoint.libDestroy()
@@ -395,17 +410,19 @@ class SipAdapter:
             log.warning("no audio for prompt %r on %s", prompt_id, call, exc_info=True)
             return
 
-        def start() -> Any:
+        key = f"play-{leg.id}-{next(self._ids)}"
+
+        def start() -> bool:
             sink = self._audio(leg)
             if sink is None:
-                return None
+                return False
             player = self._pj.AudioMediaPlayer()
             player.createPlayer(str(path), self._pj.PJMEDIA_FILE_NO_LOOP)
             player.startTransmit(sink)
-            return player
+            self._objects[key] = player  # held (and destroyed) only on the pj thread
+            return True
 
-        player = await self._run(start)
-        if player is None:
+        if not await self._run(start):
             return
         leg.keyed.clear()
         if leg.digits.empty():
@@ -415,15 +432,14 @@ class SipAdapter:
                 task.cancel()
 
         def stop() -> None:
+            player = self._objects.pop(key, None)
             sink = self._audio(leg)
             with contextlib.suppress(self._pj.Error):
-                if sink is not None:
+                if sink is not None and player is not None:
                     player.stopTransmit(sink)
+            del player  # the last reference: pjsua2 destroys the player here, on its thread
 
         await self._run(stop)
-        holder = [player]
-        player = None
-        await self._run(holder.clear)  # the player is destroyed on the pj thread
 
     async def collect(
         self,
@@ -525,32 +541,41 @@ class SipAdapter:
         path = self.record_dir / f"{call}.wav"
         agent = self.legs.get(leg.agent) if leg.agent else None
 
-        def begin() -> Any:
+        key = f"record-{leg.id}"
+
+        def begin() -> None:
             recorder = self._pj.AudioMediaRecorder()
             recorder.createRecorder(str(path))  # raises when the disk is full or not writable
             self._connect(leg, recorder)
             if agent is not None:
                 self._connect(agent, recorder)
-            return recorder
+            self._objects[key] = recorder
 
         try:
-            leg.recorder = await self._run(begin)
+            await self._run(begin)
         except self._pj.Error as exc:
-            raise OSError(f"cannot record to {path}: {exc.info() if hasattr(exc, 'info') else exc}") from exc
-        leg.record_path, leg.record_started = path, time.time()
+            raise OSError(f"cannot record to {path}: {getattr(exc, 'reason', exc)}") from exc
+        leg.recorder, leg.record_path, leg.record_started = key, path, time.time()
 
     async def _finish_recording(self, leg: _Leg) -> None:
         if leg.recorder is None or leg.record_path is None:
             return
-        recorder, path, started = leg.recorder, leg.record_path, leg.record_started
+        key, path, started = str(leg.recorder), leg.record_path, leg.record_started
         leg.recorder, leg.record_path = None, None
 
         def close() -> None:
-            nonlocal recorder
-            recorder = None  # destroying the recorder writes the WAV header's lengths
+            recorder = self._objects.pop(key, None)
+            del recorder  # destroying the recorder writes the WAV header's lengths
 
         await self._run(close)
-        await self.events.recorded(leg.id, path, started, time.time())
+        ended = time.time()
+        # pjmedia removes the recorder from the conference bridge on its next clock tick and only
+        # then writes the WAV header's lengths: wait for them (bounded).
+        for _attempt in range(100):
+            if _wav_complete(path):
+                break
+            await asyncio.sleep(0.02)
+        await self.events.recorded(leg.id, path, started, ended)
 
     async def supervise(self, call: str, supervisor: str, mode: str) -> None:
         if mode not in (LISTEN, WHISPER, BARGE):
