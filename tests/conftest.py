@@ -24,13 +24,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    cache = settings.CACHES.get("default", {})
+    cache: dict[str, Any] = settings.CACHES.get("default", {})
     if not worker or "redis" not in str(cache.get("BACKEND", "")):
         return
     index = int(re.sub(r"\D", "", worker) or 0)
     cache["LOCATION"] = re.sub(r"(/\d+)?$", f"/{index % 15 + 1}", str(cache["LOCATION"]), count=1)
-    layer = settings.CHANNEL_LAYERS.get("default", {})
-    layer.setdefault("CONFIG", {})["prefix"] = f"asgi-{worker}"
+    layer: dict[str, Any] = settings.CHANNEL_LAYERS.get("default", {})
+    config: dict[str, Any] = layer.setdefault("CONFIG", {})
+    config["prefix"] = f"asgi-{worker}"
 
 
 @pytest.fixture(autouse=True)
