@@ -30,8 +30,8 @@ def pytest_configure(config: pytest.Config) -> None:
     index = int(re.sub(r"\D", "", worker) or 0)
     cache["LOCATION"] = re.sub(r"(/\d+)?$", f"/{index % 15 + 1}", str(cache["LOCATION"]), count=1)
     layer: dict[str, Any] = settings.CHANNEL_LAYERS.get("default", {})
-    config: dict[str, Any] = layer.setdefault("CONFIG", {})
-    config["prefix"] = f"asgi-{worker}"
+    layer_config: dict[str, Any] = layer.setdefault("CONFIG", {})
+    layer_config["prefix"] = f"asgi-{worker}"
 
 
 @pytest.fixture(autouse=True)
