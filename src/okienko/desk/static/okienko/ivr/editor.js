@@ -424,7 +424,7 @@
     }
     cy.elements().remove();
     cy.add(elements());
-    var roots = def.nodes[def.start] ? ["#" + cssId(def.start)] : undefined;
+    var roots = def.nodes[def.start] ? "#" + cssId(def.start) : undefined;
     cy.layout({ name: "breadthfirst", directed: true, roots: roots, spacingFactor: 1.05, padding: 10, animate: false }).run();
     if (selected && def.nodes[selected]) { cy.getElementById(selected).select(); }
   }
