@@ -79,21 +79,17 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
             await rt.consent(call, action.queue)  # a queue that records says so first
             result = rt.enqueue(call, action.queue, action.priority)
             if result == "unknown":
-                await rt.to_phone(call, {"type": "prompt", "text": _("This line is not available now.")})
+                await rt.say(call, _("This line is not available now."))
                 await rt.end(call, "error", tell=True)
             elif result == "full":
-                await rt.to_phone(call, {"type": "prompt", "text": _("All lines are busy. Please call later.")})
+                await rt.say(call, _("All lines are busy. Please call later."))
                 await rt.end(call, "ivr_hangup", tell=True)
             elif result in ("overflow:voicemail", "overflow:callback"):
                 pass  # the overflow handler takes the caller to voicemail or a callback
             elif call.state == "queued":
                 await rt.to_phone(call, {"type": "queued", "queue": rt.queue_name(call.queue)})
-                position = rt.acd.position(call.id)
-                if position is not None:
-                    from okienko.telephony.runtime import announcement
-
-                    call.last_announce = rt.clock.now()
-                    await rt.to_phone(call, announcement(position, rt.acd.expected_wait(call.id)))
+                if rt.acd.position(call.id) is not None:
+                    await rt.announce(call)
             return
         elif isinstance(action, ivr.Transfer):
             await rt.to_phone(call, {"type": "transfer", "number": action.number})
@@ -111,7 +107,7 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
             action = await step(session.on_callback_recorded)()
         elif isinstance(action, ivr.Hangup):
             if action.text:
-                await rt.to_phone(call, {"type": "prompt", "text": action.text})
+                await rt.say(call, action.text)
             await rt.end(call, "ivr_hangup", tell=True)
             return
         else:

@@ -34,6 +34,7 @@ from okienko.telephony.directory import QueueInfo
 from okienko.telephony.engine import events as ev
 from okienko.telephony.engine.acd import ACD, QueueConfig
 from okienko.telephony.engine.adapter import (
+    AUDIO,
     RECORD,
     SUPERVISION_MODES,
     Adapter,
@@ -435,7 +436,8 @@ class Runtime:
             raise
         except Exception:
             log.exception("the IVR of call %s failed", call.id)
-            await self.to_phone(call, {"type": "prompt", "text": _("We are sorry, a technical problem occurred.")})
+            with contextlib.suppress(Exception):
+                await self.say(call, _("We are sorry, a technical problem occurred."))
             await self.end(call, "error", tell=True)
 
     def enqueue(self, call: Call, queue: str, priority: int = 0) -> str:
@@ -468,7 +470,7 @@ class Runtime:
             log.exception("recording a callback for call %s failed", call.id)
         self.emit(ev.VOICEMAIL if message else ev.CALLBACK, call, office=office, callback=callback)
         spoken = text or _("Thank you. We will call you back.")
-        await self.to_phone(call, {"type": "prompt", "text": spoken})
+        await self.say(call, spoken)
         if end:
             await self.end(call, "ivr_hangup", tell=True)
 
@@ -554,9 +556,7 @@ class Runtime:
         if info is None or not info.record_calls or RECORD not in call.adapter.capabilities or call.consent_played:
             return
         text = info.consent_text or _("This call will be recorded.")
-        audio = await self.prompt_audio(call, info.consent_prompt, text)
-        await self.to_phone(call, {"type": "prompt", "text": text, **audio})
-        await call.adapter.play(call.id, info.consent_prompt, text)
+        await self.say(call, text, info.consent_prompt, always=True)
         call.consent_played = True
         self.emit(ev.CONSENT, call, prompt=info.consent_prompt)
 
@@ -575,6 +575,23 @@ class Runtime:
         call.recording = True
         self._recorded[call.id] = {"queue": call.queue, "flow": call.flow, "consent": call.consent_played}
         self.emit(ev.RECORD_START, call, agent=call.agent)
+
+    async def announce(self, call: Call) -> None:
+        """The waiting caller's position and expected wait (played on a line with audio without
+        holding the loop: the caller may be answered meanwhile)."""
+        call.last_announce = self.clock.now()
+        said = announcement(self.acd.position(call.id), self.acd.expected_wait(call.id))
+        await self.to_phone(call, said)
+        if said.get("text") and AUDIO in call.adapter.capabilities:
+            self._spawn(call.adapter.play(call.id, "", str(said["text"])))
+
+    async def say(self, call: Call, text: str, prompt_id: str = "", *, always: bool = False) -> None:
+        """Tell the caller ``text``: shown (and sounded) on the softphone, played on a line with
+        audio (``always``: through any adapter, e.g. the recording notice the simulator logs)."""
+        audio = await self.prompt_audio(call, prompt_id, text)
+        await self.to_phone(call, {"type": "prompt", "text": text, **audio})
+        if always or AUDIO in call.adapter.capabilities:
+            await call.adapter.play(call.id, prompt_id, text)
 
     async def prompt_audio(self, call: Call, prompt_id: str, text: str) -> dict[str, str]:
         """``{"audio": url}`` of a prompt's sound for the browser softphone, when speech is
@@ -863,8 +880,7 @@ class Runtime:
                 info = self.info.get(call.queue)
                 if info is None or not info.announce_position:
                     continue
-                call.last_announce = now
-                await self.to_phone(call, announcement(self.acd.position(call.id), self.acd.expected_wait(call.id)))
+                await self.announce(call)
 
 
 def announcement(position: int | None, wait: float | None) -> dict[str, Any]:
