@@ -87,3 +87,25 @@ def test_without_espeak_the_message_is_still_kept(box: VoicemailBox, monkeypatch
 
 def test_an_unknown_office_gives_no_callback(region: Organisation) -> None:
     assert voicemail.leave_message(office="nowhere", client_id="", caller="1", reason="", message="Halo") == ""
+
+
+@needs_tools
+def test_the_demo_gives_offices_prompts_a_box_and_a_playable_recording(region: Organisation) -> None:
+    import io
+
+    from okienko.telephony import demo
+    from okienko.telephony.media_models import CallRecording, Prompt
+    from okienko.telephony.models import PhoneQueue
+
+    PhoneQueue.objects.create(organisation=Organisation.objects.get(code="pup-a"), code="tel-pup-a", name="A")
+    demo.load(stdout=io.StringIO())
+    demo.load(stdout=io.StringIO())  # idempotent
+    offices = Organisation.objects.filter(phone_queues__isnull=False).distinct()
+    for office in offices:
+        assert Prompt.objects.get(organisation=office, code="consent-recording").audio.count() == 2
+        closed = Prompt.objects.get(organisation=office, code="office-closed")
+        assert closed.is_announcement
+        assert not closed.active
+        assert VoicemailBox.objects.filter(organisation=office).count() == 1
+    assert len(offices) == 1
+    assert CallRecording.objects.get().queue == "tel-pup-a"

@@ -10,7 +10,7 @@ from typing import Any
 from okienko.accounts.models import Organisation
 from okienko.telephony.models import PhoneQueue, Strategy
 
-VERSION = 1
+VERSION = 2
 
 REGION = "wup-bialystok"
 CITY_CENTRE = "lodz-ckzm"
@@ -42,6 +42,9 @@ def load(*, stdout: Any) -> None:
             strategy=Strategy.LONGEST_IDLE,
         )
     stdout.write(f"demo: {PhoneQueue.objects.count()} phone queues")
+    from okienko.telephony import media_demo
+
+    media_demo.load(stdout=stdout)  # prompts, voicemail boxes, a recording (issue 16)
 
 
 def _queue(
