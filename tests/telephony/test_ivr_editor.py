@@ -438,3 +438,23 @@ def test_any_definition_validates_and_test_calls_without_a_500(
     for endpoint, extra in (("validate", {}), ("test-call", {"inputs": inputs, "services": services})):
         answer = post_json(client, f"/desk/phone/ivr/flows/fuzz/{endpoint}", {"definition": definition, **extra})
         assert answer.status_code in (200, 400), (endpoint, answer.status_code, definition)
+
+
+def test_the_lists_do_not_query_per_flow(
+    web: WebClient, org_a: Organisation, flow_a: Flow, django_assert_max_num_queries: Any
+) -> None:
+    """The flow list and the numbers page cost the same with 1 or 11 flows."""
+    web.get("/desk/phone/ivr/")  # session and memberships warmed up
+    with django_assert_max_num_queries(40) as few:
+        web.get("/desk/phone/ivr/")
+    for i in range(10):
+        flow = actions.create_flow(actor=None, organisation=org_a, code=f"extra-{i}", name=f"Extra {i}")
+        actions.publish(actor=None, version=flow.versions.get())
+        EntryNumber.objects.create(number=f"96{i:02d}", name="x", organisation=org_a, flow=flow)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = web.get("/desk/phone/ivr/")
+    assert page.content.decode().count("/desk/phone/ivr/flows/extra-") == 10
+    web.get("/desk/phone/ivr/numbers/")
+    with django_assert_max_num_queries(40) as numbers:
+        web.get("/desk/phone/ivr/numbers/")
+    assert len(numbers.captured_queries) < 20

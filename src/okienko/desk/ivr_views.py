@@ -460,7 +460,7 @@ def versions_view(request: HttpRequest, code: str) -> HttpResponse:
     a, b = _number(request.GET.get("a", "")), _number(request.GET.get("b", ""))
     comparison = None
     if a in by_number and b in by_number:
-        comparison = diff_definitions(by_number[a].definition, by_number[b].definition)
+        comparison = _shown(diff_definitions(by_number[a].definition, by_number[b].definition))
     elif request.GET.get("a") or request.GET.get("b"):
         messages.error(request, _("Choose two versions of this flow."))
     return render(
@@ -474,6 +474,24 @@ def versions_view(request: HttpRequest, code: str) -> HttpResponse:
             "comparison": comparison,
         },
     )
+
+
+def _shown(diff: dict[str, Any]) -> dict[str, Any]:
+    """The difference with its values as text (lists and objects as JSON, absent as None)."""
+
+    def text(value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+
+    def fields(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**c, "before": text(c["before"]), "after": text(c["after"])} for c in changes]
+
+    return {
+        **diff,
+        "flow": fields(diff["flow"]),
+        "nodes": [{**node, "fields": fields(node["fields"])} for node in diff["nodes"]],
+    }
 
 
 @login_required
@@ -500,11 +518,8 @@ NUMBER = re.compile(r"^[0-9]{3,20}$")
 
 
 def _publishable(user: User) -> list[Flow]:
-    return [
-        f
-        for f in ivr_access.flows_for(user).filter(versions__status=FlowVersion.Status.PUBLISHED).distinct()
-        if f is not None
-    ]
+    """The user's flows that callers can be sent to (a published version exists)."""
+    return list(ivr_access.flows_for(user).filter(versions__status=FlowVersion.Status.PUBLISHED).distinct())
 
 
 @login_required
