@@ -191,12 +191,17 @@ def test_a_consultant_is_refused_and_another_office_is_not_found(
 ) -> None:
     assert web.get("/desk/phone/ivr/flows/flow-b/").status_code == 404
     assert post_json(web, "/desk/phone/ivr/flows/flow-b/save", {"definition": FLOW, "revision": "x"}).status_code == 404
-    assert post_json(web, "/desk/phone/ivr/flows/flow-b/test-call", {"definition": FLOW}).status_code == 404
+    hidden = post_json(web, "/desk/phone/ivr/flows/flow-b/test-call", {"definition": FLOW})
+    assert hidden.status_code == 404
+    assert hidden["Content-Type"] == "application/problem+json"
     assert web.post("/desk/phone/ivr/flows/flow-b/draft").status_code == 404
     consultant = make_user("konsultant", roles=[(org_a, Role.CONSULTANT)])
     other = WebClient()
     other.force_login(consultant)
     assert other.get("/desk/phone/ivr/").status_code == 403
+    refused = post_json(other, "/desk/phone/ivr/flows/flow-b/validate", {"definition": FLOW})
+    assert refused.status_code == 403
+    assert refused.json()["status"] == 403
     assert 'href="/desk/phone/ivr/"' not in other.get("/desk/").content.decode()
 
 

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -121,13 +121,17 @@ def _draft(flow: Flow) -> FlowVersion | None:
 
 
 def json_endpoint(view: Any) -> Any:
-    """Bad input of a JSON endpoint is a 400 problem, never a 500."""
+    """Bad input of a JSON endpoint is a 400 problem, never a 500; refusals are JSON too."""
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             response: HttpResponse = view(request, *args, **kwargs)
         except BadInput as exc:
             return problem(400, exc.slug, exc.detail)
+        except PermissionDenied:
+            return problem(403, "forbidden", _("Only supervisors and administrators edit IVR flows."))
+        except Http404:
+            return problem(404, "not-found", _("There is no such flow."))
         return response
 
     wrapped.__name__ = view.__name__
