@@ -62,7 +62,13 @@ def build(nodes: int, seed: int) -> dict[str, Any]:
             options = {str((k + 1) % 10): exit_of(i, k) for k in range(min(count, 9))}
             if i and rng.random() < 0.3:
                 options["9"] = ids[rng.randrange(0, i)]  # back to an earlier menu: a cycle with exits
-            node = {"type": "menu", "text": f"Menu {i}.", "options": options, "retries": 2, "on_fail": ends[i % endings]}
+            node = {
+                "type": "menu",
+                "text": f"Menu {i}.",
+                "options": options,
+                "retries": 2,
+                "on_fail": ends[i % endings],
+            }
         elif kind == "condition":
             tests: list[dict[str, Any]] = [
                 {"office_open": "{office}"},
@@ -73,7 +79,14 @@ def build(nodes: int, seed: int) -> dict[str, Any]:
             ]
             node = {"type": "condition", "test": tests[i % 5], "then": exit_of(i, 0), "else": exit_of(i, 1)}
         elif kind == "collect":
-            node = {"type": "collect", "text": "Podaj numer.", "var": f"v{i}", "min": 1, "max": 10, "next": exit_of(i, 0)}
+            node = {
+                "type": "collect",
+                "text": "Podaj numer.",
+                "var": f"v{i}",
+                "min": 1,
+                "max": 10,
+                "next": exit_of(i, 0),
+            }
             node["on_fail"] = exit_of(i, 1)
         elif kind == "authenticate":
             node = {"type": "authenticate", "text_number": "Numer klienta?", "text_pin": "PIN?", "next": exit_of(i, 0)}
