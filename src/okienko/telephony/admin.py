@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from okienko.core.admin import AuditedModelAdmin
-from okienko.telephony.models import CallEventRecord, PhoneQueue, QueueMember
+from okienko.telephony.models import CallEventRecord, PhoneQueue, QueueMember, VoicemailBox
 
 
 class QueueMemberInline(admin.TabularInline[QueueMember, PhoneQueue]):
@@ -25,6 +25,16 @@ class PhoneQueueAdmin(AuditedModelAdmin):
     search_fields = ["name", "code"]
     autocomplete_fields = ["organisation"]
     inlines = [QueueMemberInline]
+
+
+@admin.register(VoicemailBox)
+class VoicemailBoxAdmin(AuditedModelAdmin):
+    """The offices' voicemail boxes (messages are listened to on the desk, where it is logged)."""
+
+    list_display = ["name", "code", "organisation", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["organisation"]
 
 
 @admin.register(CallEventRecord)
