@@ -47,7 +47,7 @@ def test_an_announcement_change_is_heard_on_the_next_call(
         text="Urząd jest dziś nieczynny.",
         is_announcement=True,
     )
-    source = prompts.DjangoPromptSource()
+    source = prompts.DjangoPromptSource("pup-a")
     first = source.audio_for("office-closed", "tekst z przepływu", 8000)
     assert first.read_bytes() == PromptAudio.objects.get(prompt=prompt, sample_rate=8000).file.read()
     with django_capture_on_commit_callbacks(execute=True):
@@ -115,3 +115,22 @@ def test_the_consent_text_is_the_offices_prompt_or_the_default(boss: User, offic
         actor=boss, organisation=office, code="consent-recording", name="Zgoda", text="Rozmowa jest nagrywana."
     )
     assert prompts.consent_text("pup-a") == "Rozmowa jest nagrywana."
+
+
+def test_an_announcement_is_never_played_on_another_offices_line(boss: User, office: Organisation) -> None:
+    prompts.synthesise_prompt(
+        actor=boss,
+        organisation=office,
+        code="office-closed",
+        name="Zamknięte",
+        text="Urząd A jest dziś nieczynny.",
+        is_announcement=True,
+        active=True,
+    )
+    own = prompts.DjangoPromptSource("pup-a").audio_for("office-closed", "Tekst przepływu.", 8000)
+    assert own != audio.cached("Tekst przepływu.")
+    assert prompts.DjangoPromptSource("pup-b").audio_for("office-closed", "Tekst przepływu.", 8000) == audio.cached(
+        "Tekst przepływu."
+    )
+    assert prompts.find_prompt("pup-a/office-closed") is not None
+    assert prompts.find_prompt("office-closed") is None

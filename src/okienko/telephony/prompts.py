@@ -65,8 +65,10 @@ class PromptError(Exception):
 
 
 def find_prompt(prompt_id: str, office: str = "") -> Prompt | None:
-    """The active prompt called ``prompt_id`` (``"<office code>/<code>"`` or a bare code: the
-    given office's first, else the one of the lowest-numbered office that has it)."""
+    """The active prompt called ``prompt_id`` (``"<office code>/<code>"`` or a bare code): the
+    given office's first, else the one of the lowest-numbered office that has it — except an
+    announcement, which is only ever its own office's (one office closed must not be announced
+    on another's line)."""
     if "/" in prompt_id:
         office, _sep, prompt_id = prompt_id.partition("/")
     if not prompt_id:
@@ -76,7 +78,7 @@ def find_prompt(prompt_id: str, office: str = "") -> Prompt | None:
         own = found.filter(organisation__code=office).first()
         if own is not None:
             return own
-    return found.order_by("organisation_id").first()
+    return found.filter(is_announcement=False).order_by("organisation_id").first()
 
 
 def speakable(text: str) -> str:
