@@ -45,6 +45,8 @@ class QueueInfo:
 
 def queues() -> list[tuple[Any, QueueInfo]]:
     """Every active queue as ``(QueueConfig, QueueInfo)``."""
+    from okienko.telephony.prompts import consent_text
+
     found = []
     for queue in PhoneQueue.objects.filter(active=True).select_related("organisation").order_by("code"):
         info = QueueInfo(
@@ -56,7 +58,7 @@ def queues() -> list[tuple[Any, QueueInfo]]:
             service_level_target=float(queue.service_level_target),
             service_level_seconds=queue.service_level_seconds,
             record_calls=bool(getattr(queue, "record_calls", False)),
-            consent_text=str(_("This call is recorded. If you do not agree, say so to the consultant.")),
+            consent_text=consent_text(queue.organisation.code),
         )
         found.append((queue.to_config(), info))
     return found

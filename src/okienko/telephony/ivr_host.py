@@ -54,9 +54,13 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
             call.client_number = summary.get("client_number", "")
         call.office = str(session.office or call.office)
         if isinstance(action, ivr.Play):
-            audio = await rt.prompt_audio(call, action.prompt or "", action.text)
+            # a prompt id names the caller's office's prompt (an announcement is only its office's)
+            prompt = action.prompt or ""
+            if prompt and "/" not in prompt and (call.office or session.office):
+                prompt = f"{call.office or session.office}/{prompt}"
+            audio = await rt.prompt_audio(call, prompt, action.text)
             await rt.to_phone(call, {"type": "prompt", "text": action.text, **audio})
-            await call.adapter.play(call.id, action.prompt or "", action.text)
+            await call.adapter.play(call.id, prompt, action.text)
             action = await step(session.on_played)()
         elif isinstance(action, ivr.Collect):
             audio = await rt.prompt_audio(call, "", action.text)

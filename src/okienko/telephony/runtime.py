@@ -463,9 +463,22 @@ class Runtime:
             reason = _("Voicemail on %(number)s: %(message)s") % {"number": call.entry, "message": message}
         callback = ""
         try:
-            callback = await _db(directory.request_callback)(
-                office=office, client_id=call.client, caller=call.caller, reason=reason
-            )
+            if message:  # the simulator's voicemail: the typed message spoken into the office's box
+                from okienko.telephony import voicemail
+
+                callback = await _db(voicemail.leave_message)(
+                    office=office,
+                    client_id=call.client,
+                    caller=call.caller,
+                    reason=reason,
+                    message=message,
+                    call=call.id,
+                    entry=call.entry,
+                )
+            else:
+                callback = await _db(directory.request_callback)(
+                    office=office, client_id=call.client, caller=call.caller, reason=reason
+                )
         except Exception:
             log.exception("recording a callback for call %s failed", call.id)
         self.emit(ev.VOICEMAIL if message else ev.CALLBACK, call, office=office, callback=callback)
@@ -556,7 +569,7 @@ class Runtime:
         if info is None or not info.record_calls or RECORD not in call.adapter.capabilities or call.consent_played:
             return
         text = info.consent_text or _("This call will be recorded.")
-        await self.say(call, text, info.consent_prompt, always=True)
+        await self.say(call, text, f"{info.office}/{info.consent_prompt}", always=True)
         call.consent_played = True
         self.emit(ev.CONSENT, call, prompt=info.consent_prompt)
 

@@ -111,21 +111,24 @@ class _PjThread(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping:
-            try:
-                item = self.work.get(timeout=0.005)
-            except queue.Empty:
-                item = None
-            if item is not None:
+            while True:  # all the work sent meanwhile, then the network and timers
+                try:
+                    item = self.work.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    continue
                 function, future = item
                 if future.set_running_or_notify_cancel():
                     try:
                         future.set_result(function())
                     except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
                         future.set_exception(exc)
-            self.poll()
+            if not self.poll():
+                time.sleep(0.002)
 
-    def poll(self) -> None:  # replaced once the endpoint exists
-        return
+    def poll(self) -> bool:  # replaced once the endpoint exists (polls for up to 2 ms)
+        return False
 
     def call(self, function: Callable[[], Any]) -> concurrent.futures.Future[Any]:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
@@ -151,6 +154,7 @@ class SipAdapter:
         transfer_uri: str = "sip:{number}@{host}",
         log_level: int = 1,
         rtp_port: int = 0,
+        max_calls: int = 128,
     ) -> None:
         self.events = events
         self.prompts = prompts
@@ -159,6 +163,7 @@ class SipAdapter:
         self.record_dir = record_dir
         self.transfer_uri = transfer_uri
         self.log_level = log_level
+        self.max_calls = max_calls
         self.rtp_port = rtp_port or 40000 + port % 1000 * 20  # RTP ports start here, two per call
         self.legs: dict[str, _Leg] = {}
         self._ids = itertools.count(1)
@@ -215,15 +220,27 @@ class SipAdapter:
         endpoint = pj.Endpoint()
         endpoint.libCreate()
         config = pj.EpConfig()
-        config.uaConfig.threadCnt = 0  # we poll from our own thread
-        config.uaConfig.mainThreadOnly = False
-        config.uaConfig.userAgent = "Okienko"
-        config.logConfig.level = self.log_level
-        config.logConfig.consoleLevel = self.log_level
-        config.medConfig.clockRate = CLOCK_RATE
-        config.medConfig.sndClockRate = CLOCK_RATE
-        config.medConfig.noVad = True
-        config.medConfig.ecTailLen = 0  # no echo canceller: nothing is played through a speaker
+        # SWIG hands out copies of nested structures: change them, then assign them back.
+        ua = config.uaConfig
+        ua.threadCnt = 0  # we poll from our own thread
+        # Callbacks raised on pjmedia's own threads (DTMF from the media clock) are queued and
+        # run here, in libHandleEvents: Python must never be entered from a thread it does not know.
+        ua.mainThreadOnly = True
+        ua.userAgent = "Okienko"
+        ua.maxCalls = self.max_calls  # callers + agents' and supervisors' legs
+        config.uaConfig = ua
+        logging_config = config.logConfig
+        logging_config.level = self.log_level
+        logging_config.consoleLevel = self.log_level
+        config.logConfig = logging_config
+        media = config.medConfig
+        media.clockRate = CLOCK_RATE
+        media.sndClockRate = CLOCK_RATE
+        media.noVad = True
+        media.ecTailLen = 0  # no echo canceller: nothing is played through a speaker
+        media.maxMediaPorts = self.max_calls * 2 + 32  # + players and recorders
+        media.threadCnt = 0  # RTP is polled on our thread too
+        config.medConfig = media
         endpoint.libInit(config)
         transport = pj.TransportConfig()
         transport.port = self.port
@@ -250,7 +267,7 @@ class SipAdapter:
         self._account.create(account_config, True)
         self._endpoint = endpoint
         assert self._thread is not None
-        self._thread.poll = lambda: endpoint.libHandleEvents(5)  # type: ignore[method-assign]
+        self._thread.poll = lambda: endpoint.libHandleEvents(2) >= 0  # type: ignore[method-assign]
 
     def _destroy(self) -> None:
         if self._endpoint is None:
@@ -264,7 +281,7 @@ class SipAdapter:
         while time.monotonic() < deadline:
             self._endpoint.libHandleEvents(10)
         self._account = None
-        self._thread.poll = lambda: None  # type: ignore[method-assign, union-attr]
+        self._thread.poll = lambda: False  # type: ignore[method-assign, union-attr]
         self._endpoint.libDestroy()
         self._endpoint = None
 
