@@ -63,6 +63,13 @@ services:
 	    (apt-get install -y -qq espeak-ng sox ffmpeg >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq espeak-ng sox ffmpeg)) ; \
 	  else echo "espeak-ng, sox or ffmpeg missing: the telephony audio tests will be skipped"; fi; \
 	fi
+	@# Real SIP peers for the embedded SIP line's tests: baresip (caller and agent phone, in a network
+	@# namespace made with iproute2) and SIPp (20 concurrent calls).
+	@if [ ! -x /usr/bin/baresip ] || [ ! -x /usr/bin/sipp ] || ! command -v ip >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq baresip-core sip-tester iproute2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq baresip-core sip-tester iproute2)) ; \
+	  else echo "baresip, sipp or ip missing: the SIP end-to-end tests will be skipped"; fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
