@@ -59,12 +59,18 @@ def prompt_url(path: Path, *, absolute: bool = False) -> str:
     return base.rstrip("/") + relative if absolute and base else relative
 
 
+def recordings_dir() -> Path:
+    """Where lines write recordings until the runtime has stored them."""
+    return Path(settings.VAR_DIR) / "recordings" / "incoming"
+
+
 def configure(runtime: Runtime) -> None:
     """Give the runtime its prompts' speech (when espeak-ng is there) and the agents' phones."""
     from okienko.telephony import audio
     from okienko.telephony.prompts import DjangoPromptSource
 
     runtime.endpoint_pattern = str(settings.TELEPHONY_AGENT_ENDPOINT)
+    runtime.adapter.record_dir = recordings_dir()  # the simulator's (silent) recordings
     if audio.tools_missing():
         log.warning("speech is off: missing %s", ", ".join(audio.tools_missing()))
         return
@@ -95,7 +101,7 @@ def build(runtime: Runtime, kind: str | None = None) -> Any:
             host=host,
             port=int(port),
             public_host=str(settings.TELEPHONY_SIP_PUBLIC_HOST or host),
-            record_dir=Path(settings.VAR_DIR) / "recordings" / "incoming",
+            record_dir=recordings_dir(),
         )
     from okienko.telephony.adapters.ari import AriAdapter
 

@@ -101,7 +101,7 @@ class Runtime:
     ) -> None:
         self.clock = AsyncioClock()
         self.rng = rng or random.Random()  # noqa: S311 - distribution tie-breaks, not secrets
-        self.adapter = adapter or SimAdapter()  # the browser softphone's calls
+        self.adapter = adapter or SimAdapter(events=self)  # the browser softphone's calls
         self.line: Adapter | None = line  # real calls (embedded SIP or Asterisk), when configured
         self.endpoints: dict[str, str] = {}  # agent → the phone they work on today (SIP URI / endpoint)
         self.acd: ACD = ACD(self.clock, self.rng, sink=self._on_event)

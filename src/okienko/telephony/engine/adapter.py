@@ -10,6 +10,8 @@ loop.
 from __future__ import annotations
 
 import asyncio
+import time
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +127,17 @@ async def collect_digits(
     return pressed
 
 
+def _silence(path: Path, seconds: float, rate: int = 8000) -> Path:
+    """A 16-bit mono WAV of ``seconds`` of silence (the simulator's recording)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(rate)
+        sound.writeframes(b"\x00\x00" * int(max(seconds, 0.0) * rate))
+    return path
+
+
 @dataclass
 class _SimCall:
     digits: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
@@ -138,12 +151,20 @@ class _SimCall:
 
 
 class SimAdapter:
-    """The simulator's adapter (the browser softphone): digits in, prompts out, no media."""
+    """The simulator's adapter (the browser softphone): digits in, prompts out, no media.
 
-    capabilities = frozenset({LISTEN, WHISPER, BARGE})
+    It "records" too, so that the whole recording path (notice, storage, retention, playback)
+    can be tried from the demo: the file is silence as long as the call was recorded — the
+    simulator carries no voice — and is reported through ``events.recorded`` like a real one."""
 
-    def __init__(self) -> None:
+    capabilities = frozenset({LISTEN, WHISPER, BARGE, RECORD})
+    MAX_RECORDING = 3600.0  # seconds of silence at most
+
+    def __init__(self, events: AdapterEvents | None = None, record_dir: Path | None = None) -> None:
         self._calls: dict[str, _SimCall] = {}
+        self.events = events
+        self.record_dir = record_dir
+        self._recording: dict[str, float] = {}  # call → when its recording started
 
     def _call(self, call: str) -> _SimCall:
         state = self._calls.get(call)
@@ -212,9 +233,22 @@ class SimAdapter:
         state = self._call(call)
         state.ended = True
         state.digits.put_nowait("")  # wakes a collect in progress
+        if call in self._recording:
+            await self.record(call, False)
 
     async def record(self, call: str, start: bool) -> None:
         self._call(call).recording = start
+        if start:
+            self._recording.setdefault(call, time.time())
+            return
+        started = self._recording.pop(call, None)
+        if started is None or self.events is None or self.record_dir is None:
+            return
+        ended = time.time()
+        path = await asyncio.to_thread(
+            _silence, self.record_dir / f"{call}.wav", min(ended - started, self.MAX_RECORDING)
+        )
+        await self.events.recorded(call, path, started, ended)
 
     async def supervise(self, call: str, supervisor: str, mode: str) -> None:
         if mode not in self.capabilities:
