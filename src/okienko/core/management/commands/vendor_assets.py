@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,13 @@ ASSETS = {
     "chart.js/dist/chart.umd.js": "chart.umd.js",
     "axe-core/axe.min.js": "axe.min.js",
     "cytoscape/dist/cytoscape.min.js": "cytoscape.min.js",
+}
+
+# Libraries whose npm package ships only modules (no browser file): bundled with esbuild (a locked
+# devDependency) into one IIFE script exposing a global. JsSIP (the consultants' browser phone)
+# stopped shipping dist/ in 3.11.
+BUNDLES = {
+    "jssip/lib/JsSIP.js": ("jssip.min.js", "JsSIP"),
 }
 
 
@@ -42,4 +50,24 @@ class Command(BaseCommand):
                 shutil.copytree(src, out, dirs_exist_ok=True)
             else:
                 shutil.copyfile(src, out)
-        self.stdout.write(f"vendored {len(ASSETS)} assets into {target}")
+        esbuild = node_modules / ".bin" / "esbuild"
+        for source, (dest, global_name) in BUNDLES.items():
+            src = node_modules / source
+            if not src.exists() or not esbuild.exists():
+                raise CommandError(f"{src} or esbuild is missing: the npm lockfile and BUNDLES disagree.")
+            command = [
+                str(esbuild),
+                str(src),
+                "--bundle",
+                "--minify",
+                "--format=iife",
+                f"--global-name={global_name}",
+                "--platform=browser",
+                "--legal-comments=inline",
+                "--log-level=error",
+                f"--outfile={target / dest}",
+            ]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+            if result.returncode != 0:
+                raise CommandError(f"esbuild failed for {source}: {result.stderr.strip()}")
+        self.stdout.write(f"vendored {len(ASSETS) + len(BUNDLES)} assets into {target}")
