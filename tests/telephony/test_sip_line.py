@@ -142,3 +142,42 @@ def test_a_sip_caller_hears_the_prompt_identifies_by_dtmf_and_is_bridged_and_rec
     assert len(loud) * sip_rig.FRAME > 1.0, "the recording should hold the consultant's tone"
     kinds = set(CallEventRecord.objects.filter(call=ring["call"]).values_list("kind", flat=True))
     assert {"record.consent", "record.start", "record.stop", "connect"} <= kinds
+
+
+@pytest.mark.allow_hosts(["127.0.0.1", "10.77.0.0/16"])
+def test_a_sip_caller_leaves_a_voicemail_message_kept_in_the_office_box_with_a_callback(
+    line_engine: Engine, net: sip_rig.Net, region: Organisation, tmp_path: Path
+) -> None:
+    from okienko.telephony.ivr import actions as ivr_actions
+    from okienko.telephony.ivr.models import EntryNumber, Flow
+    from okienko.telephony.media_models import VoicemailMessage
+
+    flow = Flow.objects.create(organisation=region, code="vm-9520", name="Voicemail")
+    definition = {
+        "start": "box",
+        "default_office": "pup-a",
+        "nodes": {"box": {"type": "voicemail", "box": "{office}", "text": "Zostaw wiadomość po sygnale."}},
+    }
+    ivr_actions.publish(actor=None, version=ivr_actions.create_draft(actor=None, flow=flow, definition=definition))
+    EntryNumber.objects.create(number="9520", name="Poczta głosowa", organisation=region, flow=flow)
+    tone = sip_rig.sound(tmp_path / "tone.wav", "synth", "60", "sine", "440", "vol", "0.3")
+    caller = sip_rig.Baresip(net, tmp_path / "caller", user="601234567", port=5070, ctrl=4444, source=tone)
+    try:
+        caller.connect()
+        caller.command("dial", f"sip:9520@{net.host}:{SIP_PORT}")
+        caller.wait_event("CALL_ESTABLISHED", 10)
+        call = _wait(lambda: next(iter(line_engine.runtime.calls.values()), None), 5, "the engine's call")
+        _wait(lambda: call.recording, 15, "the greeting to end and the message to be recorded")
+        time.sleep(2.0)  # the message: the caller's tone
+        caller.command("hangup")
+        message = _wait(lambda: VoicemailMessage.objects.filter(call=call.id).first(), 10, "the stored message")
+    finally:
+        caller.stop()
+    assert message.box.organisation.code == "pup-a"
+    assert message.callback is not None
+    assert message.duration >= 1.5
+    with message.file.open("rb") as stored:
+        saved = tmp_path / "message.wav"
+        saved.write_bytes(stored.read())
+    loud = [value for value in sip_rig.envelope(saved) if value > 500]
+    assert len(loud) * sip_rig.FRAME > 1.0, "the message should hold the caller's tone"

@@ -53,6 +53,7 @@ ANNOUNCE_EVERY = 30.0  # seconds between position announcements to a waiting cal
 WALLBOARD_EVERY = 1.0  # seconds between wallboard refreshes (when something changed)
 REPLAY_HOURS = 12  # how much of the log rebuilds the state after a restart
 MAX_CALLS_PER_PHONE = 1
+MAX_MESSAGE = 120.0  # seconds a voicemail message may last on a line with audio
 # An agent's phone for the day: a SIP URI or an Asterisk endpoint such as PJSIP/1001.
 ENDPOINT = re.compile(
     r"sips?:[A-Za-z0-9_.!~*'()&=+$,;?/%\-]{1,64}@[A-Za-z0-9.\-\[\]:]{1,80}"
@@ -118,6 +119,7 @@ class Runtime:
         self._today: dict[str, list[int]] = {}  # queue → [offered, answered within its time] today
         self._today_date = ""
         self._recorded: dict[str, dict[str, Any]] = {}  # call → what its recording is stored with
+        self._voicemail: dict[str, dict[str, str]] = {}  # call → the box its message goes to
         self.prompts: PromptSource | None = None  # prompt audio (speech), when available
         self.prompt_url: Callable[[Path], str] = lambda path: ""
         self.endpoint_pattern = "sip:{user}@127.0.0.1"
@@ -454,7 +456,33 @@ class Runtime:
 
     def _leave_message(self, call: Call, text: str) -> None:
         call.state = "message"
+        if AUDIO in call.adapter.capabilities and call.phone is None:
+            self._spawn(self._record_message(call, text))  # a real line: the caller speaks
+            return
         self._spawn(self.to_phone(call, {"type": "voicemail", "text": text}))
+
+    async def _record_message(self, call: Call, text: str) -> None:
+        """Voicemail on a line with audio: the greeting, then the caller's message recorded until
+        they press a key, hang up or ``MAX_MESSAGE`` seconds pass; stored in the office's box with
+        a callback (``voicemail.store_voicemail``, through ``recorded``)."""
+        await self.say(call, text)
+        if call.state != "message":
+            return
+        self._voicemail[call.id] = {"office": call.office, "client": call.client}
+        try:
+            await call.adapter.record(call.id, True)
+        except Exception as exc:  # noqa: BLE001 - no message can be kept: a callback instead
+            self._voicemail.pop(call.id, None)
+            await self.failure("voicemail", _("Recording a message failed: %(error)s") % {"error": exc})
+            await self._callback(call, "", end=True)
+            return
+        call.recording = True
+        await call.adapter.collect(call.id, 1, 1, "", MAX_MESSAGE, MAX_MESSAGE)  # any key ends it
+        if call.state == "message":
+            call.recording = False
+            await call.adapter.record(call.id, False)
+            await self.say(call, _("Thank you. We will call you back."))
+            await self.end(call, "ivr_hangup", tell=True)
 
     async def _callback(self, call: Call, text: str, *, end: bool, message: str = "") -> None:
         office = call.office or (self.info[call.queue].office if call.queue in self.info else "")
@@ -532,6 +560,10 @@ class Runtime:
         line's temporary file is removed whatever happens."""
         from okienko.telephony.recordings import store_recording
 
+        message = self._voicemail.pop(call, None)
+        if message is not None:
+            await self._store_message(call, path, started, ended, message)
+            return
         meta = self._recorded.pop(call, {})
         try:
             stored = await _db(store_recording)(
@@ -552,6 +584,33 @@ class Runtime:
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
+
+    async def _store_message(self, call: str, path: Path, started: float, ended: float, meta: dict[str, str]) -> None:
+        from okienko.telephony import voicemail
+
+        live = self.calls.get(call)
+        try:
+            await _db(voicemail.store_voicemail)(
+                meta.get("office", ""),
+                call,
+                live.caller if live else "",
+                meta.get("client", ""),
+                path,
+                max(0.0, ended - started),
+                entry=live.entry if live else "",
+            )
+            self.emit_for(call, ev.VOICEMAIL, box=meta.get("office", ""), seconds=round(ended - started, 1))
+        except Exception:
+            log.exception("storing the voicemail of call %s failed", call)
+            await self.failure("voicemail", _("The message of call %(call)s could not be stored.") % {"call": call})
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def emit_for(self, call: str, kind: str, **data: Any) -> None:
+        """An event about a call that may have ended already."""
+        self._pending.append(CallEvent(at=self.clock.now(), kind=kind, call=call, data=data))
+        self._dirty = True
 
     async def failure(self, what: str, detail: str) -> None:
         """Something staff must hear of: logged, and raised as an alert to the supervisors."""
