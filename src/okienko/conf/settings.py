@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from okienko.conf.env import database_settings, image_sources, read_environment, secret_key
 
 # Lets generic Django classes be written with their type arguments (ModelAdmin[Case], ModelForm[…]).
 django_stubs_ext.monkeypatch()
+
+
+def _json_list(name: str) -> list[Any]:
+    """An environment variable holding a JSON list (empty or unset: an empty list)."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = json.loads(raw) if raw else []
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise ImproperlyConfigured(f"{name} must be a JSON list")
+    return value
+
 
 ENV = read_environment()
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -261,6 +278,22 @@ TELEPHONY_ARI_APP = os.environ.get("OKIENKO_ARI_APP", "okienko")
 TELEPHONY_AGENT_ENDPOINT = os.environ.get("OKIENKO_AGENT_ENDPOINT", "sip:agent-{user}@127.0.0.1:5070")
 # The web address prompts are served from (``/telefon/prompt/<file>``), for Asterisk's media cache.
 TELEPHONY_PROMPT_BASE_URL = os.environ.get("OKIENKO_PROMPT_BASE_URL", "")
+# Consultants' browser phone (issue 16, part 8; optional): JsSIP on the console registers to
+# Asterisk's PJSIP over WSS with the consultant's own SIP account (admin → Browser phone accounts).
+# Off while the URL is empty. The engine then dials the browser as TELEPHONY_WEBRTC_DIAL says
+# ({username}, {domain}); Asterisk's ARI needs a channel name, the embedded SIP line a SIP URI.
+TELEPHONY_WEBRTC_WSS_URL = os.environ.get("OKIENKO_WEBRTC_WSS_URL", "")
+TELEPHONY_WEBRTC_SIP_DOMAIN = os.environ.get("OKIENKO_WEBRTC_SIP_DOMAIN", "")
+TELEPHONY_WEBRTC_DIAL = os.environ.get(
+    "OKIENKO_WEBRTC_DIAL", "PJSIP/{username}" if TELEPHONY_LINE == "ari" else "sip:{username}@{domain}"
+)
+# A JSON list of RTCIceServer objects, e.g. [{"urls": "stun:stun.example:3478"}]; empty: none.
+TELEPHONY_WEBRTC_ICE_SERVERS = _json_list("OKIENKO_WEBRTC_ICE_SERVERS")
+# Calls the engine sends to the browser phone are answered at once (a cue sounds) or with a button.
+TELEPHONY_WEBRTC_AUTO_ANSWER = os.environ.get("OKIENKO_WEBRTC_AUTO_ANSWER", "1") in {"1", "true", "yes", "on"}
+if TELEPHONY_WEBRTC_WSS_URL:  # the console's page may open the WebSocket to the exchange
+    _wss = urlsplit(TELEPHONY_WEBRTC_WSS_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(f"{_wss.scheme}://{_wss.netloc}")
 WHITENOISE_USE_FINDERS = DEBUG or ENV.profile == "test"
 
 # --- E-mail --------------------------------------------------------------------------------
