@@ -1,5 +1,8 @@
-/* The simulator's telephone (issue 15): dial an entry number over /ws/telephony/phone/, show each
-   prompt as text, send the pressed digits (keypad or keyboard), leave a voicemail as text. */
+/* The simulator's telephone (issues 15, 16): dial an entry number over /ws/telephony/phone/, show each
+   prompt as text and, when the exchange has speech (`audio` on prompt and collect frames), play it
+   — one at a time, in order; a key pressed drops what was still to be said, a new question
+   replaces an earlier one not yet heard out; a mute toggle — send the pressed digits (keypad or
+   keyboard), leave a voicemail as text. */
 (function () {
   "use strict";
   var root = document.getElementById("softphone");
@@ -8,6 +11,45 @@
   var status = root.querySelector(".softphone-status"), log = root.querySelector(".softphone-log");
   var hangupButton = root.querySelector(".softphone-hangup"), callButton = root.querySelector(".softphone-call");
   var keys = root.querySelectorAll("[data-key]"), messageForm = root.querySelector(".softphone-message");
+  var player = root.querySelector(".softphone-audio"), muteButton = root.querySelector(".softphone-mute");
+  var sounds = [], playing = null, muted = false;
+  try { muted = window.localStorage.getItem("okienko.softphone.muted") === "1"; } catch (err) { muted = false; }
+
+  // -- the prompts' sound: a queue played in order through one <audio> ---------------------------
+  function next() {
+    playing = null;
+    if (muted || !sounds.length) { return; }
+    var sound = playing = sounds.shift();
+    player.src = sound.url;
+    var started = player.play();
+    // refused (autoplay) or broken: the text is there; go on unless another sound took over
+    if (started && started.catch) { started.catch(function () { if (playing === sound) { next(); } }); }
+  }
+  function hear(url, question) {
+    if (!url || muted || !player) { return; }
+    if (question) {  // a new question interrupts an earlier question, not the prompts before it
+      sounds = sounds.filter(function (s) { return !s.question; });
+      if (playing && playing.question) { player.pause(); playing = null; }
+    }
+    sounds.push({ url: url, question: question });
+    if (!playing) { next(); }
+  }
+  function silence() {
+    sounds = []; playing = null;
+    if (player) { player.pause(); }
+  }
+  function setMuted(value) {
+    muted = value;
+    muteButton.setAttribute("aria-pressed", muted ? "true" : "false");
+    try { window.localStorage.setItem("okienko.softphone.muted", muted ? "1" : "0"); } catch (err) { /* private mode */ }
+    if (muted) { silence(); }
+  }
+  if (player) {
+    player.addEventListener("ended", function () { if (playing) { next(); } });
+    player.addEventListener("error", function () { if (playing) { next(); } });
+    muteButton.addEventListener("click", function () { setMuted(!muted); });
+    setMuted(muted);
+  }
 
   function say(text, kind) {
     var li = document.createElement("li");
@@ -17,12 +59,13 @@
   function inCall(active) {
     hangupButton.disabled = !active; callButton.disabled = active;
     keys.forEach(function (k) { k.disabled = !active; });
-    if (!active) { call = ""; messageForm.hidden = true; }
+    if (!active) { call = ""; messageForm.hidden = true; silence(); }
   }
   function send(message) { if (socket && socket.readyState === 1) { socket.send(JSON.stringify(message)); } }
   function press(key) {
     if (!call) { return; }
     send({ type: "press", call: call, digits: key });
+    silence();  // the caller answered: what was still to be said is dropped
     say(secret && key !== "#" ? "•" : key, "pressed");
   }
   function open(then) {
@@ -35,8 +78,8 @@
       if (m.type === "error" && m.code === "engine-down") { status.textContent = d.down; return; }
       if (m.type === "error") { status.textContent = m.detail || m.code; return; }
       if (m.type === "dialled") { call = m.call; inCall(true); status.textContent = d.dialled + " " + m.number; }
-      else if (m.type === "prompt" || m.type === "position") { if (m.text) { say(m.text); } }
-      else if (m.type === "collect") { secret = !!m.secret; say(m.text); }
+      else if (m.type === "prompt" || m.type === "position") { if (m.text) { say(m.text); } hear(m.audio, false); }
+      else if (m.type === "collect") { secret = !!m.secret; say(m.text); hear(m.audio, true); }
       else if (m.type === "queued") { status.textContent = d.queued + ": " + m.queue; }
       else if (m.type === "ringing") { status.textContent = d.ringing; }
       else if (m.type === "connected") { status.textContent = d.connected + (m.agent ? " (" + m.agent + ")" : ""); }
