@@ -3,12 +3,14 @@ simulator's softphone (``/telefon/`` for everyone on the embedded demo; issue 15
 
 from django.urls import path
 
+from okienko.desk import browser_phone_views
 from okienko.desk import phone_views as views
 
 app_name = "phone"
 urlpatterns = [
     path("desk/phone/", views.console_view, name="console"),
     path("desk/phone/pop", views.pop_view, name="pop"),
+    path("desk/phone/browser-phone", browser_phone_views.credentials_view, name="browser_phone"),
     path("desk/phone/wrap-up", views.wrap_up_view, name="wrap_up"),
     path("desk/phone/callback", views.callback_outcome_view, name="callback_outcome"),
     path("desk/phone/wallboard/", views.wallboard_view, name="wallboard"),

@@ -27,7 +27,7 @@ from okienko.core.ids import parse_uuid
 from okienko.core.panels import render_panels
 from okienko.interactions import actions as interaction_actions
 from okienko.interactions.models import Callback, Interaction
-from okienko.telephony import directory
+from okienko.telephony import directory, sip_accounts
 from okienko.telephony.models import CallEventRecord, PauseReason, PhoneQueue
 
 INTERVALS = {"900": _("15 minutes"), "1800": _("30 minutes"), "3600": _("hour"), "86400": _("day")}
@@ -59,6 +59,8 @@ def console_view(request: HttpRequest) -> HttpResponse:
             "queues": [(names.get(code, code), penalty) for code, penalty in sorted(queues.items())],
             "pause_reasons": [(v, label) for v, label in PauseReason.choices if v != PauseReason.NO_ANSWER],
             "outcomes": Interaction.Outcome.choices,
+            # The browser phone panel (its credentials come from phone:browser_phone, never the page).
+            "browser_phone": sip_accounts.account_for(user) is not None,
         },
     )
 

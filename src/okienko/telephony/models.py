@@ -21,12 +21,14 @@ from okienko.telephony.media_models import (
     VoicemailBox,
     VoicemailMessage,
 )
+from okienko.telephony.sip_accounts import AgentSipAccount
 
 if TYPE_CHECKING:
     from okienko.telephony.engine.acd import QueueConfig
     from okienko.telephony.engine.events import CallEvent
 
 __all__ = [
+    "AgentSipAccount",
     "CallEventRecord",
     "CallRecording",
     "PhoneQueue",

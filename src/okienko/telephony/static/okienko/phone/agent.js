@@ -1,6 +1,8 @@
 /* The consultant's phone on the desk (issue 15): state buttons, the screen pop when a call rings
    (the caller's facts from the engine, then the client-card panels), answer, end, wrap-up.
-   Reconnects with back-off; the engine logs the consultant out only after a grace period. */
+   Reconnects with back-off; the engine logs the consultant out only after a grace period.
+   With the browser phone registered (browser_phone.js), the console names it at login so the
+   engine rings this browser. */
 (function () {
   "use strict";
   var root = document.getElementById("phone-agent");
@@ -10,8 +12,14 @@
   var callBox = root.querySelector(".phone-call"), pop = root.querySelector(".phone-pop");
   var wrap = root.querySelector(".phone-wrap"), answerButton = root.querySelector("[data-command=answer]");
   var hangupButton = root.querySelector("[data-command=hangup]");
+  var browserPhone = "", phoneNamed = false;  /* the registered browser phone, and whether the engine knows it */
 
-  function send(message) { if (socket && socket.readyState === 1) { socket.send(JSON.stringify(message)); } }
+  function send(message) { if (socket && socket.readyState === 1) { socket.send(JSON.stringify(message)); return true; } return false; }
+  function namePhone() { if (browserPhone && !phoneNamed) { phoneNamed = send({ type: "login", phone: browserPhone }); } }
+  document.addEventListener("okienko:browser-phone", function (e) {
+    browserPhone = (e.detail && e.detail.phone) || ""; phoneNamed = false;
+    if (root.dataset.state && root.dataset.state !== "logged_out") { namePhone(); }
+  });
   function fact(name, value) { var dd = callBox.querySelector("[data-fact=" + name + "]"); if (dd) { dd.textContent = value; } }
   function ring(m) {
     call = m.call; callBox.hidden = false; wrap.hidden = true;
@@ -34,12 +42,13 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + d.socket);
-    socket.onopen = function () { retry = 0; if (alertLine.textContent === d.lost) { alertLine.textContent = ""; } };
+    socket.onopen = function () { retry = 0; phoneNamed = false; if (alertLine.textContent === d.lost) { alertLine.textContent = ""; } };
     socket.onmessage = function (e) {
       var m; try { m = JSON.parse(e.data); } catch (err) { return; }
       if (m.type === "state") {
         stateLine.textContent = (states[m.state] || m.state) + (m.reason ? " (" + m.reason + ")" : "");
         root.dataset.state = m.state;
+        if (m.state !== "logged_out") { namePhone(); }
         if (!m.call && m.state !== "wrap_up" && callBox.hidden === false && !call) { callBox.hidden = true; }
       } else if (m.type === "ring") { ring(m); }
       else if (m.type === "connected") { call = m.call; callBox.hidden = false; answerButton.hidden = true; hangupButton.hidden = false; alertLine.textContent = ""; hangupButton.focus(); }
@@ -66,6 +75,7 @@
       var command = button.dataset.command, message = { type: command };
       if (command === "pause") { message.reason = document.getElementById("phone-reason").value; }
       if (command === "answer" || command === "hangup") { message.call = call; }
+      if (command === "ready" && root.dataset.state === "logged_out") { namePhone(); }
       if (command === "dial") { message.callback = button.dataset.callback; message.number = button.dataset.number; }
       send(message);
     });
