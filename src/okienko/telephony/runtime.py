@@ -90,6 +90,7 @@ class Call:
     consent_played: bool = False  # the recording notice was played to the caller
     recording: bool = False
     supervisors: dict[str, str] = field(default_factory=dict)  # supervisor → listen|whisper|barge
+    unbridged: bool = False  # the consultant's phone could not be connected: requeued, no contact
 
 
 def _db(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -283,9 +284,16 @@ class Runtime:
             await self.to_agent(
                 event.agent, {"type": "error", "code": "bridge", "detail": _("Your phone could not be connected.")}
             )
-            if call.queue in self.info and self.acd.agent_state(event.agent) is not None:
-                self.acd.transfer(call.id, call.queue, agent=event.agent)  # back to the queue, same place
+            if call.state == "connected" and call.queue in self.info and self.acd.agent_state(event.agent) is not None:
+                # Their phone cannot be reached: paused (the call is not offered to it again at
+                # once), the call back to its queue; no conversation took place, so on_complete
+                # records no contact for it.
+                self.acd.pause(event.agent, "technical")
+                call.unbridged = True
+                self.acd.transfer(call.id, call.queue, agent=event.agent)
                 call.state, call.agent = "queued", ""
+            return
+        if call.state != "connected":  # the caller hung up while the consultant's phone rang
             return
         await self._start_recording(call)
         await self.to_agent(event.agent, {"type": "connected", "call": call.id})
@@ -298,6 +306,9 @@ class Runtime:
 
     async def on_complete(self, event: CallEvent, call: Call | None) -> None:
         if call is None:
+            return
+        if call.unbridged and event.data.get("by") == "transfer":  # back to the queue by on_connect
+            call.unbridged = False
             return
         info = self.info.get(event.queue)
         interaction = ""
