@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -97,7 +98,7 @@ def run_agents(tone: str, seconds: float) -> None:
     players: list[Any] = []
 
     class Call(pj.Call):  # type: ignore[misc, name-defined]
-        def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
+        def onCallMediaState(self, prm: Any) -> None:
             info = self.getInfo()
             for media in info.media:
                 if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
@@ -107,7 +108,7 @@ def run_agents(tone: str, seconds: float) -> None:
                     players.append(player)
 
     class Account(pj.Account):  # type: ignore[misc, name-defined]
-        def onIncomingCall(self, prm: Any) -> None:  # noqa: N802
+        def onIncomingCall(self, prm: Any) -> None:
             call = Call(self, prm.callId)
             op = pj.CallOpParam()
             op.statusCode = 200
@@ -139,7 +140,7 @@ def run_callers(count: int, hold: float) -> dict[str, Any]:
         confirmed = 0.0
         ended = False
 
-        def onCallState(self, prm: Any) -> None:  # noqa: N802
+        def onCallState(self, prm: Any) -> None:
             state = self.getInfo().state
             if state == pj.PJSIP_INV_STATE_CONFIRMED and not self.confirmed:
                 self.confirmed = time.monotonic()
@@ -190,7 +191,7 @@ def run_callers(count: int, hold: float) -> dict[str, Any]:
         # the longest stretch without a new packet, from the half-second samples (a drop-out)
         flat, longest = 0.0, 0.0
         series = samples[index]
-        for (t0, p0), (t1, p1) in zip(series, series[1:], strict=False):
+        for (t0, p0), (t1, p1) in itertools.pairwise(series):
             flat = flat + (t1 - t0) if p1 == p0 else 0.0
             longest = max(longest, flat)
         row["longest_silence_s"] = round(longest, 2)
@@ -262,8 +263,9 @@ def _prompt(folder: Path) -> Path:
 
 def _tone(folder: Path, seconds: float) -> Path:
     tone = folder / "tone.wav"
+    synth = ["synth", str(seconds), "sine", "440", "vol", "0.3"]
     subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(tone), "synth", str(seconds), "sine", "440", "vol", "0.3"],
+        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(tone), *synth],
         check=True,
         timeout=30,
     )
