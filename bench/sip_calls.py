@@ -97,7 +97,7 @@ def run_agents(tone: str, seconds: float) -> None:
     calls: list[Any] = []
     players: list[Any] = []
 
-    class Call(pj.Call):  # type: ignore[misc, name-defined]
+    class Call(pj.Call):  # type: ignore[misc]
         def onCallMediaState(self, prm: Any) -> None:
             info = self.getInfo()
             for media in info.media:
@@ -107,7 +107,7 @@ def run_agents(tone: str, seconds: float) -> None:
                     player.startTransmit(self.getAudioMedia(media.index))
                     players.append(player)
 
-    class Account(pj.Account):  # type: ignore[misc, name-defined]
+    class Account(pj.Account):  # type: ignore[misc]
         def onIncomingCall(self, prm: Any) -> None:
             call = Call(self, prm.callId)
             op = pj.CallOpParam()
@@ -136,7 +136,7 @@ def run_callers(count: int, hold: float) -> dict[str, Any]:
 
     endpoint = _endpoint(pj, CALLER_PORT)
 
-    class Call(pj.Call):  # type: ignore[misc, name-defined]
+    class Call(pj.Call):  # type: ignore[misc]
         confirmed = 0.0
         ended = False
 
