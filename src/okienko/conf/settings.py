@@ -274,6 +274,7 @@ TELEPHONY_ARI_URL = os.environ.get("OKIENKO_ARI_URL", "http://127.0.0.1:8088/ari
 TELEPHONY_ARI_USER = os.environ.get("OKIENKO_ARI_USER", "okienko")
 TELEPHONY_ARI_PASSWORD = os.environ.get("OKIENKO_ARI_PASSWORD", "")
 TELEPHONY_ARI_APP = os.environ.get("OKIENKO_ARI_APP", "okienko")
+TELEPHONY_ARI_TRANSFER_CONTEXT = os.environ.get("OKIENKO_ARI_TRANSFER_CONTEXT", "okienko-transfer")
 # Where a line rings a consultant who did not name a phone at login ({user}: their id).
 TELEPHONY_AGENT_ENDPOINT = os.environ.get("OKIENKO_AGENT_ENDPOINT", "sip:agent-{user}@127.0.0.1:5070")
 # The web address prompts are served from (``/telefon/prompt/<file>``), for Asterisk's media cache.

@@ -35,7 +35,7 @@ def prompt_path(token: str) -> Path | None:
     """The file behind ``token`` if the signature holds and it is a prompt's sound (the speech
     cache or a stored prompt recording), else None."""
     try:
-        raw = signing.loads(token, salt=SALT)
+        raw = signing.loads(token.removesuffix(".wav"), salt=SALT)
     except signing.BadSignature:
         return None
     path = Path(str(raw))
@@ -54,7 +54,9 @@ def prompt_path(token: str) -> Path | None:
 
 
 def prompt_url(path: Path, *, absolute: bool = False) -> str:
-    relative = reverse("phone:prompt_audio", args=[prompt_token(path)])
+    """The prompt's web address; it ends in ``.wav``, as Asterisk's media cache needs to know the
+    format (ADR 0059; a signed token itself never ends so, ``prompt_path`` drops it)."""
+    relative = reverse("phone:prompt_audio", args=[prompt_token(path) + ".wav"])
     base = str(getattr(settings, "TELEPHONY_PROMPT_BASE_URL", "") or "")
     return base.rstrip("/") + relative if absolute and base else relative
 
@@ -115,6 +117,7 @@ def build(runtime: Runtime, kind: str | None = None) -> Any:
         prompts,
         runtime.agent_endpoint,
         media_url=(lambda path: prompt_url(path, absolute=True)) if base else None,
+        transfer_context=str(settings.TELEPHONY_ARI_TRANSFER_CONTEXT),
     )
 
 
