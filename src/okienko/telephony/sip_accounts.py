@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.core import secretbox
 
@@ -33,12 +34,16 @@ class AgentSipAccount(models.Model):
         _("SIP user name"),
         max_length=64,
         unique=True,
-        validators=[RegexValidator(SIP_USERNAME, _("Letters, digits, dots, hyphens and underscores only."))],
+        validators=[
+            RegexValidator(
+                SIP_USERNAME, _("Only Latin letters without accents, digits, dots, hyphens and underscores.")
+            )
+        ],
         help_text=_("The PJSIP endpoint and authentication user name on Asterisk."),
     )
     password_sealed = models.TextField(_("SIP password (encrypted)"), blank=True, editable=False)
-    active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    active = models.BooleanField(pgettext_lazy("account", "active"), default=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("browser phone account")
