@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.test import Client as Django
 from websockets.sync.client import ClientConnection
 
 from okienko.accounts.models import Organisation, User
@@ -229,7 +230,9 @@ def test_an_asterisk_caller_is_identified_queued_bridged_recorded_and_on_the_cli
     plays = line.asked("POST", rf"/ari/channels/{channel}/play/.+")
     assert len(plays) >= 4
     assert all(p.param("media").startswith(f"sound:{PROMPT_BASE}/") for p in plays)
-    assert all(p.param("media").endswith(".wav") or "/prompt/" in p.param("media") for p in plays)
+    assert all(p.param("media").endswith(".wav") for p in plays)  # Asterisk's media cache needs it
+    fetched = Django().get(plays[0].param("media").removeprefix(f"sound:{PROMPT_BASE}"))
+    assert (fetched.status_code, fetched["Content-Type"]) == (200, "audio/wav")  # what Asterisk fetches
     # The consultant's phone was originated and joined with the caller in one mixing bridge.
     (originate,) = line.asked("POST", r"/ari/channels")
     assert originate.param("endpoint") == AGENT_PHONE
@@ -467,3 +470,31 @@ def test_a_consultants_phone_that_does_not_answer_puts_the_call_back_in_the_queu
     until_frame(desk, "completed", lambda f: f["call"] == channel)
     desk.close()
     assert Interaction.objects.filter(client=caller_client).count() == 1
+
+
+def test_a_caller_hanging_up_while_the_consultants_phone_rings_stops_the_ringing(
+    ari_engine: Engine,
+    line: FakeLine,
+    caller_client: Client,  # noqa: F811
+    agent: User,  # noqa: F811
+) -> None:
+    line.fake.answer_delay = 3.0  # the consultant's phone rings for 3 s before it is picked up
+    desk = desk_for(ari_engine, agent)
+    channel = place(line, ari_engine)
+    identify(line, ari_engine, channel, caller_client)
+    until_frame(desk, "ring", lambda f: f["call"] == channel)
+    desk.send(json.dumps({"type": "answer", "call": channel}))
+    leg = wait(lambda: line.asked("POST", r"/ari/channels"), "the consultant's phone rung")[0].param("channelId")
+    line.do(line.fake.hang_up, channel)
+    seen = frames(desk, {"completed": lambda f: f["call"] == channel, "state": lambda f: f["state"] == "available"})
+    assert seen["completed"]["by"] == "caller"
+    wait(lambda: line.do(lambda: leg not in line.fake.channels), "the consultant's phone stops ringing", timeout=1)
+    time.sleep(0.2)
+    assert channel not in ari_engine.runtime.calls
+    assert line.do(lambda: line.fake.bridges) == {}
+    assert not line.asked("POST", r"/ari/bridges/.+/record")
+    desk.close()
+    ari_engine.flush()
+    kinds = set(CallEventRecord.objects.filter(call=channel).values_list("kind", flat=True))
+    assert "record.start" not in kinds
+    assert {"connect", "complete", "call.end"} <= kinds

@@ -440,6 +440,11 @@ class AriAdapter:
         self._spawn(self._quietly("DELETE", _path("channels", call.id)))
 
     async def _drop_extras(self, call: _Call) -> None:
+        for ringing_id, ringing in list(self._legs.items()):  # staff phones still ringing for it stop
+            if ringing.call == call.id and not ringing.up.done():
+                self._legs.pop(ringing_id, None)
+                ringing.up.set_result(False)
+                await self._quietly("DELETE", _path("channels", ringing_id))
         for watch in list(call.supervisors.values()):
             await self._teardown(watch)
         call.supervisors.clear()
