@@ -19,6 +19,7 @@ from okienko.accounts.models import OfficeHours, Organisation, User
 from okienko.accounts.roles import Role
 from okienko.clients import actions as client_actions
 from okienko.clients.models import Client
+from okienko.core import clock
 from okienko.core.models import AuditRecord
 from okienko.telephony.engine.events import MemoryLog
 from okienko.telephony.engine.ivr import AuthResult, Enqueue, IvrSession, validate_flow
@@ -314,3 +315,31 @@ def test_the_demo_command_loads_the_flows_on_the_demo_organisations() -> None:
     }
     assert offices_named <= set(Organisation.objects.values_list("code", flat=True))
     assert all(entry.current_version() is not None for entry in entries.values())
+
+
+@pytest.mark.django_db
+def test_a_flow_naming_a_prompt_nobody_made_is_not_published_until_it_exists(region: Organisation) -> None:
+    from okienko.telephony.media_models import Prompt
+
+    flow = Flow.objects.create(organisation=region, code="prompted", name="Prompted")
+    definition: dict[str, Any] = {
+        "start": "hello",
+        "nodes": {
+            "hello": {"type": "play", "text": "Dzień dobry.", "prompt": "powitanie-nowe", "next": "bye"},
+            "bye": {"type": "hangup"},
+        },
+    }
+    draft = actions.create_draft(actor=None, flow=flow, definition=definition)
+    with pytest.raises(ValidationError) as refused:
+        actions.publish(actor=None, version=draft)
+    assert "powitanie-nowe" in " ".join(refused.value.messages)
+    Prompt.objects.create(
+        organisation=region, code="powitanie-nowe", name="Powitanie", text="Dzień dobry.", updated_at=clock.now()
+    )
+    actions.publish(actor=None, version=FlowVersion.objects.get(pk=draft.pk))
+    office_qualified: dict[str, Any] = {**definition, "nodes": {**definition["nodes"]}}
+    office_qualified["nodes"]["hello"] = {**definition["nodes"]["hello"], "prompt": f"{region.code}/powitanie-nowe"}
+    assert FlowVersion(flow=flow, definition=office_qualified).problems() == []
+    elsewhere: dict[str, Any] = {**office_qualified, "nodes": {**office_qualified["nodes"]}}
+    elsewhere["nodes"]["hello"] = {**definition["nodes"]["hello"], "prompt": "pup-a/powitanie-nowe"}
+    assert [p.code for p in FlowVersion(flow=flow, definition=elsewhere).problems()] == ["missing_prompt"]

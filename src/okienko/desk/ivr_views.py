@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from okienko.accounts.models import User
-from okienko.telephony.engine.ivr import NODE_TYPES, validate_flow
+from okienko.telephony.engine.ivr import NODE_TYPES
 from okienko.telephony.ivr import access as ivr_access
 from okienko.telephony.ivr import actions, testcall
 from okienko.telephony.ivr.diff import diff_definitions, revision
-from okienko.telephony.ivr.models import EntryNumber, Flow, FlowVersion, describe
+from okienko.telephony.ivr.models import EntryNumber, Flow, FlowVersion, describe, flow_problems
 
 MAX_BODY = 512 * 1024  # a 200-node flow is ~60 KB of JSON
 MAX_DEPTH = 12  # flow → nodes → node → test → list: deeper is not a flow
@@ -108,7 +108,7 @@ def _definition(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _problems(definition: dict[str, Any]) -> list[dict[str, str]]:
-    return [{"node": p.node, "code": p.code, "message": describe(p)} for p in validate_flow(definition)]
+    return [{"node": p.node, "code": p.code, "message": describe(p)} for p in flow_problems(definition)]
 
 
 def _latest(flow: Flow) -> FlowVersion | None:

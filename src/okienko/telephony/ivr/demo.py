@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from okienko.accounts.models import Organisation
+from okienko.core import clock
 from okienko.telephony.ivr import actions
 from okienko.telephony.ivr.models import EntryNumber, Flow
 
@@ -42,6 +43,7 @@ def load(*, stdout: Any) -> None:
             stdout.write(f"demo: IVR flow {code} skipped, no organisation {organisation_code}")
             continue
         content = definition(code)
+        _ensure_prompts(organisation, content)
         flow, _created = Flow.objects.update_or_create(
             code=code,
             defaults={"organisation": organisation, "name": name, "description": content.get("description", "")},
@@ -55,3 +57,22 @@ def load(*, stdout: Any) -> None:
                 number=number, defaults={"name": label, "organisation": organisation, "flow": flow, "active": True}
             )
     stdout.write(f"demo: {Flow.objects.count()} IVR flows, {EntryNumber.objects.count()} entry numbers")
+
+
+def _ensure_prompts(organisation: Organisation, content: dict[str, Any]) -> None:
+    """The prompts the flow's nodes name, spoken from the nodes' own text (publishing checks
+    that they exist; a supervisor may re-record them on the prompts page)."""
+    from okienko.telephony import prompts
+    from okienko.telephony.media_models import Prompt
+
+    for node in content.get("nodes", {}).values():
+        code = str(node.get("prompt") or "")
+        if not code or Prompt.objects.filter(organisation=organisation, code=code).exists():
+            continue
+        name = f"Powitanie — {code}"[:200]
+        try:
+            prompts.synthesise_prompt(actor=None, organisation=organisation, code=code, name=name, text=node["text"])
+        except prompts.PromptError:  # espeak-ng missing: the text is kept, the phone speaks it when it can
+            Prompt.objects.create(
+                organisation=organisation, code=code, name=name, text=node["text"], updated_at=clock.now()
+            )

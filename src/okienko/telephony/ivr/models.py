@@ -29,6 +29,7 @@ PROBLEM_TEXTS: dict[str, Any] = {
     "dead_end": _("Does not say where to go next (%(field)s)."),
     "closed_loop": _("These nodes form a loop with no way out: %(nodes)s."),
     "empty_menu": _("The menu has no options."),
+    "missing_prompt": _("The prompt %(prompt)s does not exist: record or synthesise it on the prompts page."),
 }
 
 
@@ -43,6 +44,35 @@ def describe(problem: FlowProblem) -> str:
 
 def describe_all(problems: Iterable[FlowProblem]) -> list[str]:
     return [describe(problem) for problem in problems]
+
+
+def flow_problems(definition: dict[str, Any]) -> list[FlowProblem]:
+    """Everything wrong with a flow: the engine's checks (``validate_flow``) and the prompts its
+    nodes name that do not exist (the office-qualified ``<office>/<code>`` or a bare code any
+    office has)."""
+    problems = validate_flow(definition)
+    nodes = definition.get("nodes")
+    if not isinstance(nodes, dict):
+        return problems
+    named = {
+        str(node_id): str(node["prompt"])
+        for node_id, node in nodes.items()
+        if isinstance(node, dict) and isinstance(node.get("prompt"), str) and node["prompt"]
+    }
+    if not named:
+        return problems
+    from okienko.telephony.media_models import Prompt
+
+    known = {f"{office}/{code}" for office, code in Prompt.objects.values_list("organisation__code", "code")}
+    known |= {code.partition("/")[2] for code in known}
+    for node_id, prompt in sorted(named.items()):
+        if prompt not in known:
+            text = MISSING_PROMPT % {"prompt": prompt}
+            problems.append(FlowProblem(node_id, "missing_prompt", text, {"prompt": prompt}))
+    return problems
+
+
+MISSING_PROMPT = "The prompt %(prompt)s does not exist: record or synthesise it on the prompts page."
 
 
 class Flow(models.Model):
@@ -123,7 +153,8 @@ class FlowVersion(models.Model):
         return self.status == self.Status.DRAFT
 
     def problems(self) -> list[FlowProblem]:
-        return validate_flow(self.definition if isinstance(self.definition, dict) else {})
+        definition = self.definition if isinstance(self.definition, dict) else {}
+        return flow_problems(definition)
 
     def _check_change(self) -> None:
         """Refuse edits of a version that is no longer a draft, and publication of an invalid one."""
