@@ -132,6 +132,11 @@ def test_a_supervisor_builds_a_recorded_line_supervises_a_call_and_plays_its_rec
                 "() => (document.querySelector('.softphone-audio').getAttribute('src') || '')"
                 ".includes('/telefon/prompt/')"
             )
+        mute = phone.get_by_role("button", name="Wycisz komunikaty")
+        _keyboard(phone, mute)
+        assert mute.get_attribute("aria-pressed") == "true"
+        _keyboard(phone, mute)
+        assert mute.get_attribute("aria-pressed") == "false"
         _both_widths(phone, axe)
 
         answer.click()
