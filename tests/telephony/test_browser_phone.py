@@ -152,8 +152,11 @@ def test_the_console_shows_the_panel_only_with_the_setting_and_an_account(webrtc
     assert "browser_phone.js" in page
     assert SECRET not in page
     assert "u1" not in page
+    assert "microphone=(self)" in web.get("/desk/phone/")["Permissions-Policy"]
     webrtc.TELEPHONY_WEBRTC_WSS_URL = ""
-    assert "browser-phone" not in web.get("/desk/phone/").content.decode()
+    response = web.get("/desk/phone/")
+    assert "browser-phone" not in response.content.decode()
+    assert "microphone=()" in response["Permissions-Policy"]
 
 
 def _csp_connect(env: dict[str, str]) -> str:

@@ -51,7 +51,8 @@ def console_view(request: HttpRequest) -> HttpResponse:
     queues = directory.agent_queues(user)
     names = dict(PhoneQueue.objects.filter(code__in=queues).values_list("code", "name"))
     callbacks = Callback.objects.for_target(user).open().select_related("client", "target_unit").order_by("due_at")[:20]
-    return render(
+    browser_phone = sip_accounts.account_for(user) is not None
+    response = render(
         request,
         "desk/phone/console.html",
         {
@@ -60,9 +61,12 @@ def console_view(request: HttpRequest) -> HttpResponse:
             "pause_reasons": [(v, label) for v, label in PauseReason.choices if v != PauseReason.NO_ANSWER],
             "outcomes": Interaction.Outcome.choices,
             # The browser phone panel (its credentials come from phone:browser_phone, never the page).
-            "browser_phone": sip_accounts.account_for(user) is not None,
+            "browser_phone": browser_phone,
         },
     )
+    if browser_phone:  # this page alone may use the microphone (the site's policy forbids it)
+        response["Permissions-Policy"] = sip_accounts.permissions_policy(settings.PERMISSIONS_POLICY)
+    return response
 
 
 @login_required

@@ -95,3 +95,10 @@ def client_config(account: AgentSipAccount) -> dict[str, Any]:
 
 def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
+
+
+def permissions_policy(site_policy: str) -> str:
+    """The site's Permissions-Policy with the microphone allowed for our own origin (the console
+    with the browser phone; every other page keeps ``microphone=()``)."""
+    parts = [p.strip() for p in site_policy.split(",") if p.strip() and not p.strip().startswith("microphone=")]
+    return ", ".join([*parts, "microphone=(self)"])
