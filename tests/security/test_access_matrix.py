@@ -49,6 +49,7 @@ from okienko.interactions import actions as interaction_actions
 from okienko.interactions.models import Callback, Interaction, InteractionAttachment
 from okienko.knowledge import actions as knowledge_actions
 from okienko.knowledge.models import Article
+from okienko.telephony.models import AgentSipAccount
 from tests.clients.helpers import pesel
 from tests.telephony.media_helpers import phone_media
 
@@ -547,3 +548,25 @@ def test_anonymous_callers_get_no_personal_data(world: World, client: HttpClient
                 assert response.status_code in (301, 302, 401, 403, 404, 405), (route.template, response.status_code)
             problems += [f"{route.template}: {m}" for o in world.offices.values() for m in o.all_markers() if m in text]
     assert problems == []
+
+
+def test_the_browser_phone_hands_each_role_only_its_own_sip_account(world: World, settings: Any) -> None:
+    """/desk/phone/browser-phone takes no user: every role gets its own account or a refusal,
+    never another member of staff's password, and the answer is never cached."""
+    settings.TELEPHONY_WEBRTC_WSS_URL = "wss://pbx.example.pl:8089/ws"
+    passwords = {}
+    for i, (name, user) in enumerate(world.users.items()):
+        account = AgentSipAccount(user=user, username=f"matrix-sip-{i}")
+        account.set_password(f"sip-marker-{i}-{uuid.uuid4().hex}")
+        account.save()
+        passwords[name] = account.password()
+    for name, user in world.users.items():
+        http = HttpClient(HTTP_ACCEPT_LANGUAGE="pl")
+        http.force_login(user)
+        response = http.get("/desk/phone/browser-phone", {"user": "1", "username": "matrix-sip-0"})
+        text = response.content.decode()
+        assert [n for n, secret in passwords.items() if n != name and secret in text] == [], name
+        consultant = access.has_perm_anywhere(user, Perm.INTERACTIONS_RECORD)
+        assert response.status_code == (200 if consultant else 403), name
+        assert (passwords[name] in text) == consultant, name
+        assert "no-store" in response["Cache-Control"], name
