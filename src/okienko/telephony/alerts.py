@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,9 @@ def failures(user: Actor) -> list[HomeAlert]:
     if staff is None or not staff.is_active or not access.has_perm_anywhere(staff, Perm.QUEUES_SUPERVISE):
         return []
     since = clock.now() - SHOWN_FOR
-    recent = AuditRecord.objects.filter(action=ACTION, at__gte=since).order_by("-at")[:MAX_SHOWN]
+    offices = access.organisations_with(staff, Perm.QUEUES_SUPERVISE).values_list("pk", flat=True)
+    mine = Q(organisation_id__isnull=True) | Q(organisation_id__in=offices)  # the line's, or my offices'
+    recent = AuditRecord.objects.filter(mine, action=ACTION, at__gte=since).order_by("-at")[:MAX_SHOWN]
     link = reverse("admin:core_auditrecord_changelist") + "?action=" + ACTION
     return [
         HomeAlert(

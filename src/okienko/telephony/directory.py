@@ -208,8 +208,9 @@ def audit_supervision(supervisor: str, call: str, mode: str, office: str, agent:
     )
 
 
-def alert_failure(what: str, detail: str) -> None:
-    """A telephony failure staff must hear of (storage full, the Asterisk connection lost…)."""
+def alert_failure(what: str, detail: str, office: str = "") -> None:
+    """A telephony failure staff must hear of (storage full, the Asterisk connection lost…), in
+    the audit log of ``office`` when it concerns one office's call."""
     from okienko.telephony.recordings import alert_failure as record
 
-    record(what, detail)
+    record(what, detail, Organisation.objects.filter(code=office).first() if office else None)

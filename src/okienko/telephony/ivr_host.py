@@ -56,11 +56,19 @@ async def run_flow(rt: Runtime, call: Call, flow: dict[str, Any]) -> None:
         if isinstance(action, ivr.Play):
             # a prompt id names the caller's office's prompt (an announcement is only its office's)
             prompt = action.prompt or ""
-            if prompt and "/" not in prompt and (call.office or session.office):
-                prompt = f"{call.office or session.office}/{prompt}"
-            audio = await rt.prompt_audio(call, prompt, action.text)
-            await rt.to_phone(call, {"type": "prompt", "text": action.text, **audio})
-            await call.adapter.play(call.id, prompt, action.text)
+            office = session.office or call.office or str(flow.get("default_office") or "")
+            if prompt and "/" not in prompt and office:
+                prompt = f"{office}/{prompt}"
+            text = action.text
+            if prompt:
+                spoken = await sync_to_async(_prompt_text, thread_sensitive=True)(prompt)
+                if spoken is None:  # an announcement switched off: nothing to say today
+                    action = await step(session.on_played)()
+                    continue
+                text = spoken or text
+            audio = await rt.prompt_audio(call, prompt, text)
+            await rt.to_phone(call, {"type": "prompt", "text": text, **audio})
+            await call.adapter.play(call.id, prompt, text)
             action = await step(session.on_played)()
         elif isinstance(action, ivr.Collect):
             audio = await rt.prompt_audio(call, "", action.text)
@@ -129,3 +137,21 @@ def _summary(client_id: str) -> dict[str, str]:
     from okienko.telephony import directory
 
     return directory.client_summary(client_id)
+
+
+def _prompt_text(prompt_id: str) -> str | None:
+    """What a play node's prompt says: its text ("" when it has none or does not exist — the
+    node's own text is used), or None for an announcement a supervisor has switched off (the node
+    is skipped)."""
+    from okienko.telephony.media_models import Prompt
+
+    office, _sep, code = prompt_id.rpartition("/")
+    found = Prompt.objects.filter(code=code[:60])
+    if office:
+        found = found.filter(organisation__code=office)
+    prompt = found.order_by("-active", "organisation_id").first()
+    if prompt is None:
+        return ""
+    if not prompt.active:
+        return None if prompt.is_announcement else ""
+    return str(prompt.text or "")

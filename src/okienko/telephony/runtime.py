@@ -325,6 +325,13 @@ class Runtime:
             )
         except Exception:
             log.exception("recording call %s as a contact failed", call.id)
+        if interaction:  # the call's recording belongs to the contact (the client card lists it so)
+            meta = self._recorded.get(call.id)
+            if meta is not None:  # still to come (or being stored: ``recorded`` links it then)
+                meta["interaction"] = interaction
+            else:
+                with contextlib.suppress(Exception):
+                    await _db(_link_recording)(call.id, interaction)
         await self.to_agent(
             event.agent, {"type": "completed", "call": call.id, "interaction": interaction, "by": event.data.get("by")}
         )
@@ -432,6 +439,8 @@ class Runtime:
         for supervisor in list(call.supervisors):
             with contextlib.suppress(Exception):
                 await call.adapter.stop_supervising(call.id, supervisor)
+            self.emit(ev.SUPERVISE_STOP, call, supervisor=supervisor, reason="call ended")
+        call.supervisors.clear()
         if hang_up:
             with contextlib.suppress(Exception):  # a line that already lost the call
                 await call.adapter.hangup(call.id)
@@ -484,7 +493,7 @@ class Runtime:
             await call.adapter.record(call.id, True)
         except Exception as exc:  # noqa: BLE001 - no message can be kept: a callback instead
             self._voicemail.pop(call.id, None)
-            await self.failure("voicemail", _("Recording a message failed: %(error)s") % {"error": exc})
+            await self.failure("voicemail", _("Recording a message failed: %(error)s") % {"error": exc}, call.office)
             await self._callback(call, "", end=True)
             return
         call.recording = True
@@ -575,7 +584,8 @@ class Runtime:
         if message is not None:
             await self._store_message(call, path, started, ended, message)
             return
-        meta = self._recorded.pop(call, {})
+        meta = self._recorded.get(call, {})
+        interaction = meta.get("interaction")
         try:
             stored = await _db(store_recording)(
                 call,
@@ -585,14 +595,20 @@ class Runtime:
                 queue=str(meta.get("queue", "")),
                 flow=str(meta.get("flow", "")),
                 consent_played=bool(meta.get("consent", False)),
+                interaction=interaction,
             )
+            if stored is not None and not interaction and meta.get("interaction"):  # known meanwhile
+                await _db(_link_recording)(call, str(meta["interaction"]))
             if stored is not None:
                 data = {"recording": str(stored.uuid)}
                 self._pending.append(CallEvent(at=self.clock.now(), kind=ev.RECORD_STOP, call=call, data=data))
         except Exception:
             log.exception("storing the recording of call %s failed", call)
-            await self.failure("recording", _("The recording of call %(call)s could not be stored.") % {"call": call})
+            office = self.info[str(meta.get("queue"))].office if meta.get("queue") in self.info else ""
+            detail = _("The recording of call %(call)s could not be stored.") % {"call": call}
+            await self.failure("recording", detail, office)
         finally:
+            self._recorded.pop(call, None)
             with contextlib.suppress(OSError):
                 path.unlink()
 
@@ -613,7 +629,8 @@ class Runtime:
             self.emit_for(call, ev.VOICEMAIL, box=meta.get("office", ""), seconds=round(ended - started, 1))
         except Exception:
             log.exception("storing the voicemail of call %s failed", call)
-            await self.failure("voicemail", _("The message of call %(call)s could not be stored.") % {"call": call})
+            detail = _("The message of call %(call)s could not be stored.") % {"call": call}
+            await self.failure("voicemail", detail, meta.get("office", ""))
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -623,15 +640,19 @@ class Runtime:
         self._pending.append(CallEvent(at=self.clock.now(), kind=kind, call=call, data=data))
         self._dirty = True
 
-    async def failure(self, what: str, detail: str) -> None:
-        """Something staff must hear of: logged, and raised as an alert to the supervisors."""
+    async def failure(self, what: str, detail: str, office: str = "") -> None:
+        """Something staff must hear of: logged, and raised as an alert to the supervisors — of
+        ``office`` when it concerns one office's call, else (the line itself) to all."""
         log.error("telephony failure (%s): %s", what, detail)
-        self._pending.append(CallEvent(at=self.clock.now(), kind=ev.FAILURE, data={"what": what, "detail": detail}))
+        data = {"what": what, "detail": detail, "office": office}
+        self._pending.append(CallEvent(at=self.clock.now(), kind=ev.FAILURE, data=data))
         for peer in list(self.boards):
+            if office and office not in peer.identity.scope:
+                continue
             with contextlib.suppress(Exception):
                 await peer.send({"type": "alert", "what": what, "detail": detail})
         with contextlib.suppress(Exception):
-            await _db(directory.alert_failure)(what, detail)
+            await _db(directory.alert_failure)(what, detail, office)
 
     async def consent(self, call: Call, queue: str) -> None:
         """Before a call reaches a queue that records, the caller hears that it will be recorded."""
@@ -653,7 +674,7 @@ class Runtime:
             await call.adapter.record(call.id, True)
         except Exception as exc:  # noqa: BLE001 - e.g. the recording storage is full: the call goes on
             detail = _("Recording call %(call)s failed: %(error)s") % {"call": call.id, "error": exc}
-            await self.failure("recording", detail)
+            await self.failure("recording", detail, info.office)
             return
         call.recording = True
         self._recorded[call.id] = {"queue": call.queue, "flow": call.flow, "consent": call.consent_played}
@@ -929,7 +950,8 @@ class Runtime:
         """The agent's live call and what the supervisor may do with it: the wallboard shows
         listen-in, whisper and barge only when the line carrying the call supports them."""
         call = self.calls.get(call_id) if call_id else None
-        if call is None or call.state != "connected":
+        info = self.info.get(call.queue) if call is not None else None
+        if call is None or call.state != "connected" or info is None or info.office not in identity.scope:
             return {"call": "", "modes": [], "supervising": ""}
         modes = [mode for mode in SUPERVISION_MODES if mode in call.adapter.capabilities]
         return {"call": call.id, "modes": modes, "supervising": call.supervisors.get(identity.user, "")}
@@ -985,6 +1007,16 @@ def _flow_for(number: str) -> tuple[dict[str, Any], str, int] | None:
     if entry is None or version is None:
         return None
     return dict(version.definition), entry.flow.code, version.number
+
+
+def _link_recording(call: str, interaction: str) -> None:
+    """The call's stored recording(s) belong to its contact, known only once it is recorded."""
+    from okienko.interactions.models import Interaction
+    from okienko.telephony.media_models import CallRecording
+
+    contact = Interaction.objects.filter(uuid=interaction).first()
+    if contact is not None:
+        CallRecording.objects.filter(call=call, interaction__isnull=True).update(interaction=contact)
 
 
 # What the runtime does on each ACD event (the agents' own state changes go to their desks).

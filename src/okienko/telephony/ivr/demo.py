@@ -14,7 +14,7 @@ from okienko.core import clock
 from okienko.telephony.ivr import actions
 from okienko.telephony.ivr.models import EntryNumber, Flow
 
-VERSION = 2  # 2: the 24/7 line connects to the on-duty consultant after hours
+VERSION = 3  # 2: the 24/7 line connects to the on-duty consultant after hours; 3: office announcements
 
 FLOWS_DIR = Path(__file__).parent / "flows"
 
@@ -63,11 +63,22 @@ def _ensure_prompts(organisation: Organisation, content: dict[str, Any]) -> None
     """The prompts the flow's nodes name, spoken from the nodes' own text (publishing checks
     that they exist; a supervisor may re-record them on the prompts page)."""
     from okienko.telephony import prompts
-    from okienko.telephony.media_models import Prompt
+    from okienko.telephony.media_models import OFFICE_CLOSED, Prompt
 
     for node in content.get("nodes", {}).values():
         code = str(node.get("prompt") or "")
         if not code or Prompt.objects.filter(organisation=organisation, code=code).exists():
+            continue
+        if code == OFFICE_CLOSED:  # the announcement a supervisor switches on when the office is closed
+            Prompt.objects.create(
+                organisation=organisation,
+                code=code,
+                name="Komunikat: urząd dziś nieczynny",
+                text="Urząd jest dziś nieczynny. Zapraszamy w najbliższy dzień roboczy.",
+                is_announcement=True,
+                active=False,
+                updated_at=clock.now(),
+            )
             continue
         name = f"Powitanie — {code}"[:200]
         try:
