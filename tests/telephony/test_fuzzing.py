@@ -96,3 +96,29 @@ def _get(username: str) -> Any:
     from okienko.accounts.models import User
 
     return User.objects.get(username=username)
+
+
+@SETTINGS
+@given(user=HOSTILE, username=HOSTILE, accept=HOSTILE, method=st.sampled_from(["get", "post", "put", "delete", "head"]))
+def test_the_browser_phone_address_never_fails_nor_leaks(
+    client: WebClient, make_user: Any, region: Organisation, user: str, username: str, accept: str, method: str
+) -> None:
+    from django.test import override_settings
+
+    from okienko.telephony.models import AgentSipAccount
+
+    client.raise_request_exception = False
+    office = Organisation.objects.get(code="pup-a")
+    me = make_user("konsultant", roles=[(office, Role.CONSULTANT)]) if not _has("konsultant") else _get("konsultant")
+    other = make_user("kolega", roles=[(office, Role.CONSULTANT)]) if not _has("kolega") else _get("kolega")
+    if not AgentSipAccount.objects.filter(user=other).exists():
+        account = AgentSipAccount(user=other, username="kolega-sip")
+        account.set_password("sip-haslo-kolegi-7d1e")
+        account.save()
+    client.force_login(me)
+    accept = "".join(ch for ch in accept if 32 <= ord(ch) < 127)
+    with override_settings(TELEPHONY_WEBRTC_WSS_URL="wss://pbx.example.pl:8089/ws"):
+        send = getattr(client, method)
+        answer = send("/desk/phone/browser-phone", {"user": user, "username": username}, HTTP_ACCEPT=accept)
+    assert answer.status_code in (400, 404, 405), answer.status_code  # "konsultant" has no account
+    assert b"sip-haslo-kolegi" not in answer.content
