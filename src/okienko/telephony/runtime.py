@@ -439,6 +439,8 @@ class Runtime:
         for supervisor in list(call.supervisors):
             with contextlib.suppress(Exception):
                 await call.adapter.stop_supervising(call.id, supervisor)
+            self.emit(ev.SUPERVISE_STOP, call, supervisor=supervisor, reason="call ended")
+        call.supervisors.clear()
         if hang_up:
             with contextlib.suppress(Exception):  # a line that already lost the call
                 await call.adapter.hangup(call.id)
@@ -491,7 +493,7 @@ class Runtime:
             await call.adapter.record(call.id, True)
         except Exception as exc:  # noqa: BLE001 - no message can be kept: a callback instead
             self._voicemail.pop(call.id, None)
-            await self.failure("voicemail", _("Recording a message failed: %(error)s") % {"error": exc})
+            await self.failure("voicemail", _("Recording a message failed: %(error)s") % {"error": exc}, call.office)
             await self._callback(call, "", end=True)
             return
         call.recording = True
@@ -602,7 +604,9 @@ class Runtime:
                 self._pending.append(CallEvent(at=self.clock.now(), kind=ev.RECORD_STOP, call=call, data=data))
         except Exception:
             log.exception("storing the recording of call %s failed", call)
-            await self.failure("recording", _("The recording of call %(call)s could not be stored.") % {"call": call})
+            office = self.info[str(meta.get("queue"))].office if meta.get("queue") in self.info else ""
+            detail = _("The recording of call %(call)s could not be stored.") % {"call": call}
+            await self.failure("recording", detail, office)
         finally:
             self._recorded.pop(call, None)
             with contextlib.suppress(OSError):
@@ -625,7 +629,8 @@ class Runtime:
             self.emit_for(call, ev.VOICEMAIL, box=meta.get("office", ""), seconds=round(ended - started, 1))
         except Exception:
             log.exception("storing the voicemail of call %s failed", call)
-            await self.failure("voicemail", _("The message of call %(call)s could not be stored.") % {"call": call})
+            detail = _("The message of call %(call)s could not be stored.") % {"call": call}
+            await self.failure("voicemail", detail, meta.get("office", ""))
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -635,15 +640,19 @@ class Runtime:
         self._pending.append(CallEvent(at=self.clock.now(), kind=kind, call=call, data=data))
         self._dirty = True
 
-    async def failure(self, what: str, detail: str) -> None:
-        """Something staff must hear of: logged, and raised as an alert to the supervisors."""
+    async def failure(self, what: str, detail: str, office: str = "") -> None:
+        """Something staff must hear of: logged, and raised as an alert to the supervisors — of
+        ``office`` when it concerns one office's call, else (the line itself) to all."""
         log.error("telephony failure (%s): %s", what, detail)
-        self._pending.append(CallEvent(at=self.clock.now(), kind=ev.FAILURE, data={"what": what, "detail": detail}))
+        data = {"what": what, "detail": detail, "office": office}
+        self._pending.append(CallEvent(at=self.clock.now(), kind=ev.FAILURE, data=data))
         for peer in list(self.boards):
+            if office and office not in peer.identity.scope:
+                continue
             with contextlib.suppress(Exception):
                 await peer.send({"type": "alert", "what": what, "detail": detail})
         with contextlib.suppress(Exception):
-            await _db(directory.alert_failure)(what, detail)
+            await _db(directory.alert_failure)(what, detail, office)
 
     async def consent(self, call: Call, queue: str) -> None:
         """Before a call reaches a queue that records, the caller hears that it will be recorded."""
@@ -665,7 +674,7 @@ class Runtime:
             await call.adapter.record(call.id, True)
         except Exception as exc:  # noqa: BLE001 - e.g. the recording storage is full: the call goes on
             detail = _("Recording call %(call)s failed: %(error)s") % {"call": call.id, "error": exc}
-            await self.failure("recording", detail)
+            await self.failure("recording", detail, info.office)
             return
         call.recording = True
         self._recorded[call.id] = {"queue": call.queue, "flow": call.flow, "consent": call.consent_played}
@@ -941,7 +950,8 @@ class Runtime:
         """The agent's live call and what the supervisor may do with it: the wallboard shows
         listen-in, whisper and barge only when the line carrying the call supports them."""
         call = self.calls.get(call_id) if call_id else None
-        if call is None or call.state != "connected":
+        info = self.info.get(call.queue) if call is not None else None
+        if call is None or call.state != "connected" or info is None or info.office not in identity.scope:
             return {"call": "", "modes": [], "supervising": ""}
         modes = [mode for mode in SUPERVISION_MODES if mode in call.adapter.capabilities]
         return {"call": call.id, "modes": modes, "supervising": call.supervisors.get(identity.user, "")}
