@@ -227,6 +227,16 @@ def test_a_refused_password_and_a_refused_microphone_are_explained(
         desk.get_by_role("button", name="Połącz telefon w przeglądarce").click()
         desk.get_by_role("alert").get_by_text("nie ma zgody na użycie mikrofonu", exact=False).wait_for()
         assert desk.get_by_role("button", name="Połącz telefon w przeglądarce").is_enabled()
+
+        registrar.stop()  # the exchange is down: said so, and the consultant can still disconnect
+        desk.close()
+        desk = context.new_page()
+        desk.goto("/desk/phone/")
+        desk.get_by_role("button", name="Połącz telefon w przeglądarce").click()
+        desk.get_by_role("alert").get_by_text("Nie można połączyć się z centralą", exact=False).wait_for()
+        desk.get_by_role("button", name="Rozłącz telefon w przeglądarce").click()
+        _state(desk, "niepołączony")
+        desk.get_by_role("button", name="Połącz telefon w przeglądarce").wait_for()
     finally:
         context.close()
     assert errors == []

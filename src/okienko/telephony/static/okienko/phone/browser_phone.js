@@ -94,11 +94,7 @@
         sockets: [socket], uri: c.uri, authorization_user: c.username, password: c.password,
         register: true, register_expires: 300, session_timers: false, user_agent: "Okienko desk (JsSIP)"
       });
-      ua.on("registered", function () {
-        registered = true; fail(""); show("registered");
-        registerButton.hidden = true; registerButton.disabled = false; unregisterButton.hidden = false;
-        announce(c.phone);
-      });
+      ua.on("registered", function () { registered = true; fail(""); show("registered"); announce(c.phone); });
       ua.on("unregistered", function () { registered = false; if (!session) { show("off"); } announce(""); });
       ua.on("registrationFailed", function (e) {
         registered = false; show("failed"); announce("");
@@ -109,6 +105,8 @@
       ua.on("connected", function () { if (errorLine.textContent === d.unreachable) { fail(""); } });
       ua.on("newRTCSession", function (e) { if (e.originator === "remote") { incomingCall(e.session); } });
       ua.start();
+      /* from now on the consultant can always disconnect (also while the exchange is unreachable) */
+      registerButton.hidden = true; registerButton.disabled = false; unregisterButton.hidden = false; unregisterButton.focus();
     }).catch(function (err) {
       registerButton.disabled = false; show("off");
       fail(err && err.mic ? micError(err.mic) : d.configFailed);
