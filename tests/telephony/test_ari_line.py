@@ -515,3 +515,60 @@ def test_a_caller_hanging_up_while_the_consultants_phone_rings_stops_the_ringing
     kinds = set(CallEventRecord.objects.filter(call=channel).values_list("kind", flat=True))
     assert "record.start" not in kinds
     assert {"connect", "complete", "call.end"} <= kinds
+
+
+def test_the_consultant_hanging_up_their_phone_ends_the_call_and_frees_them(
+    ari_engine: Engine,
+    line: FakeLine,
+    caller_client: Client,  # noqa: F811
+    agent: User,  # noqa: F811
+) -> None:
+    desk = desk_for(ari_engine, agent)
+    channel = place(line, ari_engine)
+    identify(line, ari_engine, channel, caller_client)
+    connect(line, ari_engine, desk, channel)
+    leg = line.asked("POST", r"/ari/channels")[0].param("channelId")
+    line.do(line.fake.hang_up, leg)  # the consultant puts the handset down
+    until_frame(desk, "completed", lambda f: f["call"] == channel)
+    wait(lambda: line.do(lambda: channel not in line.fake.channels), "the caller hung up too")
+    wait(lambda: agent_view(ari_engine, agent) == "available", "the consultant free")
+    assert channel not in ari_engine.runtime.calls
+    recording = stored_recording(ari_engine, channel)
+    assert recording.consent_played
+    assert line.do(lambda: line.fake.bridges) == {}
+    desk.close()
+
+
+def test_an_unknown_number_is_hung_up_and_a_supervisors_phone_that_does_not_answer_is_told(
+    ari_engine: Engine,
+    line: FakeLine,
+    caller_client: Client,  # noqa: F811
+    agent: User,  # noqa: F811
+    supervisor: User,
+) -> None:
+    nowhere = str(line.do(line.fake.place_call, "0000", "48600100200"))
+    wait(lambda: line.do(lambda: nowhere not in line.fake.channels), "the unknown number hung up")
+    assert nowhere not in ari_engine.runtime.calls
+    assert not line.asked("POST", rf"/ari/channels/{nowhere}/answer")
+
+    line.do(line.fake.answers, f"PJSIP/{supervisor.pk}", False)
+    desk = desk_for(ari_engine, agent)
+    board = ari_engine.socket(Identity(role="supervisor", user=str(supervisor.pk), name="K", scope=["pup-a"]))
+    until(board, "board")
+    channel = place(line, ari_engine)
+    identify(line, ari_engine, channel, caller_client)
+    connect(line, ari_engine, desk, channel)
+    board.send(json.dumps({"type": "supervise", "call": channel, "mode": "listen"}))
+    assert until(board, "error")["code"] == "failed"
+    assert ari_engine.runtime.calls[channel].supervisors == {}
+    assert line.do(lambda: sorted(line.fake.channels)) == sorted(
+        [channel, line.asked("POST", r"/ari/channels")[0].param("channelId")]
+    )
+    board.send(json.dumps({"type": "supervise", "call": "nonsense", "mode": "listen"}))
+    assert until(board, "error")["code"] == "not-found"
+    board.send(json.dumps({"type": "supervise", "call": channel, "mode": "shout"}))
+    assert until(board, "error")["code"] == "unsupported"
+    desk.send(json.dumps({"type": "hangup", "call": channel}))
+    until_frame(desk, "completed", lambda f: f["call"] == channel)
+    board.close()
+    desk.close()
