@@ -380,6 +380,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "portal editor city": ("city", Role.PORTAL_EDITOR),
     "administrator wup": ("wup", Role.ADMINISTRATOR),
     "agency worker": ("agency", Role.AGENCY_WORKER),
+    "contract manager pup-a": ("pup-a", Role.CONTRACT_MANAGER),
 }
 
 

@@ -83,6 +83,8 @@ STAFF = [
     ("ekspert.zzm", "Magdalena", "Kozłowska", [("lodz-zzm", Role.EXPERT)], False),
     ("kierownik.lodz", "Paweł", "Jankowski", [("lodz-ckzm", Role.SUPERVISOR), ("lodz", Role.SUPERVISOR)], False),
     ("agencja", "Barbara", "Mazur", [("agencja-praca-plus", Role.AGENCY_WORKER)], False),
+    ("kontrakty.bialystok", "Agnieszka", "Kowalczyk", [("pup-bialystok", Role.CONTRACT_MANAGER)], False),
+    ("kontrakty.lomza", "Marek", "Zieliński", [("pup-lomza", Role.CONTRACT_MANAGER)], False),
 ]
 
 

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     PORTAL_EDITOR = "portal_editor", _("portal editor")
     ADMINISTRATOR = "administrator", _("administrator")
     AGENCY_WORKER = "agency_worker", _("employment agency worker")
+    CONTRACT_MANAGER = "contract_manager", _("contract manager (labour office)")
 
 
 class Perm(models.TextChoices):
@@ -35,6 +36,7 @@ class Perm(models.TextChoices):
     CONFIGURE = "admin.configure", _("configure organisations, staff and services")
     AUDIT_VIEW = "audit.view", _("read the audit log")
     CONTRACTING_AGENCY = "contracting.agency", _("work in Kontraktor for an agency")
+    CONTRACTING_OFFICE = "contracting.office", _("manage Kontraktor contracts for a labour office")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -70,6 +72,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PORTAL_EDITOR: frozenset({Perm.PORTAL_EDIT}),
     Role.ADMINISTRATOR: frozenset({Perm.CONFIGURE, Perm.AUDIT_VIEW, Perm.REPORTS_VIEW, Perm.KNOWLEDGE_READ_INTERNAL}),
     Role.AGENCY_WORKER: frozenset({Perm.CONTRACTING_AGENCY}),
+    # A labour office's contracts with agencies: its registry imports, nominations, sharing,
+    # monitoring and settlements (Kontraktor, issue 17).
+    Role.CONTRACT_MANAGER: frozenset({Perm.CONTRACTING_OFFICE, Perm.REPORTS_VIEW}),
 }
 
 
