@@ -75,6 +75,7 @@ def phone_site(asgi_url: str, settings: Any, region: Organisation, registrar: Re
     settings.TELEPHONY_WEBRTC_DIAL = "sip:{username}@{domain}"
     settings.TELEPHONY_WEBRTC_ICE_SERVERS = []
     settings.TELEPHONY_WEBRTC_AUTO_ANSWER = True
+    settings.TELEPHONY_AGENT_ENDPOINT = "sip:agent-{user}@127.0.0.1:5070"
     # What settings.py adds for OKIENKO_WEBRTC_WSS_URL: the exchange's origin in connect-src (ws:// here).
     policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
     policy["DIRECTIVES"]["connect-src"] = [*policy["DIRECTIVES"]["connect-src"], registrar.url]
@@ -171,6 +172,12 @@ def test_the_browser_registers_is_named_at_login_and_answers_the_engines_call(
                 break
             desk.wait_for_timeout(100)
         assert not registrar.registered.is_set()  # REGISTER with expires 0
+        desk_phone = f"sip:agent-{consultant.pk}@127.0.0.1:5070"  # OKIENKO_AGENT_ENDPOINT's default
+        for _ in range(50):
+            if engine.runtime.endpoints.get(str(consultant.pk)) == desk_phone:
+                break
+            desk.wait_for_timeout(100)
+        assert engine.runtime.endpoints.get(str(consultant.pk)) == desk_phone  # the usual phone again
         _axe(desk)
     except Exception:
         if any(e[:1] == "5" for e in errors) and _table_locked(caplog):

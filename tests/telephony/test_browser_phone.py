@@ -69,7 +69,7 @@ def test_the_password_is_stored_sealed(consultant: User) -> None:
     assert AgentSipAccount.objects.get().password() == SECRET
 
 
-def test_a_consultant_gets_their_own_account_never_cached(webrtc: Any, consultant: User) -> None:
+def test_a_consultant_gets_their_own_account_never_cached(webrtc: Any, consultant: User, settings: Any) -> None:
     _account(consultant)
     response = _signed_in(consultant).get(URL)
     assert response.status_code == 200
@@ -83,6 +83,7 @@ def test_a_consultant_gets_their_own_account_never_cached(webrtc: Any, consultan
         "ice_servers": [{"urls": "stun:stun.example.pl:3478"}],
         "auto_answer": True,
         "phone": "PJSIP/u1",
+        "desk_phone": settings.TELEPHONY_AGENT_ENDPOINT.format(user=consultant.pk),
     }
 
 

@@ -90,7 +90,16 @@ def client_config(account: AgentSipAccount) -> dict[str, Any]:
         "auto_answer": bool(settings.TELEPHONY_WEBRTC_AUTO_ANSWER),
         # What the console names as its phone at login, so the engine rings this browser.
         "phone": settings.TELEPHONY_WEBRTC_DIAL.format(username=account.username, domain=domain),
+        # ... and names again when the browser phone disconnects: the phone the engine dials by default.
+        "desk_phone": _desk_phone(account.user_id),
     }
+
+
+def _desk_phone(user_id: int) -> str:
+    try:
+        return str(settings.TELEPHONY_AGENT_ENDPOINT).format(user=user_id)
+    except (KeyError, IndexError, ValueError):
+        return ""
 
 
 def _host(url: str) -> str:

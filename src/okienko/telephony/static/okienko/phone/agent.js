@@ -2,7 +2,7 @@
    (the caller's facts from the engine, then the client-card panels), answer, end, wrap-up.
    Reconnects with back-off; the engine logs the consultant out only after a grace period.
    With the browser phone registered (browser_phone.js), the console names it at login so the
-   engine rings this browser. */
+   engine rings this browser (and names the usual phone again when it disconnects). */
 (function () {
   "use strict";
   var root = document.getElementById("phone-agent");

@@ -17,6 +17,7 @@
 
   function show(state) { root.dataset.state = state; stateLine.textContent = states[state] || state; }
   function fail(text) { errorLine.textContent = text; }
+  function deskPhone() { return (config && config.desk_phone) || ""; }  /* named back when the browser is gone */
   function announce(phone) { document.dispatchEvent(new CustomEvent("okienko:browser-phone", { detail: { phone: phone } })); }
 
   function beep() {  /* the audible cue: two short tones (Web Audio, nothing fetched) */
@@ -95,9 +96,9 @@
         register: true, register_expires: 300, session_timers: false, user_agent: "Okienko desk (JsSIP)"
       });
       ua.on("registered", function () { registered = true; fail(""); show("registered"); announce(c.phone); });
-      ua.on("unregistered", function () { registered = false; if (!session) { show("off"); } announce(""); });
+      ua.on("unregistered", function () { registered = false; if (!session) { show("off"); } announce(deskPhone()); });
       ua.on("registrationFailed", function (e) {
-        registered = false; show("failed"); announce("");
+        registered = false; show("failed"); announce(deskPhone());
         fail(e.cause === JsSIP.C.causes.AUTHENTICATION_ERROR || e.cause === JsSIP.C.causes.REJECTED ? d.authFailed : d.unreachable);
         if (e.cause === JsSIP.C.causes.AUTHENTICATION_ERROR || e.cause === JsSIP.C.causes.REJECTED) { stop(); }
       });
@@ -116,7 +117,7 @@
     var old = ua; ua = null; registered = false;
     if (session) { try { session.terminate(); } catch (err) { /* already ended */ } }
     if (old) { try { old.stop(); } catch (err) { /* already stopped */ } }
-    announce(""); show("off");
+    announce(deskPhone()); show("off");
     registerButton.hidden = false; registerButton.disabled = false; unregisterButton.hidden = true; registerButton.focus();
   }
 
