@@ -783,6 +783,7 @@ class Runtime:
         view = self.acd.agent_state(agent)
         if view is not None and view.state != "logged_out":
             self.acd.logout(agent)
+        self.endpoints.pop(agent, None)  # a browser phone closed with its desk is not rung again
 
     async def agent_command(self, peer: Peer, message: dict[str, Any]) -> None:
         try:
@@ -814,6 +815,7 @@ class Runtime:
         elif kind == "logout":
             if self.acd.agent_state(agent) is not None:
                 self.acd.logout(agent)
+            self.endpoints.pop(agent, None)
         elif kind == "answer":
             if not self.acd.answer(agent, call_id):
                 await peer.send({"type": "error", "code": "gone", "detail": _("This call is no longer yours.")})
