@@ -208,10 +208,6 @@ def identify(line: FakeLine, engine: Engine, channel: str, client: Client, pin: 
     line.do(line.fake.dtmf, channel, pin + "#")
 
 
-def queued(engine: Engine, channel: str) -> None:
-    wait(lambda: channel in waiting(engine) or engine.runtime.calls[channel].state != "ivr", "the call queued")
-
-
 def connect(line: FakeLine, engine: Engine, desk: ClientConnection, channel: str) -> dict[str, Any]:
     ring = until_frame(desk, "ring", lambda f: f["call"] == channel)
     desk.send(json.dumps({"type": "answer", "call": channel}))
