@@ -58,6 +58,7 @@ from okienko.telephony.engine.adapter import (
     AdapterEvents,
     PromptSource,
     Unsupported,
+    collect_digits,
 )
 
 log = logging.getLogger(__name__)
@@ -533,22 +534,9 @@ class AriAdapter:
         state = self._live(call)
         if state is None:
             return None
-        pressed = ""
-        timeout = first_timeout
-        while len(pressed) < max_digits and not state.ended:
-            try:
-                digit = await asyncio.wait_for(state.digits.get(), timeout)
-            except TimeoutError:
-                break
-            if digit == "" or state.ended:
-                break  # woken by the end of the call
-            if terminator and digit == terminator:
-                break
-            pressed += digit
-            timeout = inter_digit_timeout
-        if state.ended or len(pressed) < min_digits:
-            return None
-        return pressed
+        return await collect_digits(
+            state.digits, lambda: state.ended, min_digits, max_digits, terminator, first_timeout, inter_digit_timeout
+        )
 
     async def _originate(self, call: _Call, kind: str, endpoint: str) -> str:
         """Ring a staff phone for ``call``; its channel id once answered (in the application), or
