@@ -35,6 +35,7 @@ VARIABLES: dict[str, str | Promise] = {
     "office_phone": _("the office's phone"),
     "office_email": _("the office's e-mail"),
     "callback_at": _("when the office will call back"),
+    "reached": _("whether the office reached the client when calling back (yes/no)"),
     "subject": _("the subject of the client's e-mail"),
     "article_title": _("the title of the knowledge article"),
     "article_link": _("the article in the editor"),
@@ -137,6 +138,18 @@ EMAIL: dict[tuple[str, str], Wording] = {
         _HELLO_EN + "as you asked, we will call you back{% if callback_at %} by {{ callback_at }}{% endif %}"
         "{% if service %} about: {{ service }}{% endif %}." + _SIGNATURE_EN,
     ),
+    ("callback_closed", "pl"): Wording(
+        "{% if reached %}Oddzwoniliśmy do Pana/Pani{% else %}Nie udało się do Pana/Pani dodzwonić{% endif %}",
+        _HELLO_PL + "{% if reached %}dziękujemy za rozmowę — Pana/Pani prośba o kontakt została załatwiona."
+        "{% else %}próbowaliśmy oddzwonić zgodnie z Pana/Pani prośbą, ale nie udało się połączyć."
+        "{% if office_phone %} Prosimy o telefon pod numer {{ office_phone }}.{% endif %}{% endif %}" + _SIGNATURE_PL,
+    ),
+    ("callback_closed", "en"): Wording(
+        "{% if reached %}We called you back{% else %}We could not reach you{% endif %}",
+        _HELLO_EN + "{% if reached %}thank you for the call — your request to be called back is handled."
+        "{% else %}we tried to call you back as you asked, but could not get through."
+        "{% if office_phone %} Please call us on {{ office_phone }}.{% endif %}{% endif %}" + _SIGNATURE_EN,
+    ),
     ("message_received", "pl"): Wording(
         "Otrzymaliśmy Pana/Pani wiadomość{% if case_number %} ({{ case_number }}){% endif %}",
         _HELLO_PL + "dziękujemy za wiadomość{% if subject %} „{{ subject }}”{% endif %}."
@@ -205,6 +218,16 @@ SMS: dict[tuple[str, str], Wording] = {
     ("sms_status", "pl"): Wording("", "Sprawa {{ case_number }}: {{ status }}. {{ link }}"),
     ("sms_status", "en"): Wording("", "Case {{ case_number }}: {{ status }}. {{ link }}"),
     ("callback_scheduled", "pl"): Wording("", "Oddzwonimy{% if callback_at %} do {{ callback_at }}{% endif %}."),
+    ("callback_closed", "pl"): Wording(
+        "",
+        "{% if reached %}Dziękujemy za rozmowę — prośba o kontakt załatwiona.{% else %}Nie udało się do Pana/Pani"
+        " dodzwonić.{% if office_phone %} Prosimy o telefon: {{ office_phone }}.{% endif %}{% endif %} {{ office }}",
+    ),
+    ("callback_closed", "en"): Wording(
+        "",
+        "{% if reached %}Thank you for the call — your callback request is handled.{% else %}We could not reach"
+        " you.{% if office_phone %} Please call {{ office_phone }}.{% endif %}{% endif %} {{ office }}",
+    ),
     ("callback_scheduled", "en"): Wording(
         "", "We will call you back{% if callback_at %} by {{ callback_at }}{% endif %}."
     ),

@@ -25,6 +25,7 @@ class Event(models.TextChoices):
     CASE_REOPENED = "case_reopened", _("case reopened")
     CASE_MESSAGE = "case_message", _("message from the office about a case")
     CALLBACK_SCHEDULED = "callback_scheduled", _("callback scheduled")
+    CALLBACK_CLOSED = "callback_closed", _("callback made (or the client not reached)")
     MESSAGE_RECEIVED = "message_received", _("acknowledgement of a received e-mail")
     EMAIL_ANSWER = "email_answer", _("answer to a client's e-mail")
     SMS_OPTED_OUT = "sms_opted_out", _("confirmation of an SMS opt-out")

@@ -200,6 +200,33 @@ def on_callback_created(event: OutboxEvent) -> None:
     )
 
 
+@events.subscriber("callback.closed", name="notifications.callback_closed")
+def on_callback_closed(event: OutboxEvent) -> None:
+    """The office called back (or could not reach the client): the client hears how it ended —
+    a callback from the IVR or a voicemail message is thus closed in the client's eyes too."""
+    from okienko.interactions.models import Callback
+
+    callback = (
+        Callback.objects.select_related("client", "organisation").filter(pk=event.payload.get("callback")).first()
+    )
+    if callback is None or callback.client is None or callback.status == Callback.Status.CREATED:
+        return
+    notify(
+        Message(
+            event=Event.CALLBACK_CLOSED,
+            organisation=callback.organisation,
+            context={
+                "reached": callback.status == Callback.Status.DONE,
+                "office": callback.organisation.name,
+                "office_phone": callback.organisation.phone,
+                "office_email": callback.organisation.email,
+            },
+            key=str(event.id),
+        ),
+        [Recipient(client=callback.client, phone=callback.phone, name=callback.client.display_name)],
+    )
+
+
 @events.subscriber("knowledge.review_due", name="notifications.review_due")
 def on_review_due(event: OutboxEvent) -> None:
     from okienko.knowledge.models import Article
