@@ -216,7 +216,7 @@ def on_callback_closed(event: OutboxEvent) -> None:
             event=Event.CALLBACK_CLOSED,
             organisation=callback.organisation,
             context={
-                "reached": callback.status == Callback.Status.DONE,
+                "reached": "1" if callback.status == Callback.Status.DONE else "",
                 "office": callback.organisation.name,
                 "office_phone": callback.organisation.phone,
                 "office_email": callback.organisation.email,
