@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "okienko.channels",
     "okienko.telephony",
     "okienko.telephony.ivr",
+    "okienko.contracting.registry",
     "okienko.contracting",
     "okienko.notifications",
     "okienko.integrations",

@@ -1,0 +1,1 @@
+"""Kontraktor: labour offices contracting employment agencies (issue 17)."""
