@@ -24,5 +24,6 @@ app.conf.beat_schedule = {
     "eforms-receive": {"task": "okienko.channels.receive_eforms", "schedule": 10.0},
     "chat-sweep": {"task": "okienko.channels.sweep_chats", "schedule": 30.0},
     "telephony-purge-recordings": {"task": "okienko.telephony.purge_recordings", "schedule": 86400.0},
+    "contracting-retention-checks": {"task": "okienko.contracting.remind_retention_checks", "schedule": 3600.0},
 }
 app.autodiscover_tasks()

@@ -40,6 +40,13 @@ def _digest(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def chain_digest(fields: Mapping[str, Any]) -> str:
+    """The one hashing rule of every hash chain (this audit log, Kontraktor's access log): sha256
+    over the canonical JSON (sorted keys, no spaces) of the entry's fields, the previous hash
+    among them."""
+    return _digest(fields)
+
+
 def _hashed_fields(entry: AuditRecord) -> dict[str, Any]:
     at = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     return {
