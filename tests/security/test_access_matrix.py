@@ -274,7 +274,22 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/phone/ivr/flows/", "code"): lambda o: _ivr_number(o).flow.code,
     ("desk/phone/ivr/flows/", "number"): lambda o: 1,
     ("desk/phone/ivr/numbers/", "pk"): lambda o: _ivr_number(o).pk,
+    ("desk/registry/people/", "pk"): lambda o: _registry_batch(o).people.get().pk,
+    ("desk/registry/imports/", "pk"): lambda o: _registry_batch(o).pk,
 }
+
+
+def _registry_batch(office: Office) -> Any:
+    """An import of one registered person into the office's registry (made on first use)."""
+    from okienko.contracting.registry import importer, synthetic
+    from okienko.contracting.registry.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(office=office.org).first()
+    if batch is None:
+        person = next(synthetic.people(1, seed=OFFICES.index(office.org.code) + 1, prefix=office.org.code[:8]))
+        data = synthetic.to_csv([synthetic.csv_row(person)]).encode()
+        batch = importer.import_file(office=office.org, data=data, name="m.csv", mapper_name="csv", actor=None)
+    return batch
 
 
 def _ivr_number(office: Office) -> Any:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("organisations/", organisation_views.organisation_list_view, name="organisations"),
     path("organisations/<slug:code>/", organisation_views.organisation_detail_view, name="organisation"),
     path("", include("okienko.desk.media_urls")),
+    path("", include("okienko.desk.registry_urls")),
 ]
