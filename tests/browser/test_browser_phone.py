@@ -9,7 +9,6 @@ axe finds nothing at 1366 and 390 px with the panel on a call."""
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from django.test import Client as WebClient
 from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Role
 from okienko.telephony.models import AgentSipAccount, PhoneQueue
-from tests.browser.conftest import AXE, CHROMIUM, WCAG_TAGS
+from tests.browser.conftest import AXE, WCAG_TAGS, launch
 from tests.browser.sip_ws_registrar import Registrar, fake_registrar, wait
 from tests.browser.test_chat import SIZES, _table_locked
 from tests.telephony.test_runtime import running_engine
@@ -32,31 +31,11 @@ STATE = "#browser-phone .bphone-state"
 
 
 @pytest.fixture(scope="module")
-def media_browser() -> Iterator[Any]:
+def media_browser(playwright_driver: Any) -> Iterator[Any]:
     """Chromium with a fake microphone that needs no permission prompt (this module only)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-            ],
-        )
-        yield browser
-        browser.close()
+    browser = launch(playwright_driver, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream")
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

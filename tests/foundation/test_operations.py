@@ -125,6 +125,7 @@ def test_demo_loads_the_fourteen_county_offices_idempotently() -> None:
         "portal_editor",
         "administrator",
         "agency_worker",
+        "contract_manager",
     }
 
 
