@@ -229,7 +229,7 @@ def test_bad_rows_example_report(office: Organisation) -> None:
     assert (6, "imie", "formula") in reasons
     assert (11, "id_syriusz", "duplicate") in reasons
     duplicate = batch.rejections.get(code="duplicate")
-    assert "row 10" in duplicate.reason
+    assert "wiersza 10" in duplicate.reason  # the tests speak Polish
     formula = batch.rejections.get(code="formula")
     assert not RegisteredPerson.objects.filter(first_name__startswith="=").exists()
     assert formula.value.startswith("=HYPERLINK")  # shown as sent; escaped in the CSV download
@@ -277,7 +277,7 @@ def test_duplicate_pesel_in_the_file(office: Organisation) -> None:
     batch = run(office, synthetic.to_csv([synthetic.csv_row(p) for p in people]).encode())
     rejection = batch.rejections.get()
     assert (rejection.row, rejection.field, rejection.code) == (3, "pesel", "duplicate")
-    assert "row 2" in rejection.reason
+    assert "wiersza 2" in rejection.reason
 
 
 @pytest.mark.django_db
@@ -302,8 +302,8 @@ def test_utf8_bom_is_read(office: Organisation) -> None:
     [
         (b"ISO" + b"\n" + "Łącka;Śląsk;ź".encode("iso-8859-2"), "ISO-8859-2"),
         ("id;x\n".encode("utf-16"), "UTF-16"),
-        (b"\x81\x83\x88\x90\x98 not cp1250", "neither"),
-        (b"id_syriusz;pesel\n1;\x01\x02", "control"),
+        (b"\x81\x83\x88\x90\x98 not cp1250", "ani UTF-8, ani Windows-1250"),
+        (b"id_syriusz;pesel\n1;\x01\x02", "znaki sterujące"),
     ],
     ids=["latin2", "utf16", "undefined-bytes", "control-chars"],
 )
@@ -406,9 +406,9 @@ PESEL_1990 = synthetic.pesel(dt.date(1990, 5, 4), "M", 1)
             "DTD",
         ),
         ('<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://example.invalid/x.dtd"><eksport/>', "DTD"),
-        (f"<eksport>{XML_PERSON.format(pesel=PESEL_1990, name='Nowak')}", "well-formed"),
+        (f"<eksport>{XML_PERSON.format(pesel=PESEL_1990, name='Nowak')}", "poprawnym składniowo"),
         ("<lista><osoba/></lista>", "<eksport>"),
-        ("not xml at all", "well-formed"),
+        ("not xml at all", "poprawnym składniowo"),
     ],
     ids=["entity", "external-dtd", "truncated", "wrong-root", "not-xml"],
 )
