@@ -174,12 +174,15 @@ class RefreshResult:
 
 # Participants who get lines: everyone the office referred (also those who left afterwards).
 _NO_LINES = frozenset({PS.NOMINATED, PS.SHARED})
+AUDIT_CHUNK = 1000
 
 
 def refresh_tranche_lines(*, contract: Contract, on: dt.date | None = None, actor: Actor = SCHEDULER) -> RefreshResult:
     """Create the missing lines of every referred participant and move ``not due`` lines to
     ``eligible`` (rule: ``eligibility``) or ``forfeited`` (the participant left, or the contract's
-    data is being closed). Idempotent; a few queries per 5,000 participants plus the bulk writes."""
+    data is being closed). Idempotent. A new line is written with its computed status at once (its
+    history still says ``not due`` → status); a few aggregate queries per 5,000 participants, then
+    bulk inserts and one UPDATE per group of lines sharing their new values."""
     today = on or clock.local_now().date()
     result = RefreshResult()
     definitions = list(contract.tranche_scheme.tranches.order_by("order"))
@@ -188,18 +191,24 @@ def refresh_tranche_lines(*, contract: Contract, on: dt.date | None = None, acto
     participants = dict(contract.participants.exclude(status__in=_NO_LINES).values_list("id", "status"))
     now = clock.now()
     closing = contract.status in {ContractStatus.CLOSING_DATA, ContractStatus.CLOSED, ContractStatus.CANCELLED}
+    leavers = PARTICIPANT_EXITS | {PS.COMPLETED}
+    by_id = {d.pk: d for d in definitions}
+    user, actor_name = user_of(actor), name_of(actor)[:200]
     with audit.batch():
-        existing = {
-            (pid, did)
-            for pid, did in TrancheLine.objects.filter(participant__contract=contract).values_list(
-                "participant_id", "definition_id"
+        existing = set(
+            TrancheLine.objects.filter(participant__contract=contract).values_list("participant_id", "definition_id")
+        )
+        pending = list(
+            TrancheLine.objects.filter(participant__contract=contract, status=TS.NOT_DUE).only(
+                "id", "participant_id", "definition_id", "status", "trigger_date", "eligible_on"
             )
-        }
+        )
+        amounts = {d.pk: d.amount_for(contract.price_per_participant) for d in definitions}
         missing = [
             TrancheLine(
                 participant_id=pid,
-                definition=d,
-                amount=d.amount_for(contract.price_per_participant),
+                definition_id=d.pk,
+                amount=amounts[d.pk],
                 currency=contract.currency,
                 updated_at=now,
             )
@@ -207,60 +216,88 @@ def refresh_tranche_lines(*, contract: Contract, on: dt.date | None = None, acto
             for d in definitions
             if (pid, d.pk) not in existing
         ]
-        TrancheLine.objects.bulk_create(missing, batch_size=2000)
-        result.created = len(missing)
-        pending = list(
-            TrancheLine.objects.filter(participant__contract=contract, status=TS.NOT_DUE).only(
-                "id", "participant_id", "definition_id", "status", "trigger_date", "eligible_on"
-            )
-        )
-        by_id = {d.pk: d for d in definitions}
-        facts = collect_facts({line.participant_id for line in pending})
-        changed: list[TrancheLine] = []
-        history: list[TrancheTransition] = []
-        for line in pending:
+        facts = collect_facts({line.participant_id for line in pending} | {line.participant_id for line in missing})
+
+        def decide(line: TrancheLine) -> tuple[str, bool]:
+            """Set the line's dates; return its new status ('' if none) and whether the dates moved."""
             rule = eligibility(by_id[line.definition_id], facts[line.participant_id], today)
             target = ""
             if rule.eligible and not closing:
                 target = TS.ELIGIBLE
-            elif closing or participants.get(line.participant_id) in PARTICIPANT_EXITS | {PS.COMPLETED}:
+            elif closing or participants.get(line.participant_id) in leavers:
                 target = TS.FORFEITED
-            dates_changed = (line.trigger_date, line.eligible_on) != (rule.trigger_date, rule.eligible_on)
-            if not target and not dates_changed:
-                continue
-            line.trigger_date, line.eligible_on, line.updated_at = rule.trigger_date, rule.eligible_on, now
+            moved = (line.trigger_date, line.eligible_on) != (rule.trigger_date, rule.eligible_on)
+            line.trigger_date, line.eligible_on = rule.trigger_date, rule.eligible_on
+            return target, moved
+
+        moves: list[tuple[TrancheLine, str]] = []
+        for line in missing:
+            target, _moved = decide(line)
             if target:
-                TRANCHE.check(line.status, target, SYSTEM)
-                history.append(
-                    TrancheTransition(
-                        line_id=line.pk,
-                        from_status=line.status,
-                        to_status=target,
-                        at=now,
-                        actor=user_of(actor),
-                        actor_repr=name_of(actor)[:200],
-                        side=SYSTEM,
-                    )
-                )
-                audit.record(
-                    "contracting.trancheline.status",
-                    actor=actor,
-                    object_ref=audit.ObjectRef("contracting.trancheline", str(line.pk), f"line {line.pk}"),
-                    organisation_id=contract.office_id,
-                    changes={"status": [line.status, target]},
-                    data={"side": SYSTEM},
-                )
                 line.status = target
-                if target == TS.ELIGIBLE:
-                    result.eligible += 1
-                else:
-                    result.forfeited += 1
-            changed.append(line)
-        TrancheLine.objects.bulk_update(
-            changed, ["status", "trigger_date", "eligible_on", "updated_at"], batch_size=2000
-        )
+                moves.append((line, target))
+        TrancheLine.objects.bulk_create(missing, batch_size=2000)
+        result.created = len(missing)
+        changed: list[TrancheLine] = []
+        for line in pending:
+            target, moved = decide(line)
+            if target:
+                line.status = target
+                moves.append((line, target))
+            if target or moved:
+                line.updated_at = now
+                changed.append(line)
+        _write_lines(changed, now)
+        history = []
+        for line, target in moves:
+            TRANCHE.check(TS.NOT_DUE, target, SYSTEM)
+            history.append(
+                TrancheTransition(
+                    line_id=line.pk,
+                    from_status=TS.NOT_DUE,
+                    to_status=target,
+                    at=now,
+                    actor=user,
+                    actor_repr=actor_name,
+                    side=SYSTEM,
+                )
+            )
+            if target == TS.ELIGIBLE:
+                result.eligible += 1
+            else:
+                result.forfeited += 1
         TrancheTransition.objects.bulk_create(history, batch_size=2000)
+        # The history rows name every line; the audit log gets one entry per 1,000 of them (a
+        # contract of 10,000 participants moves tens of thousands of lines in one refresh).
+        for start in range(0, len(moves), AUDIT_CHUNK):
+            chunk = moves[start : start + AUDIT_CHUNK]
+            audit.record(
+                "contracting.trancheline.status",
+                actor=actor,
+                obj=contract,
+                organisation_id=contract.office_id,
+                changes={
+                    "status": {
+                        f"{TS.NOT_DUE}->{target}": [line.pk for line, t in chunk if t == target]
+                        for target in sorted({t for _line, t in chunk})
+                    }
+                },
+                data={"side": SYSTEM, "lines": len(chunk)},
+            )
     return result
+
+
+def _write_lines(changed: list[TrancheLine], now: dt.datetime) -> None:
+    """One UPDATE per distinct (status, trigger date, due date) and chunk of ids: a contract's lines
+    share few dates, and Django's ``bulk_update`` (one CASE per row) is quadratic on large sets."""
+    groups: dict[tuple[str, dt.date | None, dt.date | None], list[int]] = defaultdict(list)
+    for line in changed:
+        groups[(line.status, line.trigger_date, line.eligible_on)].append(line.pk)
+    for (status, trigger_date, eligible_on), ids in groups.items():
+        for start in range(0, len(ids), 5000):
+            TrancheLine.objects.filter(pk__in=ids[start : start + 5000]).update(
+                status=status, trigger_date=trigger_date, eligible_on=eligible_on, updated_at=now
+            )
 
 
 # --- Claims ---------------------------------------------------------------------------------------
