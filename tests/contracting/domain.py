@@ -21,6 +21,7 @@ from okienko.accounts.roles import Role
 from okienko.contracting import actions, sharing
 from okienko.contracting.models import (
     Contract,
+    ContractAgreement,
     DataSharingRequest,
     Direction,
     Participant,
@@ -165,6 +166,9 @@ def make_contract(
         planned_participants=100,
         price_per_participant=Decimal("5000.00"),
         indicators={"referred": 100, "admitted": 80, "placed": 40, "retained": 30},
+    )
+    actions.attach_agreement(
+        actor=world_office, contract=contract, kind=ContractAgreement.Kind.DATA_AGREEMENT, data=PDF, name="umowa.pdf"
     )
     Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.ACTIVE)
     contract.refresh_from_db()

@@ -209,3 +209,37 @@ def test_contracts_start_and_end_by_their_dates(world: World) -> None:
     world.contract.refresh_from_db()
     world.contract_b.refresh_from_db()
     assert (world.contract.status, world.contract_b.status) == (ContractStatus.ACTIVE, ContractStatus.ENDED)
+
+
+@pytest.mark.django_db
+def test_signing_needs_the_data_protection_agreement(world: World) -> None:
+    from tests.contracting.domain import PDF
+
+    contract = actions.create_contract(
+        actor=world.office,
+        office=world.pup,
+        agency=world.agency_org,
+        number="ZL/77/2026",
+        scheme=world.scheme,
+        start_date=today(),
+        end_date=today() + dt.timedelta(days=30),
+        legal_basis="art. 61b",
+        agency_role=Contract.AgencyRole.PROCESSOR,
+        end_policy=Contract.EndPolicy.DELETE,
+        planned_participants=1,
+        price_per_participant=Decimal("1.00"),
+    )
+    with pytest.raises(Conflict, match="agreement"):
+        actions.change_contract_status(actor=world.office, contract=contract, to=ContractStatus.SIGNED)
+    with pytest.raises(InvalidInput):
+        actions.attach_agreement(
+            actor=world.office, contract=contract, kind="data_agreement", data=b"MZ\x90\x00", name="x.exe"
+        )
+    with pytest.raises(Forbidden):
+        actions.attach_agreement(actor=world.agency_b, contract=contract, kind="data_agreement", data=PDF, name="a.pdf")
+    document = actions.attach_agreement(
+        actor=world.office, contract=contract, kind="data_agreement", data=PDF, name="powierzenie.pdf"
+    )
+    assert (document.original_name, document.content_type) == ("powierzenie.pdf", "application/pdf")
+    actions.change_contract_status(actor=world.office, contract=contract, to=ContractStatus.SIGNED)
+    assert contract.status == ContractStatus.SIGNED

@@ -10,7 +10,9 @@ Service API:
 - ``create_contract(actor, office, agency, number, scheme, start_date, end_date, legal_basis,
   agency_role, end_policy, planned_participants, price_per_participant, region_office=None,
   indicators=None, procurement_reference="", title="")``
-- ``change_contract_status(actor, contract, to, note="")`` — ending lapses the sharing requests
+- ``attach_agreement(actor, contract, kind, data, name)`` → ContractAgreement (stored file)
+- ``change_contract_status(actor, contract, to, note="")`` — signing needs the data-protection
+  agreement attached; ending lapses the sharing requests
 - ``certify_data_closure(actor, contract)`` — each side's deletion/archival certificate
 - ``start_and_end_contracts(on=None)`` — the system: signed → active, active → ended by the dates
 - ``nominate(actor, contract, persons)`` → participants (pseudonymous references)
@@ -45,6 +47,7 @@ from okienko.contracting.history import move
 from okienko.contracting.models import (
     ActivationEvent,
     Contract,
+    ContractAgreement,
     ContractMessage,
     ContractTransition,
     EventEvidence,
@@ -154,9 +157,38 @@ def create_contract(
     return contract
 
 
+def attach_agreement(*, actor: Actor, contract: Contract, kind: str, data: bytes, name: str) -> ContractAgreement:
+    """Attach a document to the contract (checked: type from its bytes, size, virus scan): the
+    data-protection agreement its legal role needs, the contract, an annex or a certificate."""
+    require_side(actor, contract, OFFICE, AGENCY, SYSTEM)
+    if kind not in ContractAgreement.Kind.values:
+        raise InvalidInput(field="kind", message=_("Unknown kind of document."))
+    try:
+        checked = uploads.check(data, max_bytes=uploads.DEFAULT_MAX_BYTES)
+    except uploads.UploadRejected as exc:
+        raise InvalidInput(field="file", message=str(exc)) from exc
+    with transaction.atomic():
+        document = ContractAgreement(contract=contract, kind=kind, uploaded_by=user_of(actor), created_at=clock.now())
+        document.store(data, checked, sent_name=name)
+        audit.record(
+            "contracting.contract.document_attached",
+            actor=actor,
+            obj=contract,
+            organisation_id=contract.office_id,
+            data={"kind": kind, "sha256": checked.sha256, "name": document.original_name},
+        )
+    return document
+
+
 def change_contract_status(*, actor: Actor, contract: Contract, to: str, note: str = "") -> None:
-    """Move the contract along its machine. Closing needs both sides' certificates; ending (or
-    cancelling) lapses every open data-sharing request of the contract."""
+    """Move the contract along its machine. Signing needs the data-protection agreement of the
+    agency's legal role attached; closing needs both sides' certificates; ending (or cancelling)
+    lapses every open data-sharing request of the contract."""
+    if to == CS.SIGNED and not contract.agreements.filter(kind=ContractAgreement.Kind.DATA_AGREEMENT).exists():
+        raise Conflict(
+            _("Attach the data-protection agreement (%(role)s) before the contract is signed.")
+            % {"role": contract.get_agency_role_display()}
+        )
     if to == CS.CLOSED and not (contract.office_certified_at and contract.agency_certified_at):
         raise Conflict(_("The contract closes only after both sides certify the deletion or archival of the data."))
     sides = _sides(actor, contract)

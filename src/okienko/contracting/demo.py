@@ -25,6 +25,7 @@ from okienko.contracting.catalogue import ensure_catalogue
 from okienko.contracting.models import (
     ActivationEvent,
     Contract,
+    ContractAgreement,
     Direction,
     InstitutionProfile,
     Participant,
@@ -181,6 +182,13 @@ def _contract(
         planned_participants=60,
         price_per_participant=Decimal(price),
         indicators={"referred": 60, "admitted": 50, "placed": 30, "retained": 20},
+    )
+    actions.attach_agreement(
+        actor=actor,
+        contract=contract,
+        kind=ContractAgreement.Kind.DATA_AGREEMENT,
+        data=PDF,
+        name="umowa-powierzenia-przetwarzania-danych.pdf",
     )
     return contract, True
 
