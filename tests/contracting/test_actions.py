@@ -229,7 +229,7 @@ def test_signing_needs_the_data_protection_agreement(world: World) -> None:
         planned_participants=1,
         price_per_participant=Decimal("1.00"),
     )
-    with pytest.raises(Conflict, match="agreement"):
+    with pytest.raises(Conflict, match="ochrony danych"):
         actions.change_contract_status(actor=world.office, contract=contract, to=ContractStatus.SIGNED)
     with pytest.raises(InvalidInput):
         actions.attach_agreement(

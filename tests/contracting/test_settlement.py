@@ -269,7 +269,7 @@ def test_a_check_cannot_be_recorded_before_it_is_due(world: World) -> None:
         verified_by=Placement.Verification.ZUS,
     )
     check = placement.retention_checks.get(days=14)
-    with pytest.raises(Exception, match="due on"):
+    with pytest.raises(Exception, match="przypada na"):
         actions.record_retention_check(actor=world.agency, check=check, employed=True)
 
 

@@ -206,7 +206,7 @@ def test_a_contract_closes_only_with_both_certificates(world: World) -> None:
     contract = world.contract
     Contract.objects.filter(pk=contract.pk).update(status=CS.CLOSING_DATA)
     contract.refresh_from_db()
-    with pytest.raises(Exception, match="certify"):
+    with pytest.raises(Exception, match="poświadczą"):
         actions.change_contract_status(actor=world.office, contract=contract, to=CS.CLOSED)
     actions.certify_data_closure(actor=world.office, contract=contract)
     actions.certify_data_closure(actor=world.agency, contract=contract)
@@ -252,7 +252,7 @@ def test_back_to_activation_only_while_the_contract_runs(world: World) -> None:
     participant.refresh_from_db()
     Contract.objects.filter(pk=world.contract.pk).update(status=CS.ENDED)
     participant.contract.refresh_from_db()
-    with pytest.raises(Exception, match="no longer runs"):
+    with pytest.raises(Exception, match="nie trwa"):
         actions.change_participant_status(actor=world.agency, participant=participant, to=PS.IN_ACTIVATION)
 
 

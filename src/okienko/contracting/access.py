@@ -41,7 +41,7 @@ from okienko.contracting.states import (
     CONTRACT_DATA_FLOWS,
     OFFICE,
     REQUESTER,
-    SHARING_FLOWING,
+    SHARING_READABLE,
     SYSTEM,
 )
 from okienko.core import audit, clock
@@ -151,7 +151,7 @@ def agency_participants(user: Actor, contract: Contract, *, on: dt.date | None =
     requests = DataSharingRequest.objects.filter(
         contract=contract,
         direction=Direction.OFFICE_TO_AGENCY,
-        status__in=SHARING_FLOWING,
+        status__in=SHARING_READABLE,
         valid_from__lte=today,
         valid_until__gte=today,
     )
@@ -273,7 +273,7 @@ def read_shared(
     for the office (``agency_to_office``). ``fields``: only these (each must be approved).
 
     Refused (``AccessRefused``, logged and audited) unless: the user is on the recipient side, the
-    contract is in force, a request of the contract covering the participant is approved or active,
+    contract is in force, an active request of the contract covering the participant is
     valid today, for ``purpose`` when given. Only approved fields of the purpose's allow-list are
     returned, whatever the package holds. The read is logged.
     """
@@ -302,7 +302,7 @@ def read_shared(
         DataSharingRequest.objects.filter(
             contract=contract,
             direction=direction,
-            status__in=SHARING_FLOWING,
+            status__in=SHARING_READABLE,
             participants__ref=participant_ref,
         )
         .select_related("purpose")

@@ -61,6 +61,7 @@ from okienko.contracting.models import (
 from okienko.contracting.states import (
     AGENCY,
     CONTRACT,
+    CONTRACT_DATA_FLOWS,
     CONTRACT_OPEN_FOR_REQUESTS,
     CONTRACT_RUNNING,
     OFFICE,
@@ -208,6 +209,10 @@ def change_contract_status(*, actor: Actor, contract: Contract, to: str, note: s
             from okienko.contracting.sharing import lapse_requests
 
             lapse_requests(contract=contract, actor=actor)
+        elif to in CONTRACT_DATA_FLOWS:
+            from okienko.contracting.sharing import sync_decided_requests
+
+            sync_decided_requests(contract=contract, actor=actor)
 
 
 def certify_data_closure(*, actor: Actor, contract: Contract) -> None:

@@ -13,7 +13,8 @@ Service API (keyword arguments, an explicit ``actor``; each one transaction, aud
 - ``submit_request(actor, request)`` / ``withdraw_request(actor, request)``
 - ``decide_request(actor, request, approved_fields, note="")`` — full, partial (subset) or, with no
   fields, a rejection; ``reject_request(actor, request, note)``
-- ``sync_request(actor, request)`` — re-pack and send (approved → active on the first one)
+- ``sync_request(actor, request)`` — re-pack and send what changed (approved → active on the first)
+- ``sync_active_requests(actor=SCHEDULER)`` / ``sync_decided_requests(contract, actor)`` — the system
 - ``revoke_request(actor, request, note="")`` — the data owner stops the flow
 - ``expire_requests(on=None)`` — the system ends requests past their validity
 - ``lapse_requests(contract, actor)`` — a contract that ends takes every open request with it
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from okienko.accounts.access import user_of
 from okienko.contracting import accesslog, sources
-from okienko.contracting.access import is_system, refuse, request_sides, require_side
+from okienko.contracting.access import AccessRefused, is_system, refuse, request_sides, require_side
 from okienko.contracting.history import move
 from okienko.contracting.models import (
     AccessLog,
@@ -259,12 +260,18 @@ def sync_request(*, actor: Actor, request: DataSharingRequest) -> list[SharedRec
     scope = set(request.approved_fields) & request.purpose.allowed_codes()
     now = clock.now()
     participants = list(request.participants.select_related("person").order_by("id"))
+    # The newest package's digest per participant: an unchanged payload is not sent again.
+    sent: dict[str, str] = {}
+    for ref, digest in request.records.order_by("created_at", "id").values_list("participant_ref", "payload_sha256"):
+        sent[ref] = digest
     records = []
     for participant in participants:
         data = _pack(request, participant, scope)
         digest = hashlib.sha256(
             json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
         ).hexdigest()
+        if sent.get(participant.ref) == digest:
+            continue
         records.append(
             SharedRecord(
                 request=request, participant_ref=participant.ref, fields=data, payload_sha256=digest, created_at=now
@@ -306,6 +313,29 @@ def sync_request(*, actor: Actor, request: DataSharingRequest) -> list[SharedRec
 
             mark_shared(actor=actor, participants=[p for p in participants if p.status == "nominated"])
     return records
+
+
+def sync_active_requests(*, actor: Actor = SCHEDULER, older_than: dt.timedelta = dt.timedelta(hours=20)) -> int:
+    """Re-send what changed on every active request not synchronised for ``older_than`` (each sync
+    re-checks the contract, status, validity and scope); a refused one is logged and skipped."""
+    cutoff = clock.now() - older_than
+    count = 0
+    for request in DataSharingRequest.objects.filter(status=SS.ACTIVE, last_synced_at__lt=cutoff).select_related(
+        "contract", "purpose", "approver"
+    ):
+        try:
+            count += len(sync_request(actor=actor, request=request))
+        except AccessRefused:
+            continue
+    return count
+
+
+def sync_decided_requests(*, contract: Contract, actor: Actor = SCHEDULER) -> int:
+    """Send the first packages of requests approved before the contract let data flow."""
+    count = 0
+    for request in contract.sharing_requests.filter(status__in=[SS.APPROVED, SS.PARTIALLY_APPROVED]):
+        count += len(sync_request(actor=actor, request=request))
+    return count
 
 
 def revoke_request(*, actor: Actor, request: DataSharingRequest, note: str = "") -> None:
@@ -361,6 +391,8 @@ __all__ = [
     "reject_request",
     "revoke_request",
     "submit_request",
+    "sync_active_requests",
+    "sync_decided_requests",
     "sync_request",
     "withdraw_request",
 ]

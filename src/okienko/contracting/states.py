@@ -246,6 +246,8 @@ SHARING = Machine(
 )
 SHARING_PENDING = frozenset({SS.DRAFT, SS.SUBMITTED})
 SHARING_FLOWING = frozenset({SS.APPROVED, SS.PARTIALLY_APPROVED, SS.ACTIVE})
+# Data is read only through packages of active requests (approval sends the first ones).
+SHARING_READABLE = frozenset({SS.ACTIVE})
 
 
 # --- Tranche line ---------------------------------------------------------------------------------
