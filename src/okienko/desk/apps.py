@@ -17,6 +17,9 @@ class DeskConfig(AppConfig):
         register(NavItem("desk:mail_queue", _("E-mail"), Perm.INTERACTIONS_RECORD, order=14))
         register(NavItem("chat:console", _("Chat"), Perm.INTERACTIONS_RECORD, order=15))
         register(NavItem("desk:eforms", _("E-forms"), Perm.INTERACTIONS_RECORD, order=16))
+        # Kontraktor (issue 17): the office's contracts and the agency's desk.
+        register(NavItem("desk:contracting_contracts", _("Contracts"), Perm.CONTRACTING_OFFICE, order=299))
+        register(NavItem("desk:contracting_contracts", _("Contracts"), Perm.CONTRACTING_AGENCY, order=299))
         panels.register(
             panels.Panel(panels.DESK_HOME, "desk.mail_waiting", work_panels.WORK_PANEL, mail_panels.waiting, order=25)
         )

@@ -20,4 +20,5 @@ urlpatterns = [
     path("organisations/<slug:code>/", organisation_views.organisation_detail_view, name="organisation"),
     path("", include("okienko.desk.media_urls")),
     path("", include("okienko.desk.registry_urls")),
+    path("", include("okienko.desk.contracting_urls")),
 ]

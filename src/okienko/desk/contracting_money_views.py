@@ -1,0 +1,317 @@
+"""Kontraktor on the desk: tranche lines and settlements, the message threads, and the CSV reports
+(progress of a contract, a settlement). Scope and writes as in ``contracting_views``."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from okienko.contracting import access, actions, settlement
+from okienko.contracting.models import Contract, Participant, Settlement, TrancheLine
+from okienko.contracting.states import AGENCY, OFFICE, SettlementStatus, TrancheStatus
+from okienko.core import audit
+from okienko.core.errors import InvalidInput, NotFound
+from okienko.core.ids import parse_uuid
+from okienko.core.models import AuditRecord
+from okienko.desk.contracting_views import INDICATOR_LABELS, attempt, contract_for, parse_date, text
+from okienko.desk.registry_views import spreadsheet_safe
+
+TS, ST = TrancheStatus, SettlementStatus
+LINES_SHOWN = 500
+
+
+def settlement_url(contract: Contract) -> str:
+    return reverse("desk:contracting_settlement", args=[contract.uuid])
+
+
+def _lines(user: Any, contract: Contract, side: str) -> Any:
+    lines = TrancheLine.objects.filter(participant__contract=contract).select_related("participant", "definition")
+    if side == AGENCY:
+        # The agency's lines are those of the participants it may know of.
+        lines = lines.filter(participant__in=access.agency_participants(user, contract))
+    return lines.order_by("participant__nominated_at", "participant_id", "definition__order")
+
+
+@login_required
+@require_GET
+def settlement_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
+    contract, side = contract_for(request, contract_uuid)
+    status = request.GET.get("status", "")[:20]
+    lines = _lines(request.user, contract, side)
+    if status in TS.values:
+        lines = lines.filter(status=status)
+    shown = list(lines[: LINES_SHOWN + 1])
+    settlements = contract.settlements.annotate(count=Count("lines")).order_by("-period_start", "-pk")
+    totals = settlement.contract_totals(contract)
+    return render(
+        request,
+        "desk/contracting/settlement.html",
+        {
+            "contract": contract,
+            "side": side,
+            "office_side": side == OFFICE,
+            "lines": shown[:LINES_SHOWN],
+            "more": len(shown) > LINES_SHOWN,
+            "status": status,
+            "statuses": TS.choices,
+            "settlements": settlements,
+            "totals": [(label, totals.get(value, Decimal("0.00"))) for value, label in TS.choices],
+        },
+    )
+
+
+@login_required
+@require_POST
+def refresh_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
+    contract, _side = contract_for(request, contract_uuid)
+    return attempt(
+        request,
+        settlement_url(contract),
+        lambda: settlement.refresh_tranche_lines(contract=contract, actor=request.user),
+        _("The tranche lines are recalculated."),
+    )
+
+
+@login_required
+@require_POST
+def line_view(request: HttpRequest, contract_uuid: Any, line_id: int) -> HttpResponse:
+    contract, _side = contract_for(request, contract_uuid)
+    line = (
+        TrancheLine.objects.filter(pk=line_id, participant__contract=contract)
+        .select_related("participant__contract", "definition")
+        .first()
+    )
+    if line is None:
+        raise NotFound
+    line.participant.contract = contract
+    action = text(request, "action", 20)
+    note = text(request, "note")
+    user = request.user
+
+    def approve() -> None:
+        if line.status == TS.CLAIMED:
+            settlement.verify_claim(actor=user, line=line)
+        settlement.approve_claim(actor=user, line=line, note=note)
+
+    steps: dict[str, tuple[Callable[[], object], str]] = {
+        "claim": (lambda: settlement.claim_tranche(actor=user, line=line), _("The tranche is claimed.")),
+        "verify": (lambda: settlement.verify_claim(actor=user, line=line), _("The claim is being verified.")),
+        "approve": (approve, _("The claim is approved.")),
+        "reject": (lambda: settlement.reject_claim(actor=user, line=line, note=note), _("The claim is rejected.")),
+        "dispute": (
+            lambda: settlement.dispute_claim(actor=user, line=line, note=note),
+            _("The rejection is disputed."),
+        ),
+    }
+    if action not in steps:
+        return attempt(request, settlement_url(contract), _unknown, "")
+    work, done = steps[action]
+    return attempt(request, settlement_url(contract), work, done)
+
+
+def _unknown() -> None:
+    raise InvalidInput(field="action", message=_("Unknown action."))
+
+
+@login_required
+@require_POST
+def open_settlement_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
+    contract, _side = contract_for(request, contract_uuid)
+    return attempt(
+        request,
+        settlement_url(contract),
+        lambda: settlement.open_settlement(
+            actor=request.user,
+            contract=contract,
+            period_start=parse_date(text(request, "period_start", 10), "period_start"),
+            period_end=parse_date(text(request, "period_end", 10), "period_end"),
+        ),
+        _("The settlement is opened."),
+    )
+
+
+def settlement_for(request: HttpRequest, contract_uuid: Any, settlement_uuid: Any) -> tuple[Contract, str, Settlement]:
+    contract, side = contract_for(request, contract_uuid)
+    key = parse_uuid(settlement_uuid)
+    found = contract.settlements.filter(uuid=key).first() if key else None
+    if found is None:
+        raise NotFound
+    found.contract = contract
+    return contract, side, found
+
+
+@login_required
+@require_POST
+def settlement_action_view(request: HttpRequest, contract_uuid: Any, settlement_uuid: Any) -> HttpResponse:
+    contract, _side, found = settlement_for(request, contract_uuid, settlement_uuid)
+    action = text(request, "action", 20)
+    user = request.user
+    steps: dict[str, tuple[Callable[[], object], str]] = {
+        "submit": (
+            lambda: settlement.submit_settlement(
+                actor=user, settlement=found, invoice_reference=text(request, "invoice_reference", 80)
+            ),
+            _("The settlement is submitted."),
+        ),
+        "return": (
+            lambda: settlement.return_settlement(actor=user, settlement=found, note=text(request, "note")),
+            _("The settlement is returned for corrections."),
+        ),
+        "accept": (
+            lambda: settlement.accept_settlement(actor=user, settlement=found),
+            _("The settlement is accepted."),
+        ),
+        "pay": (lambda: settlement.pay_settlement(actor=user, settlement=found), _("The payment is recorded.")),
+    }
+    work, done = steps.get(action, (_unknown, ""))
+    return attempt(request, settlement_url(contract), work, done)
+
+
+# --- Messages -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def messages_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
+    contract, side = contract_for(request, contract_uuid)
+    source = request.POST if request.method == "POST" else request.GET
+    ref = str(source.get("participant", ""))[:18]
+    participant: Participant | None = None
+    if ref:
+        participant = access.access_participant(request.user, contract, ref)
+    here = reverse("desk:contracting_messages", args=[contract.uuid]) + (f"?participant={ref}" if ref else "")
+    if request.method == "POST":
+        return attempt(
+            request,
+            here,
+            lambda: actions.send_message(
+                actor=request.user, contract=contract, body=text(request, "body", 10_001), participant_ref=ref
+            ),
+            _("The message is sent."),
+        )
+    thread = contract.messages.select_related("sender", "recipient").order_by("sent_at", "pk")
+    if ref:
+        thread = thread.filter(participant_ref=ref)
+    shown = list(thread[:500])
+    actions.mark_read(actor=request.user, contract=contract, messages=shown)
+    return render(
+        request,
+        "desk/contracting/messages.html",
+        {"contract": contract, "side": side, "thread": shown, "participant": participant, "ref": ref},
+    )
+
+
+# --- Reports (CSV) --------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(rows: Iterator[list[Any]], name: str) -> StreamingHttpResponse:
+    writer: Any = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"
+        for row in rows:
+            yield writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _exported(request: HttpRequest, contract: Contract, what: str, obj: Any) -> None:
+    audit.record(
+        "contracting.report.exported",
+        actor=request.user,
+        obj=obj,
+        organisation_id=contract.office_id,
+        data={"report": what, "contract": contract.number},
+        kind=AuditRecord.Kind.ACCESS,
+    )
+
+
+@login_required
+@require_GET
+def report_csv_view(request: HttpRequest, contract_uuid: Any) -> StreamingHttpResponse:
+    """Progress against the indicators and the participants (references and statuses only)."""
+    contract, side = contract_for(request, contract_uuid)
+    if side == OFFICE:
+        participants = access.office_participants(request.user, contract).order_by("nominated_at", "pk")
+    else:
+        participants = access.agency_participants(request.user, contract)
+    progress = actions.indicator_progress(contract)
+    _exported(request, contract, "progress", contract)
+
+    def rows() -> Iterator[list[Any]]:
+        yield [_("contract"), contract.number, contract.get_status_display()]
+        yield [_("indicator"), _("target"), _("reached")]
+        for name, values in progress.items():
+            yield [INDICATOR_LABELS[name], values["target"], values["reached"]]
+        yield []
+        yield [_("participant"), _("status"), _("referred on"), _("placements"), _("tranche amount")]
+        amounts = dict(
+            TrancheLine.objects.filter(participant__contract=contract)
+            .values("participant_id")
+            .annotate(total=Sum("amount"))
+            .values_list("participant_id", "total")
+        )
+        counts = dict(
+            participants.model.objects.filter(contract=contract).annotate(n=Count("placements")).values_list("pk", "n")
+        )
+        for p in participants.iterator(chunk_size=2000):
+            yield [
+                p.ref,
+                p.get_status_display(),
+                p.referral_date.isoformat() if p.referral_date else "",
+                counts.get(p.pk, 0),
+                amounts.get(p.pk, Decimal("0.00")),
+            ]
+
+    return _csv(rows(), f"postep-{contract.number.replace('/', '-')}.csv")
+
+
+@login_required
+@require_GET
+def settlement_csv_view(request: HttpRequest, contract_uuid: Any, settlement_uuid: Any) -> StreamingHttpResponse:
+    contract, _side, found = settlement_for(request, contract_uuid, settlement_uuid)
+    _exported(request, contract, "settlement", found)
+
+    def rows() -> Iterator[list[Any]]:
+        yield [
+            _("contract"),
+            contract.number,
+            _("period"),
+            found.period_start.isoformat(),
+            found.period_end.isoformat(),
+        ]
+        yield [_("status"), found.get_status_display(), _("invoice"), found.invoice_reference]
+        yield [_("participant"), _("tranche"), _("eligible from"), _("status"), _("amount"), _("currency")]
+        for line in found.lines.select_related("participant", "definition").order_by(
+            "participant_id", "definition__order"
+        ):
+            yield [
+                line.participant.ref,
+                line.definition.name,
+                line.eligible_on.isoformat() if line.eligible_on else "",
+                line.get_status_display(),
+                line.amount,
+                line.currency,
+            ]
+        yield [_("total"), "", "", "", found.total, found.currency]
+
+    return _csv(rows(), f"rozliczenie-{contract.number.replace('/', '-')}-{found.period_start.isoformat()}.csv")
