@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -20,11 +21,12 @@ from okienko.contracting.models import (
     Participant,
     Settlement,
     SharedRecord,
+    SharingPurpose,
     TrancheLine,
 )
 from okienko.contracting.states import ContractStatus, ParticipantStatus, SettlementStatus, SharingStatus
 from okienko.core import clock
-from okienko.core.errors import Conflict
+from okienko.core.errors import Conflict, NotFound
 from tests.contracting.domain import PDF, World, world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +137,66 @@ def test_the_access_log_command(world: World) -> None:
         AccessLog.objects.update(reason="x")
     with pytest.raises(CommandError, match="broken at entry 1"):
         call_command("verify_access_log")
+
+
+def _with_event(world: World) -> Participant:
+    (p,) = world.participants(1)
+    world.share([p])
+    p.refresh_from_db()
+    actions.refer(actor=world.office, participant=p)
+    actions.change_participant_status(actor=world.agency, participant=p, to=ParticipantStatus.ADMITTED)
+    actions.record_event(
+        actor=world.agency,
+        participant=p,
+        type=ActivationEvent.Type.MEETING,
+        occurred_at=clock.now() - dt.timedelta(hours=2),
+        details={"topic": "spotkanie"},
+    )
+    return p
+
+
+def test_the_office_timeline_shows_agency_events_only_through_an_active_request(world: World) -> None:
+    p = _with_event(world)
+    office_view = access.participant_timeline(world.office, world.contract, p.ref)
+    assert [i.kind for i in office_view if i.source != "contract"] == []
+    agency_view = access.participant_timeline(world.agency, world.contract, p.ref)
+    assert [(i.kind, i.source) for i in agency_view if i.source != "contract"] == [("meeting", "own")]
+    request = sharing.create_request(
+        actor=world.office,
+        contract=world.contract,
+        direction="agency_to_office",
+        purpose=SharingPurpose.objects.get(code="monitoring"),
+        fields=["events"],
+        participants=[p],
+        valid_from=clock.local_now().date(),
+        valid_until=clock.local_now().date() + dt.timedelta(days=5),
+        submit=True,
+    )
+    sharing.decide_request(actor=world.agency, request=request, approved_fields=["events"])
+    office_view = access.participant_timeline(world.office, world.contract, p.ref)
+    assert [(i.kind, i.source, i.details) for i in office_view if i.source != "contract"] == [
+        ("meeting", "shared", {"topic": "spotkanie"})
+    ]
+    assert AccessLog.objects.filter(action="read", participant_ref=p.ref, institution_id=world.pup.pk).exists()
+    with pytest.raises(NotFound):
+        access.participant_timeline(world.office_b, world.contract, p.ref)
+
+
+def test_exports_are_logged_per_participant(world: World) -> None:
+    a, b = world.participants(2)
+    access.record_export(
+        world.office, world.contract, participant_refs=[a.ref, b.ref], fields=["status"], purpose="report"
+    )
+    entries = AccessLog.objects.filter(action="export").order_by("id")
+    assert [(e.participant_ref, e.institution_id, e.purpose) for e in entries] == [
+        (a.ref, world.pup.pk, "report"),
+        (b.ref, world.pup.pk, "report"),
+    ]
+
+
+def test_progress_of_many_contracts_in_one_query(world: World, django_assert_num_queries: Any) -> None:
+    _with_event(world)
+    with django_assert_num_queries(1):
+        progress = actions.indicator_progress_many([world.contract, world.contract_b])
+    assert progress[world.contract.pk]["admitted"] == {"target": 80, "reached": 1}
+    assert progress[world.contract_b.pk]["referred"] == {"target": 100, "reached": 0}

@@ -382,3 +382,79 @@ def participant_access_log(user: Actor, contract: Contract, participant_ref: str
         return logs
     own = DataSharingRequest.objects.filter(contract=contract, approver=contract.agency)
     return logs.filter(request_uuid__in=[str(u) for u in own.values_list("uuid", flat=True)])
+
+
+def record_export(
+    user: Actor,
+    contract: Contract,
+    *,
+    participant_refs: Iterable[str],
+    fields: Iterable[str],
+    purpose: str,
+) -> None:
+    """Log that the user exported (a report, a CSV) data of these participants: one access-log
+    entry per participant. Call it with what actually went into the file."""
+    side = OFFICE if OFFICE in sides_of(user, contract) else AGENCY
+    accesslog.append(
+        [
+            accesslog.Entry(action=AccessLog.Action.EXPORT, participant_ref=ref, fields=list(fields), purpose=purpose)
+            for ref in participant_refs
+        ],
+        actor=user,
+        institution=institution_for(side, contract),
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One line of a participant's timeline as the caller may see it."""
+
+    at: str  # ISO 8601
+    kind: str  # "status" or an event type
+    source: str  # "own", "shared" or "contract"
+    text: str
+    details: dict[str, Any]
+
+
+def participant_timeline(user: Actor, contract: Contract, participant_ref: str) -> list[TimelineItem]:
+    """The participant's timeline for the caller: status changes (contract data both sides hold),
+    the events the caller's institution recorded itself and, for the office, the agency's events
+    as far as an active request lets it read them (that read is logged; without one, none)."""
+    participant = access_participant(user, contract, participant_ref)
+    items = [
+        TimelineItem(t.at.isoformat(), "status", "contract", f"{t.from_status} → {t.to_status}", {"side": t.side})
+        for t in participant.transitions.all()
+    ]
+    items += [
+        TimelineItem(e.occurred_at.isoformat(), e.type, "own", e.get_type_display(), dict(e.details))
+        for e in own_events(user, participant)
+    ]
+    sides = sides_of(user, contract)
+    if OFFICE in sides and AGENCY not in sides:
+        shared = DataSharingRequest.objects.filter(
+            contract=contract,
+            direction=Direction.AGENCY_TO_OFFICE,
+            status__in=SHARING_READABLE,
+            participants=participant,
+        )
+        if shared.exists():
+            try:
+                view = read_agency_records(user, contract, participant_ref)
+            except AccessRefused:
+                view = None
+            own_ids = {str(e.uuid) for e in own_events(user, participant)}
+            for event in view.fields.get("events", []) if view else []:
+                if event.get("id") in own_ids:
+                    continue
+                items.append(
+                    TimelineItem(
+                        str(event.get("occurred_at", "")),
+                        str(event.get("type", "")),
+                        "shared",
+                        str(ActivationEvent.Type(event["type"]).label)
+                        if event.get("type") in ActivationEvent.Type.values
+                        else "",
+                        dict(event.get("details") or {}),
+                    )
+                )
+    return sorted(items, key=lambda item: item.at)

@@ -25,7 +25,10 @@ Service API:
   → Placement, with its retention checks scheduled from the scheme's minimum days
 - ``record_retention_check(actor, check, employed, on=None)`` — the agency confirms (or not)
 - ``end_placement(actor, placement, end_date)`` — ended early: back to activation, or dropped out
-- ``send_message(actor, contract, body, participant_ref="")`` / ``mark_read(actor, messages)``
+- ``send_message(actor, contract, body, participant_ref="")`` / ``mark_read(actor, contract, messages)``
+  / ``unread_count(actor, contract)``
+- ``indicator_progress(contract)`` / ``indicator_progress_many(contracts)`` — targets and reached
+- ``due_retention_checks(on=None)`` / ``remind_retention_checks(on=None)``
 """
 
 from __future__ import annotations
@@ -745,19 +748,37 @@ def unread_count(*, actor: Actor, contract: Contract) -> int:
 def indicator_progress(contract: Contract) -> dict[str, dict[str, int]]:
     """Per indicator (referred, admitted, placed, retained): the target and how many participants
     reached it (ever, also those who left later, counted by their history)."""
-    reached: dict[str, set[int]] = {name: set() for name in INDICATORS}
-    status_of: dict[str, str] = {
-        PS.REFERRED: "referred",
-        PS.ADMITTED: "admitted",
-        PS.PLACED: "placed",
-        PS.RETAINED_90: "retained",
-    }
-    rows = ParticipantTransition.objects.filter(participant__contract=contract, to_status__in=list(status_of))
-    for participant_id, to_status in rows.values_list("participant_id", "to_status"):
-        reached[status_of[to_status]].add(participant_id)
-    # Admitted implies referred, placed implies admitted…
-    for lower, higher in (("placed", "retained"), ("admitted", "placed"), ("referred", "admitted")):
-        reached[lower] |= reached[higher]
+    return indicator_progress_many([contract])[contract.pk]
+
+
+_INDICATOR_STATUS: dict[str, str] = {
+    PS.REFERRED: "referred",
+    PS.ADMITTED: "admitted",
+    PS.PLACED: "placed",
+    PS.RETAINED_90: "retained",
+}
+
+
+def indicator_progress_many(contracts: Iterable[Contract]) -> dict[int, dict[str, dict[str, int]]]:
+    """``indicator_progress`` of many contracts in one grouped query (for the dashboards). The
+    machine reaches each counted status only through the one before it (referred → admitted …
+    placed → retained), so a participant's history has a row for every indicator it reached."""
+    from django.db.models import Count
+
+    chosen = {c.pk: c for c in contracts}
+    counts: dict[int, dict[str, int]] = {pk: dict.fromkeys(INDICATORS, 0) for pk in chosen}
+    rows = (
+        ParticipantTransition.objects.filter(
+            participant__contract_id__in=list(chosen), to_status__in=list(_INDICATOR_STATUS)
+        )
+        .values("participant__contract_id", "to_status")
+        .annotate(n=Count("participant_id", distinct=True))
+    )
+    for row in rows:
+        counts[row["participant__contract_id"]][_INDICATOR_STATUS[row["to_status"]]] = row["n"]
     return {
-        name: {"target": int(contract.indicators.get(name, 0)), "reached": len(reached[name])} for name in INDICATORS
+        pk: {
+            name: {"target": int(contract.indicators.get(name, 0)), "reached": counts[pk][name]} for name in INDICATORS
+        }
+        for pk, contract in chosen.items()
     }
