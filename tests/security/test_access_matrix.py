@@ -276,6 +276,13 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/phone/ivr/numbers/", "pk"): lambda o: _ivr_number(o).pk,
     ("desk/registry/people/", "pk"): lambda o: _registry_batch(o).people.get().pk,
     ("desk/registry/imports/", "pk"): lambda o: _registry_batch(o).pk,
+    ("desk/contracts/", "contract_uuid"): lambda o: _contracting(o).contract,
+    ("desk/contracts/", "ref"): lambda o: _contracting(o).ref,
+    ("desk/contracts/", "request_uuid"): lambda o: _contracting(o).request,
+    ("desk/contracts/", "event_uuid"): lambda o: _contracting(o).event,
+    ("desk/contracts/", "check_id"): lambda o: _contracting(o).check,
+    ("desk/contracts/", "line_id"): lambda o: _contracting(o).line,
+    ("desk/contracts/", "settlement_uuid"): lambda o: _contracting(o).settlement,
 }
 
 
@@ -290,6 +297,13 @@ def _registry_batch(office: Office) -> Any:
         data = synthetic.to_csv([synthetic.csv_row(person)]).encode()
         batch = importer.import_file(office=office.org, data=data, name="m.csv", mapper_name="csv", actor=None)
     return batch
+
+
+def _contracting(office: Office) -> Any:
+    """A Kontraktor contract of a county office with the agency and its objects (made on first use)."""
+    from tests.contracting.matrix_objects import objects
+
+    return objects(office.org, _registry_batch(office).people.get())
 
 
 def _ivr_number(office: Office) -> Any:
