@@ -205,10 +205,63 @@ def test_indicator_progress_counts_participants_by_their_history(world: World) -
 def test_contracts_start_and_end_by_their_dates(world: World) -> None:
     Contract.objects.filter(pk=world.contract.pk).update(status=ContractStatus.SIGNED)
     Contract.objects.filter(pk=world.contract_b.pk).update(end_date=today() - dt.timedelta(days=1))
-    assert actions.start_and_end_contracts() == 2
+    assert actions.start_and_end_contracts() == 4
     world.contract.refresh_from_db()
     world.contract_b.refresh_from_db()
-    assert (world.contract.status, world.contract_b.status) == (ContractStatus.ACTIVE, ContractStatus.ENDED)
+    # B: ended, settling, and with nothing to check or pay, its data is being closed.
+    assert (world.contract.status, world.contract_b.status) == (ContractStatus.ACTIVE, ContractStatus.CLOSING_DATA)
+    assert list(world.contract_b.transitions.values_list("to_status", flat=True)) == [
+        ContractStatus.ENDED,
+        ContractStatus.SETTLING,
+        ContractStatus.CLOSING_DATA,
+    ]
+
+
+@pytest.mark.django_db
+def test_settling_lasts_until_the_last_retention_window_has_passed(world: World) -> None:
+    from okienko.contracting.models import Placement
+
+    p = _in_activation(world)
+    placement = actions.record_placement(
+        actor=world.agency,
+        participant=p,
+        employer_nip="5260250274",
+        position="kasjer",
+        occupation_code="523001",
+        contract_type=Placement.ContractType.EMPLOYMENT,
+        working_time=Decimal("1"),
+        start_date=today() - dt.timedelta(days=10),
+        verified_by=Placement.Verification.EMPLOYER,
+    )
+    Contract.objects.filter(pk=world.contract.pk).update(status=ContractStatus.SETTLING)
+    actions.start_and_end_contracts()
+    world.contract.refresh_from_db()
+    assert world.contract.status == ContractStatus.SETTLING
+    after = placement.start_date + dt.timedelta(days=91)
+    actions.start_and_end_contracts(on=after)
+    world.contract.refresh_from_db()
+    assert world.contract.status == ContractStatus.CLOSING_DATA
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("policy", ["delete", "archive"])
+def test_each_side_closes_the_data_it_received_and_certifies(world: World, policy: str) -> None:
+    from okienko.contracting.models import SharedRecord
+
+    (p,) = world.participants(1)
+    world.share([p])
+    Contract.objects.filter(pk=world.contract.pk).update(status=ContractStatus.CLOSING_DATA, end_policy=policy)
+    world.contract.refresh_from_db()
+    received_by_agency = SharedRecord.objects.filter(request__contract=world.contract).count()
+    assert received_by_agency == 1
+    assert actions.certify_data_closure(actor=world.office, contract=world.contract) == 0  # it received nothing
+    deleted = actions.certify_data_closure(actor=world.agency, contract=world.contract)
+    assert deleted == (1 if policy == "delete" else 0)
+    assert SharedRecord.objects.filter(request__contract=world.contract).count() == 1 - deleted
+    with pytest.raises(Conflict):
+        actions.certify_data_closure(actor=world.agency, contract=world.contract)
+    actions.change_contract_status(actor=world.office, contract=world.contract, to=ContractStatus.CLOSED)
+    assert AuditRecord.objects.filter(action="contracting.contract.certified", data__packages_deleted=deleted).exists()
 
 
 @pytest.mark.django_db

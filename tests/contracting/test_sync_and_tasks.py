@@ -68,9 +68,9 @@ def test_the_scheduled_task_runs_every_job(world: World) -> None:
     DataSharingRequest.objects.filter(pk=request.pk).update(last_synced_at=clock.now() - dt.timedelta(days=2))
     Contract.objects.filter(pk=world.contract_b.pk).update(end_date=clock.local_now().date() - dt.timedelta(days=1))
     result = tasks.remind_retention_checks()
-    assert result == {"contracts": 1, "expired": 0, "synced": 0, "reminded": 0, "eligible": 0}
+    assert result == {"contracts": 3, "expired": 0, "synced": 0, "reminded": 0, "eligible": 0}
     world.contract_b.refresh_from_db()
-    assert world.contract_b.status == ContractStatus.ENDED
+    assert world.contract_b.status == ContractStatus.CLOSING_DATA
     request.refresh_from_db()
     assert request.last_synced_at is not None
     assert request.last_synced_at > clock.now() - dt.timedelta(minutes=5)

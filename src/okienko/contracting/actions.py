@@ -13,8 +13,10 @@ Service API:
 - ``attach_agreement(actor, contract, kind, data, name)`` → ContractAgreement (stored file)
 - ``change_contract_status(actor, contract, to, note="")`` — signing needs the data-protection
   agreement attached; ending lapses the sharing requests
-- ``certify_data_closure(actor, contract)`` — each side's deletion/archival certificate
-- ``start_and_end_contracts(on=None)`` — the system: signed → active, active → ended by the dates
+- ``certify_data_closure(actor, contract)`` — each side deletes (or archives) what it received and
+  certifies it
+- ``start_and_end_contracts(on=None)`` — the system: signed → active, running → ended by the dates,
+  ended → settling → closing data when the last retention window passed and nothing is left to pay
 - ``nominate(actor, contract, persons)`` → participants (pseudonymous references)
 - ``change_participant_status(actor, participant, to, note="", exit_reason="", on=None)``
 - ``refer(actor, participant, on)`` — shared → referred with the referral date
@@ -218,13 +220,25 @@ def change_contract_status(*, actor: Actor, contract: Contract, to: str, note: s
             sync_decided_requests(contract=contract, actor=actor)
 
 
-def certify_data_closure(*, actor: Actor, contract: Contract) -> None:
-    """The actor's side certifies that it deleted or archived the contract's data as agreed."""
+def certify_data_closure(*, actor: Actor, contract: Contract) -> int:
+    """The actor's side closes the data it received on the contract as the contract says and
+    certifies it: with the *delete* policy the packages its institution received are deleted
+    (returns how many), with *archive* they are kept, unreadable (the contract has ended). The
+    contract closes once both sides certified."""
     if contract.status != CS.CLOSING_DATA:
         raise Conflict(_("Certificates are issued while the contract's data is being closed."))
     side = require_side(actor, contract, OFFICE, AGENCY)
     field = "office_certified_at" if side == OFFICE else "agency_certified_at"
+    if getattr(contract, field) is not None:
+        raise Conflict(_("Your side has already certified the closure of the data."))
+    from okienko.contracting.models import Direction, SharedRecord
+
+    received = Direction.AGENCY_TO_OFFICE if side == OFFICE else Direction.OFFICE_TO_AGENCY
+    packages = SharedRecord.objects.filter(request__contract=contract, request__direction=received)
     with transaction.atomic():
+        deleted = 0
+        if contract.end_policy == Contract.EndPolicy.DELETE:
+            deleted, _by_model = packages.delete()
         setattr(contract, field, clock.now())
         contract.updated_at = clock.now()
         contract.save(update_fields=[field, "updated_at"])
@@ -233,12 +247,34 @@ def certify_data_closure(*, actor: Actor, contract: Contract) -> None:
             actor=actor,
             obj=contract,
             organisation_id=contract.office_id,
-            data={"side": side, "policy": contract.end_policy},
+            data={
+                "side": side,
+                "policy": contract.end_policy,
+                "packages_deleted": deleted,
+                "packages_kept": packages.count(),
+            },
         )
+    return deleted
+
+
+# Tranche lines still being paid keep a contract in settlement.
+_OPEN_LINES = ("eligible", "claimed", "verifying", "approved", "invoiced", "disputed")
+
+
+def settlement_finished(contract: Contract, *, on: dt.date) -> bool:
+    """Every employment check's date has passed and no tranche line is still being paid."""
+    last_check = RetentionCheck.objects.filter(placement__participant__contract=contract).order_by("-due_on").first()
+    if last_check is not None and last_check.due_on >= on:
+        return False
+    from okienko.contracting.models import TrancheLine
+
+    return not TrancheLine.objects.filter(participant__contract=contract, status__in=_OPEN_LINES).exists()
 
 
 def start_and_end_contracts(*, on: dt.date | None = None, actor: Actor = SCHEDULER) -> int:
-    """The system starts signed contracts whose start date came and ends running ones past their end."""
+    """The system moves contracts by their dates: signed → active at the start, running → ended
+    after the end, ended → settling, and settling → closing data once the last retention window has
+    passed and nothing is left to pay."""
     today = on or clock.local_now().date()
     changed = 0
     for contract in Contract.objects.filter(status=CS.SIGNED, start_date__lte=today, end_date__gte=today):
@@ -247,6 +283,13 @@ def start_and_end_contracts(*, on: dt.date | None = None, actor: Actor = SCHEDUL
     for contract in Contract.objects.filter(status__in=CONTRACT_RUNNING, end_date__lt=today):
         change_contract_status(actor=actor, contract=contract, to=CS.ENDED)
         changed += 1
+    for contract in Contract.objects.filter(status=CS.ENDED):
+        change_contract_status(actor=actor, contract=contract, to=CS.SETTLING)
+        changed += 1
+    for contract in Contract.objects.filter(status=CS.SETTLING):
+        if settlement_finished(contract, on=today):
+            change_contract_status(actor=actor, contract=contract, to=CS.CLOSING_DATA)
+            changed += 1
     return changed
 
 
