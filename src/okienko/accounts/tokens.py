@@ -43,6 +43,8 @@ class Scope(models.TextChoices):
     KNOWLEDGE_READ = "knowledge:read", _("read the knowledge base")
     OPEN311 = "open311:write", _("submit Open311 service requests")
     EFORMS_SUBMIT = "eforms:submit", _("deliver electronic forms (e-form submissions)")
+    CONTRACTING_READ = "contracting:read", _("read Kontraktor contracts, participants and settlements")
+    CONTRACTING_WRITE = "contracting:write", _("record activation, claims and data-sharing decisions in Kontraktor")
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -113,3 +113,49 @@ class IdempotentCreateMixin:
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         parent: Callable[..., Response] = super().create  # type: ignore[misc]  # the mixin's super() is the view class it is mixed into
         return idempotent(request, lambda: parent(request, *args, **kwargs))
+
+
+def idempotent_committed(request: Request, work: Callable[[], Response]) -> Response:
+    """``idempotent`` for actions that commit what they refuse (Kontraktor's access log and
+    security entries, ADR 0061): ``work`` does not run inside a transaction of this function,
+    so a refusal the action wrote before raising stays written.
+
+    The key is claimed first (a committed record with status 0, so a concurrent retry answers
+    409 "still being processed"); the response is stored after ``work``; a failure frees the key.
+    ``work`` must make its changes in its own transaction(s).
+    """
+    key = request.headers.get(HEADER, "").strip()
+    if not key:
+        return work()
+    if len(key) > 200:
+        raise ProblemError(status.HTTP_400_BAD_REQUEST, _("The Idempotency-Key may have at most 200 characters."))
+    principal = _principal(request)
+    digest = request_hash(request)
+    existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+    if existing is not None and existing.created_at > clock.now() - keep_for():
+        return _replay(existing, digest)
+    if existing is not None:
+        existing.delete()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                principal=principal, key=key, request_hash=digest, path=request.path[:300], created_at=clock.now()
+            )
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, digest)
+    try:
+        response = work()
+    except BaseException:
+        record.delete()
+        raise
+    if response.status_code >= 400:
+        record.delete()
+        return response
+    record.status_code = response.status_code
+    record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+    record.response_headers = {h: response[h] for h in REPLAYED_HEADERS if response.has_header(h)}
+    record.save(update_fields=["status_code", "response_body", "response_headers"])
+    return response

@@ -45,6 +45,7 @@ urlpatterns: list[Any] = [
         name="docs",
     ),
     path("eforms/submissions/", EFormSubmissionView.as_view(), name="eform-submissions"),
+    path("contracting/", include("okienko.api.contracting_urls")),
     path("", include(router.urls)),
     re_path(r"^.*$", problems.not_found, name="not-found"),
 ]

@@ -396,6 +396,8 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "okienko.integrations.webhooks.models.WebhookDelivery.Status",
         "ChannelEnum": "okienko.core.choices.Channel",
         "NotificationChannelEnum": "okienko.notifications.models.Channel",
+        "SharingDirectionEnum": "okienko.contracting.models.Direction",
+        "DirectionEnum": "okienko.interactions.models.Interaction.Direction",
     },
 }
 
