@@ -152,6 +152,10 @@ def test_reads_are_refused_after_the_contract_ends_and_requests_lapse(world: Wor
         access.read_registry_data(world.agency, world.contract, shared.ref)
     assert refused_reason(excinfo) == "contract_not_running"
     assert not access.agency_participants(world.agency, world.contract).exists()
+    # The agency still knows whom it works with (employment checks, claims): reference and status only.
+    assert access.access_participant(world.agency, world.contract, shared.ref) == shared
+    with pytest.raises(NotFound):
+        access.access_participant(world.agency, world.contract, pending_one.ref)
     with pytest.raises(Conflict):
         sharing.create_request(
             actor=world.office,

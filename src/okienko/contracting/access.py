@@ -158,16 +158,33 @@ def agency_participants(user: Actor, contract: Contract, *, on: dt.date | None =
     return contract.participants.filter(sharing_requests__in=requests).distinct().order_by("nominated_at", "id")
 
 
+# While these last the agency still works with the participants it was sent (employment checks,
+# claims after the end), by reference and status only: their data is read with ``read_shared``.
+AGENCY_WORKS = frozenset({"active", "suspended", "ended", "settling"})
+
+
+def agency_known_participants(user: Actor, contract: Contract) -> QuerySet[Participant]:
+    """The participants whose data was ever sent to the agency on this contract, while the agency
+    still works on it (running, ended, settling): references and statuses, never their data."""
+    require_side(user, contract, AGENCY, SYSTEM)
+    if contract.status not in AGENCY_WORKS:
+        return Participant.objects.none()
+    sent = SharedRecord.objects.filter(
+        request__contract=contract, request__direction=Direction.OFFICE_TO_AGENCY
+    ).values("participant_ref")
+    return contract.participants.filter(ref__in=sent).order_by("nominated_at", "id")
+
+
 def access_participant(user: Actor, contract: Contract, ref: str) -> Participant:
-    """A participant of ``contract`` by reference: the office sees its own; the agency only one
-    covered by a flowing request. Anything else is ``NotFound`` (audited)."""
+    """A participant of ``contract`` by reference: the office sees its own; the agency one whose
+    data it was sent (``agency_known_participants``). Anything else is ``NotFound`` (audited)."""
     sides = sides_of(user, contract)
     participant = contract.participants.filter(ref=ref).first()
     if participant is None:
         raise NotFound
     if OFFICE in sides or SYSTEM in sides:
         return participant
-    if AGENCY in sides and agency_participants(user, contract).filter(pk=participant.pk).exists():
+    if AGENCY in sides and agency_known_participants(user, contract).filter(pk=participant.pk).exists():
         return participant
     audit.record_denied(user, participant, organisation_id=contract.office_id, purpose="participant")
     raise NotFound
