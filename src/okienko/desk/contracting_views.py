@@ -454,12 +454,12 @@ def parse_fraction(value: str) -> Decimal:
     try:
         if "/" in raw:
             top, bottom = raw.split("/", 1)
-            value = (Decimal(top) / Decimal(bottom)).quantize(Decimal("0.001"))
+            number = (Decimal(top) / Decimal(bottom)).quantize(Decimal("0.001"))
         else:
-            value = Decimal(raw)
-        if not value.is_finite():
+            number = Decimal(raw)
+        if not number.is_finite():
             raise InvalidOperation(raw)
-        return value
+        return number
     except (InvalidOperation, ArithmeticError, ValueError) as exc:
         raise InvalidInput(
             field="working_time", message=_("Working time is a fraction of full time, e.g. 1, 0.5 or 3/4.")
