@@ -68,10 +68,16 @@ def main() -> None:
     office = Organisation.objects.create(
         code=f"bench-pup-{stamp}", name="PUP bench", kind=Organisation.Kind.COUNTY_OFFICE
     )
-    agency = Organisation.objects.create(code=f"bench-agency-{stamp}", name="Agency bench", kind=Organisation.Kind.AGENCY)
+    agency = Organisation.objects.create(
+        code=f"bench-agency-{stamp}", name="Agency bench", kind=Organisation.Kind.AGENCY
+    )
     scheme = TrancheScheme.objects.create(code=f"bench-{stamp}", name="20/30/50")
     for order, (percent, trigger, days) in enumerate(
-        [("20", TriggerEvent.INDIVIDUAL_PLAN, 0), ("30", TriggerEvent.PLACEMENT, 14), ("50", TriggerEvent.PLACEMENT, 90)],
+        [
+            ("20", TriggerEvent.INDIVIDUAL_PLAN, 0),
+            ("30", TriggerEvent.PLACEMENT, 14),
+            ("50", TriggerEvent.PLACEMENT, 90),
+        ],
         start=1,
     ):
         TrancheDefinition.objects.create(
@@ -112,11 +118,24 @@ def main() -> None:
     for _ in people:
         roll = rng.random()
         statuses.append(
-            "dropped_out" if roll < 0.1 else "in_activation" if roll < 0.5 else "retained_90" if roll < 0.9 else "placed"
+            "dropped_out"
+            if roll < 0.1
+            else "in_activation"
+            if roll < 0.5
+            else "retained_90"
+            if roll < 0.9
+            else "placed"
         )
     participants = Participant.objects.bulk_create(
         [
-            Participant(contract=contract, person=p, status=s, referral_date=today - dt.timedelta(days=150), nominated_at=now, updated_at=now)
+            Participant(
+                contract=contract,
+                person=p,
+                status=s,
+                referral_date=today - dt.timedelta(days=150),
+                nominated_at=now,
+                updated_at=now,
+            )
             for p, s in zip(people, statuses, strict=True)
         ],
         batch_size=2000,
