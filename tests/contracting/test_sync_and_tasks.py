@@ -68,7 +68,7 @@ def test_the_scheduled_task_runs_every_job(world: World) -> None:
     DataSharingRequest.objects.filter(pk=request.pk).update(last_synced_at=clock.now() - dt.timedelta(days=2))
     Contract.objects.filter(pk=world.contract_b.pk).update(end_date=clock.local_now().date() - dt.timedelta(days=1))
     result = tasks.remind_retention_checks()
-    assert result == {"contracts": 3, "expired": 0, "synced": 0, "reminded": 0, "eligible": 0}
+    assert result == {"contracts": 3, "expired": 0, "synced": 0, "deregistered": 0, "reminded": 0, "eligible": 0}
     world.contract_b.refresh_from_db()
     assert world.contract_b.status == ContractStatus.CLOSING_DATA
     request.refresh_from_db()
@@ -200,3 +200,20 @@ def test_progress_of_many_contracts_in_one_query(world: World, django_assert_num
         progress = actions.indicator_progress_many([world.contract, world.contract_b])
     assert progress[world.contract.pk]["admitted"] == {"target": 80, "reached": 1}
     assert progress[world.contract_b.pk]["referred"] == {"target": 100, "reached": 0}
+
+
+def test_registry_deregistrations_become_side_exits(world: World) -> None:
+    waiting, placed = world.participants(2)
+    from okienko.contracting.models import Participant as P
+
+    P.objects.filter(pk=placed.pk).update(status=ParticipantStatus.PLACED)
+    for p in (waiting, placed):
+        assert p.person is not None
+        p.person.status = "deregistered"
+        p.person.save()
+    assert actions.apply_registry_deregistrations() == 1
+    waiting.refresh_from_db()
+    placed.refresh_from_db()
+    assert (waiting.status, waiting.exit_reason) == (ParticipantStatus.DEREGISTERED, "deregistered")
+    assert placed.status == ParticipantStatus.PLACED
+    assert actions.apply_registry_deregistrations() == 0

@@ -20,6 +20,8 @@ Service API:
 - ``nominate(actor, contract, persons)`` → participants (pseudonymous references)
 - ``change_participant_status(actor, participant, to, note="", exit_reason="", on=None)``
 - ``refer(actor, participant, on)`` — shared → referred with the referral date
+- ``apply_registry_deregistrations(actor=SCHEDULER, contract=None)`` — the registry's
+  deregistrations become side exits
 - ``record_event(actor, participant, type, occurred_at, details=None)`` → ActivationEvent
 - ``attach_evidence(actor, event, data, name)`` → EventEvidence
 - ``record_placement(actor, participant, employer_nip, position, occupation_code, contract_type,
@@ -303,7 +305,7 @@ def nominate(*, actor: Actor, contract: Contract, persons: Iterable[Any]) -> lis
     if contract.status not in CONTRACT_OPEN_FOR_REQUESTS:
         raise Conflict(_("The contract has ended: no new participants."))
     chosen = list(persons)
-    foreign = [p for p in chosen if getattr(p, "office_id", None) != contract.office_id]
+    foreign = [p for p in chosen if sources.person_office_id(p) != contract.office_id]
     if foreign:
         raise InvalidInput(
             field="persons", message=_("Only people registered at the contract's office can be nominated.")
@@ -363,6 +365,22 @@ def change_participant_status(
             organisation_id=contract.office_id,
             extra_fields=extra,
         )
+
+
+def apply_registry_deregistrations(*, actor: Actor = SCHEDULER, contract: Contract | None = None) -> int:
+    """Participants whom the office's registry no longer lists as registered (a re-import said
+    so) leave as deregistered — those not yet placed; a placement is the normal way out."""
+    can_leave = [frm for (frm, to) in PARTICIPANT.transitions if to == PS.DEREGISTERED]
+    participants = Participant.objects.filter(sources.deregistered_q(), status__in=can_leave).select_related("contract")
+    if contract is not None:
+        participants = participants.filter(contract=contract)
+    count = 0
+    for participant in participants:
+        change_participant_status(
+            actor=actor, participant=participant, to=PS.DEREGISTERED, note="registry: deregistered"
+        )
+        count += 1
+    return count
 
 
 def mark_shared(*, actor: Actor, participants: Iterable[Participant]) -> None:

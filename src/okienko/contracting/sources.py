@@ -62,6 +62,22 @@ def person_fields(person: Any, fields: Iterable[str]) -> dict[str, Any]:
     return plain
 
 
+DEREGISTERED_STATUSES = frozenset({"deregistered"})
+
+
+def person_office_id(person: Any) -> int | None:
+    """The labour office that registered the person."""
+    value = getattr(person, "office_id", None)
+    return int(value) if value is not None else None
+
+
+def deregistered_q() -> Any:
+    """A filter on ``Participant`` for people the registry says are no longer registered."""
+    from django.db.models import Q
+
+    return Q(person__status__in=sorted(DEREGISTERED_STATUSES))
+
+
 def eligibility_snapshot(person: Any, *, on: dt.date | None = None) -> dict[str, Any]:
     """What made the person eligible when nominated (no identity data: registration facts only)."""
     today = on or clock.local_now().date()
