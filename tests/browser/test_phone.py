@@ -134,6 +134,9 @@ def test_the_report_sent_and_limited_pages_fit_a_phone(
     """The confirmation needs a sent report in the session, the limit page a used-up budget."""
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(f"/zglos/{world['service_id']}/")
+    # The map's boundaries load in the background; sending the form while they still load can end
+    # the session under that request (400 "session deleted", seen on a busy CI machine).
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Czego dotyczy sprawa?").fill("Dziura w jezdni przy przystanku")
     page.select_option("#id_q_wielkosc", "duza")
     page.fill("#id_address", "Piotrkowska 104")
@@ -146,6 +149,7 @@ def test_the_report_sent_and_limited_pages_fit_a_phone(
     # The browser logs the 429 as a console error, which the page fixture refuses: show it as 200.
     page.route("**/zglos/*/", lambda route: route.fulfill(response=route.fetch(), status=200))
     page.goto(f"/zglos/{world['service_id']}/")
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Czego dotyczy sprawa?").fill("Druga dziura")
     page.get_by_role("button", name="Wyślij zgłoszenie").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Zbyt wiele zgłoszeń z Twojego połączenia"
