@@ -438,3 +438,37 @@ def test_webhooks_of_events_placements_and_claims_reach_both_sides_without_perso
     for outbox in OutboxEvent.objects.filter(topic__startswith="contracting."):
         fan_out_contracting(outbox)
     assert WebhookDelivery.objects.count() == before
+
+
+# --- the demo keys (README) -----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_demo_keys_walk_the_story(settings: Any, tmp_path: Any) -> None:
+    import io
+
+    from okienko.accounts import demo as accounts_demo
+    from okienko.contracting import demo as contracting_demo
+    from okienko.contracting.registry import demo as registry_demo
+    from okienko.integrations import demo as integrations_demo
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.StringIO()
+    for module in (accounts_demo, registry_demo, contracting_demo, integrations_demo):
+        module.load(stdout=out)
+
+    def bearer(secret: str) -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return client
+
+    agency, office = bearer(integrations_demo.REST_AGENCY), bearer(integrations_demo.REST_PUP)
+    agency_numbers, office_numbers = numbers(agency.get(BASE)), numbers(office.get(BASE))
+    assert "WUP-ZDA/1/2026" in agency_numbers & office_numbers
+    main = Contract.objects.get(number="WUP-ZDA/1/2026")
+    shared = agency.get(url(main, "participants/")).json()["results"]
+    assert shared
+    read = agency.get(url(main, f"participants/{shared[0]['ref']}/"))
+    assert read.status_code == 200
+    assert read.json()["view"] == "shared"
+    assert office.get(url(main, "tranches/")).status_code == 200

@@ -14,15 +14,21 @@ from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Role
 from okienko.accounts.tokens import ApiToken, Scope, issue_api_token, revoke_api_token, split_token
 
-VERSION = 2  # 2: the WUP Open311 key of version 1 is revoked
+VERSION = 3  # 2: the WUP Open311 key of version 1 is revoked; 3: Kontraktor keys for an agency and a PUP
 
 OPEN311_LODZ = "okn_demo0311_lodz-open311-demo-2026"
 REST_LODZ = "okn_demoapi1_lodz-rest-api-demo-2026"
+# Kontraktor (issue 17): the agency Praca Plus and PUP Białystok, contracting scopes only
+REST_AGENCY = "okn_demokontr1_agencja-praca-plus-demo-2026"
+REST_PUP = "okn_demokontr2_pup-bialystok-kontrakty-demo-2026"
+CONTRACTING = [str(Scope.CONTRACTING_READ), str(Scope.CONTRACTING_WRITE)]
 RETIRED_PREFIXES = ("demo0311w",)  # the WUP Open311 key of demo version 1
 
 KEYS: list[tuple[str, str, str, list[str], str]] = [
     (OPEN311_LODZ, "lodz", "Open311 — aplikacja mobilna (demo)", [str(Scope.OPEN311)], Role.CONSULTANT),
     (REST_LODZ, "lodz", "EZD — system dziedzinowy (demo)", [str(v) for v in Scope.values], Role.SUPERVISOR),
+    (REST_AGENCY, "agencja-praca-plus", "System agencji — Kontraktor (demo)", CONTRACTING, Role.AGENCY_WORKER),
+    (REST_PUP, "pup-bialystok", "Syriusz — Kontraktor (demo)", CONTRACTING, Role.CONTRACT_MANAGER),
 ]
 
 

@@ -686,6 +686,8 @@ class TrancheLineView(ContractingView):
     serializer_class = TrancheLineSerializer
 
     def line(self, contract: Contract, side: str) -> TrancheLine:
+        if not 0 < int(self.kwargs["order"]) <= 32767:  # a tranche's order is a small number
+            raise NotFound
         rows = (
             TrancheLine.objects.filter(participant__contract=contract)
             if side == OFFICE
