@@ -115,21 +115,22 @@ def test_after_the_contract_ended_the_agency_is_refused_with_the_reason(world: W
     (p,) = referred(world)
     actions.change_contract_status(actor=world.office, contract=world.contract, to=ContractStatus.ENDED)
     agency = http(world.agency)
-    text = page(agency, url("contract", world.contract.uuid))
-    assert p.ref not in text  # the list follows the flowing requests
-    assert agency.get(url("participant", world.contract.uuid, p.ref)).status_code == 404
+    assert p.ref in page(agency, url("contract", world.contract.uuid))  # still worked with, by reference
+    text = page(agency, url("participant", world.contract.uuid, p.ref))
+    assert "The contract has ended or is not in force" in text
+    assert p.person is not None
+    assert p.person.last_name not in text
+    refused = AccessLog.objects.filter(participant_ref=p.ref, outcome="refused", reason="contract_not_running")
+    assert refused.exists()
 
 
-def test_participant_page_shows_refusal_reason_when_request_expired(world: World) -> None:
+def test_participant_page_shows_refusal_reason_outside_validity(world: World) -> None:
     (p,) = referred(world)
     request = DataSharingRequest.objects.get(contract=world.contract)
-    # Still flowing but outside its validity today (the scheduler has not expired it yet).
-    DataSharingRequest.objects.filter(pk=request.pk).update(valid_until=today() + dt.timedelta(days=5))
-    text = page(http(world.agency), url("participant", world.contract.uuid, p.ref))
-    assert "Refused" not in text
     DataSharingRequest.objects.filter(pk=request.pk).update(valid_from=today() + dt.timedelta(days=1))
-    response = http(world.agency).get(url("participant", world.contract.uuid, p.ref))
-    assert response.status_code == 404  # no longer covered: not even known
+    text = page(http(world.agency), url("participant", world.contract.uuid, p.ref))
+    assert "Refused" in text
+    assert "not valid today" in text
 
 
 # --- Office pages -------------------------------------------------------------------------------
@@ -279,6 +280,8 @@ def test_agency_decides_the_office_request_for_its_records(world: World) -> None
     )
     sharing.sync_request(actor=world.agency, request=request)
     text = page(office, url("participant", world.contract.uuid, p.ref), show="records")
+    timeline = text.split('id="timeline-title"')[1].split("</section>")[0]
+    assert "agency&#x27;s record" in timeline or "agency's record" in timeline
     assert "diagnosis" in text.lower()
     assert "Refused" not in text
     log = page(office, url("access_log", world.contract.uuid, p.ref))
@@ -453,6 +456,9 @@ def test_progress_csv_is_formula_safe_and_scoped(world: World) -> None:
         assert p.ref in refs
         assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert AuditRecord.objects.filter(action="contracting.report.exported").count() == 2
+    exports = AccessLog.objects.filter(participant_ref=p.ref, action="export")
+    assert exports.count() == 2  # one per export that held the participant, with what it held
+    assert "status" in exports.first().fields  # type: ignore[union-attr]
 
 
 def test_messages_per_contract_and_participant(world: World) -> None:

@@ -28,6 +28,9 @@ from okienko.desk.registry_views import spreadsheet_safe
 
 TS, ST = TrancheStatus, SettlementStatus
 LINES_SHOWN = 500
+# What the reports hold of each participant (the reference, never personal data).
+REPORT_FIELDS = ["ref", "status", "referral_date", "placements", "tranche_amount"]
+SETTLEMENT_FIELDS = ["ref", "tranche", "eligible_on", "status", "amount"]
 
 
 def settlement_url(contract: Contract) -> str:
@@ -38,7 +41,7 @@ def _lines(user: Any, contract: Contract, side: str) -> Any:
     lines = TrancheLine.objects.filter(participant__contract=contract).select_related("participant", "definition")
     if side == AGENCY:
         # The agency's lines are those of the participants it may know of.
-        lines = lines.filter(participant__in=access.agency_participants(user, contract))
+        lines = lines.filter(participant__in=access.agency_known_participants(user, contract))
     return lines.order_by("participant__nominated_at", "participant_id", "definition__order")
 
 
@@ -253,9 +256,16 @@ def report_csv_view(request: HttpRequest, contract_uuid: Any) -> StreamingHttpRe
     if side == OFFICE:
         participants = access.office_participants(request.user, contract).order_by("nominated_at", "pk")
     else:
-        participants = access.agency_participants(request.user, contract)
+        participants = access.agency_known_participants(request.user, contract)
     progress = actions.indicator_progress(contract)
     _exported(request, contract, "progress", contract)
+    access.record_export(
+        request.user,
+        contract,
+        participant_refs=list(participants.values_list("ref", flat=True)),
+        fields=REPORT_FIELDS,
+        purpose="progress_report",
+    )
 
     def rows() -> Iterator[list[Any]]:
         yield [_("contract"), contract.number, contract.get_status_display()]
@@ -290,6 +300,13 @@ def report_csv_view(request: HttpRequest, contract_uuid: Any) -> StreamingHttpRe
 def settlement_csv_view(request: HttpRequest, contract_uuid: Any, settlement_uuid: Any) -> StreamingHttpResponse:
     contract, _side, found = settlement_for(request, contract_uuid, settlement_uuid)
     _exported(request, contract, "settlement", found)
+    access.record_export(
+        request.user,
+        contract,
+        participant_refs=sorted(set(found.lines.values_list("participant__ref", flat=True))),
+        fields=SETTLEMENT_FIELDS,
+        purpose="settlement_report",
+    )
 
     def rows() -> Iterator[list[Any]]:
         yield [

@@ -3,7 +3,7 @@ pages for both sides of a contract.
 
 Scope comes from ``contracting.access`` only: the contract by ``access_contract`` (anyone not a side
 gets 404, audited), the office's participants by ``office_participants``, the agency's by
-``agency_participants``, a participant by ``access_participant``; data of the other institution
+``agency_known_participants``, a participant by ``access_participant``; data of the other institution
 only through ``read_registry_data`` / ``read_agency_records`` (each read and refusal logged in the
 hash-chained access log). Every write goes through ``actions``, ``sharing`` or ``settlement``
 (audited there); a refusal of the domain becomes a message on the page, never a 500.
@@ -122,6 +122,17 @@ def parse_when(value: str, field: str) -> dt.datetime:
     return moment.replace(tzinfo=clock.WARSAW)
 
 
+def local_time(value: str) -> str:
+    """An ISO 8601 moment as Warsaw's date and time (minutes)."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value[:16]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(clock.WARSAW)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def contract_url(contract: Contract) -> str:
     return reverse("desk:contracting_contract", args=[contract.uuid])
 
@@ -185,7 +196,7 @@ def contract_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
             "nominated_at", "pk"
         )
     else:
-        participants = access.agency_participants(request.user, contract)
+        participants = access.agency_known_participants(request.user, contract)
     page = Paginator(participants, PER_PAGE).get_page(request.GET.get("page"))
     progress = actions.indicator_progress(contract)
     requests = contract.sharing_requests.select_related("purpose", "requester", "approver").order_by("-created_at")
@@ -297,6 +308,14 @@ def participant_view(request: HttpRequest, contract_uuid: Any, ref: str) -> Http
         "own_events": list(
             access.own_events(request.user, participant).prefetch_related("evidence").order_by("occurred_at", "pk")
         ),
+        "timeline": [
+            {
+                **vars(item),
+                "when": local_time(item.at),
+                "details": display({k: v for k, v in item.details.items() if k not in HIDDEN_DETAILS}),
+            }
+            for item in access.participant_timeline(request.user, contract, participant.ref)
+        ],
     }
     if side == OFFICE:
         context["person"] = participant.person
@@ -322,6 +341,8 @@ def participant_view(request: HttpRequest, contract_uuid: Any, ref: str) -> Http
     return render(request, "desk/contracting/participant.html", context)
 
 
+# Internal links and sides, not for people.
+HIDDEN_DETAILS = {"placement", "side"}
 # Recorded by their own forms (a placement, an employment check), never as a bare event.
 NOT_BY_HAND = {ActivationEvent.Type.PLACEMENT, ActivationEvent.Type.RETENTION_CHECK}
 
@@ -615,7 +636,7 @@ def request_view(request: HttpRequest, contract_uuid: Any, request_uuid: Any) ->
     labels = dict(SharedField.objects.values_list("code", "label"))
     participants = list(found.participants.select_related("person").order_by("pk")[:500])
     if side == AGENCY:
-        visible = set(access.agency_participants(request.user, contract).values_list("pk", flat=True))
+        visible = set(access.agency_known_participants(request.user, contract).values_list("pk", flat=True))
     else:
         visible = {p.pk for p in participants}
     return render(
