@@ -472,3 +472,78 @@ def test_the_demo_keys_walk_the_story(settings: Any, tmp_path: Any) -> None:
     assert read.status_code == 200
     assert read.json()["view"] == "shared"
     assert office.get(url(main, "tranches/")).status_code == 200
+
+
+# --- participant steps, the agency asking for more, settlements -----------------------------------
+
+
+def test_the_participant_walks_its_machine_by_side(world: World) -> None:
+    (p,) = world.participants(1)
+    world.share([p])
+    step = url(world.contract, f"participants/{p.ref}/transition/")
+    agency, office = client_for(world.agency), client_for(world.office)
+    refused = agency.post(step, {"to_status": "referred"}, format="json")
+    assert refused.status_code in (403, 409)
+    assert refused["Content-Type"] == PROBLEM
+    assert office.post(step, {"to_status": "sideways"}, format="json").status_code == 400
+    referred = office.post(step, {"to_status": "referred"}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert referred.status_code == 200, referred.content
+    assert referred.json()["status"] == "referred"
+    assert referred.json()["referral_date"] == today().isoformat()
+    for status in ("admitted", "plan_agreed", "in_activation"):
+        moved = agency.post(step, {"to_status": status}, format="json")
+        assert moved.json()["status"] == status
+    left = agency.post(step, {"to_status": "dropped_out", "note": "wyjazd"}, format="json")
+    assert (left.json()["status"], left.json()["exit_reason"]) == ("dropped_out", "dropped_out")
+
+
+def test_the_agency_asks_for_more_fields_and_the_office_approves_part(world: World) -> None:
+    (p,) = activated(world)
+    body = {
+        "direction": "office_to_agency",
+        "purpose": "activation",
+        "fields": ["phone", "work_history"],
+        "participants": [p.ref],
+        "valid_from": today().isoformat(),
+        "valid_until": (today() + dt.timedelta(days=30)).isoformat(),
+    }
+    agency, office = client_for(world.agency), client_for(world.office)
+    (stranger,) = world.participants(1)
+    hidden = agency.post(url(world.contract, "sharing-requests/"), {**body, "participants": [stranger.ref]},
+                         format="json")  # fmt: skip
+    assert hidden.status_code == 400
+    asked = agency.post(url(world.contract, "sharing-requests/"), body, format="json")
+    assert asked.status_code == 201, asked.content
+    request = asked.json()
+    assert (request["requester"], request["approver"], request["status"]) == ("agency-a", "pup-a", "submitted")
+    decide = url(world.contract, f"sharing-requests/{request['uuid']}/decide/")
+    assert agency.post(decide, {"approved_fields": ["phone"]}, format="json").status_code in (403, 409)
+    outside = office.post(decide, {"approved_fields": ["pesel"]}, format="json")
+    assert outside.status_code == 400
+    part = office.post(decide, {"approved_fields": ["work_history"], "note": "bez telefonu"}, format="json")
+    assert part.json()["approved_fields"] == ["work_history"]
+    assert part.json()["status"] in ("partially_approved", "active")
+
+
+def test_settlements_are_listed_with_decimal_totals(world: World) -> None:
+    (p,) = activated(world)
+    plan = actions.record_event(
+        actor=world.agency, participant=p, type="individual_plan", occurred_at=clock.now() - dt.timedelta(days=10)
+    )
+    actions.attach_evidence(actor=world.agency, event=plan, data=PDF, name="ipd.pdf")
+    settlement.refresh_tranche_lines(contract=world.contract)
+    line = TrancheLine.objects.select_related("participant__contract", "definition").get(
+        participant=p, definition__order=1
+    )
+    settlement.claim_tranche(actor=world.agency, line=line)
+    settlement.verify_claim(actor=world.office, line=line)
+    settlement.approve_claim(actor=world.office, line=line)
+    settlement.open_settlement(
+        actor=world.agency, contract=world.contract, period_start=today() - dt.timedelta(days=30), period_end=today()
+    )
+    (item,) = client_for(world.office).get(url(world.contract, "settlements/")).json()["results"]
+    assert (item["total"], item["lines"], item["status"]) == ({"amount": "1000.00", "currency": "PLN"}, 1, "open")
+    assert (
+        client_for(world.agency).get(url(world.contract, "settlements/")).json()["results"][0]["uuid"] == item["uuid"]
+    )
+    assert client_for(world.agency_b).get(url(world.contract, "settlements/")).status_code == 404

@@ -109,6 +109,12 @@ def test_random_bodies_never_fail(world: World, event: Any, placement: Any, shar
     checked(agency.post(f"{contract}sharing-requests/", sharing, format="json"))
     checked(office.post(f"{contract}tranches/{ref}/1/verify/", event, format="json"))
     checked(office.post(f"{contract}transition/", sharing, format="json"))
+    step = {
+        "to_status": event.get("type"),
+        "exit_reason": placement.get("contract_type"),
+        "note": sharing.get("purpose"),
+    }
+    checked(agency.post(f"{contract}participants/{ref}/transition/", step, format="json"))
 
 
 @pytest.mark.slow

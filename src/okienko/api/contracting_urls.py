@@ -19,6 +19,7 @@ urlpatterns: list[Any] = [
     path(C + "transition/", v.ContractTransitionView.as_view(), name="contracting-contract-transition"),
     path(C + "participants/", v.ParticipantListView.as_view(), name="contracting-participants"),
     path(P, v.ParticipantDetailView.as_view(), name="contracting-participant"),
+    path(P + "transition/", v.ParticipantTransitionView.as_view(), name="contracting-participant-transition"),
     path(P + "agency-records/", v.AgencyRecordsView.as_view(), name="contracting-agency-records"),
     path(P + "events/", v.EventListView.as_view(), name="contracting-events"),
     path(P + "placements/", v.PlacementListView.as_view(), name="contracting-placements"),

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -57,7 +57,16 @@ from okienko.contracting.models import (
 )
 from okienko.contracting.registry import access as registry_access
 from okienko.contracting.sources import PERSON_FIELDS, person_fields
-from okienko.contracting.states import AGENCY, CONTRACT_DATA_FLOWS, OFFICE, SYSTEM, ContractStatus, TrancheStatus
+from okienko.contracting.states import (
+    AGENCY,
+    CONTRACT_DATA_FLOWS,
+    OFFICE,
+    SYSTEM,
+    ContractStatus,
+    ExitReason,
+    ParticipantStatus,
+    TrancheStatus,
+)
 from okienko.core.errors import NotFound
 from okienko.core.ids import parse_uuid
 
@@ -117,6 +126,14 @@ class ParticipantSerializer(serializers.ModelSerializer[Participant]):
         model = Participant
         fields = ["ref", "status", "exit_reason", "referral_date", "nominated_at", "updated_at"]
         read_only_fields = fields
+
+
+class ParticipantTransitionSerializer(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(choices=ParticipantStatus.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    exit_reason = serializers.ChoiceField(
+        choices=[c for c in ExitReason.choices if c[0]], required=False, help_text="For a side exit."
+    )
 
 
 class SharedPackageSerializer(serializers.Serializer[Any]):
@@ -291,7 +308,7 @@ class SettlementSerializer(serializers.ModelSerializer[Settlement]):
         return money(obj.total, obj.currency)
 
     def get_lines(self, obj: Settlement) -> int:
-        return obj.lines.count()
+        return int(getattr(obj, "line_count", None) or obj.lines.count())
 
 
 class SharingRequestSerializer(serializers.ModelSerializer[DataSharingRequest]):
@@ -528,6 +545,43 @@ class ParticipantDetailView(ContractingView):
             "valid_until": view.valid_until,
         }
         return Response({**body, "view": "shared", "data": view.fields, "shared": shared})
+
+
+class ParticipantTransitionView(ContractingView):
+    serializer_class = ParticipantSerializer
+
+    @extend_schema(
+        summary="Move a participant along its state machine",
+        description=(
+            "Who may do which step is the domain's table (CONTRACTING.md): the office refers "
+            "(`referred`, the referral dated today), the agency admits, agrees the plan, activates; "
+            "either side records a side exit with its `exit_reason`."
+        ),
+        request=ParticipantTransitionSerializer,
+        responses=ParticipantSerializer,
+        parameters=[_contract_param(), _ref_param()],
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str, ref: str) -> Response:
+        contract = self.contract()
+        participant = self.participant(contract)
+        data = self.form(ParticipantTransitionSerializer)
+
+        def work() -> Response:
+            if data["to_status"] == ParticipantStatus.REFERRED:
+                actions.refer(actor=request.user, participant=participant)
+            else:
+                actions.change_participant_status(
+                    actor=request.user,
+                    participant=participant,
+                    to=data["to_status"],
+                    note=data["note"],
+                    exit_reason=data.get("exit_reason", ""),
+                )
+            participant.refresh_from_db()
+            return Response(ParticipantSerializer(participant).data)
+
+        return self.write(work)
 
 
 class AgencyRecordsView(ContractingView):
@@ -767,7 +821,8 @@ class SettlementListView(ContractingView):
     def get(self, request: Request, contract_uuid: str) -> Response:
         contract = self.contract()
         access.require_side(request.user, contract, OFFICE, AGENCY)
-        return self.page(contract.settlements.select_related("corrects"), SettlementSerializer)
+        rows = contract.settlements.select_related("corrects").annotate(line_count=Count("lines"))
+        return self.page(rows, SettlementSerializer)
 
 
 def _request_param() -> OpenApiParameter:
