@@ -280,6 +280,8 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("api/v1/contracting/", "ref"): lambda o: "P-AAAAAAAAAAAAAAAA",
     ("api/v1/contracting/", "order"): lambda o: 1,
     ("api/v1/contracting/", "request_uuid"): lambda o: uuid.UUID(int=6),
+    ("api/v1/contracting/", "placement_uuid"): lambda o: uuid.UUID(int=7),
+    ("api/v1/contracting/", "days"): lambda o: 14,
     ("desk/contracts/", "contract_uuid"): lambda o: _contracting(o).contract,
     ("desk/contracts/", "ref"): lambda o: _contracting(o).ref,
     ("desk/contracts/", "request_uuid"): lambda o: _contracting(o).request,
