@@ -547,3 +547,36 @@ def test_settlements_are_listed_with_decimal_totals(world: World) -> None:
         client_for(world.agency).get(url(world.contract, "settlements/")).json()["results"][0]["uuid"] == item["uuid"]
     )
     assert client_for(world.agency_b).get(url(world.contract, "settlements/")).status_code == 404
+
+
+def test_employment_checks_are_recorded_by_the_agency_when_due(world: World) -> None:
+    (p,) = activated(world)
+    placement = actions.record_placement(
+        actor=world.agency,
+        participant=p,
+        employer_nip="5260250274",
+        position="magazynier",
+        occupation_code="432103",
+        contract_type="employment",
+        working_time=Decimal("1.000"),
+        start_date=today() - dt.timedelta(days=20),
+        verified_by="contract_copy",
+    )
+    check = url(world.contract, f"participants/{p.ref}/placements/{placement.uuid}/checks/")
+    agency = client_for(world.agency)
+    assert client_for(world.office).post(check + "14/", {"employed": True}, format="json").status_code == 403
+    assert agency.post(check + "15/", {"employed": True}, format="json").status_code == 404
+    early = agency.post(check + "90/", {"employed": True}, format="json")
+    assert early.status_code == 409
+    assert (today() + dt.timedelta(days=70)).isoformat() in early.json()["detail"]
+    done = agency.post(
+        check + "14/",
+        {"employed": "true", "file": SimpleUploadedFile("zus.pdf", PDF, content_type="application/pdf")},
+        format="multipart",
+    )
+    assert done.status_code == 201, done.content
+    assert (done.json()["type"], done.json()["details"]["employed"]) == ("retention_check", True)
+    assert [e["name"] for e in done.json()["evidence"]] == ["zus.pdf"]
+    p.refresh_from_db()
+    assert p.status == PS.RETAINED_14
+    assert agency.post(check + "14/", {"employed": True}, format="json").status_code == 409

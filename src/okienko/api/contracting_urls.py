@@ -23,6 +23,11 @@ urlpatterns: list[Any] = [
     path(P + "agency-records/", v.AgencyRecordsView.as_view(), name="contracting-agency-records"),
     path(P + "events/", v.EventListView.as_view(), name="contracting-events"),
     path(P + "placements/", v.PlacementListView.as_view(), name="contracting-placements"),
+    path(
+        P + "placements/<uuid:placement_uuid>/checks/<int:days>/",
+        v.RetentionCheckView.as_view(),
+        name="contracting-retention-check",
+    ),
     path(C + "tranches/", v.TrancheLineListView.as_view(), name="contracting-tranches"),
     path(L + "claim/", v.ClaimView.as_view(), name="contracting-tranche-claim"),
     path(L + "verify/", v.VerifyView.as_view(), name="contracting-tranche-verify"),

@@ -207,6 +207,14 @@ class RecordEventSerializer(serializers.Serializer[Any]):
         return value
 
 
+class RecordCheckSerializer(serializers.Serializer[Any]):
+    employed = serializers.BooleanField(help_text="Still employed at the checkpoint?")
+    details = serializers.JSONField(required=False, help_text="An object (in multipart: as JSON text).")
+    file = serializers.FileField(required=False, help_text="Evidence (multipart only), e.g. a ZUS confirmation.")
+
+    validate_details = RecordEventSerializer.validate_details
+
+
 class RetentionCheckSerializer(serializers.Serializer[Any]):
     days = serializers.IntegerField()
     due_on = serializers.DateField()
@@ -690,6 +698,51 @@ class PlacementListView(ContractingView):
             placement = actions.record_placement(actor=request.user, participant=participant, **data)
             body = PlacementSerializer(placement).data
             location = f"{PREFIX}{contract.uuid}/participants/{participant.ref}/placements/"
+            return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+        return self.write(work)
+
+
+class RetentionCheckView(ContractingView):
+    serializer_class = EventSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        summary="Record an employment check of a placement (agency side), optionally with evidence",
+        description=(
+            "Not before the check is due (409 with the date). Employed: the participant moves to "
+            "the matching retained status; not employed: the placement ended early."
+        ),
+        request={"application/json": RecordCheckSerializer, "multipart/form-data": RecordCheckSerializer},
+        responses={201: EventSerializer},
+        parameters=[
+            _contract_param(),
+            _ref_param(),
+            OpenApiParameter("placement_uuid", OpenApiTypes.UUID, OpenApiParameter.PATH),
+            OpenApiParameter("days", OpenApiTypes.INT, OpenApiParameter.PATH, description="The checkpoint, e.g. 90."),
+        ],
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str, ref: str, placement_uuid: str, days: int) -> Response:
+        contract = self.contract()
+        access.require_side(request.user, contract, AGENCY)
+        participant = self.participant(contract)
+        placement = participant.placements.filter(uuid=placement_uuid, institution=contract.agency).first()
+        check = placement.retention_checks.filter(days=days).first() if placement and 0 < days < 100_000 else None
+        if check is None:
+            raise NotFound
+        data = self.form(RecordCheckSerializer)
+
+        def work() -> Response:
+            upload = data.get("file")
+            with transaction.atomic():
+                event = actions.record_retention_check(
+                    actor=request.user, check=check, employed=data["employed"], details=data.get("details") or {}
+                )
+                if upload is not None:
+                    actions.attach_evidence(actor=request.user, event=event, data=upload.read(), name=upload.name or "")
+            body = EventSerializer(event).data
+            location = f"{PREFIX}{contract.uuid}/participants/{participant.ref}/events/"
             return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
         return self.write(work)
