@@ -492,3 +492,38 @@ def test_every_page_renders_in_polish_for_both_sides(world: World) -> None:
             url("messages", world.contract.uuid),
         ):
             assert client.get(address).status_code == 200, (user, address)
+
+
+def test_the_demo_story_on_the_desk(settings: Any, tmp_path: Any) -> None:
+    """Every page of every demo contract renders for ``kontrakty.bialystok`` and ``agencja``."""
+    from okienko.accounts import demo as accounts_demo
+    from okienko.contracting import demo as contracting_demo
+    from okienko.contracting.models import Contract
+    from okienko.contracting.registry import demo as registry_demo
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.StringIO()
+    accounts_demo.load(stdout=out)
+    registry_demo.load(stdout=out)
+    contracting_demo.load(stdout=out)
+    for username in ("kontrakty.bialystok", "agencja"):
+        user = User.objects.get(username=username)
+        client = Client(HTTP_ACCEPT_LANGUAGE="pl")
+        client.force_login(user)
+        listing = client.get(url("contracts"))
+        assert listing.status_code == 200
+        contracts = [c for c in Contract.objects.all() if c.number in listing.content.decode()]
+        assert contracts, username
+        for contract in contracts:
+            c = contract.uuid
+            for address in (url("contract", c), url("settlement", c), url("messages", c), url("report_csv", c)):
+                assert client.get(address).status_code == 200, (username, address)
+            for request in contract.sharing_requests.all():
+                assert client.get(url("request", c, request.uuid)).status_code == 200
+            for settlement in contract.settlements.all():
+                assert client.get(url("settlement_csv", c, settlement.uuid)).status_code == 200
+            for participant in contract.participants.all()[:5]:
+                status = client.get(url("participant", c, participant.ref)).status_code
+                assert status in (200, 404), (username, participant.ref, status)
+                if status == 200:
+                    assert client.get(url("access_log", c, participant.ref)).status_code == 200
