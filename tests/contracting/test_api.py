@@ -580,3 +580,22 @@ def test_employment_checks_are_recorded_by_the_agency_when_due(world: World) -> 
     p.refresh_from_db()
     assert p.status == PS.RETAINED_14
     assert agency.post(check + "14/", {"employed": True}, format="json").status_code == 409
+
+
+def test_a_refusal_logged_under_an_idempotency_key_stays_logged_and_frees_the_key(world: World) -> None:
+    (p,) = activated(world)
+    body = {
+        "direction": "agency_to_office",
+        "purpose": "monitoring",
+        "fields": ["pesel"],
+        "participants": [p.ref],
+        "valid_from": today().isoformat(),
+        "valid_until": (today() + dt.timedelta(days=30)).isoformat(),
+    }
+    office = client_for(world.office)
+    path = url(world.contract, "sharing-requests/")
+    refused = office.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY="req-1")
+    assert refused.status_code == 400
+    assert AccessLog.objects.filter(outcome="refused", reason="field_out_of_scope", action="transfer").exists()
+    fixed = office.post(path, {**body, "fields": ["events"]}, format="json", HTTP_IDEMPOTENCY_KEY="req-1")
+    assert fixed.status_code == 201, fixed.content

@@ -537,9 +537,11 @@ class ParticipantDetailView(ContractingView):
         participant = self.participant(contract)
         body = ParticipantSerializer(participant).data
         if side == OFFICE:
+            # the PUP's own registry; a WUP on the office side of a three-party contract reads none
+            registered = participant.person
             person = (
-                registry_access.person(request.user, participant.person_id, purpose="api")
-                if participant.person_id
+                registry_access.person(request.user, registered.pk, purpose="api")
+                if registered is not None and registry_access.may_import(request.user, registered.office)
                 else None
             )
             data = person_fields(person, fields or PERSON_FIELDS) if person is not None else {}
