@@ -276,12 +276,6 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/phone/ivr/numbers/", "pk"): lambda o: _ivr_number(o).pk,
     ("desk/registry/people/", "pk"): lambda o: _registry_batch(o).people.get().pk,
     ("desk/registry/imports/", "pk"): lambda o: _registry_batch(o).pk,
-    ("api/v1/contracting/", "contract_uuid"): lambda o: uuid.UUID(int=5),
-    ("api/v1/contracting/", "ref"): lambda o: "P-AAAAAAAAAAAAAAAA",
-    ("api/v1/contracting/", "order"): lambda o: 1,
-    ("api/v1/contracting/", "request_uuid"): lambda o: uuid.UUID(int=6),
-    ("api/v1/contracting/", "placement_uuid"): lambda o: uuid.UUID(int=7),
-    ("api/v1/contracting/", "days"): lambda o: 14,
     ("desk/contracts/", "contract_uuid"): lambda o: _contracting(o).contract,
     ("desk/contracts/", "ref"): lambda o: _contracting(o).ref,
     ("desk/contracts/", "request_uuid"): lambda o: _contracting(o).request,
@@ -289,6 +283,12 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/contracts/", "check_id"): lambda o: _contracting(o).check,
     ("desk/contracts/", "line_id"): lambda o: _contracting(o).line,
     ("desk/contracts/", "settlement_uuid"): lambda o: _contracting(o).settlement,
+    ("api/v1/contracting/", "contract_uuid"): lambda o: uuid.UUID(int=5),
+    ("api/v1/contracting/", "ref"): lambda o: "P-AAAAAAAAAAAAAAAA",
+    ("api/v1/contracting/", "order"): lambda o: 1,
+    ("api/v1/contracting/", "request_uuid"): lambda o: uuid.UUID(int=6),
+    ("api/v1/contracting/", "placement_uuid"): lambda o: uuid.UUID(int=7),
+    ("api/v1/contracting/", "days"): lambda o: 14,
 }
 
 
