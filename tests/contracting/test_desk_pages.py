@@ -414,6 +414,13 @@ def test_claim_refused_reasons_then_approved_and_settled(world: World) -> None:
     office = http(world.office)
     response = office.post(url("line", world.contract.uuid, line.pk), {"action": "reject"}, follow=True)
     assert "Say why" in response.content.decode()
+    office.post(url("line", world.contract.uuid, line.pk), {"action": "reject", "note": "brak podpisu"})
+    line.refresh_from_db()
+    assert line.status == TrancheStatus.REJECTED
+    assert line.note == "brak podpisu"
+    agency.post(url("line", world.contract.uuid, line.pk), {"action": "dispute", "note": "podpis jest na str. 2"})
+    line.refresh_from_db()
+    assert line.status == TrancheStatus.DISPUTED
     office.post(url("line", world.contract.uuid, line.pk), {"action": "approve"})
     line.refresh_from_db()
     assert line.status == TrancheStatus.APPROVED

@@ -101,16 +101,25 @@ def line_view(request: HttpRequest, contract_uuid: Any, line_id: int) -> HttpRes
     note = text(request, "note")
     user = request.user
 
-    def approve() -> None:
+    def verified() -> None:
+        """The office decides a claim it has not opened for verification yet: verifying first."""
         if line.status == TS.CLAIMED:
             settlement.verify_claim(actor=user, line=line)
+
+    def approve() -> None:
+        verified()
         settlement.approve_claim(actor=user, line=line, note=note)
+
+    def reject() -> None:
+        if note:  # without one, reject_claim refuses with its own message
+            verified()
+        settlement.reject_claim(actor=user, line=line, note=note)
 
     steps: dict[str, tuple[Callable[[], object], str]] = {
         "claim": (lambda: settlement.claim_tranche(actor=user, line=line), _("The tranche is claimed.")),
         "verify": (lambda: settlement.verify_claim(actor=user, line=line), _("The claim is being verified.")),
         "approve": (approve, _("The claim is approved.")),
-        "reject": (lambda: settlement.reject_claim(actor=user, line=line, note=note), _("The claim is rejected.")),
+        "reject": (reject, _("The claim is rejected.")),
         "dispute": (
             lambda: settlement.dispute_claim(actor=user, line=line, note=note),
             _("The rejection is disputed."),
