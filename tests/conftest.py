@@ -15,6 +15,7 @@ from okienko.accounts.models import Membership, Organisation, User
 from tests import factories
 
 _APPEND_ONLY = importlib.import_module("okienko.core.migrations.0002_audit_append_only")
+_ACCESS_LOG_APPEND_ONLY = importlib.import_module("okienko.contracting.migrations.0002_access_log_append_only")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,8 +67,9 @@ def _wants_transaction(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True)
 def _audit_triggers_allow_flush(request: pytest.FixtureRequest) -> Iterator[None]:
-    """SQLite empties tables with DELETE between transactional tests; the audit log forbids
-    DELETE, so lift its triggers just for that flush and put them back for the next test."""
+    """SQLite empties tables with DELETE between transactional tests; the audit log and
+    Kontraktor's access log forbid DELETE, so lift their triggers just for that flush and put them
+    back for the next test."""
     if request.node.get_closest_marker("django_db") is None or not _wants_transaction(request):
         yield
         return
@@ -78,11 +80,11 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest) -> Iterator[None
         yield
         return
     with connection.cursor() as cursor:
-        for sql in _APPEND_ONLY.SQLITE:
+        for sql in [*_APPEND_ONLY.SQLITE, *_ACCESS_LOG_APPEND_ONLY.SQLITE]:
             cursor.execute(sql)
     yield
     with connection.cursor() as cursor:
-        for sql in _APPEND_ONLY.SQLITE_REVERSE:
+        for sql in [*_APPEND_ONLY.SQLITE_REVERSE, *_ACCESS_LOG_APPEND_ONLY.SQLITE_REVERSE]:
             cursor.execute(sql)
 
 

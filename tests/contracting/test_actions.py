@@ -296,3 +296,24 @@ def test_signing_needs_the_data_protection_agreement(world: World) -> None:
     assert (document.original_name, document.content_type) == ("powierzenie.pdf", "application/pdf")
     actions.change_contract_status(actor=world.office, contract=contract, to=ContractStatus.SIGNED)
     assert contract.status == ContractStatus.SIGNED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fraction", ["NaN", "Infinity", "-Infinity", "0", "1.5"])
+def test_a_placement_with_an_impossible_working_time_is_refused_with_the_reason(world: World, fraction: str) -> None:
+    from okienko.contracting.models import Placement
+
+    p = _in_activation(world)
+    with pytest.raises(InvalidInput) as refused:
+        actions.record_placement(
+            actor=world.agency,
+            participant=p,
+            employer_nip="5260250274",
+            position="kasjer",
+            occupation_code="523001",
+            contract_type=Placement.ContractType.EMPLOYMENT,
+            working_time=Decimal(fraction),
+            start_date=today() - dt.timedelta(days=10),
+            verified_by=Placement.Verification.EMPLOYER,
+        )
+    assert "working_time" in refused.value.errors

@@ -559,7 +559,11 @@ def record_placement(
         occupation_code = validate_kzis(occupation_code)
     except ValidationError as exc:
         errors["occupation_code"] = " ".join(str(m) for m in exc.messages)
-    if not isinstance(working_time, Decimal) or not (Decimal(0) < working_time <= Decimal(1)):
+    if (
+        not isinstance(working_time, Decimal)
+        or not working_time.is_finite()  # NaN and infinity compare with an error, not False
+        or not (Decimal(0) < working_time <= Decimal(1))
+    ):
         errors["working_time"] = _("Working time is a fraction of full time: more than 0, at most 1.")
     if contract_type not in Placement.ContractType.values:
         errors["contract_type"] = _("Unknown type of contract.")
