@@ -19,7 +19,7 @@ from okienko.cases.models import RoutingRule
 pytestmark = pytest.mark.django_db
 
 # Labels that Polish writes as English does.
-SAME_IN_POLISH = {"id", "pin", "url", "uuid", "e-mail", "status", "gmina", "token", "hash", "open311", "http accept"}
+SAME_IN_POLISH = {"id", "pin", "url", "uuid", "e-mail", "status", "gmina", "token", "hash", "open311", "http accept", "nip", "regon"}
 
 
 def _polish(text: object) -> tuple[str, str]:

@@ -227,10 +227,17 @@ class ContractAgreement(StoredFile):
         ANNEX = "annex", _("annex")
         CERTIFICATE = "certificate", _("deletion or archival certificate")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="agreements")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="agreements"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -249,7 +256,12 @@ class TransitionRow(models.Model):
     to_status = models.CharField(_("to"), max_length=20)
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_repr = models.CharField(_("by"), max_length=200, blank=True)
     side = models.CharField(_("side"), max_length=12)
@@ -264,7 +276,9 @@ class TransitionRow(models.Model):
 
 
 class ContractTransition(TransitionRow):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="transitions")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="transitions"
+    )
 
     class Meta(TransitionRow.Meta):
         verbose_name = _("contract status change")
@@ -280,7 +294,9 @@ class Participant(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ref = models.CharField(_("reference"), max_length=18, unique=True, default=new_participant_ref, editable=False)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="participants")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="participants"
+    )
     person = models.ForeignKey(
         "contracting_registry.RegisteredPerson",
         verbose_name=_("registered person"),
@@ -380,7 +396,9 @@ class DataSharingRequest(models.Model):
     """A request to let data flow between the two sides of a contract; the data owner decides."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="sharing_requests")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="sharing_requests"
+    )
     direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
     requester = models.ForeignKey(Organisation, verbose_name=_("requester"), on_delete=models.PROTECT, related_name="+")
     approver = models.ForeignKey(Organisation, verbose_name=_("data owner"), on_delete=models.PROTECT, related_name="+")
@@ -396,10 +414,20 @@ class DataSharingRequest(models.Model):
     )
     decision_note = models.TextField(_("decision note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -467,6 +495,7 @@ class AccessLog(models.Model):
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -555,7 +584,12 @@ class EventEvidence(StoredFile):
 
     event = models.ForeignKey(ActivationEvent, on_delete=models.CASCADE, related_name="evidence")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -655,11 +689,15 @@ class Settlement(models.Model):
         CORRECTION = "correction", _("correction")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="settlements")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="settlements"
+    )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.REGULAR)
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=SettlementStatus.choices, default=SettlementStatus.OPEN
     )
@@ -740,7 +778,9 @@ class ContractMessage(models.Model):
     """A message between the office and the agency on a contract (optionally about one participant)."""
 
     message_id = models.UUIDField(_("message id"), default=uuid.uuid4, unique=True, editable=False)
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="messages")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="messages"
+    )
     participant_ref = models.CharField(_("participant reference"), max_length=18, blank=True, db_index=True)
     sender = models.ForeignKey(Organisation, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(Organisation, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
