@@ -19,7 +19,10 @@ from okienko.cases.models import RoutingRule
 pytestmark = pytest.mark.django_db
 
 # Labels that Polish writes as English does.
-SAME_IN_POLISH = {"id", "pin", "url", "uuid", "e-mail", "status", "gmina", "token", "hash", "open311", "http accept", "nip", "regon"}
+SAME_IN_POLISH = {
+    *("id", "pin", "url", "uuid", "e-mail", "status", "gmina", "token", "hash", "open311", "http accept"),
+    *("nip", "regon"),  # Polish acronyms (tax and statistical numbers)
+}
 
 
 def _polish(text: object) -> tuple[str, str]:
