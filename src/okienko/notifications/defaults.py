@@ -36,6 +36,8 @@ VARIABLES: dict[str, str | Promise] = {
     "office_email": _("the office's e-mail"),
     "callback_at": _("when the office will call back"),
     "reached": _("whether the office reached the client when calling back (yes/no)"),
+    "contract_number": _("the number of the contract with the agency"),
+    "sender": _("the institution that wrote"),
     "subject": _("the subject of the client's e-mail"),
     "article_title": _("the title of the knowledge article"),
     "article_link": _("the article in the editor"),
@@ -149,6 +151,17 @@ EMAIL: dict[tuple[str, str], Wording] = {
         _HELLO_EN + "{% if reached %}thank you for the call — your request to be called back is handled."
         "{% else %}we tried to call you back as you asked, but could not get through."
         "{% if office_phone %} Please call us on {{ office_phone }}.{% endif %}{% endif %}" + _SIGNATURE_EN,
+    ),
+    ("contract_message", "pl"): Wording(
+        "Nowa wiadomość w umowie {{ contract_number }}",
+        "Dzień dobry,\n\n{{ sender }} napisał(a) w sprawie umowy {{ contract_number }}. Wiadomość"
+        " przeczytasz w Okienku: {{ link }}\n\nTreści wiadomości nie wysyłamy e-mailem (mogą w niej być"
+        " dane osobowe uczestników)." + _SIGNATURE_PL,
+    ),
+    ("contract_message", "en"): Wording(
+        "New message on contract {{ contract_number }}",
+        "Hello,\n\n{{ sender }} wrote about contract {{ contract_number }}. Read it in Okienko: {{ link }}"
+        "\n\nThe message itself is not sent by e-mail (it may hold participants' personal data)." + _SIGNATURE_EN,
     ),
     ("message_received", "pl"): Wording(
         "Otrzymaliśmy Pana/Pani wiadomość{% if case_number %} ({{ case_number }}){% endif %}",

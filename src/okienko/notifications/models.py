@@ -32,6 +32,7 @@ class Event(models.TextChoices):
     SMS_STATUS = "sms_status", _("case status asked for by SMS")
     REVIEW_DUE = "review_due", _("knowledge article due for review")
     CHAT_TRANSCRIPT = "chat_transcript", _("transcript of a chat")
+    CONTRACT_MESSAGE = "contract_message", _("message between a labour office and an agency (Kontraktor)")
 
 
 class Channel(models.TextChoices):

@@ -227,6 +227,56 @@ def on_callback_closed(event: OutboxEvent) -> None:
     )
 
 
+@events.subscriber("contracting.message.sent", name="notifications.contract_message")
+def on_contract_message(event: OutboxEvent) -> None:
+    """A labour office or an agency wrote in a contract's thread: the other institution's staff
+    who work on its contracts get an e-mail with a link — never the message itself, which may
+    name participants."""
+    from okienko.accounts.models import Membership
+    from okienko.accounts.roles import ROLE_PERMISSIONS, Perm
+    from okienko.contracting.models import ContractMessage
+
+    message = (
+        ContractMessage.objects.select_related("contract", "sender", "recipient")
+        .filter(message_id=event.payload.get("id"))
+        .first()
+    )
+    if message is None:
+        return
+    contract = message.contract
+    perm = Perm.CONTRACTING_AGENCY if message.recipient_id == contract.agency_id else Perm.CONTRACTING_OFFICE
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if perm in granted]
+    staff = {
+        membership.user
+        for membership in Membership.objects.filter(organisation=message.recipient, role__in=roles).select_related(
+            "user"
+        )
+        if membership.user.is_active and (membership.user.email or "").strip()
+    }
+    if not staff:
+        return
+    link = str(settings.SITE_URL).rstrip("/") + reverse("desk:contracting_messages", args=[contract.uuid])
+    if message.participant_ref:
+        link += f"?participant={message.participant_ref}"
+    notify(
+        Message(
+            event=Event.CONTRACT_MESSAGE,
+            organisation=message.recipient,
+            context={
+                "contract_number": contract.number,
+                "sender": message.sender.name,
+                "link": link,
+                "office": message.recipient.name,
+            },
+            key=f"contract-message:{message.message_id}",
+        ),
+        [
+            Recipient(email=user.email.strip(), name=user.get_full_name() or user.get_username(), staff=True)
+            for user in sorted(staff, key=lambda user: user.pk)
+        ],
+    )
+
+
 @events.subscriber("knowledge.review_due", name="notifications.review_due")
 def on_review_due(event: OutboxEvent) -> None:
     from okienko.knowledge.models import Article
