@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from okienko.contracting.registry.mappers import COLUMNS
+
 FEMALE = [
     "Anna",
     "Katarzyna",
@@ -281,30 +283,7 @@ def _position(code: str) -> str:
     return occupation_name(code) or "pracownik"
 
 
-HEADER = [
-    "id_syriusz",
-    "pesel",
-    "dokument",
-    "imie",
-    "nazwisko",
-    "data_urodzenia",
-    "plec",
-    "email",
-    "telefon",
-    "ulica",
-    "kod_pocztowy",
-    "miejscowosc",
-    "teryt",
-    "data_rejestracji",
-    "status",
-    "wyksztalcenie",
-    "zawody",
-    "edycja_kzis",
-    "historia_zatrudnienia",
-    "kwalifikacje",
-    "aktywizacja",
-    "profil_pomocy",
-]
+HEADER = list(COLUMNS)  # the columns the CSV mapper reads
 
 
 def csv_row(p: Person, *, dotted_dates: bool = False) -> list[str]:
