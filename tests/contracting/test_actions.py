@@ -257,7 +257,11 @@ def test_each_side_closes_the_data_it_received_and_certifies(world: World, polic
     assert actions.certify_data_closure(actor=world.office, contract=world.contract) == 0  # it received nothing
     deleted = actions.certify_data_closure(actor=world.agency, contract=world.contract)
     assert deleted == (1 if policy == "delete" else 0)
-    assert SharedRecord.objects.filter(request__contract=world.contract).count() == 1 - deleted
+    # Issue 18: archive moves the packages into an archive encrypted to the agency's own key.
+    assert SharedRecord.objects.filter(request__contract=world.contract).count() == 0
+    from okienko.contracting.exchange.models import DataArchive
+
+    assert DataArchive.objects.filter(closure__contract=world.contract).count() == (1 if policy == "archive" else 0)
     with pytest.raises(Conflict):
         actions.certify_data_closure(actor=world.agency, contract=world.contract)
     actions.change_contract_status(actor=world.office, contract=world.contract, to=ContractStatus.CLOSED)

@@ -94,6 +94,46 @@ sharing_body = body_like(
     }
 )
 
+settlement_body = body_like(
+    {
+        "period_start": dates | json_value,
+        "period_end": dates | json_value,
+        "corrects": st.sampled_from(["", "00000000-0000-0000-0000-000000000001"]) | json_value,
+        "invoice_reference": text | json_value,
+        "note": text | json_value,
+    }
+)
+message_body = body_like(
+    {
+        "body": text | json_value,
+        "participant_ref": st.sampled_from(["", "P-AAAAAAAAAAAAAAAA"]) | text | json_value,
+        "messages": st.lists(st.uuids().map(str) | text, max_size=3) | json_value,
+        "note": text | json_value,
+    }
+)
+
+
+@pytest.mark.slow
+@FUZZ
+@given(money=settlement_body, message=message_body)
+def test_random_settlement_dispute_and_message_bodies_never_fail(world: World, money: Any, message: Any) -> None:
+    ref = getattr(world, "_fuzz_ref", None) or ready(world)
+    world._fuzz_ref = ref  # type: ignore[attr-defined]  # one participant for every example
+    contract = f"{BASE}{world.contract.uuid}/"
+    agency, office = client_for(world.agency), client_for(world.office)
+    opened = agency.post(f"{contract}settlements/", money, format="json")
+    checked(opened)
+    found = opened.json().get("uuid") if opened.status_code == 201 else None
+    target = f"{contract}settlements/{found or '00000000-0000-0000-0000-000000000002'}/"
+    checked(agency.post(target + "submit/", money, format="json"))
+    for step in ("return/", "accept/", "pay/"):
+        checked(office.post(target + step, money, format="json"))
+    checked(agency.get(target))
+    checked(agency.post(f"{contract}tranches/{ref}/1/dispute/", message, format="json"))
+    checked(agency.post(f"{contract}messages/", message, format="json"))
+    checked(office.post(f"{contract}messages/read/", message, format="json"))
+    checked(office.get(f"{contract}messages/", {k: str(v)[:40] for k, v in message.items()}))
+
 
 @pytest.mark.slow
 @FUZZ
@@ -129,10 +169,13 @@ def test_random_addresses_and_queries_never_fail(world: World, ref: str, order: 
     contract = f"{BASE}{world.contract.uuid}/"
     agency = client_for(world.agency)
     safe = ref.replace("/", "_").replace("?", "_").replace("#", "_") or "_"
-    for path in ("", "participants/", "tranches/", "settlements/", "sharing-requests/"):
+    for path in ("", "participants/", "tranches/", "settlements/", "sharing-requests/", "messages/"):
         checked(agency.get(contract + path, query))
     checked(agency.get(f"{contract}participants/{safe}/", query))
     checked(agency.get(f"{contract}participants/{safe}/events/", query))
     checked(agency.post(f"{contract}tranches/{safe}/{order}/claim/", HTTP_IDEMPOTENCY_KEY=key[:250] or "k"))
+    checked(agency.post(f"{contract}tranches/{safe}/{order}/dispute/", {"note": key}, format="json"))
+    checked(agency.get(f"{contract}settlements/{safe}/", query))
+    checked(agency.get(f"{contract}messages/", {"participant_ref": ref}))
     checked(agency.post(f"{contract}sharing-requests/{safe}/decide/", {"approved_fields": []}, format="json"))
     checked(agency.get(BASE, query))

@@ -165,6 +165,7 @@ def test_query_strings(
         _ok(http.get(_url("participant", c, p.ref), {"show": show}))
         _ok(http.get(_url("access_log", c, p.ref), {"page": page}))
         _ok(http.get(_url("settlement", c), {"status": status}))
+        _ok(http.get(_url("report_pdf", c), {"status": status}))
         _ok(http.get(_url("messages", c), {"participant": participant}))
         _ok(http.get(_url("new_request", c), {"purpose": purpose}))
         _ok(http.get(_url("nominate", c), {"q": query, "page": page}))
@@ -180,10 +181,30 @@ def test_query_strings(
         "contracts/{c}/participants/" + "A" * 300 + "/",
         "contracts/{c}/requests/00000000-0000-0000-0000-000000000000/",
         "contracts/{c}/settlements/00000000-0000-0000-0000-000000000000/report.csv",
+        "contracts/{c}/settlements/00000000-0000-0000-0000-000000000000/report.pdf",
+        "contracts/00000000-0000-0000-0000-000000000000/report.pdf",
         "contracts/{c}/settlement/lines/99999999999999999999/",
         "contracts/{c}/participants/P-NOPE/checks/1/",
+        "contracts/{c}/certificates/00000000-0000-0000-0000-000000000000.pdf",
+        "contracts/{c}/certificates/00000000-0000-0000-0000-000000000000.exe",
+        "contracts/{c}/closing/",
     ],
-    ids=["zero-uuid", "bad-uuid", "no-ref", "dots", "long-ref", "no-request", "no-settlement", "huge-line", "check"],
+    ids=[
+        "zero-uuid",
+        "bad-uuid",
+        "no-ref",
+        "dots",
+        "long-ref",
+        "no-request",
+        "no-settlement",
+        "no-settlement-pdf",
+        "no-contract-pdf",
+        "huge-line",
+        "check",
+        "no-certificate",
+        "certificate-format",
+        "closing-too-early",
+    ],
 )
 def test_odd_addresses(world: World, path: str) -> None:
     for user in (world.office, world.agency, world.agency_b):
@@ -191,3 +212,64 @@ def test_odd_addresses(world: World, path: str) -> None:
         address = "/desk/" + path.format(c=world.contract.uuid)
         _ok(http.get(address))
         _ok(http.post(address, {}))
+
+
+# --- the exchange between installations (issue 18) ---------------------------------------------
+
+
+@SETTINGS
+@given(
+    direction=HOSTILE,
+    status=HOSTILE,
+    reason=st.one_of(st.sampled_from(["conflict", "malformed"]), HOSTILE),
+    page=HOSTILE,
+    institution=HOSTILE,
+    action=st.one_of(st.sampled_from(["confirm", "suspend", "export", "import"]), HOSTILE),
+    text=HOSTILE,
+    upload=st.binary(max_size=300),
+)
+def test_exchange_pages(
+    world: World,
+    direction: str,
+    status: str,
+    reason: str,
+    page: str,
+    institution: str,
+    action: str,
+    text: str,
+    upload: bytes,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for user in (world.office, world.agency, world.consultant):
+        http = _client(user)
+        query = {"direction": direction, "status": status, "reason": reason, "page": page, "institution": institution}
+        _ok(http.get(reverse("desk:exchange_messages"), query))
+        _ok(http.get(reverse("desk:exchange_institution"), {"institution": institution}))
+        _ok(http.post(reverse("desk:exchange_files"), {"action": action, "partner": text, "institution": institution}))
+        _ok(
+            http.post(
+                reverse("desk:exchange_files"), {"action": "import", "file": SimpleUploadedFile("x.jsonl", upload)}
+            )
+        )
+        _ok(http.post(reverse("desk:exchange_partners"), {"card": SimpleUploadedFile("card.json", upload)}))
+        _ok(http.post(reverse("desk:exchange_rotate"), {"confirm": text, "institution": institution}))
+        _ok(http.post("/exchange/v1/messages", data=upload, content_type="application/jose+json"))
+        _ok(http.post("/exchange/v1/pull", data=upload, content_type="application/jose+json"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "exchange/partners/0/",
+        "exchange/partners/99999999999999999999/",
+        "exchange/messages/0/",
+        "exchange/messages/99999999999999999999/",
+        "exchange/card.json",
+    ],
+)
+def test_odd_exchange_addresses(world: World, path: str) -> None:
+    for user in (world.office, world.agency, world.consultant):
+        http = _client(user)
+        _ok(http.get("/desk/" + path))
+        _ok(http.post("/desk/" + path, {"action": "confirm", "fingerprint": "x"}))

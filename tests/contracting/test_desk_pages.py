@@ -523,12 +523,14 @@ def test_the_demo_story_on_the_desk(settings: Any, tmp_path: Any) -> None:
         assert contracts, username
         for contract in contracts:
             c = contract.uuid
-            for address in (url("contract", c), url("settlement", c), url("messages", c), url("report_csv", c)):
+            addresses = (url("contract", c), url("settlement", c), url("messages", c), url("report_csv", c))
+            for address in (*addresses, url("report_pdf", c)):
                 assert client.get(address).status_code == 200, (username, address)
             for request in contract.sharing_requests.all():
                 assert client.get(url("request", c, request.uuid)).status_code == 200
             for settlement in contract.settlements.all():
                 assert client.get(url("settlement_csv", c, settlement.uuid)).status_code == 200
+                assert client.get(url("settlement_pdf", c, settlement.uuid)).status_code == 200
             for participant in contract.participants.all()[:5]:
                 status = client.get(url("participant", c, participant.ref)).status_code
                 assert status in (200, 404), (username, participant.ref, status)

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from okienko.accounts.models import Organisation, User
 from okienko.accounts.roles import Role
+from okienko.contracting.registry import queue
 from okienko.contracting.registry.models import ImportBatch, RegisteredPerson
 from okienko.core.models import AuditRecord
 from okienko.desk.registry_views import spreadsheet_safe
@@ -57,6 +58,8 @@ def test_upload_shows_the_report_and_the_rejected_rows(client: Client, manager: 
     assert response.status_code == 302
     assert response["Location"] == reverse("desk:registry_import", args=[batch.pk])
     assert batch.created_by == manager
+    assert batch.status == ImportBatch.State.QUEUED  # imported by the worker, not in the request
+    assert queue.drain() == 1
     page = http.get(response["Location"]).content.decode()
     assert "Duplicate of row 10" in page or "Duplikat wiersza 10" in page
     assert "=HYPERLINK" in page  # shown as text, escaped by the template
@@ -85,6 +88,7 @@ def test_spreadsheet_safe(value: str, expected: str) -> None:
 def test_a_refused_file_says_why(client: Client, manager: User, offices: Any) -> None:
     http = _login(client, manager)
     response = _upload(http, offices[0], b"id_syriusz;imie\n1;Jan\n")
+    queue.drain()
     page = http.get(response["Location"]).content.decode()
     assert "pesel" in page
     assert ImportBatch.objects.get().status == "refused"

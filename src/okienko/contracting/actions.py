@@ -48,7 +48,7 @@ from django.utils.translation import gettext as _
 
 from okienko.accounts.access import user_of
 from okienko.accounts.models import Organisation
-from okienko.contracting import sources
+from okienko.contracting import replication, sources
 from okienko.contracting.access import institution_for, is_system, require_side, sides_of
 from okienko.contracting.history import move
 from okienko.contracting.models import (
@@ -224,39 +224,14 @@ def change_contract_status(*, actor: Actor, contract: Contract, to: str, note: s
 
 def certify_data_closure(*, actor: Actor, contract: Contract) -> int:
     """The actor's side closes the data it received on the contract as the contract says and
-    certifies it: with the *delete* policy the packages its institution received are deleted
-    (returns how many), with *archive* they are kept, unreadable (the contract has ended). The
-    contract closes once both sides certified."""
-    if contract.status != CS.CLOSING_DATA:
-        raise Conflict(_("Certificates are issued while the contract's data is being closed."))
-    side = require_side(actor, contract, OFFICE, AGENCY)
-    field = "office_certified_at" if side == OFFICE else "agency_certified_at"
-    if getattr(contract, field) is not None:
-        raise Conflict(_("Your side has already certified the closure of the data."))
-    from okienko.contracting.models import Direction, SharedRecord
+    certifies it (``contracting.exchange.certificates.close_data``): with the *delete* policy the
+    packages its institution received are deleted (returns how many), with *archive* they are moved
+    into an archive encrypted to the institution's own key (returns 0). Either way a signed
+    certificate (JSON and PDF) is issued; the contract closes once both sides certified."""
+    from okienko.contracting.exchange.certificates import close_data
 
-    received = Direction.AGENCY_TO_OFFICE if side == OFFICE else Direction.OFFICE_TO_AGENCY
-    packages = SharedRecord.objects.filter(request__contract=contract, request__direction=received)
-    with transaction.atomic():
-        deleted = 0
-        if contract.end_policy == Contract.EndPolicy.DELETE:
-            deleted, _by_model = packages.delete()
-        setattr(contract, field, clock.now())
-        contract.updated_at = clock.now()
-        contract.save(update_fields=[field, "updated_at"])
-        audit.record(
-            "contracting.contract.certified",
-            actor=actor,
-            obj=contract,
-            organisation_id=contract.office_id,
-            data={
-                "side": side,
-                "policy": contract.end_policy,
-                "packages_deleted": deleted,
-                "packages_kept": packages.count(),
-            },
-        )
-    return deleted
+    closed = close_data(actor=actor, contract=contract)
+    return closed.records if contract.end_policy == Contract.EndPolicy.DELETE else 0
 
 
 # Tranche lines still being paid keep a contract in settlement.
@@ -334,6 +309,7 @@ def nominate(*, actor: Actor, contract: Contract, persons: Iterable[Any]) -> lis
                 organisation_id=contract.office_id,
                 data={"contract": contract.number},
             )
+        replication.changed("nominated", contract, actor=actor, participants=created)
     return created
 
 

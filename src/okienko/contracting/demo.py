@@ -109,19 +109,29 @@ def _second_agency() -> Organisation:
     return agency
 
 
+# The agency's place in the list below: its NIP is the same on the PUP's demo and on the agency
+# edition's demo (``agency_demo``), so the two demo installations can be paired.
+AGENCY_INDEX = 4
+
+
 def _profiles(orgs: list[Organisation]) -> None:
     for index, org in enumerate(orgs, start=1):
-        InstitutionProfile.objects.get_or_create(
-            organisation=org,
-            defaults={
-                "nip": make_nip(542_000_000 + index * 7919),
-                "regon": make_regon(50_000_000 + index * 104_729),
-                "kraz_number": f"{1000 + index}" if org.kind == Organisation.Kind.AGENCY else "",
-                "contact_name": "Dział Aktywizacji" if org.kind != Organisation.Kind.AGENCY else "Biuro projektu",
-                "contact_email": f"kontraktor@{org.code}.example.pl",
-                "contact_phone": "85 000 00 00",
-            },
-        )
+        profile(org, index)
+
+
+def profile(org: Organisation, index: int) -> None:
+    """The demo institution profile (NIP, REGON, KRAZ, contact) of the ``index``-th institution."""
+    InstitutionProfile.objects.get_or_create(
+        organisation=org,
+        defaults={
+            "nip": make_nip(542_000_000 + index * 7919),
+            "regon": make_regon(50_000_000 + index * 104_729),
+            "kraz_number": f"{1000 + index}" if org.kind == Organisation.Kind.AGENCY else "",
+            "contact_name": "Dział Aktywizacji" if org.kind != Organisation.Kind.AGENCY else "Biuro projektu",
+            "contact_email": f"kontraktor@{org.code}.example.pl",
+            "contact_phone": "85 000 00 00",
+        },
+    )
 
 
 def _persons(office: Organisation, count: int) -> list[Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from okienko.accounts.access import user_of
+from okienko.contracting import replication
 from okienko.contracting.states import Machine
 from okienko.core import audit, clock, events
 from okienko.core.actors import Actor, name_of
@@ -70,6 +71,7 @@ def move(
         changes={"status": [before, to]},
         data={"side": side, **({"note": note} if note else {}), **(data or {})},
     )
+    replication.changed("status", obj, actor=actor, before=before, to=to, side=side, note=note, at=now)
     # After commit, subscribers (notifications, webhooks) learn of it: references only, no personal data.
     events.emit(
         f"contracting.{obj._meta.model_name}.status",

@@ -386,7 +386,7 @@ def verify_claim(*, actor: Actor, line: TrancheLine) -> None:
 def approve_claim(*, actor: Actor, line: TrancheLine, note: str = "") -> None:
     """The office approves a claim being verified (or a disputed one); evidence is checked again."""
     if line.definition.evidence_required and not has_evidence(line):
-        raise Conflict(_("This tranche requires evidence and none is attached."))
+        raise Conflict(_("This tranche requires evidence and none is attached."), reason="evidence_missing")
     with transaction.atomic():
         _move_line(line, TS.APPROVED, actor, note=note)
 
@@ -456,7 +456,7 @@ def open_settlement(
     elif Settlement.objects.filter(
         contract=contract, kind=Settlement.Kind.REGULAR, period_start=period_start, period_end=period_end
     ).exists():
-        raise Conflict(_("This period already has a settlement; correct it instead."))
+        raise Conflict(_("This period already has a settlement; correct it instead."), reason="period_taken")
     now = clock.now()
     with transaction.atomic():
         settlement = Settlement.objects.create(
@@ -509,7 +509,7 @@ def submit_settlement(*, actor: Actor, settlement: Settlement, invoice_reference
     if not reference:
         raise InvalidInput(field="invoice_reference", message=_("Give the invoice number."))
     if not settlement.lines.exists():
-        raise Conflict(_("The settlement has no approved lines."))
+        raise Conflict(_("The settlement has no approved lines."), reason="no_lines")
     with transaction.atomic():
         settlement.invoice_reference = reference[:80]
         settlement.total = _total(settlement)

@@ -26,12 +26,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from okienko.accounts.access import user_of
-from okienko.contracting import accesslog, sources
+from okienko.accounts.models import Organisation
+from okienko.contracting import accesslog, replication, sources
 from okienko.contracting.access import AccessRefused, is_system, refuse, request_sides, require_side
 from okienko.contracting.history import move
 from okienko.contracting.models import (
@@ -213,13 +215,44 @@ def decide_request(
     return request
 
 
-def _pack(request: DataSharingRequest, participant: Participant, scope: set[str]) -> dict[str, object]:
+def _pack(
+    request: DataSharingRequest, participant: Participant, scope: set[str], records: dict[int, Any] | None = None
+) -> dict[str, object]:
     if request.direction == Direction.OFFICE_TO_AGENCY:
         data = sources.person_fields(participant.person, scope) if participant.person_id else {}
+    elif records is not None:
+        data = records.get(participant.pk, {})
     else:
         data = sources.agency_records(participant, scope)
     # Checked when packing: nothing outside the approved scope leaves, whatever a source returns.
     return {code: value for code, value in data.items() if code in scope}
+
+
+def log_transfers(
+    request: DataSharingRequest,
+    records: Iterable[SharedRecord],
+    *,
+    actor: Actor,
+    institution: Organisation | None,
+    reason: str = "",
+) -> None:
+    """Each package sent (or, on the receiving installation, received) in the access log."""
+    accesslog.append(
+        [
+            accesslog.Entry(
+                action=AccessLog.Action.TRANSFER,
+                participant_ref=r.participant_ref,
+                fields=sorted(r.fields),
+                purpose=request.purpose.code,
+                request_uuid=str(request.uuid),
+                message_id=str(r.message_id),
+                reason=reason,
+            )
+            for r in records
+        ],
+        actor=actor,
+        institution=institution,
+    )
 
 
 def sync_request(*, actor: Actor, request: DataSharingRequest) -> list[SharedRecord]:
@@ -264,9 +297,12 @@ def sync_request(*, actor: Actor, request: DataSharingRequest) -> list[SharedRec
     sent: dict[str, str] = {}
     for ref, digest in request.records.order_by("created_at", "id").values_list("participant_ref", "payload_sha256"):
         sent[ref] = digest
+    agency_records = (
+        sources.agency_records_many(participants, scope) if request.direction == Direction.AGENCY_TO_OFFICE else None
+    )
     records = []
     for participant in participants:
-        data = _pack(request, participant, scope)
+        data = _pack(request, participant, scope, agency_records)
         digest = hashlib.sha256(
             json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
         ).hexdigest()
@@ -279,23 +315,11 @@ def sync_request(*, actor: Actor, request: DataSharingRequest) -> list[SharedRec
         )
     with transaction.atomic():
         SharedRecord.objects.bulk_create(records)
-        accesslog.append(
-            [
-                accesslog.Entry(
-                    action=AccessLog.Action.TRANSFER,
-                    participant_ref=r.participant_ref,
-                    fields=sorted(r.fields),
-                    purpose=request.purpose.code,
-                    request_uuid=str(request.uuid),
-                    message_id=str(r.message_id),
-                )
-                for r in records
-            ],
-            actor=actor,
-            institution=sender,
-        )
+        log_transfers(request, records, actor=actor, institution=sender)
         request.last_synced_at = now
         request.save(update_fields=["last_synced_at"])
+        if records:
+            replication.changed("package", request, actor=actor, records=records)
         if request.status != SS.ACTIVE:
             move(
                 request,

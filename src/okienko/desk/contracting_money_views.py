@@ -1,5 +1,5 @@
-"""Kontraktor on the desk: tranche lines and settlements, the message threads, and the CSV reports
-(progress of a contract, a settlement). Scope and writes as in ``contracting_views``."""
+"""Kontraktor on the desk: tranche lines and settlements, the message threads, and the reports
+(progress of a contract, a settlement) as CSV and PDF. Scope and writes as in ``contracting_views``."""
 
 from __future__ import annotations
 
@@ -9,21 +9,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from okienko.contracting import access, actions, settlement
+from okienko.contracting import access, actions, reports, settlement
 from okienko.contracting.models import Contract, Participant, Settlement, TrancheLine
 from okienko.contracting.states import AGENCY, OFFICE, SettlementStatus, TrancheStatus
 from okienko.core import audit
-from okienko.core.errors import InvalidInput, NotFound
+from okienko.core.errors import InvalidInput, NotFound, report
 from okienko.core.ids import parse_uuid
 from okienko.core.models import AuditRecord
-from okienko.desk.contracting_views import INDICATOR_LABELS, attempt, contract_for, parse_date, text
+from okienko.core.pdf import FontMissing
+from okienko.desk.contracting_views import attempt, contract_for, parse_date, text
 from okienko.desk.registry_views import spreadsheet_safe
 
 TS, ST = TrancheStatus, SettlementStatus
@@ -246,15 +247,21 @@ def _csv(rows: Iterator[list[Any]], name: str) -> StreamingHttpResponse:
     return response
 
 
-def _exported(request: HttpRequest, contract: Contract, what: str, obj: Any) -> None:
+def _exported(request: HttpRequest, contract: Contract, what: str, obj: Any, file_format: str = "csv") -> None:
     audit.record(
         "contracting.report.exported",
         actor=request.user,
         obj=obj,
         organisation_id=contract.office_id,
-        data={"report": what, "contract": contract.number},
+        data={"report": what, "contract": contract.number, "format": file_format},
         kind=AuditRecord.Kind.ACCESS,
     )
+
+
+def _report_participants(request: HttpRequest, contract: Contract, side: str) -> Any:
+    if side == OFFICE:
+        return access.office_participants(request.user, contract).order_by("nominated_at", "pk")
+    return access.agency_known_participants(request.user, contract)
 
 
 @login_required
@@ -262,10 +269,7 @@ def _exported(request: HttpRequest, contract: Contract, what: str, obj: Any) -> 
 def report_csv_view(request: HttpRequest, contract_uuid: Any) -> StreamingHttpResponse:
     """Progress against the indicators and the participants (references and statuses only)."""
     contract, side = contract_for(request, contract_uuid)
-    if side == OFFICE:
-        participants = access.office_participants(request.user, contract).order_by("nominated_at", "pk")
-    else:
-        participants = access.agency_known_participants(request.user, contract)
+    participants = _report_participants(request, contract, side)
     progress = actions.indicator_progress(contract)
     _exported(request, contract, "progress", contract)
     access.record_export(
@@ -280,25 +284,16 @@ def report_csv_view(request: HttpRequest, contract_uuid: Any) -> StreamingHttpRe
         yield [_("contract"), contract.number, contract.get_status_display()]
         yield [_("indicator"), _("target"), _("reached")]
         for name, values in progress.items():
-            yield [INDICATOR_LABELS[name], values["target"], values["reached"]]
+            yield [reports.INDICATOR_LABELS[name], values["target"], values["reached"]]
         yield []
         yield [_("participant"), _("status"), _("referred on"), _("placements"), _("tranche amount")]
-        amounts = dict(
-            TrancheLine.objects.filter(participant__contract=contract)
-            .values("participant_id")
-            .annotate(total=Sum("amount"))
-            .values_list("participant_id", "total")
-        )
-        counts = dict(
-            participants.model.objects.filter(contract=contract).annotate(n=Count("placements")).values_list("pk", "n")
-        )
-        for p in participants.iterator(chunk_size=2000):
+        for row in reports.participant_rows(contract, participants):
             yield [
-                p.ref,
-                p.get_status_display(),
-                p.referral_date.isoformat() if p.referral_date else "",
-                counts.get(p.pk, 0),
-                amounts.get(p.pk, Decimal("0.00")),
+                row.ref,
+                row.status,
+                row.referral_date.isoformat() if row.referral_date else "",
+                row.placements,
+                row.tranche_amount,
             ]
 
     return _csv(rows(), f"postep-{contract.number.replace('/', '-')}.csv")
@@ -341,3 +336,67 @@ def settlement_csv_view(request: HttpRequest, contract_uuid: Any, settlement_uui
         yield [_("total"), "", "", "", found.total, found.currency]
 
     return _csv(rows(), f"rozliczenie-{contract.number.replace('/', '-')}-{found.period_start.isoformat()}.csv")
+
+
+# --- Reports (PDF) --------------------------------------------------------------------------------
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _no_font(request: HttpRequest, exc: FontMissing, back: str) -> HttpResponse:
+    """Without the font no PDF is made (nothing exported, nothing logged): a message, back."""
+    report(request, exc)
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def report_pdf_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
+    """The progress report as PDF: the indicators and the first ``reports.PDF_ROWS`` participants
+    (the CSV lists all); the export is logged for the participants the file holds."""
+    contract, side = contract_for(request, contract_uuid)
+    participants = _report_participants(request, contract, side)
+    total = participants.count()
+    rows = list(reports.participant_rows(contract, participants[: reports.PDF_ROWS]))
+    try:
+        data = reports.progress_pdf(contract, rows, actions.indicator_progress(contract), total=total)
+    except FontMissing as exc:
+        return _no_font(request, exc, reverse("desk:contracting_contract", args=[contract.uuid]))
+    _exported(request, contract, "progress", contract, "pdf")
+    access.record_export(
+        request.user,
+        contract,
+        participant_refs=[row.ref for row in rows],
+        fields=REPORT_FIELDS,
+        purpose="progress_report",
+    )
+    return _pdf(data, f"postep-{contract.number.replace('/', '-')}.pdf")
+
+
+@login_required
+@require_GET
+def settlement_pdf_view(request: HttpRequest, contract_uuid: Any, settlement_uuid: Any) -> HttpResponse:
+    """One settlement as PDF: its lines (the first ``reports.PDF_ROWS``) and its total."""
+    contract, _side, found = settlement_for(request, contract_uuid, settlement_uuid)
+    lines = found.lines.select_related("participant", "definition").order_by("participant_id", "definition__order")
+    total = lines.count()
+    shown = list(lines[: reports.PDF_ROWS])
+    try:
+        data = reports.settlement_pdf(found, shown, total_lines=total)
+    except FontMissing as exc:
+        return _no_font(request, exc, settlement_url(contract))
+    _exported(request, contract, "settlement", found, "pdf")
+    access.record_export(
+        request.user,
+        contract,
+        participant_refs=sorted({line.participant.ref for line in shown}),
+        fields=SETTLEMENT_FIELDS,
+        purpose="settlement_report",
+    )
+    return _pdf(data, f"rozliczenie-{contract.number.replace('/', '-')}-{found.period_start.isoformat()}.pdf")

@@ -4,6 +4,7 @@ participants by their pseudonymous reference, as across institutions."""
 
 from django.urls import path
 
+from okienko.desk import contracting_closing_views as closing
 from okienko.desk import contracting_money_views as money
 from okienko.desk import contracting_views as views
 
@@ -35,6 +36,19 @@ urlpatterns = [
         money.settlement_csv_view,
         name="contracting_settlement_csv",
     ),
+    path(
+        C + "settlements/<uuid:settlement_uuid>/report.pdf",
+        money.settlement_pdf_view,
+        name="contracting_settlement_pdf",
+    ),
+    path(C + "closing/", closing.closing_view, name="contracting_closing"),
+    path(C + "resync/", closing.resync_view, name="contracting_resync"),
+    path(
+        C + "certificates/<uuid:certificate_uuid>.<str:fmt>",
+        closing.certificate_view,
+        name="contracting_certificate",
+    ),
     path(C + "messages/", money.messages_view, name="contracting_messages"),
     path(C + "report.csv", money.report_csv_view, name="contracting_report_csv"),
+    path(C + "report.pdf", money.report_pdf_view, name="contracting_report_pdf"),
 ]

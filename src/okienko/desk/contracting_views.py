@@ -216,8 +216,15 @@ def contract_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
             "moves": moves(CONTRACT, contract.status, OFFICE) if side == OFFICE else [],
             "unread": actions.unread_count(actor=request.user, contract=contract),
             "today": clock.local_now().date(),
+            "closing": _closing(contract, side),
         },
     )
+
+
+def _closing(contract: Contract, side: str) -> dict[str, Any]:
+    from okienko.desk.contracting_closing_views import closing_context
+
+    return closing_context(contract, side)
 
 
 INDICATOR_LABELS = {

@@ -1,6 +1,7 @@
 """The labour office's registry of registered unemployed on the desk (Kontraktor, issue 17): the
-office's contract managers upload Syriusz exports, read the result with its rejected rows (also as
-a formula-safe CSV), and search the registered people. Reading a person is logged."""
+office's contract managers upload Syriusz exports (stored and imported in the background by the
+work queue, ``registry.queue``), follow an import's progress and read the result with its rejected
+rows (also as a formula-safe CSV), and search the registered people. Reading a person is logged."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from okienko.accounts.models import Organisation
-from okienko.contracting.registry import access, importer, mappers, validation
+from okienko.contracting.registry import access, importer, mappers, retention, validation
 from okienko.contracting.registry.models import ImportBatch, RegisteredPerson, Status
 from okienko.core import audit, uploads
 from okienko.core.models import AuditRecord
@@ -32,7 +33,7 @@ MAX_QUERY = 100
 
 def upload_max_bytes() -> int:
     """The largest export the desk accepts (bigger ones: ``okienko import_registry``)."""
-    return int(getattr(settings, "CONTRACTING_REGISTRY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    return int(getattr(settings, "CONTRACTING_REGISTRY_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))
 
 
 def _require(request: HttpRequest) -> list[Organisation]:
@@ -134,21 +135,19 @@ def _upload(request: HttpRequest, offices: list[Organisation]) -> HttpResponse:
         messages.error(request, problem)
         return redirect("desk:registry_imports")
     try:
-        batch = importer.import_file(
+        batch = importer.enqueue(
             office=office,
-            data=sent.read(upload_max_bytes() + 1),
+            upload=sent,
             name=sent.name or "export",
             mapper_name=mapper,
             actor=request.user,
             max_bytes=upload_max_bytes(),
+            language=getattr(request, "LANGUAGE_CODE", "") or "",
         )
     except importer.ImportRefused as refused:
         messages.error(request, refused.message)
         return redirect("desk:registry_imports")
-    if batch.status == ImportBatch.State.REFUSED:
-        messages.error(request, _("The file was refused: %(reason)s") % {"reason": batch.refusal})
-    else:
-        messages.success(request, _("The export is imported."))
+    messages.success(request, _("The export is queued for import; this page shows how far it got."))
     return redirect("desk:registry_import", pk=batch.pk)
 
 
@@ -162,9 +161,17 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
 @login_required
 @require_GET
 def import_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch's report; while it is queued or running, its progress, which the page polls (htmx
+    asks for the progress alone and is told to reload the page once the import has ended)."""
     _require(request)
     batch = _batch(request, pk)
-    rejections = list(batch.rejections.order_by("row", "pk")[: REJECTIONS_SHOWN + 1])
+    if request.headers.get("HX-Request") and request.GET.get("part") == "progress":
+        if batch.finished:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "desk/registry/_progress.html", {"batch": batch})
+    rejections = list(batch.rejections.order_by("row", "pk")[: REJECTIONS_SHOWN + 1]) if batch.finished else []
     return render(
         request,
         "desk/registry/import.html",
@@ -173,6 +180,7 @@ def import_view(request: HttpRequest, pk: int) -> HttpResponse:
             "rejections": rejections[:REJECTIONS_SHOWN],
             "more": len(rejections) > REJECTIONS_SHOWN,
             "shown": REJECTIONS_SHOWN,
+            "retention_days": retention.retention_days(),
         },
     )
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -47,6 +48,7 @@ from okienko.contracting import access, actions, settlement, sharing
 from okienko.contracting.models import (
     ActivationEvent,
     Contract,
+    ContractMessage,
     DataSharingRequest,
     Direction,
     Participant,
@@ -293,6 +295,11 @@ class TrancheLineSerializer(serializers.ModelSerializer[TrancheLine]):
         return money(obj.amount, obj.currency)
 
 
+class TrancheRefSerializer(serializers.Serializer[Any]):
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class VerifySerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -317,6 +324,114 @@ class SettlementSerializer(serializers.ModelSerializer[Settlement]):
 
     def get_lines(self, obj: Settlement) -> int:
         return int(getattr(obj, "line_count", None) or obj.lines.count())
+
+
+class DisputeSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the rejection is wrong (required).",
+    )
+
+
+class SettlementLineSerializer(serializers.ModelSerializer[TrancheLine]):
+    participant = serializers.CharField(source="participant.ref", read_only=True)
+    tranche = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True)
+    amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrancheLine
+        fields = ["participant", "tranche", "status", "amount", "eligible_on"]
+        read_only_fields = fields
+
+    @extend_schema_field(TrancheRefSerializer)
+    def get_tranche(self, obj: TrancheLine) -> dict[str, Any]:
+        return {"order": obj.definition.order, "name": obj.definition.name}
+
+    @extend_schema_field(MoneySerializer)
+    def get_amount(self, obj: TrancheLine) -> dict[str, str]:
+        return money(obj.amount, obj.currency)
+
+
+class SettlementDetailSerializer(SettlementSerializer):
+    note = serializers.CharField(read_only=True, help_text="Why the office returned it (the last return).")
+    totals = serializers.SerializerMethodField(help_text="The amounts of its lines per line status.")
+    items = serializers.SerializerMethodField(help_text="Its tranche lines.")
+
+    class Meta(SettlementSerializer.Meta):
+        fields = [*SettlementSerializer.Meta.fields, "note", "totals", "items"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=MoneySerializer()))
+    def get_totals(self, obj: Settlement) -> dict[str, dict[str, str]]:
+        rows = obj.lines.values("status").annotate(total=Sum("amount")).order_by("status")
+        return {row["status"]: money(Decimal(row["total"]), obj.currency) for row in rows}
+
+    @extend_schema_field(SettlementLineSerializer(many=True))
+    def get_items(self, obj: Settlement) -> Any:
+        lines = obj.lines.select_related("participant", "definition").order_by("participant_id", "definition__order")
+        return SettlementLineSerializer(lines, many=True).data
+
+
+class OpenSettlementSerializer(serializers.Serializer[Any]):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    corrects = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="An accepted or paid settlement to correct."
+    )
+
+
+class SubmitSettlementSerializer(serializers.Serializer[Any]):
+    invoice_reference = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, default="", help_text="The invoice's number (required)."
+    )
+
+
+class ReturnSettlementSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="What to correct (required)."
+    )
+
+
+class ContractMessageSerializer(serializers.ModelSerializer[ContractMessage]):
+    id = serializers.UUIDField(source="message_id", read_only=True)
+    sender = linked("code")
+    recipient = linked("code")
+    author = serializers.CharField(source="author_repr", read_only=True)
+
+    class Meta:
+        model = ContractMessage
+        fields = ["id", "participant_ref", "sender", "recipient", "author", "body", "sent_at", "read_at"]
+        read_only_fields = fields
+
+
+class SendContractMessageSerializer(serializers.Serializer[Any]):
+    body = serializers.CharField(
+        max_length=10_000, required=False, allow_blank=True, default="", help_text="At most 10,000 characters."
+    )
+    participant_ref = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, default="", help_text="About one participant (optional)."
+    )
+
+
+class MarkReadSerializer(serializers.Serializer[Any]):
+    messages = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        max_length=500,
+        help_text="The messages to mark (ids); without it, every unread message addressed to the caller.",
+    )
+    participant_ref = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, default="", help_text="Only the thread of one participant."
+    )
+
+
+class MarkedSerializer(serializers.Serializer[Any]):
+    marked = serializers.IntegerField()
+    unread = serializers.IntegerField()
 
 
 class SharingRequestSerializer(serializers.ModelSerializer[DataSharingRequest]):
@@ -415,6 +530,40 @@ class ContractingView(GenericAPIView):  # type: ignore[type-arg]  # DRF's Generi
     def write(self, work: Callable[[], Response]) -> Response:
         return idempotent_committed(self.request, work)
 
+    def perform(self, step: Callable[[], object], answer: Callable[[], Response]) -> Response:
+        """One action endpoint: the domain ``step`` (idempotently; a refusal it logs stays logged),
+        then ``answer`` with the object read again."""
+
+        def work() -> Response:
+            step()
+            return answer()
+
+        return self.write(work)
+
+
+def created(body: Any, location: str) -> Response:
+    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+def with_evidence(request: Request, upload: Any, record: Callable[[], ActivationEvent]) -> ActivationEvent:
+    """Record an event and attach the uploaded evidence to it, both or neither."""
+    with transaction.atomic():
+        event = record()
+        if upload is not None:
+            actions.attach_evidence(actor=request.user, event=event, data=upload.read(), name=upload.name or "")
+    return event
+
+
+def shared_package(view: Any) -> dict[str, Any]:
+    """The package a shared read came from (``access.SharedView``)."""
+    return {
+        "purpose": view.purpose,
+        "request": view.request_uuid,
+        "message_id": view.message_id,
+        "sent_at": view.sent_at,
+        "valid_until": view.valid_until,
+    }
+
 
 class ListSchema(AutoSchema):
     """GET answers a cursor-paginated list (the view is not a DRF list mixin)."""
@@ -463,14 +612,16 @@ class ContractTransitionView(ContractingView):
         access.require_side(request.user, contract, OFFICE)
         data = self.form(ContractTransitionSerializer)
 
-        def work() -> Response:
-            actions.change_contract_status(
-                actor=request.user, contract=contract, to=data["to_status"], note=data["note"]
-            )
+        def answer() -> Response:
             contract.refresh_from_db()
             return Response(ContractSerializer(contract, context={"request": request}).data)
 
-        return self.write(work)
+        return self.perform(
+            lambda: actions.change_contract_status(
+                actor=request.user, contract=contract, to=data["to_status"], note=data["note"]
+            ),
+            answer,
+        )
 
 
 class ParticipantListView(ContractingView):
@@ -547,14 +698,7 @@ class ParticipantDetailView(ContractingView):
             data = person_fields(person, fields or PERSON_FIELDS) if person is not None else {}
             return Response({**body, "view": "office", "data": data, "shared": None})
         view = access.read_registry_data(request.user, contract, participant.ref, fields=fields, purpose=purpose)
-        shared = {
-            "purpose": view.purpose,
-            "request": view.request_uuid,
-            "message_id": view.message_id,
-            "sent_at": view.sent_at,
-            "valid_until": view.valid_until,
-        }
-        return Response({**body, "view": "shared", "data": view.fields, "shared": shared})
+        return Response({**body, "view": "shared", "data": view.fields, "shared": shared_package(view)})
 
 
 class ParticipantTransitionView(ContractingView):
@@ -577,7 +721,7 @@ class ParticipantTransitionView(ContractingView):
         participant = self.participant(contract)
         data = self.form(ParticipantTransitionSerializer)
 
-        def work() -> Response:
+        def step() -> None:
             if data["to_status"] == ParticipantStatus.REFERRED:
                 actions.refer(actor=request.user, participant=participant)
             else:
@@ -588,10 +732,12 @@ class ParticipantTransitionView(ContractingView):
                     note=data["note"],
                     exit_reason=data.get("exit_reason", ""),
                 )
+
+        def answer() -> Response:
             participant.refresh_from_db()
             return Response(ParticipantSerializer(participant).data)
 
-        return self.write(work)
+        return self.perform(step, answer)
 
 
 class AgencyRecordsView(ContractingView):
@@ -608,15 +754,8 @@ class AgencyRecordsView(ContractingView):
         access.require_side(request.user, contract, OFFICE)
         participant = self.participant(contract)
         view = access.read_agency_records(request.user, contract, participant.ref)
-        shared = {
-            "purpose": view.purpose,
-            "request": view.request_uuid,
-            "message_id": view.message_id,
-            "sent_at": view.sent_at,
-            "valid_until": view.valid_until,
-        }
         body = ParticipantSerializer(participant).data
-        return Response({**body, "view": "shared", "data": view.fields, "shared": shared})
+        return Response({**body, "view": "shared", "data": view.fields, "shared": shared_package(view)})
 
 
 class EventListView(ContractingView):
@@ -648,20 +787,20 @@ class EventListView(ContractingView):
         data = self.form(RecordEventSerializer)
 
         def work() -> Response:
-            upload = data.get("file")
-            with transaction.atomic():
-                event = actions.record_event(
+            event = with_evidence(
+                request,
+                data.get("file"),
+                lambda: actions.record_event(
                     actor=request.user,
                     participant=participant,
                     type=data["type"],
                     occurred_at=data["occurred_at"],
                     details=data.get("details") or {},
-                )
-                if upload is not None:
-                    actions.attach_evidence(actor=request.user, event=event, data=upload.read(), name=upload.name or "")
-            body = EventSerializer(event).data
-            location = f"{PREFIX}{contract.uuid}/participants/{participant.ref}/events/"
-            return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+                ),
+            )
+            return created(
+                EventSerializer(event).data, f"{PREFIX}{contract.uuid}/participants/{participant.ref}/events/"
+            )
 
         return self.write(work)
 
@@ -698,9 +837,8 @@ class PlacementListView(ContractingView):
 
         def work() -> Response:
             placement = actions.record_placement(actor=request.user, participant=participant, **data)
-            body = PlacementSerializer(placement).data
             location = f"{PREFIX}{contract.uuid}/participants/{participant.ref}/placements/"
-            return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+            return created(PlacementSerializer(placement).data, location)
 
         return self.write(work)
 
@@ -736,16 +874,16 @@ class RetentionCheckView(ContractingView):
         data = self.form(RecordCheckSerializer)
 
         def work() -> Response:
-            upload = data.get("file")
-            with transaction.atomic():
-                event = actions.record_retention_check(
+            event = with_evidence(
+                request,
+                data.get("file"),
+                lambda: actions.record_retention_check(
                     actor=request.user, check=check, employed=data["employed"], details=data.get("details") or {}
-                )
-                if upload is not None:
-                    actions.attach_evidence(actor=request.user, event=event, data=upload.read(), name=upload.name or "")
-            body = EventSerializer(event).data
-            location = f"{PREFIX}{contract.uuid}/participants/{participant.ref}/events/"
-            return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+                ),
+            )
+            return created(
+                EventSerializer(event).data, f"{PREFIX}{contract.uuid}/participants/{participant.ref}/events/"
+            )
 
         return self.write(work)
 
@@ -832,12 +970,7 @@ class ClaimView(TrancheLineView):
         contract = self.contract()
         side = access.require_side(request.user, contract, AGENCY)
         line = self.line(contract, side)
-
-        def work() -> Response:
-            settlement.claim_tranche(actor=request.user, line=line)
-            return self.answer(line)
-
-        return self.write(work)
+        return self.perform(lambda: settlement.claim_tranche(actor=request.user, line=line), lambda: self.answer(line))
 
 
 class VerifyView(TrancheLineView):
@@ -854,7 +987,7 @@ class VerifyView(TrancheLineView):
         line = self.line(contract, side)
         data = self.form(VerifySerializer)
 
-        def work() -> Response:
+        def step() -> None:
             with transaction.atomic():
                 if line.status == TS.CLAIMED:
                     settlement.verify_claim(actor=request.user, line=line)
@@ -862,9 +995,8 @@ class VerifyView(TrancheLineView):
                     settlement.approve_claim(actor=request.user, line=line, note=data["note"])
                 else:
                     settlement.reject_claim(actor=request.user, line=line, note=data["note"])
-            return self.answer(line)
 
-        return self.write(work)
+        return self.perform(step, lambda: self.answer(line))
 
 
 class SettlementListView(ContractingView):
@@ -878,6 +1010,271 @@ class SettlementListView(ContractingView):
         access.require_side(request.user, contract, OFFICE, AGENCY)
         rows = contract.settlements.select_related("corrects").annotate(line_count=Count("lines"))
         return self.page(rows, SettlementSerializer)
+
+    @extend_schema(
+        summary="Open the settlement of a period (agency side) with its approved, unsettled lines",
+        description=(
+            "Takes every approved line not yet settled whose tranche became due in the period. A "
+            "period has one regular settlement (409); `corrects` names an accepted or paid one to "
+            "correct (its period is used)."
+        ),
+        request=OpenSettlementSerializer,
+        responses={201: SettlementDetailSerializer},
+        parameters=[_contract_param()],
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str) -> Response:
+        contract = self.contract()
+        access.require_side(request.user, contract, AGENCY)
+        data = self.form(OpenSettlementSerializer)
+        corrects = None
+        if data["corrects"] is not None:
+            corrects = contract.settlements.filter(uuid=data["corrects"]).first()
+            if corrects is None:
+                message = _("No such settlement on this contract.")
+                raise ProblemError(400, message, errors={"corrects": [message]})
+
+        def work() -> Response:
+            opened = settlement.open_settlement(
+                actor=request.user,
+                contract=contract,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                corrects=corrects,
+            )
+            return created(
+                SettlementDetailSerializer(opened).data, f"{PREFIX}{contract.uuid}/settlements/{opened.uuid}/"
+            )
+
+        return self.write(work)
+
+
+def _settlement_params() -> list[OpenApiParameter]:
+    return [_contract_param(), OpenApiParameter("settlement_uuid", OpenApiTypes.UUID, OpenApiParameter.PATH)]
+
+
+class SettlementView(ContractingView):
+    serializer_class = SettlementDetailSerializer
+
+    def settlement(self, contract: Contract) -> Settlement:
+        key = parse_uuid(self.kwargs["settlement_uuid"])
+        found = contract.settlements.select_related("corrects").filter(uuid=key).first() if key else None
+        if found is None:
+            raise NotFound
+        found.contract = contract
+        return found
+
+    def answer(self, found: Settlement) -> Response:
+        found.refresh_from_db()
+        return Response(SettlementDetailSerializer(found).data)
+
+    def act(self, side: str, step: Callable[[Settlement], object]) -> Response:
+        """A step of the settlement's machine by ``side`` (403 for the other side, 409 out of order)."""
+        contract = self.contract()
+        access.require_side(self.request.user, contract, side)
+        found = self.settlement(contract)
+        return self.perform(lambda: step(found), lambda: self.answer(found))
+
+
+class SettlementDetailView(SettlementView):
+    @extend_schema(
+        summary="A settlement with its lines and their totals per status",
+        parameters=_settlement_params(),
+        tags=["contracting"],
+    )
+    def get(self, request: Request, contract_uuid: str, settlement_uuid: str) -> Response:
+        contract = self.contract()
+        access.require_side(request.user, contract, OFFICE, AGENCY)
+        return Response(SettlementDetailSerializer(self.settlement(contract)).data)
+
+
+class SubmitSettlementView(SettlementView):
+    @extend_schema(
+        summary="Submit an open settlement with the invoice (agency side): its lines are invoiced",
+        request=SubmitSettlementSerializer,
+        responses=SettlementDetailSerializer,
+        parameters=_settlement_params(),
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str, settlement_uuid: str) -> Response:
+        data = self.form(SubmitSettlementSerializer)
+        return self.act(
+            AGENCY,
+            lambda found: settlement.submit_settlement(
+                actor=request.user, settlement=found, invoice_reference=data["invoice_reference"]
+            ),
+        )
+
+
+class ReturnSettlementView(SettlementView):
+    @extend_schema(
+        summary="Return a submitted settlement for corrections (office side), saying what to correct",
+        request=ReturnSettlementSerializer,
+        responses=SettlementDetailSerializer,
+        parameters=_settlement_params(),
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str, settlement_uuid: str) -> Response:
+        data = self.form(ReturnSettlementSerializer)
+        return self.act(
+            OFFICE, lambda found: settlement.return_settlement(actor=request.user, settlement=found, note=data["note"])
+        )
+
+
+class AcceptSettlementView(SettlementView):
+    @extend_schema(
+        summary="Accept a submitted settlement (office side)",
+        request=None,
+        responses=SettlementDetailSerializer,
+        parameters=_settlement_params(),
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str, settlement_uuid: str) -> Response:
+        return self.act(OFFICE, lambda found: settlement.accept_settlement(actor=request.user, settlement=found))
+
+
+class PaySettlementView(SettlementView):
+    @extend_schema(
+        summary="Record the payment of an accepted settlement (office side): its lines are paid",
+        request=None,
+        responses=SettlementDetailSerializer,
+        parameters=_settlement_params(),
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str, settlement_uuid: str) -> Response:
+        return self.act(OFFICE, lambda found: settlement.pay_settlement(actor=request.user, settlement=found))
+
+
+# --- Messages -------------------------------------------------------------------------------------
+
+
+class ContractMessagePagination(ApiCursorPagination):
+    """A page of a contract's thread (newest first) with the caller's unread count."""
+
+    unread = 0
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["unread"] = self.unread
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["unread"] = {
+            "type": "integer",
+            "description": "Messages addressed to the caller's institution not read yet (the whole contract).",
+        }
+        return answer
+
+
+def _participant_ref_param() -> OpenApiParameter:
+    return OpenApiParameter(
+        "participant_ref", OpenApiTypes.STR, required=False, description="One participant's thread."
+    )
+
+
+def thread_of(request: Request, contract: Contract, ref: str) -> str:
+    """The participant reference of a thread, checked as the desk does (404, audited, outside the
+    caller's scope)."""
+    ref = ref[:18]
+    if ref:
+        access.access_participant(request.user, contract, ref)
+    return ref
+
+
+class MessageListView(ContractingView):
+    serializer_class = ContractMessageSerializer
+    schema = ListSchema()
+    pagination_class = ContractMessagePagination
+
+    @extend_schema(
+        summary="The thread of a contract between the office and the agency (newest first)",
+        description="Reading does not mark the messages read (`messages/read/` does); `unread` counts them.",
+        parameters=[_contract_param(), _participant_ref_param()],
+        tags=["contracting"],
+    )
+    def get(self, request: Request, contract_uuid: str) -> Response:
+        contract = self.contract()
+        access.require_side(request.user, contract, OFFICE, AGENCY)
+        ref = thread_of(request, contract, request.query_params.get("participant_ref", ""))
+        rows = contract.messages.select_related("sender", "recipient")
+        if ref:
+            rows = rows.filter(participant_ref=ref)
+        self.paginator.unread = actions.unread_count(actor=request.user, contract=contract)  # type: ignore[union-attr]  # ContractMessagePagination
+        return self.page(rows, ContractMessageSerializer)
+
+    @extend_schema(
+        summary="Write to the other side of the contract (optionally about one participant)",
+        request=SendContractMessageSerializer,
+        responses={201: ContractMessageSerializer},
+        parameters=[_contract_param()],
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str) -> Response:
+        contract = self.contract()
+        access.require_side(request.user, contract, OFFICE, AGENCY)
+        data = self.form(SendContractMessageSerializer)
+        ref = thread_of(request, contract, data["participant_ref"])
+
+        def work() -> Response:
+            message = actions.send_message(
+                actor=request.user, contract=contract, body=data["body"], participant_ref=ref
+            )
+            return created(ContractMessageSerializer(message).data, f"{PREFIX}{contract.uuid}/messages/")
+
+        return self.write(work)
+
+
+class MarkReadView(ContractingView):
+    serializer_class = MarkedSerializer
+    schema = AutoSchema()
+
+    @extend_schema(
+        summary="Mark messages addressed to the caller's institution as read",
+        request=MarkReadSerializer,
+        responses=MarkedSerializer,
+        parameters=[_contract_param()],
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str) -> Response:
+        contract = self.contract()
+        access.require_side(request.user, contract, OFFICE, AGENCY)
+        data = self.form(MarkReadSerializer)
+        ref = thread_of(request, contract, data["participant_ref"])
+        rows = contract.messages.filter(read_at__isnull=True)
+        if ref:
+            rows = rows.filter(participant_ref=ref)
+        if "messages" in data:
+            rows = rows.filter(message_id__in=data["messages"])
+
+        def work() -> Response:
+            marked = actions.mark_read(actor=request.user, contract=contract, messages=list(rows))
+            return Response({"marked": marked, "unread": actions.unread_count(actor=request.user, contract=contract)})
+
+        return self.write(work)
+
+
+class DisputeView(TrancheLineView):
+    @extend_schema(
+        summary="Dispute a rejected claim (agency side), saying why",
+        description=(
+            "Only a rejected line is disputed (409 `transition-not-allowed` otherwise); the note is "
+            "required (400). The office then decides it again through `verify/`."
+        ),
+        request=DisputeSerializer,
+        responses=TrancheLineSerializer,
+        parameters=_line_params(),
+        tags=["contracting"],
+    )
+    def post(self, request: Request, contract_uuid: str, ref: str, order: int) -> Response:
+        contract = self.contract()
+        side = access.require_side(request.user, contract, AGENCY)
+        line = self.line(contract, side)
+        data = self.form(DisputeSerializer)
+        return self.perform(
+            lambda: settlement.dispute_claim(actor=request.user, line=line, note=data["note"]),
+            lambda: self.answer(line),
+        )
 
 
 def _request_param() -> OpenApiParameter:
@@ -928,7 +1325,7 @@ class SharingRequestListView(ContractingView):
             raise ProblemError(400, message, errors={"participants": [message]})
 
         def work() -> Response:
-            created = sharing.create_request(
+            made = sharing.create_request(
                 actor=request.user,
                 contract=contract,
                 direction=data["direction"],
@@ -940,9 +1337,7 @@ class SharingRequestListView(ContractingView):
                 legal_basis=data["legal_basis"],
                 submit=data["submit"],
             )
-            body = SharingRequestSerializer(created).data
-            location = f"{PREFIX}{contract.uuid}/sharing-requests/"
-            return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+            return created(SharingRequestSerializer(made).data, f"{PREFIX}{contract.uuid}/sharing-requests/")
 
         return self.write(work)
 
@@ -973,12 +1368,9 @@ class SubmitSharingRequestView(SharingRequestView):
     def post(self, request: Request, contract_uuid: str, request_uuid: str) -> Response:
         contract = self.contract()
         found = self.sharing_request(contract)
-
-        def work() -> Response:
-            sharing.submit_request(actor=request.user, request=found)
-            return self.answer(found)
-
-        return self.write(work)
+        return self.perform(
+            lambda: sharing.submit_request(actor=request.user, request=found), lambda: self.answer(found)
+        )
 
 
 class DecideSharingRequestView(SharingRequestView):
@@ -993,11 +1385,9 @@ class DecideSharingRequestView(SharingRequestView):
         contract = self.contract()
         found = self.sharing_request(contract)
         data = self.form(DecideSharingRequestSerializer)
-
-        def work() -> Response:
-            sharing.decide_request(
+        return self.perform(
+            lambda: sharing.decide_request(
                 actor=request.user, request=found, approved_fields=data["approved_fields"], note=data["note"]
-            )
-            return self.answer(found)
-
-        return self.write(work)
+            ),
+            lambda: self.answer(found),
+        )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
 from okienko.core.files import StoredFile
+from okienko.core.workqueue import Claimable
 
 
 class Status(models.TextChoices):
@@ -28,12 +29,18 @@ class Gender(models.TextChoices):
     MALE = "M", _("male")
 
 
-class ImportBatch(StoredFile):
-    """One uploaded Syriusz export and what importing it did."""
+class ImportBatch(StoredFile, Claimable):
+    """One uploaded Syriusz export and what importing it did.
+
+    An export uploaded on the desk waits ``queued`` for the work queue (``registry.queue``); while
+    a worker imports it the counters grow chunk by chunk. The stored file holds personal data: it
+    is deleted ``OKIENKO_REGISTRY_IMPORT_RETENTION_DAYS`` after the import finished
+    (``file_deleted_at``), the batch and its report stay."""
 
     STORAGE_FOLDER = "registry-imports"
 
     class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("imported")
         REFUSED = "refused", _("file refused")
@@ -52,6 +59,11 @@ class ImportBatch(StoredFile):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     status = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.RUNNING)
     refusal = models.TextField(_("why the file was refused"), blank=True)
+    failure = models.CharField(_("why the import failed"), max_length=300, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    language = models.CharField(_("language of the report"), max_length=10, blank=True)
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),
@@ -68,6 +80,30 @@ class ImportBatch(StoredFile):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def phase(self) -> str:
+        """``queued``, ``running`` (a worker holds it and has started) or the final status."""
+        if self.status == self.State.QUEUED and self.started_at is not None:
+            return self.State.RUNNING.value
+        return str(self.status)
+
+    def phase_label(self) -> str:
+        return str(self.State(self.phase).label)
+
+    @property
+    def percent(self) -> int:
+        """How far the import got (0–100; 0 until the rows were counted)."""
+        if not self.total_rows:
+            return 100 if self.finished else 0
+        return min(100, self.rows * 100 // self.total_rows)
+
+
+FINISHED = frozenset({ImportBatch.State.DONE, ImportBatch.State.REFUSED, ImportBatch.State.FAILED})
 
 
 class ImportRejection(models.Model):

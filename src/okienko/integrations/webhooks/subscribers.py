@@ -20,8 +20,14 @@ for _pattern in PUBLISHED:
     events.subscriber(_pattern, name=f"integrations.webhooks.{_pattern.split('.')[0]}")(publish_to_webhooks)
 
 
-# Kontraktor: the domain's events become contracting.event.recorded, .placement.recorded, .claim.made and .claim.decided
-CONTRACTING = ("contracting.event.recorded", "contracting.trancheline.status")
+# Kontraktor: the domain's events become contracting.event.recorded, .placement.recorded, .claim.*,
+# .settlement.* and .message.sent (webhooks.contracting.TOPICS)
+CONTRACTING = (
+    "contracting.event.recorded",
+    "contracting.trancheline.status",
+    "contracting.settlement.status",
+    "contracting.message.sent",
+)
 
 
 def publish_contracting(event: OutboxEvent) -> None:
