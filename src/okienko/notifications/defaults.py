@@ -43,6 +43,19 @@ VARIABLES: dict[str, str | Promise] = {
     "article_link": _("the article in the editor"),
     "review_date": _("the article's review date"),
     "transcript": _("the chat's transcript"),
+    "search_name": _("the name of the saved offer search"),
+    "offers": _("the new job offers found (one per line, with links)"),
+    "offers_short": _("the new job offers in short (SMS)"),
+    "unsubscribe_link": _("the one-click link that stops the alerts"),
+    "digest": _("whether the message is the daily digest"),
+    "visit": _("the kind of visit at the office"),
+    "when": _("when the visit is, in words (“jutro (wtorek, 8 grudnia) o 9:30”)"),
+    "address": _("where the visit is (the office's address)"),
+    "cancel_info": _("how to cancel the visit"),
+    "reason": _("the office's reason for cancelling"),
+    "item_title": _("the title of the training or event"),
+    "item_kind": _("what it is: a training, a job fair…"),
+    "place": _("where the training or event is (or “online”)"),
 }
 
 _SIGNATURE_PL = "\n\nZ poważaniem\n{{ office }}{% if office_phone %}\ntel. {{ office_phone }}{% endif %}"
@@ -152,6 +165,63 @@ EMAIL: dict[tuple[str, str], Wording] = {
         "{% else %}we tried to call you back as you asked, but could not get through."
         "{% if office_phone %} Please call us on {{ office_phone }}.{% endif %}{% endif %}" + _SIGNATURE_EN,
     ),
+    ("job_alert", "pl"): Wording(
+        "{% if digest %}Nowe oferty pracy: {{ search_name }}{% else %}Nowa oferta pracy: {{ search_name }}{% endif %}",
+        _HELLO_PL + "{% if digest %}oto nowe oferty pracy{% else %}jest nowa oferta pracy{% endif %} dla"
+        " zapisanego wyszukiwania „{{ search_name }}”:\n\n{{ offers }}\n\nNie chcesz już tych powiadomień?"
+        " Wypisz się jednym kliknięciem: {{ unsubscribe_link }}" + _SIGNATURE_PL,
+    ),
+    ("job_alert", "en"): Wording(
+        "{% if digest %}New job offers: {{ search_name }}{% else %}A new job offer: {{ search_name }}{% endif %}",
+        _HELLO_EN + "{% if digest %}here are new job offers{% else %}there is a new job offer{% endif %} for"
+        " your saved search “{{ search_name }}”:\n\n{{ offers }}\n\nNo more of these? Unsubscribe in one click:"
+        " {{ unsubscribe_link }}" + _SIGNATURE_EN,
+    ),
+    ("appointment_booked", "pl"): Wording(
+        "Wizyta w urzędzie: {{ when }}",
+        _HELLO_PL + "potwierdzamy wizytę „{{ visit }}”: {{ when }}, {{ address }}.\n\n"
+        "{{ cancel_info }}" + _SIGNATURE_PL,
+    ),
+    ("appointment_booked", "en"): Wording(
+        "Your visit at the office: {{ when }}",
+        _HELLO_EN + "we confirm your visit “{{ visit }}”: {{ when }}, {{ address }}.\n\n"
+        "{{ cancel_info }}" + _SIGNATURE_EN,
+    ),
+    ("appointment_reminder", "pl"): Wording(
+        "Przypomnienie: wizyta {{ when }}",
+        _HELLO_PL + "przypominamy o wizycie „{{ visit }}”: {{ when }}, {{ address }}.\n\n"
+        "{{ cancel_info }}" + _SIGNATURE_PL,
+    ),
+    ("appointment_reminder", "en"): Wording(
+        "Reminder: your visit {{ when }}",
+        _HELLO_EN
+        + "this is a reminder of your visit “{{ visit }}”: {{ when }}, {{ address }}.\n\n{{ cancel_info }}"
+        + _SIGNATURE_EN,
+    ),
+    ("appointment_cancelled", "pl"): Wording(
+        "Wizyta odwołana: {{ when }}",
+        _HELLO_PL + "z przykrością informujemy, że wizyta „{{ visit }}” ({{ when }}) została odwołana przez urząd."
+        "{% if reason %} Powód: {{ reason }}.{% endif %} Prosimy umówić nowy termin na portalu lub telefonicznie."
+        + _SIGNATURE_PL,
+    ),
+    ("appointment_cancelled", "en"): Wording(
+        "Visit cancelled: {{ when }}",
+        _HELLO_EN + "we are sorry: the office cancelled your visit “{{ visit }}” ({{ when }})."
+        "{% if reason %} Reason: {{ reason }}.{% endif %} Please book a new time on the portal or by phone."
+        + _SIGNATURE_EN,
+    ),
+    ("job_announcement", "pl"): Wording(
+        "{{ item_kind }}: {{ item_title }}",
+        _HELLO_PL + "{{ office }} zaprasza: {{ item_kind|lower }} „{{ item_title }}”, {{ when }}, {{ place }}."
+        "\n\nSzczegóły i zapisy: {{ link }}\n\nPiszemy, bo pasuje to do Pana/Pani CV lub zapisanego wyszukiwania."
+        " Nie chcesz takich zaproszeń? Wypisz się jednym kliknięciem: {{ unsubscribe_link }}" + _SIGNATURE_PL,
+    ),
+    ("job_announcement", "en"): Wording(
+        "{{ item_kind }}: {{ item_title }}",
+        _HELLO_EN + "{{ office }} invites you: {{ item_kind|lower }} “{{ item_title }}”, {{ when }}, {{ place }}."
+        "\n\nDetails and registration: {{ link }}\n\nWe write because it matches your CV or a saved search."
+        " No more invitations like this? Unsubscribe in one click: {{ unsubscribe_link }}" + _SIGNATURE_EN,
+    ),
     ("contract_message", "pl"): Wording(
         "Nowa wiadomość w umowie {{ contract_number }}",
         "Dzień dobry,\n\n{{ sender }} napisał(a) w sprawie umowy {{ contract_number }}. Wiadomość"
@@ -224,6 +294,35 @@ SMS: dict[tuple[str, str], Wording] = {
     ("case_reopened", "en"): Wording("", "Case {{ case_number }} reopened. {{ link }}"),
     ("case_message", "pl"): Wording("", "Sprawa {{ case_number }}: {{ message|truncatechars:300 }}"),
     ("case_message", "en"): Wording("", "Case {{ case_number }}: {{ message|truncatechars:300 }}"),
+    ("job_alert", "pl"): Wording("", "{{ offers_short }} {{ link }} Wypisz: odpisz STOP. {{ office }}"),
+    ("job_alert", "en"): Wording("", "{{ offers_short }} {{ link }} Unsubscribe: reply STOP. {{ office }}"),
+    ("appointment_booked", "pl"): Wording(
+        "", "Umówiono wizytę: {{ visit }}, {{ when }}, {{ address }}. {{ cancel_info }}"
+    ),
+    ("appointment_booked", "en"): Wording(
+        "", "Visit booked: {{ visit }}, {{ when }}, {{ address }}. {{ cancel_info }}"
+    ),
+    ("appointment_reminder", "pl"): Wording(
+        "", "Przypomnienie: {{ when }} wizyta „{{ visit }}”, {{ address }}. {{ cancel_info }}"
+    ),
+    ("appointment_reminder", "en"): Wording(
+        "", "Reminder: {{ when }} visit “{{ visit }}”, {{ address }}. {{ cancel_info }}"
+    ),
+    ("appointment_cancelled", "pl"): Wording(
+        "", "Urząd odwołał wizytę {{ when }} ({{ visit }}). Umów nowy termin: {{ link }} {{ office }}"
+    ),
+    ("appointment_cancelled", "en"): Wording(
+        "", "The office cancelled your visit {{ when }} ({{ visit }}). Book again: {{ link }} {{ office }}"
+    ),
+    ("job_announcement", "pl"): Wording(
+        "",
+        "{{ item_kind }}: {{ item_title|truncatechars:60 }}, {{ when }}. {{ link }} Wypisz: odpisz STOP. {{ office }}",
+    ),
+    ("job_announcement", "en"): Wording(
+        "",
+        "{{ item_kind }}: {{ item_title|truncatechars:60 }}, {{ when }}. {{ link }} Unsubscribe: reply STOP."
+        " {{ office }}",
+    ),
     ("sms_opted_out", "pl"): Wording(
         "", "Nie będziemy już wysyłać SMS-ów z {{ office }}. Aby znów je otrzymywać, skontaktuj się z nami."
     ),

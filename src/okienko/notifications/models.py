@@ -33,6 +33,11 @@ class Event(models.TextChoices):
     REVIEW_DUE = "review_due", _("knowledge article due for review")
     CHAT_TRANSCRIPT = "chat_transcript", _("transcript of a chat")
     CONTRACT_MESSAGE = "contract_message", _("message between a labour office and an agency (Kontraktor)")
+    JOB_ALERT = "job_alert", _("new job offers for a saved search")
+    APPOINTMENT_BOOKED = "appointment_booked", _("appointment at the office booked")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("reminder of tomorrow's appointment at the office")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("appointment cancelled by the office")
+    JOB_ANNOUNCEMENT = "job_announcement", _("a training or job fair for a matching job seeker")
 
 
 class Channel(models.TextChoices):

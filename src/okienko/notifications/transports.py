@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import smtplib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -22,6 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.urls import reverse
 
 from okienko.accounts.models import Organisation
 from okienko.notifications import rendering
@@ -103,12 +105,32 @@ class SignedEmail(EmailMultiAlternatives):
             selector.encode(),
             domain.encode(),
             private_key,
-            include_headers=[b"from", b"to", b"subject", b"date", b"message-id", b"in-reply-to", b"references"],
+            include_headers=[
+                b"from",
+                b"to",
+                b"subject",
+                b"date",
+                b"message-id",
+                b"in-reply-to",
+                b"references",
+                # RFC 8058 §4: the one-click unsubscribe headers must be covered by the signature.
+                *([b"list-unsubscribe", b"list-unsubscribe-post"] if "List-Unsubscribe" in msg else []),
+            ],
             canonicalize=(b"relaxed", b"relaxed"),
         )
         name, _, value = signature.decode("ascii").partition(":")
         msg[name] = " ".join(value.split())  # re-folded by the policy; whitespace in b= is ignored
         return msg
+
+
+def unsubscribe_link(notification: Notification) -> str:
+    """The signed unsubscribe link a job alert's text carries (its POST stops the alerts at once,
+    without a sign-in); empty for other messages or a wording without the link."""
+    if notification.event != "job_alert":
+        return ""
+    marker = reverse("portal:alerts_unsubscribe", args=["TOKEN"]).split("TOKEN", 1)[0]
+    found = re.search(rf"https?://[^\s<>\"]+{re.escape(marker)}[A-Za-z0-9_:.\-]+/", notification.body_text)
+    return found.group(0) if found else ""
 
 
 def dkim_key() -> tuple[str, str, bytes] | None:
@@ -139,6 +161,10 @@ def build_email(
         headers["Auto-Submitted"] = "auto-replied"
     elif notification.event != "case_message":
         headers["Auto-Submitted"] = "auto-generated"
+    unsubscribe = unsubscribe_link(notification)
+    if unsubscribe:  # RFC 2369 and RFC 8058: the mail provider's own one-click unsubscribe
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if replies is None:
         reply_to = reply_address(notification)
     else:  # one look-up per office and batch

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from okienko.portal import lookup_views, views
+from okienko.portal import accessibility, jobs_views, lookup_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,12 @@ urlpatterns = [
     path("sprawy/moje/", lookup_views.my_reports_request_view, name="my_reports_request"),
     path("sprawy/moje/<str:token>/", lookup_views.my_reports_view, name="my_reports"),
     path("sprawy/<uuid:public_id>/", views.case_status_view, name="case_status"),
+    path("deklaracja-dostepnosci/", accessibility.statement_view, name="accessibility"),
+    path("", include("okienko.portal.account_urls")),
+    path("", include("okienko.portal.alert_urls")),
+    path("", include("okienko.portal.appointment_urls")),
+    path("", include("okienko.portal.application_urls")),
+    path("", include("okienko.portal.events_urls")),
+    path("oferty/", jobs_views.offers_view, name="job_offers"),
+    path("oferty/<uuid:uuid>/", jobs_views.offer_view, name="job_offer"),
 ]

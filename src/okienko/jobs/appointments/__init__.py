@@ -1,0 +1,1 @@
+"""Appointments at the county labour office: schedules, free slots, bookings, reminders (issue 19, item 6)."""
