@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 export DJANGO_SETTINGS_MODULE ?= okienko.conf.settings
 
-.PHONY: run test install assets migrate demo worker lint typecheck format messages openapi backup restore bench clean browser services
+.PHONY: run run-agency test install assets migrate demo worker lint typecheck format messages openapi backup restore bench clean browser services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ run: install
 	$(BIN)/python -m okienko.manage demo --once
 	$(BIN)/python -m okienko.manage collectstatic --noinput -v 0
 	$(BIN)/python -m okienko.manage runall
+
+## make run-agency: a second installation in the agency edition (issue 18): only Kontraktor's
+## desk and the exchange, its own database and files in var-agency/, on port 8001, with the demo
+## agency Praca Plus (docs/contracting/agency-edition.md says how to pair it with `make run`'s PUP).
+AGENCY_ENV := OKIENKO_EDITION=agency OKIENKO_VAR_DIR=$(CURDIR)/var-agency OKIENKO_SITE_URL=http://127.0.0.1:8001 OKIENKO_EMAIL_PORT=1026
+run-agency: install
+	mkdir -p var-agency
+	$(AGENCY_ENV) $(BIN)/python -m okienko.manage migrate --noinput -v 0
+	$(AGENCY_ENV) $(BIN)/python -m okienko.manage demo --once
+	$(AGENCY_ENV) $(BIN)/python -m okienko.manage collectstatic --noinput -v 0
+	$(AGENCY_ENV) $(BIN)/python -m okienko.manage runall --port 8001 --no-inbound-mail --no-telephony
 
 ## make test: install what the tests need and run the whole suite in parallel.
 test: install browser services

@@ -37,14 +37,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(request: pytest.FixtureRequest) -> None:
-    """Each database test starts with an empty cache (rate limits, lockouts)."""
-    if request.node.get_closest_marker("django_db") is None:
+    """Each database test starts with an empty cache (rate limits, lockouts), whether it asks for
+    the database by the marker or through a fixture (on Redis the cache outlives the test's
+    transaction; the database cache of the embedded run is rolled back with it)."""
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not uses_db:
         return
     from django.core.cache import cache
 
     from okienko.core import memo
 
-    request.getfixturevalue("db" if not _wants_transaction(request) else "transactional_db")
+    transactional = _wants_transaction(request) or "transactional_db" in request.fixturenames
+    request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
     memo.clear_all()
 

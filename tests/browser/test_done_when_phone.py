@@ -116,7 +116,9 @@ def test_a_supervisor_builds_a_recorded_line_supervises_a_call_and_plays_its_rec
         desk.goto("/desk/phone/")
         _settled(desk, "#phone-agent")
         desk.get_by_role("button", name="Gotowy", exact=True).click()
-        desk.locator(".phone-state").get_by_text("gotowy").wait_for()
+        # The state comes back over the phone's WebSocket: on a loaded CI machine (the PostgreSQL + Redis
+        # run, every worker busy) that took longer than the default 10 s once.
+        desk.locator(".phone-state").get_by_text("gotowy").wait_for(timeout=30_000)
         boss.goto("/desk/phone/wallboard/")
         boss.locator(".board-agents tbody tr").first.wait_for()
 

@@ -33,6 +33,15 @@ def test_english_keeps_the_day_first_and_the_24_hour_clock() -> None:
         assert formatting.long_day(WINTER) == "5 December 2026"
 
 
+def test_the_long_weekday_is_lower_case_in_polish() -> None:
+    from okienko.core import formatting
+
+    with translation.override("pl"):
+        assert formatting.long_weekday(WINTER) == "sobota, 5 grudnia 2026"
+    with translation.override("en"):
+        assert formatting.long_weekday(WINTER).startswith("Saturday, ")
+
+
 def test_template_filters_and_the_time_element() -> None:
     template = Template("{% load okienko_format %}{{ at|when }}|{{ at|long_day }}|{{ at|timetag }}|{{ none|when }}")
     with translation.override("pl"):
@@ -42,11 +51,13 @@ def test_template_filters_and_the_time_element() -> None:
     )
 
 
-@pytest.mark.parametrize("path", sorted(SRC.glob("*/templates/**/*.html")), ids=lambda p: str(p.relative_to(SRC)))
+@pytest.mark.parametrize("path", sorted(SRC.glob("**/templates/**/*.html")), ids=lambda p: str(p.relative_to(SRC)))
 def test_templates_format_dates_through_the_one_helper(path: Path) -> None:
-    """Only the machine form (``c``), a bare year and the audit log's exact seconds use ``|date``."""
+    """Only machine forms use ``|date``: ``c``, ISO ``Y-m-d`` (an ``<input type=date>``'s value, a
+    link's parameter, the accessibility statement's dates, which the minister's template writes
+    so), a bare year and the audit log's exact seconds."""
     formats = re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text(encoding="utf-8"))
-    assert set(formats) <= {"c", "Y", "Y-m-d H:i:s"}, formats
+    assert set(formats) <= {"c", "Y", "Y-m-d", "Y-m-d H:i:s"}, formats
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 # Address prefixes that hold staff pages and the staff API (public pages have their own tests).
 STAFF_PREFIXES = ("desk/", "api/v1/", "accounts/organisation/")
 # Addresses under those prefixes that anyone may read (the API's own description, public knowledge).
-PUBLIC_UNDER_STAFF_PREFIXES = {"api/v1/schema/", "api/v1/docs/", "api/v1/knowledge/search"}
+PUBLIC_UNDER_STAFF_PREFIXES = {
+    "api/v1/schema/",
+    "api/v1/docs/",
+    "api/v1/knowledge/search",
+    "api/v1/jobs/offers/",  # published job offers are public (issue 19)
+    "api/v1/jobs/offers/{uuid}/",
+    "api/v1/jobs/trainings/",  # published trainings and job fairs are public (issue 19, item 7)
+    "api/v1/jobs/trainings/{uuid}/",
+    "api/v1/jobs/events/",
+    "api/v1/jobs/events/{uuid}/",
+}
 # Offices whose objects are asked about: two county offices of one region and a city unit.
 OFFICES = ("pup-a", "pup-b", "city-unit")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -276,6 +286,8 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/phone/ivr/numbers/", "pk"): lambda o: _ivr_number(o).pk,
     ("desk/registry/people/", "pk"): lambda o: _registry_batch(o).people.get().pk,
     ("desk/registry/imports/", "pk"): lambda o: _registry_batch(o).pk,
+    ("desk/exchange/partners/", "pk"): lambda o: _exchange(o)[0],
+    ("desk/exchange/messages/", "pk"): lambda o: _exchange(o)[1],
     ("desk/contracts/", "contract_uuid"): lambda o: _contracting(o).contract,
     ("desk/contracts/", "ref"): lambda o: _contracting(o).ref,
     ("desk/contracts/", "request_uuid"): lambda o: _contracting(o).request,
@@ -283,13 +295,107 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/contracts/", "check_id"): lambda o: _contracting(o).check,
     ("desk/contracts/", "line_id"): lambda o: _contracting(o).line,
     ("desk/contracts/", "settlement_uuid"): lambda o: _contracting(o).settlement,
+    ("desk/contracts/", "certificate_uuid"): lambda o: uuid.UUID(int=9),
+    ("desk/contracts/", "fmt"): lambda o: "pdf",
     ("api/v1/contracting/", "contract_uuid"): lambda o: uuid.UUID(int=5),
     ("api/v1/contracting/", "ref"): lambda o: "P-AAAAAAAAAAAAAAAA",
     ("api/v1/contracting/", "order"): lambda o: 1,
     ("api/v1/contracting/", "request_uuid"): lambda o: uuid.UUID(int=6),
     ("api/v1/contracting/", "placement_uuid"): lambda o: uuid.UUID(int=7),
     ("api/v1/contracting/", "days"): lambda o: 14,
+    ("api/v1/contracting/", "settlement_uuid"): lambda o: uuid.UUID(int=8),
+    ("desk/jobs/offers/", "uuid"): lambda o: _job_offer(o).uuid,
+    ("desk/jobs/employers/", "uuid"): lambda o: _job_offer(o).employer.uuid,
+    ("api/v1/jobs/offers/", "uuid"): lambda o: _job_offer(o).uuid,
+    ("api/v1/jobs/cvs/", "uuid"): lambda o: _job_cv(o).uuid,
+    ("api/v1/jobs/applications/", "uuid"): lambda o: _job_application(o),
+    ("desk/appointments/book/", "client_uuid"): lambda o: o.client.uuid,
+    ("desk/appointments/", "uuid"): lambda o: _appointment(o),
+    ("api/v1/appointments/", "uuid"): lambda o: _appointment(o),
+    ("api/v1/appointments/schedules/", "office"): lambda o: (_appointment(o), o.org.code)[1],
+    ("desk/jobs/events/trainings/", "uuid"): lambda o: _job_item(o, "training"),
+    ("desk/jobs/events/events/", "uuid"): lambda o: _job_item(o, "event"),
+    ("api/v1/jobs/trainings/", "uuid"): lambda o: _job_item(o, "training"),
+    ("api/v1/jobs/events/", "uuid"): lambda o: _job_item(o, "event"),
 }
+
+
+def _job_item(office: Office, kind: str) -> Any:
+    """A published training or job fair of a labour office with the office's client registered
+    (their name on the registrations page and in the CSV); a made-up id elsewhere."""
+    from okienko.jobs.events import actions as event_actions
+    from okienko.jobs.events.models import Event, Training
+    from tests.jobs.events_helpers import event, training
+
+    if office.org.kind != Organisation.Kind.COUNTY_OFFICE:
+        return uuid.UUID(int=11 if kind == "training" else 12)
+    model = Training if kind == "training" else Event
+    found = model.objects.filter(office=office.org).first()
+    if found is None:
+        found = training(office.org) if kind == "training" else event(office.org)
+        event_actions.register(item=found, name=office.client.display_name, email=f"{office.org.code}@example.pl")
+    return found.uuid
+
+
+def _appointment(office: Office) -> Any:
+    """The office's appointment schedule and a visit booked for the office's client, with the
+    client's surname marker in the staff-only notes (made on first use)."""
+    from okienko.jobs.appointments import actions as appointment_actions
+    from okienko.jobs.appointments.models import Appointment
+    from tests.jobs.appointment_helpers import schedule_for, visit, warsaw
+
+    found = Appointment.objects.filter(office=office.org).first()
+    if found is None:
+        schedule = schedule_for(office.org)
+        found = appointment_actions.book(
+            actor=None,
+            client=office.client,
+            visit_type=visit(schedule),
+            starts_at=warsaw(dt.date(2030, 1, 8), 9, 0),
+            notes=office.markers["client"][0],
+        )
+    return found.uuid
+
+
+def _job_cv(office: Office) -> Any:
+    """The office's client's CV, its headline carrying the client's marker (made on first use)."""
+    from okienko.jobs.seekers.models import CV
+
+    cv, _new = CV.objects.get_or_create(client=office.client, defaults={"headline": office.markers["client"][0]})
+    return cv
+
+
+def _job_application(office: Office) -> Any:
+    """The office's client's application for a published offer (of the office, or of a county
+    labour office where the office publishes none), its letter carrying the client's marker."""
+    from okienko.jobs.seekers import actions as seeker_actions
+    from okienko.jobs.seekers.models import Application
+    from tests.jobs.helpers import published
+
+    found = Application.objects.filter(cv__client=office.client).first()
+    if found is None:
+        cv = _job_cv(office)
+        account = seeker_actions.account_for_client(office.client)
+        labour = office.org if office.org.kind == Organisation.Kind.COUNTY_OFFICE else None
+        offer = published(labour or Organisation.objects.get(code="pup-a"))
+        found = seeker_actions.apply(account=account, offer=offer, letter=office.markers["client"][0], with_file=False)
+        assert found.cv == cv
+    return found.uuid
+
+
+def _job_offer(office: Office) -> Any:
+    """An unverified employer of the office with an offer in its moderation queue (made on first use)."""
+    from okienko.jobs.models import JobOffer
+    from tests.jobs.helpers import TEST, employer, values
+
+    found = JobOffer.objects.filter(office=office.org).select_related("employer").first()
+    if found is None:
+        from okienko.jobs import actions as job_actions
+
+        emp = employer(office.org, verified=False, name=f"Pracodawca {office.org.code}")
+        found = job_actions.create_offer(actor=TEST, employer=emp, values=values())
+        job_actions.submit_offer(actor=TEST, offer=found)
+    return found
 
 
 def _registry_batch(office: Office) -> Any:
@@ -303,6 +409,35 @@ def _registry_batch(office: Office) -> Any:
         data = synthetic.to_csv([synthetic.csv_row(person)]).encode()
         batch = importer.import_file(office=office.org, data=data, name="m.csv", mapper_name="csv", actor=None)
     return batch
+
+
+def _exchange(office: Office) -> tuple[int, int]:
+    """A partner institution and a message of the office's exchange log (made on first use)."""
+    from okienko.contracting.exchange.models import Direction, ExchangeMessage, Partner
+    from okienko.core import clock
+
+    now = clock.now()
+    number = f"{OFFICES.index(office.org.code) + 1:010d}"
+    partner = Partner.objects.filter(institution_id=f"PL-NIP-{number}").first()
+    if partner is None:
+        stand_in = Organisation.objects.create(
+            code=f"partner-{number}", name=f"Partner {number}", kind=Organisation.Kind.AGENCY
+        )
+        partner = Partner.objects.create(
+            organisation=stand_in, institution_id=f"PL-NIP-{number}", created_at=now, updated_at=now
+        )
+    message = ExchangeMessage.objects.filter(partner=partner).first() or ExchangeMessage.objects.create(
+        direction=Direction.IN,
+        type="contract.status",
+        sender=partner.institution_id,
+        partner=partner,
+        organisation=office.org,
+        status=ExchangeMessage.Status.REFUSED,
+        reason="conflict",
+        recorded_at=now,
+        updated_at=now,
+    )
+    return partner.pk, message.pk
 
 
 def _contracting(office: Office) -> Any:
@@ -340,6 +475,8 @@ QUERIES: dict[str, Filler] = {
     "desk/search/": lambda o: f"q={o.case.number}",
     "desk/cases/scope/": lambda o: "status=all",
     "api/v1/clients/": lambda o: f"search={o.client.last_name}",
+    "desk/appointments/": lambda o: f"office={o.org.code}&day=2030-01-08",
+    "api/v1/appointments/schedules/{office}/slots/": lambda o: "visit_type=1&day=2030-01-08",
 }
 
 
@@ -493,7 +630,20 @@ def _personal(route: Route) -> bool:
     """Does the address name a piece of personal data (so a refusal must be audited)?"""
     return any(
         p in {"client_uuid", "case_uuid", "callback_uuid", "file_uuid", "scan_uuid", "recording_uuid", "message_uuid"}
-        or (p == "uuid" and route.template.startswith(("api/v1/cases/", "api/v1/clients/", "api/v1/interactions/")))
+        or (
+            p == "uuid"
+            and route.template.startswith(
+                (
+                    "api/v1/cases/",
+                    "api/v1/clients/",
+                    "api/v1/interactions/",
+                    "api/v1/jobs/cvs/",
+                    "api/v1/jobs/applications/",
+                    "api/v1/appointments/",
+                    "desk/appointments/",
+                )
+            )
+        )
         or (p == "pk" and route.template.startswith(("desk/eforms/", "desk/chat/")))
         for p in route.params
     ) and not route.template.startswith("desk/knowledge/")
@@ -606,3 +756,201 @@ def test_the_browser_phone_hands_each_role_only_its_own_sip_account(world: World
         assert response.status_code == (200 if consultant else 403), name
         assert (passwords[name] in text) == consultant, name
         assert "no-store" in response["Cache-Control"], name
+
+
+# --- the labour-market portal's accounts (issue 19) -------------------------------------------
+# The portal is not under the staff prefixes: its account pages are asked here by nobody, a job
+# seeker, another job seeker, an unverified employer, two verified employers and a member of
+# staff (who is nobody on the portal). Every address of the portal's account, alert and employer
+# URL modules, filled with the objects of the first seeker and the first employer, by GET and by
+# an empty POST: never a 5xx, never another account's marker, and no change to another's objects.
+PORTAL_MODULES = ("okienko.portal.account_urls", "okienko.portal.alert_urls")
+
+
+def portal_routes() -> list[tuple[str, list[str]]]:
+    """(the address with Django's converters, its parameters) of every portal account page."""
+    found: list[tuple[str, list[str]]] = []
+    for pattern in get_resolver().namespace_dict["portal"][1].url_patterns:
+        if isinstance(pattern, URLResolver) and getattr(pattern.urlconf_name, "__name__", "") in PORTAL_MODULES:
+            for inner in pattern.url_patterns:
+                found.append((str(inner.pattern), list(inner.pattern.converters)))
+    return found
+
+
+@pytest.fixture
+def portal(region: Organisation, make_user: Callable[..., User]) -> dict[str, Any]:
+    from okienko.clients import actions as client_actions
+    from okienko.jobs import actions as job_actions
+    from okienko.jobs.alerts import actions as alert_actions
+    from okienko.jobs.models import EmployerMembership
+    from okienko.jobs.seekers import actions as seeker_actions
+    from okienko.jobs.seekers.models import PortalAccount
+    from tests.jobs.helpers import approved, employer
+
+    office = Organisation.objects.get(code="pup-a")
+    seekers = {}
+    for key, last_name, phone in (("seeker", "Markerowa", "600111222"), ("other_seeker", "Obca", "600333444")):
+        person = client_actions.register_client(
+            actor=None,
+            home_office=office,
+            first_name="Alicja",
+            last_name=f"{last_name}",
+            emails=[f"{key}.marker@example.org"],
+            phones=[phone],
+            status=Client.Status.JOB_SEEKER,
+        )
+        account = seeker_actions.account_for_client(person)
+        cv = seeker_actions.save_cv(
+            account=account,
+            values={"headline": f"{key} headline", "main_occupation": "833201", "skills": [f"{key}-skill"]},
+        )
+        seeker_actions.set_search_consent(account=account, granted=True)
+        search = alert_actions.save_search(
+            account=account,
+            name=f"{key}-search-marker",
+            filters={"q": "kierowca"},
+            by_email=True,
+            by_sms=False,
+            frequency="daily",
+        )
+        seekers[key] = {"account": account, "cv": cv, "search": search, "name": f"Alicja {last_name}"}
+    employers = {}
+    for key, verified in (("employer", True), ("other_employer", True), ("unverified_employer", False)):
+        company = employer(office, verified=verified, name=f"Firma {key}")
+        user = User.objects.create(username=f"portal-{key}")
+        account = PortalAccount.objects.create(user=user, kind=PortalAccount.Kind.EMPLOYER, email=f"{key}@firma.pl")
+        EmployerMembership.objects.create(employer=company, user=user, role=EmployerMembership.Role.OWNER)
+        offer = approved(office, company, title=f"Oferta {key}-offer-marker")
+        employers[key] = {"account": account, "company": company, "offer": offer}
+    # The first employer asked the first seeker for contact; she accepted.
+    request = seeker_actions.request_contact(
+        account=employers["employer"]["account"],
+        employer=employers["employer"]["company"],
+        cv=seekers["seeker"]["cv"],
+        message="contact-request-marker",
+    )
+    seeker_actions.answer_contact(account=seekers["seeker"]["account"], request_uuid=str(request.uuid), accept=True)
+    job_actions.suggestions("Kierowca", "")  # warm the classifier outside the timed requests
+    staff = make_user("portal-matrix-staff", roles=[(office, Role.CONSULTANT)])
+    values = {
+        "uuid": {  # each address's uuid: the first seeker's and the first employer's objects
+            "konto/prosby/<uuid:uuid>/": request.uuid,
+            "konto/kandydaci/<uuid:uuid>/": seekers["seeker"]["cv"].uuid,
+            "konto/alerty/<uuid:uuid>/usun/": seekers["seeker"]["search"].uuid,
+        },
+        "default_uuid": employers["employer"]["offer"].uuid,
+        "token": alert_actions.unsubscribe_token(seekers["seeker"]["search"]),
+    }
+    return {"seekers": seekers, "employers": employers, "staff": staff, "values": values, "request": request}
+
+
+def _portal_url(route: tuple[str, list[str]], values: dict[str, Any]) -> str:
+    path, params = route
+    for name in params:
+        if name == "uuid":
+            value = values["uuid"].get(route[0], values["default_uuid"])
+        elif name == "token":
+            value = values["token"]
+        else:
+            value = "x"
+        path = re.sub(rf"<(\w+:)?{name}>", str(value), path)
+    return "/" + path
+
+
+def _portal_as(who: str, portal: dict[str, Any]) -> HttpClient:
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="pl")
+    http.raise_request_exception = False
+    if who == "staff":
+        http.force_login(portal["staff"])
+    elif who != "nobody":
+        account = {**portal["seekers"], **portal["employers"]}[who]["account"]
+        session = http.session
+        session["okienko.portal_account"] = account.pk
+        session.save()
+    return http
+
+
+def test_portal_account_pages_show_each_account_only_its_own(portal: dict[str, Any], settings: Any) -> None:
+    from okienko.jobs.alerts.models import SavedSearch
+    from okienko.jobs.seekers.models import ContactRequest
+    from okienko.jobs.states import OfferStatus
+
+    settings.JOBS_CANDIDATE_LIMITS = {"search": 100_000, "view": 100_000}
+    settings.PORTAL_RATE_LIMITS = {"signin": 100_000, "register": 100_000}
+    seeker, employer = portal["seekers"]["seeker"], portal["employers"]["employer"]
+    # What each caller may see of the first seeker's and first employer's private data.
+    private = {
+        seeker["name"]: {"seeker", "employer"},  # she accepted the first employer's request
+        "600111222": {"seeker", "employer"},
+        "seeker-search-marker": {"seeker", "nobody", "staff", "other_seeker", "other_employer", "unverified_employer"},
+        "contact-request-marker": {"seeker", "employer"},
+        portal["seekers"]["other_seeker"]["name"]: {"other_seeker"},
+        "600333444": {"other_seeker"},
+        "other_seeker-search-marker": {"other_seeker"},
+    }
+    routes = portal_routes()
+    assert {r[0] for r in routes} >= {"konto/", "konto/cv/", "konto/alerty/", "konto/kandydaci/<uuid:uuid>/"}
+    problems: list[str] = []
+    who_all = ("nobody", "seeker", "other_seeker", "unverified_employer", "employer", "other_employer", "staff")
+    for who in who_all:
+        http = _portal_as(who, portal)
+        for route in routes:
+            url = _portal_url(route, portal["values"])
+            if "wyloguj" in url or "usuniecie" in url:
+                continue  # signing out or asking for deletion would end this caller's round
+            owner = who in ("seeker", "employer")
+            for method in ("get", "post"):
+                if method == "post" and owner and any(w in url for w in ("wycofaj", "usun", "prosby", "zgoda")):
+                    continue  # the owners' own withdrawals and deletions are tested elsewhere
+                response = getattr(http, method)(url)
+                assert response.status_code < 500, (who, method, url, response.status_code)
+                text = response.content.decode("utf-8", "replace")
+                if route[0] == "alerty/wypisz/<str:token>/":
+                    continue  # the unsubscribe link names its search to whoever holds it (checked below)
+                problems += [
+                    f"{who} {method} {url}: {marker}"
+                    for marker, allowed in private.items()
+                    if who not in allowed and marker in text
+                ]
+    assert problems == []
+    # Nothing of the first seeker's or first employer's changed by the others' POSTs...
+    employer["offer"].refresh_from_db()
+    assert employer["offer"].status == OfferStatus.PUBLISHED
+    assert ContactRequest.objects.get(pk=portal["request"].pk).status == ContactRequest.Status.ACCEPTED
+    # ...except the saved search, which the signed link (held by anyone) and its owner may stop.
+    assert (
+        SavedSearch.objects.filter(pk=seeker["search"].pk).exists() is False
+        or not SavedSearch.objects.get(pk=seeker["search"].pk).active
+    )
+
+
+def test_portal_posts_about_another_account_change_nothing(portal: dict[str, Any]) -> None:
+    from okienko.jobs.alerts.models import SavedSearch
+    from okienko.jobs.seekers.models import ContactRequest
+    from okienko.jobs.states import OfferStatus
+
+    seeker, employer = portal["seekers"]["seeker"], portal["employers"]["employer"]
+    for who in ("nobody", "other_seeker", "other_employer", "unverified_employer", "staff"):
+        http = _portal_as(who, portal)
+        assert http.post(f"/konto/alerty/{seeker['search'].uuid}/usun/").status_code in (302, 404), who
+        assert http.post(f"/konto/prosby/{portal['request'].uuid}/", {"answer": "decline"}).status_code in (302, 404)
+        assert http.post(f"/konto/oferty/{employer['offer'].uuid}/wycofaj/").status_code in (302, 404), who
+        assert http.post(f"/konto/oferty/{employer['offer'].uuid}/", {"title": "x"}).status_code in (302, 404), who
+    assert SavedSearch.objects.get(pk=seeker["search"].pk).active
+    assert ContactRequest.objects.get(pk=portal["request"].pk).status == ContactRequest.Status.ACCEPTED
+    employer["offer"].refresh_from_db()
+    assert employer["offer"].status == OfferStatus.PUBLISHED
+    assert employer["offer"].title == "Oferta employer-offer-marker"
+    # The unverified employer and the job seekers cannot search candidates at all.
+    for who in ("unverified_employer",):
+        assert _portal_as(who, portal).get("/konto/kandydaci/", {"occupation": "8332"}).status_code == 403
+        assert _portal_as(who, portal).get(f"/konto/kandydaci/{seeker['cv'].uuid}/").status_code == 403
+    for who in ("seeker", "other_seeker"):
+        assert _portal_as(who, portal).get("/konto/kandydaci/").status_code == 404
+    # The other verified employer sees the pseudonymised profile, never the name or the phone.
+    text = _portal_as("other_employer", portal).get(f"/konto/kandydaci/{seeker['cv'].uuid}/").content.decode()
+    assert seeker["cv"].pseudonym in text
+    assert seeker["name"] not in text
+    assert "600111222" not in text
+    text = _portal_as("employer", portal).get(f"/konto/kandydaci/{seeker['cv'].uuid}/").content.decode()
+    assert seeker["name"] in text

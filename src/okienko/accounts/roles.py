@@ -37,6 +37,8 @@ class Perm(models.TextChoices):
     AUDIT_VIEW = "audit.view", _("read the audit log")
     CONTRACTING_AGENCY = "contracting.agency", _("work in Kontraktor for an agency")
     CONTRACTING_OFFICE = "contracting.office", _("manage Kontraktor contracts for a labour office")
+    JOBS_MODERATE = "jobs.moderate", _("register and moderate job offers, verify employers")
+    JOBS_EVENTS = "jobs.manage_events", _("publish trainings and job fairs, see their registrations")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -48,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CASES_OPEN,
             Perm.CASES_VIEW,
             Perm.KNOWLEDGE_READ_INTERNAL,
+            Perm.JOBS_MODERATE,
+            Perm.JOBS_EVENTS,
         }
     ),
     Role.EXPERT: frozenset(
@@ -64,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.QUEUES_SUPERVISE,
             Perm.REPORTS_VIEW,
             Perm.KNOWLEDGE_READ_INTERNAL,
+            Perm.JOBS_MODERATE,
+            Perm.JOBS_EVENTS,
         }
     ),
     # Until reports exist, analysts read the cases of their scope (read-only: no workflow role).

@@ -46,11 +46,23 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]  # DRF's Ge
             if key is not None and self.denial_scope_field is not None:
                 hidden = queryset.model._default_manager.filter(**{self.lookup_field: key}).first()
                 if hidden is not None:
-                    owner = getattr(hidden, f"{self.denial_scope_field}_id", None)
+                    owner = _owner_id(hidden, self.denial_scope_field)
                     audit.record_denied(self.request.user, hidden, organisation_id=owner, purpose="api")
             raise Http404
         self.check_object_permissions(self.request, found)
         return found
+
+
+def _owner_id(row: Any, field: str) -> int | None:
+    """The organisation id at the end of ``field`` ("home_office", or a dotted path such as
+    "cv.client.home_office" for rows that reach their owner through others)."""
+    *path, last = field.split(".")
+    for name in path:
+        row = getattr(row, name, None)
+        if row is None:
+            return None
+    owner = getattr(row, f"{last}_id", None)
+    return owner if isinstance(owner, int) else None
 
 
 class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):

@@ -14,10 +14,14 @@ from rest_framework.routers import SimpleRouter
 
 from okienko.api import problems
 from okienko.api.views.accounts import OrganisationViewSet, UserViewSet
+from okienko.api.views.appointments import AppointmentViewSet, ScheduleViewSet
 from okienko.api.views.cases import CaseViewSet
 from okienko.api.views.catalogue import CategoryViewSet, ServiceViewSet
 from okienko.api.views.directory import ClientViewSet, InteractionViewSet
 from okienko.api.views.eforms import EFormSubmissionView
+from okienko.api.views.job_events import EventViewSet, TrainingViewSet
+from okienko.api.views.job_seekers import ApplicationViewSet, CVViewSet
+from okienko.api.views.jobs import JobOfferViewSet
 from okienko.api.views.notifications import NotificationTemplateViewSet
 from okienko.api.views.webhooks import DeliveryViewSet, SubscriptionViewSet
 
@@ -34,6 +38,13 @@ router.register("catalogue/categories", CategoryViewSet, basename="category")
 router.register("notifications/templates", NotificationTemplateViewSet, basename="notification-template")
 router.register("webhooks/subscriptions", SubscriptionViewSet, basename="webhook-subscription")
 router.register("webhooks/deliveries", DeliveryViewSet, basename="webhook-delivery")
+router.register("jobs/offers", JobOfferViewSet, basename="job-offer")
+router.register("appointments/schedules", ScheduleViewSet, basename="appointment-schedule")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("jobs/trainings", TrainingViewSet, basename="job-training")
+router.register("jobs/events", EventViewSet, basename="job-event")
+router.register("jobs/cvs", CVViewSet, basename="job-cv")
+router.register("jobs/applications", ApplicationViewSet, basename="job-application")
 
 _public: dict[str, Any] = {"permission_classes": [AllowAny], "authentication_classes": []}
 

@@ -20,7 +20,11 @@ from okienko.core.limits import BodySizeLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": BodySizeLimit(ASGIDispatch(django_asgi, LeanASGIHandler()), settings.REQUEST_MAX_BYTES),
+        "http": BodySizeLimit(
+            ASGIDispatch(django_asgi, LeanASGIHandler()),
+            settings.REQUEST_MAX_BYTES,
+            getattr(settings, "REQUEST_MAX_BYTES_BY_PATH", {}),
+        ),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okienko.conf.settings")
 
@@ -25,5 +26,16 @@ app.conf.beat_schedule = {
     "chat-sweep": {"task": "okienko.channels.sweep_chats", "schedule": 30.0},
     "telephony-purge-recordings": {"task": "okienko.telephony.purge_recordings", "schedule": 86400.0},
     "contracting-retention-checks": {"task": "okienko.contracting.remind_retention_checks", "schedule": 3600.0},
+    "registry-imports": {"task": "okienko.contracting_registry.import_batches", "schedule": 30.0},
+    "registry-import-files-purge": {"task": "okienko.contracting_registry.purge_import_files", "schedule": 86400.0},
+    "exchange-push": {"task": "okienko.contracting_exchange.push", "schedule": 30.0},
+    "exchange-retry-waiting": {"task": "okienko.contracting_exchange.retry_waiting", "schedule": 300.0},
+    "jobs-expire-offers": {"task": "okienko.jobs.expire_offers", "schedule": 3600.0},
+    "jobs-alert-digests": {"task": "okienko.jobs.alerts.send_digests", "schedule": crontab(hour=8, minute=0)},
+    "jobs-events-archive": {"task": "okienko.jobs.events.archive_past", "schedule": crontab(hour=3, minute=40)},
+    "jobs-appointment-reminders": {
+        "task": "okienko.jobs.appointments.send_reminders",
+        "schedule": crontab(hour="16-20", minute=5),
+    },
 }
 app.autodiscover_tasks()

@@ -113,6 +113,7 @@ class Environment:
     """Settings that come from the environment, typed."""
 
     profile: str
+    edition: str
     debug: bool
     var_dir: Path
     database_url: str
@@ -172,8 +173,12 @@ def read_environment() -> Environment:
     database_url = env_str("DATABASE_URL", f"sqlite:///{var_dir / 'okienko.sqlite3'}")
     redis_url = env_str("REDIS_URL", "")
     broker_default = redis_url or f"sqla+sqlite:///{var_dir / 'celery-broker.sqlite3'}"
+    edition = env_str("OKIENKO_EDITION", "full")
+    if edition not in {"full", "agency"}:
+        raise ConfigError(f"OKIENKO_EDITION must be full or agency, got {edition!r}")
     return Environment(
         profile=profile,
+        edition=edition,
         debug=env_bool("OKIENKO_DEBUG", profile == "dev"),
         var_dir=var_dir,
         database_url=database_url,

@@ -73,6 +73,12 @@ INSTALLED_APPS = [
     "okienko.telephony.ivr",
     "okienko.contracting.registry",
     "okienko.contracting",
+    "okienko.contracting.exchange",
+    "okienko.jobs",
+    "okienko.jobs.seekers",
+    "okienko.jobs.alerts",
+    "okienko.jobs.appointments",
+    "okienko.jobs.events",
     "okienko.notifications",
     "okienko.integrations",
     "okienko.api",
@@ -84,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "okienko.core.middleware.RequestContextMiddleware",
+    "okienko.core.edition.EditionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -258,6 +265,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Whole request bodies above this are refused (413) by the ASGI entry point before Django spools
 # them to disk: the largest accepted upload (10 MB) plus the form around it.
 REQUEST_MAX_BYTES = 12 * 1024 * 1024
+# Syriusz exports uploaded on the desk (issue 17): a 100,000-row CSV export is about 33.5 MB
+# (registry.synthetic, bench/registry_import.py); the desk takes up to 64 MB (some 190,000 rows),
+# spooled to a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE, and imports it in the background.
+CONTRACTING_REGISTRY_UPLOAD_MAX_BYTES = int(os.environ.get("OKIENKO_REGISTRY_UPLOAD_MAX_BYTES", str(64 * 1024 * 1024)))
+# The only paths whose request bodies may exceed REQUEST_MAX_BYTES (the file and the form around it).
+REQUEST_MAX_BYTES_BY_PATH = {"/desk/registry/imports/": CONTRACTING_REGISTRY_UPLOAD_MAX_BYTES + 1024 * 1024}
+# The stored exports hold personal data: their content is deleted this many days after the import.
+OKIENKO_REGISTRY_IMPORT_RETENTION_DAYS = int(os.environ.get("OKIENKO_REGISTRY_IMPORT_RETENTION_DAYS", "30"))
+# The exchange between installations (issue 18, docs/contracting/exchange.md): an RFC 3161
+# time-stamping authority (empty: none) and its certificate (PEM or DER file; tokens are then
+# checked against it), and how many full calendar years an archive of the other side's data is
+# kept after the year the contract's data was closed (category B5 of the office's file plan and
+# art. 82 of Regulation 2021/1060 for EU-funded contracts: 5).
+OKIENKO_EXCHANGE_TSA_URL = os.environ.get("OKIENKO_EXCHANGE_TSA_URL", "")
+OKIENKO_EXCHANGE_TSA_CERT = os.environ.get("OKIENKO_EXCHANGE_TSA_CERT", "")
+OKIENKO_EXCHANGE_ARCHIVE_YEARS = int(os.environ.get("OKIENKO_EXCHANGE_ARCHIVE_YEARS", "5"))
+# The edition (issue 18, item 7): "full", or "agency" — only Kontraktor's desk and the exchange
+# (core.edition, docs/contracting/agency-edition.md). Not OKIENKO_PROFILE, which says how it runs.
+OKIENKO_EDITION = ENV.edition
 
 # --- Telephony (issue 15) -----------------------------------------------------------------------
 # The engine process (``okienko telephony``, started by ``runall``) listens on loopback; the web
@@ -398,6 +424,11 @@ SPECTACULAR_SETTINGS = {
         "NotificationChannelEnum": "okienko.notifications.models.Channel",
         "SharingDirectionEnum": "okienko.contracting.models.Direction",
         "DirectionEnum": "okienko.interactions.models.Interaction.Direction",
+        "JobContractTypeEnum": "okienko.jobs.states.ContractType",
+        "AppointmentStatusEnum": "okienko.jobs.appointments.models.Status",
+        "JobApplicationStatusEnum": "okienko.jobs.seekers.models.Application.Status",
+        "JobItemStatusEnum": "okienko.jobs.events.states.ItemStatus",
+        "ContractTypeEnum": "okienko.contracting.models.Placement.ContractType",
     },
 }
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("desk/", include("okienko.desk.urls")),
     path("api/v1/knowledge/", include("okienko.api.knowledge_urls")),
     path("api/v1/", include("okienko.api.urls")),
+    path("exchange/v1/", include("okienko.contracting.exchange.urls")),
     path("pomoc/", include("okienko.knowledge.public_urls")),
     path("", include("okienko.notifications.public_urls")),
     path("channels/", include("okienko.channels.urls")),

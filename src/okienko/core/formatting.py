@@ -9,8 +9,9 @@ installation's time zone. Templates use the filters of ``{% load okienko_format 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import ngettext
 
 
@@ -47,6 +48,25 @@ def long_when(value: dt.date | dt.datetime | None) -> str:
 def long_day(value: dt.date | dt.datetime | None) -> str:
     """``5 grudnia 2026``; ``""`` for none."""
     return _format(value, "DATE_FORMAT")
+
+
+def long_weekday(value: dt.date | dt.datetime | None) -> str:
+    """``wtorek, 8 grudnia 2026`` (the day of the week and the long date); ``""`` for none."""
+    if value is None or value == "":
+        return ""
+    name = str(dateformat.format(_local(value), "l"))
+    if (translation.get_language() or "").startswith("pl"):
+        name = name.lower()  # Polish writes the days of the week in lower case
+    return f"{name}, {long_day(value)}"
+
+
+def amount(value: Decimal | int | None, currency: str = "") -> str:
+    """An amount of money with two decimals, grouped the active language's way: ``1 234,50``
+    (a no-break space between the groups) or, with ``currency``, ``1 234,50 PLN``; ``""`` for none."""
+    if value is None or value == "":
+        return ""
+    text = formats.number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
+    return f"{text}\xa0{currency}" if currency else text
 
 
 def iso(value: dt.date | dt.datetime | None) -> str:

@@ -14,7 +14,7 @@ HTML error page. JSON bodies are the REST API's parser's business (``api.parsers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import (
@@ -94,16 +94,19 @@ class BodySizeLimit:
     while streaming (chunked, or longer than declared) is cut off as a disconnect.
     """
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
+    def __init__(self, app: Any, max_bytes: int, by_path: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Exact paths allowed a larger body (a large upload such as a Syriusz export).
+        self.by_path = dict(by_path or {})
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.by_path.get(str(scope.get("path", "")), self.max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(send)
             return
         received = 0
@@ -113,7 +116,7 @@ class BodySizeLimit:
             message: dict[str, Any] = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     return {"type": "http.disconnect"}
             return message
 

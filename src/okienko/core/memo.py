@@ -37,6 +37,17 @@ class Memo(Generic[V]):
             self._entries[key] = (now + self.ttl, value)
         return value
 
+    def peek(self, key: Hashable) -> V | None:
+        """The value if it is remembered and fresh, without loading it."""
+        entry = self._entries.get(key)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def put(self, key: Hashable, value: V) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self.ttl, value)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from okienko.core import edition
 from okienko.core.actors import Actor
 
 
@@ -59,6 +60,8 @@ def visible_items(user: Actor, current_path: str, *, may: Callable[[Any, str], b
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
+        if not edition.allowed(url):
+            continue  # the agency edition shows only Kontraktor and the exchange
         # One page may be registered under several permissions (any of them shows it once).
         if all(url != seen for _item, seen in allowed):
             allowed.append((item, url))

@@ -21,4 +21,8 @@ urlpatterns = [
     path("", include("okienko.desk.media_urls")),
     path("", include("okienko.desk.registry_urls")),
     path("", include("okienko.desk.contracting_urls")),
+    path("", include("okienko.desk.exchange_urls")),
+    path("", include("okienko.desk.jobs_urls")),
+    path("", include("okienko.desk.events_urls")),
+    path("", include("okienko.desk.appointment_urls")),
 ]

@@ -18,6 +18,7 @@ register.filter("when", formatting.when)
 register.filter("day", formatting.day)
 register.filter("long_when", formatting.long_when)
 register.filter("long_day", formatting.long_day)
+register.filter("long_weekday", formatting.long_weekday)
 
 
 @register.filter

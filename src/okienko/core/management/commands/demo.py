@@ -12,11 +12,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from okienko.core import clock, context
+from okienko.core import clock, context, edition
 from okienko.core.models import DemoLoad
 
 
 def demo_modules() -> list[tuple[str, ModuleType]]:
+    if edition.is_agency():
+        # Only the agency, its users and keys: no registry, no offices, no other modules.
+        return [("contracting_agency", importlib.import_module("okienko.contracting.agency_demo"))]
     found = []
     for config in apps.get_app_configs():
         if not config.name.startswith("okienko."):

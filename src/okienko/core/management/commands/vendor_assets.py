@@ -19,6 +19,11 @@ ASSETS = {
     "chart.js/dist/chart.umd.js": "chart.umd.js",
     "axe-core/axe.min.js": "axe.min.js",
     "cytoscape/dist/cytoscape.min.js": "cytoscape.min.js",
+    # DejaVu Sans for the PDF reports (okienko.core.pdf, ADR 0062): reportlab's own Vera has no
+    # ą, ę, ń, ś, ź, ż. Read from here by the server; the licence travels with the files.
+    "dejavu-fonts-ttf/ttf/DejaVuSans.ttf": "fonts/DejaVuSans.ttf",
+    "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf": "fonts/DejaVuSans-Bold.ttf",
+    "dejavu-fonts-ttf/LICENSE": "fonts/DejaVu-LICENSE.txt",
 }
 
 # Libraries whose npm package ships only modules (no browser file): bundled with esbuild (a locked
