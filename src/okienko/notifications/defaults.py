@@ -222,6 +222,18 @@ EMAIL: dict[tuple[str, str], Wording] = {
         "\n\nDetails and registration: {{ link }}\n\nWe write because it matches your CV or a saved search."
         " No more invitations like this? Unsubscribe in one click: {{ unsubscribe_link }}" + _SIGNATURE_EN,
     ),
+    ("job_event_promoted", "pl"): Wording(
+        "Zwolniło się miejsce: {{ item_title }}",
+        _HELLO_PL + "zwolniło się miejsce, więc z listy rezerwowej trafia Pan/Pani na listę uczestników:"
+        " {{ item_kind|lower }} „{{ item_title }}”, {{ when }}, {{ place }}.\n\nJeśli nie może Pan/Pani"
+        " przyjść, prosimy zrezygnować, aby miejsce dostała kolejna osoba: {{ link }}" + _SIGNATURE_PL,
+    ),
+    ("job_event_promoted", "en"): Wording(
+        "A place is yours: {{ item_title }}",
+        _HELLO_EN + "a place has become free and you have moved from the waiting list to the participants:"
+        " {{ item_kind|lower }} “{{ item_title }}”, {{ when }}, {{ place }}.\n\nIf you cannot come, please"
+        " cancel so that the next person gets the place: {{ link }}" + _SIGNATURE_EN,
+    ),
     ("contract_message", "pl"): Wording(
         "Nowa wiadomość w umowie {{ contract_number }}",
         "Dzień dobry,\n\n{{ sender }} napisał(a) w sprawie umowy {{ contract_number }}. Wiadomość"
@@ -322,6 +334,16 @@ SMS: dict[tuple[str, str], Wording] = {
         "",
         "{{ item_kind }}: {{ item_title|truncatechars:60 }}, {{ when }}. {{ link }} Unsubscribe: reply STOP."
         " {{ office }}",
+    ),
+    ("job_event_promoted", "pl"): Wording(
+        "",
+        "Zwolniło się miejsce: masz miejsce na {{ item_title|truncatechars:60 }}, {{ when }}, {{ place }}."
+        " Rezygnacja: {{ link }} {{ office }}",
+    ),
+    ("job_event_promoted", "en"): Wording(
+        "",
+        "A place is free: you are in for {{ item_title|truncatechars:60 }}, {{ when }}, {{ place }}."
+        " To cancel: {{ link }} {{ office }}",
     ),
     ("sms_opted_out", "pl"): Wording(
         "", "Nie będziemy już wysyłać SMS-ów z {{ office }}. Aby znów je otrzymywać, skontaktuj się z nami."

@@ -38,6 +38,7 @@ class Event(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", _("reminder of tomorrow's appointment at the office")
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("appointment cancelled by the office")
     JOB_ANNOUNCEMENT = "job_announcement", _("a training or job fair for a matching job seeker")
+    JOB_EVENT_PROMOTED = "job_event_promoted", _("a place freed for someone on a waiting list (training, job fair)")
 
 
 class Channel(models.TextChoices):

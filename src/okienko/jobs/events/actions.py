@@ -11,7 +11,8 @@ consents, quiet hours and unsubscribe as job alerts).
 Places: ``register`` takes a place with one conditional ``UPDATE … SET taken = taken + 1 WHERE
 taken < capacity``; whoever's update changes no row is put on the waiting list (or refused when
 the item keeps none). Cancelling a confirmed registration frees the place for the first person
-waiting.
+waiting, who is told by e-mail or SMS (``jobs_events.registration_promoted``, delivered by
+``notifications.job_promotions`` after commit).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ PORTAL = SystemActor("portal")
 ANNOUNCER = SystemActor("jobs_events")
 TOPIC_PUBLISHED = "jobs_events.published"
 TOPIC_DUE = "jobs_events.announcements_due"
+TOPIC_PROMOTED = "jobs_events.registration_promoted"
 OPT_OUT_SALT = "okienko.jobs.events.opt_out"
 BATCH = 200
 MAX_OCCUPATIONS = 10
@@ -392,6 +394,13 @@ def cancel_registration(*, registration: Registration, actor: Actor) -> Registra
                     obj=waiting,
                     organisation_id=item.office_id,
                     data={"item": str(item.uuid)},
+                )
+                # Delivered after commit by the notification service (``notifications.job_promotions``).
+                events.emit(
+                    TOPIC_PROMOTED,
+                    obj=waiting,
+                    organisation_id=item.office_id,
+                    payload={"registration_id": waiting.pk},
                 )
     return registration
 
