@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import OfficeHours, Organisation
 
@@ -32,7 +33,12 @@ class ServiceCategory(models.Model):
     code = models.SlugField(_("code"), max_length=80)
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=pgettext_lazy("service category", "parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
@@ -187,7 +193,7 @@ class ServiceQuestion(models.Model):
 
     class Datatype(models.TextChoices):
         STRING = "string", _("short text")
-        NUMBER = "number", _("number")
+        NUMBER = "number", pgettext_lazy("answer kind", "number")
         DATETIME = "datetime", _("date and time")
         TEXT = "text", _("long text")
         SINGLEVALUELIST = "singlevaluelist", _("one of a list")

@@ -39,7 +39,7 @@ class Client(models.Model):
         UNEMPLOYED = "unemployed", _("registered unemployed")
         JOB_SEEKER = "job_seeker", _("job seeker")
         EMPLOYER = "employer", _("employer")
-        OTHER = "other", _("other")
+        OTHER = "other", pgettext_lazy("client status", "other")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("client number"), max_length=20, unique=True)
@@ -152,7 +152,7 @@ class ClientConsent(models.Model):
         PAPER = "paper", _("paper form")
         PORTAL = "portal", _("portal")
         EMAIL = "email", _("e-mail")
-        OTHER = "other", _("other")
+        OTHER = "other", pgettext_lazy("consent source", "other")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
     topic = models.CharField(_("consent"), max_length=24, choices=Topic.choices)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation, User
 from okienko.catalogue.models import Service
@@ -190,5 +191,11 @@ class CallbackForm(forms.Form):
 
 
 class CloseCallbackForm(forms.Form):
-    status = forms.ChoiceField(label=_("Result"), choices=[("done", _("done")), ("failed", _("failed"))])
+    status = forms.ChoiceField(
+        label=_("Result"),
+        choices=[
+            ("done", pgettext_lazy("callback outcome", "done")),
+            ("failed", pgettext_lazy("callback outcome", "failed")),
+        ],
+    )
     result = forms.CharField(label=_("Note"), required=False, max_length=1000)

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.actors import Actor
@@ -38,7 +39,7 @@ class Interaction(models.Model):
         CASE_OPENED = "case_opened", _("case opened")
         TRANSFERRED = "transferred", _("transferred")
         CALLBACK_REQUESTED = "callback_requested", _("callback requested")
-        OTHER = "other", _("other")
+        OTHER = "other", pgettext_lazy("interaction outcome", "other")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -132,8 +133,8 @@ class Callback(models.Model):
 
     class Status(models.TextChoices):
         CREATED = "created", _("open")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        DONE = "done", pgettext_lazy("callback outcome", "done")
+        FAILED = "failed", pgettext_lazy("callback outcome", "failed")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(

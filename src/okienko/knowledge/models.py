@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.actors import Actor
@@ -370,7 +371,7 @@ class Proposal(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("waiting")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("proposal status", "accepted")
         REJECTED = "rejected", _("rejected")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -395,7 +396,7 @@ class Proposal(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_at = models.DateTimeField(pgettext_lazy("proposal", "handled"), null=True, blank=True)
     result = models.ForeignKey(
         Article, verbose_name=_("resulting article"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
