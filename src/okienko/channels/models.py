@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core import secretbox
@@ -130,7 +131,7 @@ class InboundMessage(StoredFile):
     STORAGE_FOLDER: ClassVar[str] = "mail"
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("message status", "received")
         TRIAGE = "triage", _("awaiting triage")
         LINKED = "linked", _("linked to a client")
         CASE_CREATED = "case_created", _("case opened")
@@ -138,7 +139,7 @@ class InboundMessage(StoredFile):
         QUARANTINED = "quarantined", _("quarantined")
         SPAM = "spam", _("spam")
         REJECTED = "rejected", _("rejected")
-        DONE = "done", _("done")
+        DONE = "done", pgettext_lazy("message status", "done")
 
     class SenderCheck(models.TextChoices):
         PASS = "pass", _("verified")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.workqueue import Claimable
@@ -141,7 +142,7 @@ class Notification(Claimable):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         SENT = "sent", _("sent")
-        DELIVERED = "delivered", _("delivered")
+        DELIVERED = "delivered", pgettext_lazy("delivery status", "delivered")
         EXPIRED = "expired", _("expired")
         BOUNCED = "bounced", _("bounced")
         FAILED = "failed", _("failed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.files import StoredFile
@@ -29,7 +30,7 @@ class Prompt(models.Model):
     flow version ("the office is closed today"); it is played only while ``active``."""
 
     class Kind(models.TextChoices):
-        RECORDED = "recorded", _("recorded")
+        RECORDED = "recorded", pgettext_lazy("prompt kind", "recorded")
         SYNTHESISED = "synthesised", _("synthesised speech")
 
     organisation = models.ForeignKey(

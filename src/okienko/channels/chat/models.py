@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts import access
 from okienko.accounts.models import Organisation
@@ -39,7 +40,7 @@ class ChatSession(models.Model):
     class Status(models.TextChoices):
         WAITING = "waiting", _("waiting")
         ACTIVE = "active", _("in progress")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("chat status", "closed")
         ABANDONED = "abandoned", _("abandoned")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.actors import Actor
@@ -89,7 +90,7 @@ class EFormSubmission(StoredFile):
     STORAGE_FOLDER: ClassVar[str] = "eforms"
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("message status", "received")
         ACCEPTED = "accepted", _("accepted")
         REJECTED = "rejected", _("rejected")
         QUARANTINED = "quarantined", _("quarantined")

@@ -37,6 +37,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from okienko.accounts.models import Organisation
 from okienko.cases import actions as case_actions
@@ -342,7 +343,7 @@ def _record_bounces(mailbox: Mailbox, message: InboundMessage, addresses: set[st
     for contact in contacts:
         contact.bounce_count += 1
         contact.bounced_at = now
-        contact.bounce_reason = (message.subject or _("delivery failure"))[:200]
+        contact.bounce_reason = (message.subject or pgettext("bounce", "delivery failure"))[:200]
     ClientContact.objects.bulk_update(contacts, ["bounce_count", "bounced_at", "bounce_reason"])
     for contact in contacts:
         audit.record(

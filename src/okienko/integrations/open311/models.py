@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.core.workqueue import Claimable
 
@@ -43,7 +44,7 @@ class Open311Intake(Claimable):
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
         OPENED = "opened", _("case opened")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("service request status", "rejected")
 
     token = models.UUIDField(_("token"), unique=True, editable=False)
     jurisdiction = models.ForeignKey(
@@ -57,7 +58,7 @@ class Open311Intake(Claimable):
     )
     received_at = models.DateTimeField(_("received at"))
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
-    payload = models.JSONField(_("request"))
+    payload = models.JSONField(pgettext_lazy("HTTP", "request"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     case = models.OneToOneField(
         "cases.Case",

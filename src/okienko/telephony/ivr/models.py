@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.telephony.engine.ivr import FlowProblem, validate_flow
@@ -103,7 +104,7 @@ class FlowVersion(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
+        PUBLISHED = "published", pgettext_lazy("flow version", "published")
         RETIRED = "retired", _("retired")
 
     # What may not change once a version has left the draft state.
@@ -114,7 +115,9 @@ class FlowVersion(models.Model):
     definition = models.JSONField(_("definition"), default=dict)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(
+        pgettext_lazy("flow version", "published"), null=True, blank=True, editable=False
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("published by"),
@@ -182,7 +185,7 @@ class EntryNumber(models.Model):
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="ivr_entry_numbers"
     )
     flow = models.ForeignKey(Flow, verbose_name=_("flow"), on_delete=models.PROTECT, related_name="entry_numbers")
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("phone number", "active"), default=True)
 
     class Meta:
         verbose_name = _("entry number")
