@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.contracting.states import (
@@ -72,7 +73,7 @@ class TrancheScheme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=PLN)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("tranche scheme", "active"), default=True)
 
     class Meta:
         verbose_name = _("tranche scheme")
@@ -378,7 +379,7 @@ class SharingPurpose(models.Model):
     direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
     legal_basis = models.CharField(_("default legal basis"), max_length=300, blank=True)
     fields = models.ManyToManyField(SharedField, verbose_name=_("allowed fields"), related_name="purposes")
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("sharing purpose", "active"), default=True)
 
     class Meta:
         verbose_name = _("sharing purpose")
@@ -488,7 +489,7 @@ class AccessLog(models.Model):
         EXPORT = "export", _("export")
 
     class Outcome(models.TextChoices):
-        GRANTED = "granted", _("granted")
+        GRANTED = "granted", pgettext_lazy("access outcome", "granted")
         REFUSED = "refused", _("refused")
 
     id = models.BigAutoField(primary_key=True)
@@ -661,7 +662,7 @@ class RetentionCheck(models.Model):
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="retention_checks")
     days = models.PositiveIntegerField(_("days after the start"))
     due_on = models.DateField(_("due"), db_index=True)
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_at = models.DateTimeField(pgettext_lazy("retention check", "done"), null=True, blank=True)
     employed = models.BooleanField(_("still employed"), null=True, blank=True)
     event = models.OneToOneField(
         ActivationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="retention_check"
@@ -686,7 +687,7 @@ class Settlement(models.Model):
 
     class Kind(models.TextChoices):
         REGULAR = "regular", _("settlement")
-        CORRECTION = "correction", _("correction")
+        CORRECTION = "correction", pgettext_lazy("settlement kind", "correction")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     contract = models.ForeignKey(

@@ -14,6 +14,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.files import StoredFile
@@ -198,7 +199,7 @@ class PushDelivery(Claimable):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
-        DELIVERED = "delivered", _("delivered")
+        DELIVERED = "delivered", pgettext_lazy("delivery status", "delivered")
         DEAD = "dead", _("given up")
         CANCELLED = "cancelled", _("no longer needed")
 
@@ -231,7 +232,7 @@ class DataClosure(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("scheduled")
-        DONE = "done", _("done")
+        DONE = "done", pgettext_lazy("closure status", "done")
 
     contract = models.ForeignKey(
         "contracting.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="data_closures"

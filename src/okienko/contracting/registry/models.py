@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.files import StoredFile
@@ -44,7 +45,7 @@ class ImportBatch(StoredFile, Claimable):
         RUNNING = "running", _("running")
         DONE = "done", _("imported")
         REFUSED = "refused", _("file refused")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", pgettext_lazy("import status", "failed")
 
     office = models.ForeignKey(
         Organisation, verbose_name=_("office"), on_delete=models.PROTECT, related_name="registry_batches"
@@ -56,7 +57,7 @@ class ImportBatch(StoredFile, Claimable):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rejected = models.PositiveIntegerField(pgettext_lazy("import rows", "rejected"), default=0)
     status = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.RUNNING)
     refusal = models.TextField(_("why the file was refused"), blank=True)
     failure = models.CharField(_("why the import failed"), max_length=300, blank=True)
