@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.clients.identifiers import validate_nip
@@ -117,7 +118,7 @@ class EmployerMembership(models.Model):
         related_name="employer_memberships",
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.RECRUITER)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("employer membership", "active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -202,8 +203,8 @@ class JobOffer(models.Model):
     requirements_text = models.TextField(_("other requirements"), blank=True)
     description = models.TextField(_("description (sanitised HTML)"), blank=True)
     # Validity and contact
-    valid_from = models.DateField(_("valid from"))
-    valid_until = models.DateField(_("valid until"), db_index=True)
+    valid_from = models.DateField(pgettext_lazy("job offer", "valid from"))
+    valid_until = models.DateField(pgettext_lazy("job offer", "valid until"), db_index=True)
     contact_preference = models.CharField(
         _("how to apply"), max_length=2, choices=ContactPreference.choices, default=ContactPreference.OFFICE
     )
@@ -215,7 +216,9 @@ class JobOffer(models.Model):
         _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT, db_index=True
     )
     verified = models.BooleanField(
-        _("verified"), default=False, help_text=_("Registered at the office, or from a verified employer.")
+        pgettext_lazy("job offer", "verified"),
+        default=False,
+        help_text=_("Registered at the office, or from a verified employer."),
     )
     flags = models.JSONField(_("moderator hints"), default=_list_default, blank=True)
     status_reason = models.TextField(_("reason"), blank=True)
@@ -288,7 +291,7 @@ class SearchForm(models.Model):
     """Folded inflected form → lemma key, for the lemmas met in indexed offers (so that a query
     typed without Polish letters, "kierowcow", meets "kierowców"; ADR 0020 as in knowledge)."""
 
-    form = models.CharField(_("form"), max_length=40, primary_key=True)
+    form = models.CharField(pgettext_lazy("word form", "form"), max_length=40, primary_key=True)
     lemma = models.CharField(_("lemma"), max_length=40, db_index=True)
 
     class Meta:

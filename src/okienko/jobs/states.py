@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EmployerStatus(models.TextChoices):
     PENDING = "pending", _("awaiting verification")
-    VERIFIED = "verified", _("verified")
-    SUSPENDED = "suspended", _("suspended")
+    VERIFIED = "verified", pgettext_lazy("employer status", "verified")
+    SUSPENDED = "suspended", pgettext_lazy("employer status", "suspended")
 
 
 class OfferOrigin(models.TextChoices):
@@ -22,10 +23,10 @@ class OfferStatus(models.TextChoices):
     SUBMITTED = "submitted", _("awaiting moderation")
     RETURNED = "returned", _("returned for correction")
     REJECTED = "rejected", _("rejected")
-    PUBLISHED = "published", _("published")
+    PUBLISHED = "published", pgettext_lazy("job offer status", "published")
     EXPIRED = "expired", _("expired")
     WITHDRAWN = "withdrawn", _("withdrawn")
-    ARCHIVED = "archived", _("archived")
+    ARCHIVED = "archived", pgettext_lazy("job offer status", "archived")
 
 
 # status → the statuses it may move to
@@ -57,7 +58,7 @@ class ContractType(models.TextChoices):
     MANDATE = "mandate", _("contract of mandate")
     SPECIFIC_WORK = "specific_work", _("contract for specific work")
     AGENCY = "agency", _("agency contract")
-    APPOINTMENT = "appointment", _("appointment")
+    APPOINTMENT = "appointment", pgettext_lazy("contract type", "appointment")
     APPRENTICESHIP = "apprenticeship", _("graduate or student placement")
     VOLUNTEERING = "volunteering", _("volunteering")
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.clients.models import Client
@@ -48,7 +49,7 @@ class SavedSearch(models.Model):
     by_email = models.BooleanField(_("by e-mail"), default=True)
     by_sms = models.BooleanField(_("by SMS"), default=False)
     frequency = models.CharField(_("how often"), max_length=5, choices=Frequency.choices, default=Frequency.AT_ONCE)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("saved search", "active"), default=True)
     created_at = models.DateTimeField(_("created at"))
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     last_digest_at = models.DateTimeField(_("last digest at"), null=True, blank=True)

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core import clock
@@ -36,7 +37,7 @@ class BookingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter the day as YYYY-MM-DD.")},
     )
-    start = forms.CharField(label=_("Time"), required=False, max_length=40)
+    start = forms.CharField(label=pgettext_lazy("time of day", "Time"), required=False, max_length=40)
     notes = forms.CharField(
         label=_("Reason and notes (seen by staff only)"),
         required=False,

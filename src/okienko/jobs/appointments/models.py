@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Location, Organisation
 from okienko.clients.models import Client
@@ -128,7 +129,7 @@ class ScheduleException(models.Model):
         Schedule, verbose_name=_("schedule"), on_delete=models.CASCADE, related_name="exceptions"
     )
     day = models.DateField(_("day"))
-    closed = models.BooleanField(_("closed"), default=True)
+    closed = models.BooleanField(pgettext_lazy("office hours", "closed"), default=True)
     opens = models.TimeField(_("from"), null=True, blank=True)
     closes = models.TimeField(_("until"), null=True, blank=True)
     desks = models.PositiveSmallIntegerField(
@@ -155,7 +156,7 @@ class ScheduleException(models.Model):
 
 class Status(models.TextChoices):
     BOOKED = "booked", _("booked")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("appointment status", "cancelled")
     ATTENDED = "attended", _("attended")
     NO_SHOW = "no_show", _("did not come")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.jobs.events.models import Event, Training
 from okienko.jobs.events.states import EventKind, Funding
@@ -35,7 +36,9 @@ class _Filters(forms.Form):
 
 
 class TrainingFilterForm(_Filters):
-    funding = forms.ChoiceField(label=_("Funding"), required=False, choices=[("", _("any")), *Funding.choices])
+    funding = forms.ChoiceField(
+        label=_("Funding"), required=False, choices=[("", pgettext_lazy("funding", "any")), *Funding.choices]
+    )
     free = forms.BooleanField(label=_("Free of charge for me only"), required=False)
     field_order = ["q", "occupation", "area", "office", "funding", "free", "date_from"]
 

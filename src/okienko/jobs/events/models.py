@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.clients.models import Client
@@ -128,7 +129,7 @@ class Event(Item):
     )
 
     class Meta:
-        verbose_name = _("event")
+        verbose_name = pgettext_lazy("labour market event", "event")
         verbose_name_plural = _("events")
         ordering = ["starts_at", "pk"]
         indexes: ClassVar[list[models.Index]] = [
@@ -153,7 +154,12 @@ class Registration(models.Model):
         related_name="registrations",
     )
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE, related_name="registrations"
+        Event,
+        verbose_name=pgettext_lazy("labour market event", "event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="registrations",
     )
     account = models.ForeignKey(
         PortalAccount,
@@ -163,7 +169,7 @@ class Registration(models.Model):
         on_delete=models.CASCADE,
         related_name="event_registrations",
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     person_key = models.CharField(_("person"), max_length=260, editable=False)
@@ -212,7 +218,12 @@ class Announcement(models.Model):
         Training, verbose_name=_("training"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Event,
+        verbose_name=pgettext_lazy("labour market event", "event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     client = models.ForeignKey(
         Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="event_announcements"
@@ -232,7 +243,7 @@ class Announcement(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("announcement")
+        verbose_name = pgettext_lazy("event announcement", "announcement")
         verbose_name_plural = _("announcements")
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(

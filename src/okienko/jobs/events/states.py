@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ItemStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
-    PUBLISHED = "published", _("published")
-    CANCELLED = "cancelled", _("cancelled")
-    ARCHIVED = "archived", _("archived")
+    PUBLISHED = "published", pgettext_lazy("event status", "published")
+    CANCELLED = "cancelled", pgettext_lazy("event status", "cancelled")
+    ARCHIVED = "archived", pgettext_lazy("event status", "archived")
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -40,6 +41,6 @@ class EventKind(models.TextChoices):
 
 
 class RegistrationStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("registered")
+    CONFIRMED = "confirmed", pgettext_lazy("registration status", "registered")
     WAITING = "waiting", _("on the waiting list")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "cancelled")

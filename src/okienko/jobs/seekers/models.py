@@ -176,7 +176,7 @@ class ContactRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting the answer")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("contact request status", "accepted")
         DECLINED = "declined", _("declined")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
