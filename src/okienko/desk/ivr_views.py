@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from okienko.accounts.models import User
@@ -247,8 +247,8 @@ def _texts() -> dict[str, Any]:
         "types": {k: str(TYPE_LABELS.get(k, k)) for k in NODE_TYPES},
         "tests": {k: str(v) for k, v in TEST_LABELS.items()},
         "none": _("— none —"),
-        "start": _("start"),
-        "key": _("Key"),
+        "start": pgettext("IVR node", "start"),
+        "key": pgettext("phone key", "Key"),
         "target": _("Go to"),
         "office": _("Office code"),
         "add_option": _("Add an option"),

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import Organisation
@@ -61,7 +62,7 @@ class EmployerRegistrationForm(SeekerRegistrationForm):
     nip = forms.CharField(label=_("NIP"), max_length=13, help_text=_("10 digits, dashes allowed."))
     locality = forms.CharField(label=_("Locality"), max_length=120)
     teryt_code = forms.RegexField(
-        label=_("TERYT code of the municipality"),
+        label=capfirst(_("TERYT code of the municipality")),
         regex=r"^\d{7}$",
         max_length=7,
         error_messages={"invalid": _("A municipality's TERYT code has 7 digits.")},

@@ -16,6 +16,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -39,7 +40,7 @@ class ApplyForm(forms.Form):
 
 class CVFileForm(forms.Form):
     file = forms.FileField(
-        label=_("CV document"),
+        label=capfirst(_("CV document")),
         help_text=_("PDF, OpenDocument (ODT) or Word (DOCX), up to 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx"}),
     )
