@@ -1,6 +1,7 @@
 """Bounded fuzzing of the appointment surfaces (issue 19, item 6): the job seeker's booking steps
-and cancel, the desk's booking form, day view, cancel and marking, and the API's free times and
-booking with hostile values — never a 5xx, and nothing booked from garbage."""
+and cancel, the desk's booking form, day view, cancel and marking, the desk's schedule pages
+(settings, weekly hours, days, visit types, switching off) and the API's free times and booking
+with hostile values — never a 5xx, nothing booked from garbage and no booked visit stranded."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from okienko.api.models import Scope
 from okienko.clients import actions as client_actions
 from okienko.clients.models import Client as Person
 from okienko.core.actors import SystemActor
+from okienko.core.clock import WARSAW
 from okienko.jobs.appointments import actions
 from okienko.jobs.appointments.models import Appointment
 from okienko.jobs.seekers import actions as seeker_actions
@@ -116,3 +118,36 @@ def test_api(world: dict[str, Any], visit_type: str, day: str, start: str, clien
     )
     _ok(answer)
     assert Appointment.objects.count() == 1
+
+
+@SETTINGS
+@given(a=HOSTILE, b=HOSTILE, c=HOSTILE, d=HOSTILE)
+def test_desk_schedule_forms(
+    world: dict[str, Any], make_user: Callable[..., User], a: str, b: str, c: str, d: str
+) -> None:
+    from okienko.accounts.models import Membership
+    from okienko.jobs.appointments.models import Schedule, WeeklyHours
+
+    boss = User.objects.filter(username="kierownik").first() or make_user(
+        "kierownik", roles=[(Organisation.objects.get(code="pup-a"), "supervisor")]
+    )
+    assert Membership.objects.filter(user=boss).exists()
+    http = Client(HTTP_ACCEPT_LANGUAGE="pl")
+    http.force_login(boss)
+    base = "/desk/appointments/schedules/pup-a/"
+    _ok(http.get("/desk/appointments/schedules/", {"office": a}))
+    _ok(http.post("/desk/appointments/schedules/new/", {"office": a, "slot_minutes": b, "horizon_days": c}))
+    _ok(http.post(base + "settings", {"slot_minutes": a, "horizon_days": b, "cancel_hours": c, "location": d}))
+    _ok(http.post(base + "hours", {f"day_{i}": v for i, v in enumerate((a, b, c, d, a, b, c))}))
+    _ok(http.post(base + "days", {"day": a, "closed": b, "opens": c, "closes": d, "desks": a, "reason": b}))
+    _ok(http.post(base + "days/1/delete"))
+    _ok(http.post(base + "active", {"active": a}))
+    _ok(http.post(base + "visit-types/new/", {"name": a, "minutes": b, "order": c, "description": d}))
+    booked = world["booked"]
+    booked.refresh_from_db()
+    assert booked.status == "booked"
+    schedule = Schedule.objects.get(office__code="pup-a")
+    assert schedule.active
+    start, end = booked.starts_at.astimezone(WARSAW), booked.ends_at.astimezone(WARSAW)
+    hours = WeeklyHours.objects.filter(schedule=schedule, weekday=start.weekday())
+    assert any(h.opens <= start.time() and end.time() <= h.closes and booked.desk <= h.desks for h in hours)

@@ -313,6 +313,9 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/appointments/", "uuid"): lambda o: _appointment(o),
     ("api/v1/appointments/", "uuid"): lambda o: _appointment(o),
     ("api/v1/appointments/schedules/", "office"): lambda o: (_appointment(o), o.org.code)[1],
+    ("desk/appointments/schedules/", "office"): lambda o: (_appointment(o), o.org.code)[1],
+    ("desk/appointments/schedules/{office}/days/", "pk"): lambda o: _schedule_day(o),
+    ("desk/appointments/schedules/{office}/visit-types/", "pk"): lambda o: _visit_type(o),
     ("desk/jobs/events/trainings/", "uuid"): lambda o: _job_item(o, "training"),
     ("desk/jobs/events/events/", "uuid"): lambda o: _job_item(o, "event"),
     ("api/v1/jobs/trainings/", "uuid"): lambda o: _job_item(o, "training"),
@@ -355,6 +358,23 @@ def _appointment(office: Office) -> Any:
             notes=office.markers["client"][0],
         )
     return found.uuid
+
+
+def _schedule_day(office: Office) -> Any:
+    """A closed day of the office's appointment schedule (made on first use)."""
+    from okienko.jobs.appointments.models import Schedule, ScheduleException
+
+    _appointment(office)
+    schedule = Schedule.objects.get(office=office.org)
+    day, _new = ScheduleException.objects.get_or_create(schedule=schedule, day=dt.date(2030, 1, 1), closed=True)
+    return day.pk
+
+
+def _visit_type(office: Office) -> Any:
+    from okienko.jobs.appointments.models import VisitType
+
+    _appointment(office)
+    return VisitType.objects.filter(schedule__office=office.org).order_by("pk").values_list("pk", flat=True).first()
 
 
 def _job_cv(office: Office) -> Any:

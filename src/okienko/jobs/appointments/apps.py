@@ -16,3 +16,7 @@ class JobAppointmentsConfig(AppConfig):
         # Shown to the county offices' consultants (who hold the jobs permission); the page itself
         # checks Perm.CLIENTS_VIEW in an office with a schedule.
         register(NavItem("desk:appointments", _("Appointments"), Perm.JOBS_MODERATE, order=301))
+        # The schedules: read by the same consultants, changed by supervisors and administrators
+        # (``access.may_manage``); administrators do not hold the jobs permission, hence both items.
+        register(NavItem("desk:appointment_schedules", _("Appointment schedules"), Perm.JOBS_MODERATE, order=302))
+        register(NavItem("desk:appointment_schedules", _("Appointment schedules"), Perm.CONFIGURE, order=302))
