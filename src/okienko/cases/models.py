@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.cases.workflow import FINISHED_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, Status
@@ -336,7 +337,7 @@ class RoutingRule(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=100)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("routing rule", "active"), default=True)
     service = models.ForeignKey(
         "catalogue.Service",
         verbose_name=_("service"),

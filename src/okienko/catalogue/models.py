@@ -41,7 +41,7 @@ class ServiceCategory(models.Model):
         related_name="children",
     )
     order = models.PositiveIntegerField(_("order"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("service category", "active"), default=True)
 
     class Meta:
         verbose_name = _("service category")
@@ -144,7 +144,7 @@ class Service(models.Model):
             "that are a client's own affairs (benefits, registration, certificates) stay not published."
         ),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("service", "active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     search_text = models.TextField(blank=True, editable=False)
 
@@ -294,7 +294,7 @@ class PriorityRule(models.Model):
     resolve_due = models.PositiveIntegerField(
         _("resolve within"), null=True, blank=True, help_text=_("Empty: the service's deadline.")
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("priority rule", "active"), default=True)
 
     class Meta:
         verbose_name = _("priority rule")
@@ -321,8 +321,8 @@ class PriorityCondition(models.Model):
     class Operator(models.TextChoices):
         EQUALS = "equals", _("is")
         ONE_OF = "one_of", _("is one of")
-        GREATER = "gt", _("is greater than")
-        LESS = "lt", _("is less than")
+        GREATER = "gt", pgettext_lazy("comparison", "is greater than")
+        LESS = "lt", pgettext_lazy("comparison", "is less than")
 
     rule = models.ForeignKey(PriorityRule, on_delete=models.CASCADE, related_name="conditions")
     question = models.ForeignKey(

@@ -38,7 +38,7 @@ class Mailbox(models.Model):
     )
     address = models.EmailField(_("address"), unique=True, help_text=_("Stored in lower case."))
     name = models.CharField(_("name"), max_length=200)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("mailbox", "active"), default=True)
     kind = models.CharField(_("delivery"), max_length=4, choices=Kind.choices, default=Kind.SMTP)
     imap_host = models.CharField(_("IMAP server"), max_length=200, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)

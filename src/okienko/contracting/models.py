@@ -515,7 +515,7 @@ class AccessLog(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.GRANTED)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     prev_hash = models.CharField(_("hash of the previous entry"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    hash = models.CharField(pgettext_lazy("checksum", "hash"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("shared-data access log entry")

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.core.workqueue import Claimable
 
@@ -47,7 +48,7 @@ class AuditRecord(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("hash of the previous entry"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    hash = models.CharField(pgettext_lazy("checksum", "hash"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("audit record")

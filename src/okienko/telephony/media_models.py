@@ -132,7 +132,7 @@ class VoicemailBox(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
     greeting = models.TextField(_("greeting"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("voicemail box", "active"), default=True)
 
     class Meta:
         verbose_name = _("voicemail box")

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.telephony.media_models import (
@@ -111,7 +112,7 @@ class PhoneQueue(models.Model):
         _("keep recordings for (days)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
     )
     recording_legal_basis = models.TextField(_("legal basis of recording"), default=DEFAULT_LEGAL_BASIS)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("phone queue", "active"), default=True)
 
     class Meta:
         verbose_name = _("phone queue")

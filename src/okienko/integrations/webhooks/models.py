@@ -7,6 +7,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.workqueue import Claimable
@@ -31,7 +32,7 @@ class WebhookSubscription(models.Model):
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(_("signing secret"), max_length=128, editable=False)
     topics = models.JSONField(_("topics"), default=list, help_text=_('Patterns such as "case.*" or "*".'))
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("webhook subscription", "active"), default=True)
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
