@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 @pytest.fixture
 def fuzzed(client: Client, settings: Any) -> Client:
-    settings.PORTAL_RATE_LIMITS = {"signin": 100_000, "register": 100_000}
+    settings.PORTAL_RATE_LIMITS = {"signin": 100_000, "register": 100_000, "invite": 100_000, "invitation": 100_000}
     settings.PORTAL_SIGNIN_MAX_FAILURES = 100_000
     settings.JOBS_CANDIDATE_LIMITS = {"search": 100_000, "view": 100_000}
     client.raise_request_exception = False
@@ -201,3 +201,53 @@ def test_contact_request_and_answer_never_fail(fuzzed: Client, office: Organisat
     for request in cv.contact_requests.all():
         assert fuzzed.post(f"/konto/prosby/{request.uuid}/", {"answer": answer}).status_code < 500
     assert fuzzed.post("/konto/prosby/00000000-0000-0000-0000-000000000000/", {"answer": answer}).status_code < 500
+
+
+def _team_owner(office: Organisation) -> PortalAccount:
+    account = PortalAccount.objects.filter(kind="employer", user__username="p-team").first()
+    if account is None:
+        user = User.objects.create(username="p-team")
+        account = PortalAccount.objects.create(user=user, kind="employer", email="owner@team.pl")
+        EmployerMembership.objects.create(employer=employer(office), user=user, role=EmployerMembership.Role.OWNER)
+    return account
+
+
+@SETTINGS
+@given(email=HOSTILE, role=HOSTILE, other=HOSTILE)
+def test_team_pages_never_fail(fuzzed: Client, office: Organisation, email: str, role: str, other: str) -> None:
+    """The team page's invitation form, cancelling and switching members with hostile input."""
+    _as(fuzzed, _team_owner(office))
+    assert fuzzed.post("/konto/zespol/", {"email": email, "role": role}).status_code < 500
+    fresh = f"n{len(email)}-{len(other)}@team.pl"
+    assert fuzzed.post("/konto/zespol/", {"email": fresh, "role": "recruiter"}).status_code < 500
+    assert fuzzed.get("/konto/zespol/", {"done": other}).status_code < 500
+    tail = other.replace("/", "") or "x"
+    assert fuzzed.post(f"/konto/zespol/zaproszenia/{tail}/anuluj/").status_code < 500
+    number = sum(map(ord, other)) % 10**12
+    assert fuzzed.post(f"/konto/zespol/czlonkowie/{number}/wylacz/").status_code < 500
+    assert fuzzed.post(f"/konto/zespol/czlonkowie/{number}/wlacz/").status_code < 500
+
+
+@SETTINGS
+@given(token=HOSTILE, password=HOSTILE)
+def test_invitation_link_never_fails(
+    fuzzed: Client, office: Organisation, monkeypatch: pytest.MonkeyPatch, token: str, password: str
+) -> None:
+    """The link from the invitation e-mail: hostile tokens and passwords, with and without a
+    real invitation, signed in or not."""
+    from okienko.jobs import team
+    from okienko.jobs.models import EmployerInvitation
+
+    monkeypatch.setattr(team, "MAX_PENDING", 100_000)
+    monkeypatch.setattr(team, "MAX_PER_DAY", 100_000)
+    token = token.replace("/", "") or "x"
+    assert fuzzed.get(f"/konto/zaproszenie/{token}/").status_code < 500
+    assert fuzzed.post(f"/konto/zaproszenie/{token}/", {"password": password}).status_code < 500
+    address = f"i{EmployerInvitation.objects.count()}@team.pl"
+    _invitation, real = team.invite(account=_team_owner(office), email=address)
+    data = {"password": password, "password_again": password}
+    anonymous = Client()
+    anonymous.raise_request_exception = False
+    assert anonymous.post(f"/konto/zaproszenie/{real}/", data).status_code < 500
+    _as(fuzzed, _team_owner(office))
+    assert fuzzed.post(f"/konto/zaproszenie/{real}/", data).status_code < 500

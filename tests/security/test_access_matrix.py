@@ -784,7 +784,7 @@ def test_the_browser_phone_hands_each_role_only_its_own_sip_account(world: World
 # staff (who is nobody on the portal). Every address of the portal's account, alert and employer
 # URL modules, filled with the objects of the first seeker and the first employer, by GET and by
 # an empty POST: never a 5xx, never another account's marker, and no change to another's objects.
-PORTAL_MODULES = ("okienko.portal.account_urls", "okienko.portal.alert_urls")
+PORTAL_MODULES = ("okienko.portal.account_urls", "okienko.portal.alert_urls", "okienko.portal.team_urls")
 
 
 def portal_routes() -> list[tuple[str, list[str]]]:
@@ -801,6 +801,7 @@ def portal_routes() -> list[tuple[str, list[str]]]:
 def portal(region: Organisation, make_user: Callable[..., User]) -> dict[str, Any]:
     from okienko.clients import actions as client_actions
     from okienko.jobs import actions as job_actions
+    from okienko.jobs import team
     from okienko.jobs.alerts import actions as alert_actions
     from okienko.jobs.models import EmployerMembership
     from okienko.jobs.seekers import actions as seeker_actions
@@ -842,6 +843,16 @@ def portal(region: Organisation, make_user: Callable[..., User]) -> dict[str, An
         EmployerMembership.objects.create(employer=company, user=user, role=EmployerMembership.Role.OWNER)
         offer = approved(office, company, title=f"Oferta {key}-offer-marker")
         employers[key] = {"account": account, "company": company, "offer": offer}
+    # The first employer's team: a recruiter and a pending invitation (its owner's page only).
+    company = employers["employer"]["company"]
+    recruiter_user = User.objects.create(username="portal-employer-recruiter")
+    PortalAccount.objects.create(
+        user=recruiter_user, kind=PortalAccount.Kind.EMPLOYER, email="recruiter-marker@firma.pl"
+    )
+    recruiter = EmployerMembership.objects.create(employer=company, user=recruiter_user)
+    invitation, invitation_token = team.invite(
+        account=employers["employer"]["account"], email="team-invite-marker@firma.pl"
+    )
     # The first employer asked the first seeker for contact; she accepted.
     request = seeker_actions.request_contact(
         account=employers["employer"]["account"],
@@ -857,11 +868,22 @@ def portal(region: Organisation, make_user: Callable[..., User]) -> dict[str, An
             "konto/prosby/<uuid:uuid>/": request.uuid,
             "konto/kandydaci/<uuid:uuid>/": seekers["seeker"]["cv"].uuid,
             "konto/alerty/<uuid:uuid>/usun/": seekers["seeker"]["search"].uuid,
+            "konto/zespol/zaproszenia/<uuid:uuid>/anuluj/": invitation.uuid,
         },
+        "pk": recruiter.pk,
+        "tokens": {"konto/zaproszenie/<str:token>/": invitation_token},
         "default_uuid": employers["employer"]["offer"].uuid,
         "token": alert_actions.unsubscribe_token(seekers["seeker"]["search"]),
     }
-    return {"seekers": seekers, "employers": employers, "staff": staff, "values": values, "request": request}
+    return {
+        "seekers": seekers,
+        "employers": employers,
+        "staff": staff,
+        "values": values,
+        "request": request,
+        "invitation": invitation,
+        "recruiter": recruiter,
+    }
 
 
 def _portal_url(route: tuple[str, list[str]], values: dict[str, Any]) -> str:
@@ -870,7 +892,9 @@ def _portal_url(route: tuple[str, list[str]], values: dict[str, Any]) -> str:
         if name == "uuid":
             value = values["uuid"].get(route[0], values["default_uuid"])
         elif name == "token":
-            value = values["token"]
+            value = values.get("tokens", {}).get(route[0], values["token"])
+        elif name == "pk":
+            value = values["pk"]
         else:
             value = "x"
         path = re.sub(rf"<(\w+:)?{name}>", str(value), path)
@@ -907,9 +931,18 @@ def test_portal_account_pages_show_each_account_only_its_own(portal: dict[str, A
         portal["seekers"]["other_seeker"]["name"]: {"other_seeker"},
         "600333444": {"other_seeker"},
         "other_seeker-search-marker": {"other_seeker"},
+        "team-invite-marker": {"employer"},
+        "recruiter-marker": {"employer"},
     }
     routes = portal_routes()
-    assert {r[0] for r in routes} >= {"konto/", "konto/cv/", "konto/alerty/", "konto/kandydaci/<uuid:uuid>/"}
+    assert {r[0] for r in routes} >= {
+        "konto/",
+        "konto/cv/",
+        "konto/alerty/",
+        "konto/kandydaci/<uuid:uuid>/",
+        "konto/zespol/",
+        "konto/zaproszenie/<str:token>/",
+    }
     problems: list[str] = []
     who_all = ("nobody", "seeker", "other_seeker", "unverified_employer", "employer", "other_employer", "staff")
     for who in who_all:
@@ -925,8 +958,8 @@ def test_portal_account_pages_show_each_account_only_its_own(portal: dict[str, A
                 response = getattr(http, method)(url)
                 assert response.status_code < 500, (who, method, url, response.status_code)
                 text = response.content.decode("utf-8", "replace")
-                if route[0] == "alerty/wypisz/<str:token>/":
-                    continue  # the unsubscribe link names its search to whoever holds it (checked below)
+                if route[0] in ("alerty/wypisz/<str:token>/", "konto/zaproszenie/<str:token>/"):
+                    continue  # a signed or secret link names its search or invitation to whoever holds it
                 problems += [
                     f"{who} {method} {url}: {marker}"
                     for marker, allowed in private.items()
@@ -946,6 +979,7 @@ def test_portal_account_pages_show_each_account_only_its_own(portal: dict[str, A
 
 def test_portal_posts_about_another_account_change_nothing(portal: dict[str, Any]) -> None:
     from okienko.jobs.alerts.models import SavedSearch
+    from okienko.jobs.models import EmployerMembership
     from okienko.jobs.seekers.models import ContactRequest
     from okienko.jobs.states import OfferStatus
 
@@ -956,6 +990,26 @@ def test_portal_posts_about_another_account_change_nothing(portal: dict[str, Any
         assert http.post(f"/konto/prosby/{portal['request'].uuid}/", {"answer": "decline"}).status_code in (302, 404)
         assert http.post(f"/konto/oferty/{employer['offer'].uuid}/wycofaj/").status_code in (302, 404), who
         assert http.post(f"/konto/oferty/{employer['offer'].uuid}/", {"title": "x"}).status_code in (302, 404), who
+        invitation, recruiter = portal["invitation"], portal["recruiter"]
+        assert http.post(f"/konto/zespol/zaproszenia/{invitation.uuid}/anuluj/").status_code in (302, 404), who
+        assert http.post(f"/konto/zespol/czlonkowie/{recruiter.pk}/wylacz/").status_code in (302, 404), who
+        assert http.post("/konto/zespol/", {"email": "x@firma.pl", "role": "owner"}).status_code in (302, 404), who
+    # The recruiter of the first employer sees the team, but changes nothing in it.
+    recruiter_http = HttpClient(HTTP_ACCEPT_LANGUAGE="pl")
+    session = recruiter_http.session
+    session["okienko.portal_account"] = portal["recruiter"].user.portal_account.pk
+    session.save()
+    assert "team-invite-marker" in recruiter_http.get("/konto/zespol/").content.decode()
+    assert recruiter_http.post(f"/konto/zespol/zaproszenia/{portal['invitation'].uuid}/anuluj/").status_code == 403
+    owner_membership = EmployerMembership.objects.get(user=employer["account"].user)
+    assert recruiter_http.post(f"/konto/zespol/czlonkowie/{owner_membership.pk}/wylacz/").status_code == 403
+    portal["invitation"].refresh_from_db()
+    assert portal["invitation"].cancelled_at is None
+    assert portal["invitation"].accepted_at is None
+    assert (
+        EmployerMembership.objects.filter(pk__in=[portal["recruiter"].pk, owner_membership.pk], active=True).count()
+        == 2
+    )
     assert SavedSearch.objects.get(pk=seeker["search"].pk).active
     assert ContactRequest.objects.get(pk=portal["request"].pk).status == ContactRequest.Status.ACCEPTED
     employer["offer"].refresh_from_db()

@@ -300,3 +300,58 @@ class SearchForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} → {self.lemma}"
+
+
+class EmployerInvitationQuerySet(models.QuerySet["EmployerInvitation"]):
+    def pending(self, now: Any) -> EmployerInvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
+
+
+class EmployerInvitation(models.Model):
+    """An employer's owner invites a colleague by e-mail to act for the employer (``jobs.team``).
+
+    Only a SHA-256 of the random token in the e-mailed link is kept: whoever reads the database
+    cannot accept an invitation. It is pending until accepted, cancelled or ``expires_at``."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(
+        _("role"), max_length=12, choices=EmployerMembership.Role.choices, default=EmployerMembership.Role.RECRUITER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects: ClassVar[EmployerInvitationQuerySet] = EmployerInvitationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("invitation to an employer's team")
+        verbose_name_plural = _("invitations to employers' teams")
+        ordering = ["-created_at", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["employer", "email"], name="jobs_invitation_employer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.employer.name}"

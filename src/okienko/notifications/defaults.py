@@ -56,6 +56,7 @@ VARIABLES: dict[str, str | Promise] = {
     "item_title": _("the title of the training or event"),
     "item_kind": _("what it is: a training, a job fair…"),
     "place": _("where the training or event is (or “online”)"),
+    "offer_title": _("the position of the job offer"),
 }
 
 _SIGNATURE_PL = "\n\nZ poważaniem\n{{ office }}{% if office_phone %}\ntel. {{ office_phone }}{% endif %}"
@@ -233,6 +234,18 @@ EMAIL: dict[tuple[str, str], Wording] = {
         _HELLO_EN + "a place has become free and you have moved from the waiting list to the participants:"
         " {{ item_kind|lower }} “{{ item_title }}”, {{ when }}, {{ place }}.\n\nIf you cannot come, please"
         " cancel so that the next person gets the place: {{ link }}" + _SIGNATURE_EN,
+    ),
+    ("job_application", "pl"): Wording(
+        "Nowe zgłoszenie na ofertę: {{ offer_title }}",
+        "Dzień dobry,\n\nna ofertę pracy „{{ offer_title }}” wpłynęło nowe zgłoszenie. Przeczytasz je na"
+        " portalu urzędu pracy po zalogowaniu: {{ link }}\n\nDanych kandydata nie wysyłamy e-mailem."
+        + _SIGNATURE_PL,
+    ),
+    ("job_application", "en"): Wording(
+        "A new application for your offer: {{ offer_title }}",
+        "Hello,\n\nthere is a new application for your job offer “{{ offer_title }}”. Read it on the labour"
+        " office's portal after signing in: {{ link }}\n\nThe candidate's details are not sent by e-mail."
+        + _SIGNATURE_EN,
     ),
     ("contract_message", "pl"): Wording(
         "Nowa wiadomość w umowie {{ contract_number }}",

@@ -40,6 +40,7 @@ class Event(models.TextChoices):
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("appointment cancelled by the office")
     JOB_ANNOUNCEMENT = "job_announcement", _("a training or job fair for a matching job seeker")
     JOB_EVENT_PROMOTED = "job_event_promoted", _("a place freed for someone on a waiting list (training, job fair)")
+    JOB_APPLICATION = "job_application", _("a new application for an employer's job offer")
 
 
 class Channel(models.TextChoices):

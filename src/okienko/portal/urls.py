@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("okienko.portal.appointment_urls")),
     path("", include("okienko.portal.application_urls")),
     path("", include("okienko.portal.events_urls")),
+    path("", include("okienko.portal.team_urls")),
     path("oferty/", jobs_views.offers_view, name="job_offers"),
     path("oferty/<uuid:uuid>/", jobs_views.offer_view, name="job_offer"),
 ]
