@@ -137,15 +137,25 @@ def test_addresses_that_cannot_join(owner: PortalAccount, company: Employer, off
     with pytest.raises(Conflict) as error:
         team.invite(account=owner, email="KTOS@innafirma.pl")
     assert error.value.field == "email"
-    assert "another employer" in str(error.value.message)
+    assert "innego pracodawcy" in str(error.value.message)
     with pytest.raises(Conflict):
         team.invite(account=owner, email=owner.email or "")
     person = client_actions.register_client(actor=None, home_office=office, first_name="Jan", last_name="Nowak")
     PortalAccount.objects.create(
         user=User.objects.create(username="p-seeker"), client=person, kind="seeker", email="jan@example.org"
     )
+    # A job seeker's address is not refused to the employer (that would tell who looks for work);
+    # the invitee is told on the invitation page, and cannot accept with the seeker's account.
+    _seeker_invitation, seeker_token = team.invite(account=owner, email="jan@example.org")
     with pytest.raises(Conflict):
-        team.invite(account=owner, email="jan@example.org")
+        team.accept_with_password(token=seeker_token, password=PASSWORD)
+    page = _as(None).get(f"/konto/zaproszenie/{seeker_token}/")
+    assert page.status_code == 200
+    assert "konta osoby szukającej pracy" in page.content.decode()
+    assert 'id="id_password"' not in page.content.decode()
+    seeker = PortalAccount.objects.get(email="jan@example.org")
+    assert _as(seeker).post(f"/konto/zaproszenie/{seeker_token}/").status_code == 403
+    assert not EmployerMembership.objects.filter(user=seeker.user).exists()
     team.invite(account=owner, email="nowa@hurtownia.pl")
     with pytest.raises(Conflict):
         team.invite(account=owner, email="nowa@hurtownia.pl")  # one pending invitation per address

@@ -42,6 +42,10 @@ INVITATION_DAYS = 7
 MAX_PENDING = 20  # open invitations of one employer at a time
 MAX_PER_DAY = 30  # invitations one employer sends in 24 hours
 Role = EmployerMembership.Role
+SEEKER_ADDRESS = _(
+    "This address belongs to a job seeker's account, which cannot act for an employer. "
+    "Ask the employer to invite a different address."
+)
 
 
 class InvitationGone(DomainError):
@@ -132,12 +136,9 @@ def pending(employer: Employer) -> list[EmployerInvitation]:
 def _check_address(employer: Employer, email: str) -> None:
     """Refuse an address that cannot join ``employer``'s team (with the reason, on ``email``)."""
     account = PortalAccount.objects.select_related("user").filter(email__iexact=email).first()
-    if account is not None:
-        if account.kind != PortalAccount.Kind.EMPLOYER:
-            raise Conflict(
-                _("This address belongs to a job seeker's account on the portal. Invite a different address."),
-                field="email",
-            )
+    # A job seeker's address is not refused here: that would tell an employer who is looking for
+    # work. The invitee learns on the invitation page that the address cannot be used.
+    if account is not None and account.kind == PortalAccount.Kind.EMPLOYER:
         own = EmployerMembership.objects.filter(employer=employer, user_id=account.user_id).first()
         if own is not None and own.active:
             raise Conflict(_("This person is already in your team."), field="email")
@@ -282,7 +283,9 @@ def accept_signed_in(*, token: str, account: PortalAccount) -> EmployerMembershi
     """The signed-in employer's account with the invited address joins the team."""
     with transaction.atomic():
         invitation = find(token, lock=True)
-        if account.kind != PortalAccount.Kind.EMPLOYER or (account.email or "").lower() != invitation.email.lower():
+        if account.kind != PortalAccount.Kind.EMPLOYER:
+            raise Forbidden(SEEKER_ADDRESS)
+        if (account.email or "").lower() != invitation.email.lower():
             raise Forbidden(_("This invitation is for a different e-mail address. Sign out and open the link again."))
         other = (
             EmployerMembership.objects.filter(user_id=account.user_id, active=True)

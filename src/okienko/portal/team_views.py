@@ -195,7 +195,9 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request, "unknown", 404)
     account = signin.current(request)
     mine = account is not None and (account.email or "").lower() == invitation.email.lower()
-    exists = PortalAccount.objects.filter(email__iexact=invitation.email).exists()
+    holder = PortalAccount.objects.filter(email__iexact=invitation.email).only("kind").first()
+    exists = holder is not None
+    seeker_address = holder is not None and holder.kind != PortalAccount.Kind.EMPLOYER
     form = PasswordForm(request.POST or None) if account is None and not exists else None
     error = ""
     status = 200
@@ -226,6 +228,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         "account": account,
         "mine": mine,
         "exists": exists,
+        "seeker_address": team.SEEKER_ADDRESS if seeker_address and not error else "",
         "form": form,
         "error": error,
         "signin_url": reverse("portal:account_signin") + "?next=" + request.path,
