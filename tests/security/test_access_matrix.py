@@ -306,6 +306,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("api/v1/contracting/", "settlement_uuid"): lambda o: uuid.UUID(int=8),
     ("desk/jobs/offers/", "uuid"): lambda o: _job_offer(o).uuid,
     ("desk/jobs/employers/", "uuid"): lambda o: _job_offer(o).employer.uuid,
+    ("desk/jobs/portal-accounts/", "pk"): lambda o: _portal_account(o),
     ("api/v1/jobs/offers/", "uuid"): lambda o: _job_offer(o).uuid,
     ("api/v1/jobs/cvs/", "uuid"): lambda o: _job_cv(o).uuid,
     ("api/v1/jobs/applications/", "uuid"): lambda o: _job_application(o),
@@ -375,6 +376,13 @@ def _visit_type(office: Office) -> Any:
 
     _appointment(office)
     return VisitType.objects.filter(schedule__office=office.org).order_by("pk").values_list("pk", flat=True).first()
+
+
+def _portal_account(office: Office) -> Any:
+    """The office's client's portal account (made on first use)."""
+    from okienko.jobs.seekers import actions as seeker_actions
+
+    return seeker_actions.account_for_client(office.client).pk
 
 
 def _job_cv(office: Office) -> Any:
