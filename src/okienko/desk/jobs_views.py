@@ -15,13 +15,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from okienko.accounts.access import has_perm_in
 from okienko.accounts.models import Organisation
+from okienko.accounts.roles import Perm
 from okienko.core import audit, errors
 from okienko.core.errors import DomainError
 from okienko.core.models import AuditRecord
 from okienko.jobs import access, actions, content, export, search
 from okienko.jobs.forms import EmployerForm, ModerationForm, OfferForm
 from okienko.jobs.models import Employer
+from okienko.jobs.seekers import totp
+from okienko.jobs.seekers.models import PortalAccount
 from okienko.jobs.states import EmployerStatus, OfferOrigin, OfferStatus
 
 PER_PAGE = 50
@@ -167,6 +171,23 @@ def employer_status_view(request: HttpRequest, uuid: str) -> HttpResponse:
     else:
         messages.success(request, _("The employer's status is changed."))
     return redirect("desk:jobs_employers")
+
+
+@login_required
+@require_POST
+def portal_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn a portal account's two-step verification off (a lost phone), from the client card."""
+    account = PortalAccount.objects.select_related("client", "client__home_office").filter(pk=pk).first()
+    client = account.client if account is not None else None
+    if account is None or client is None or not has_perm_in(request.user, Perm.CLIENTS_EDIT, client.home_office):
+        raise Http404("portal account")
+    reason = request.POST.get("reason", "").strip()[:500]
+    if not reason:
+        messages.error(request, _("Say how you checked who the person is."))
+    else:
+        totp.reset_by_staff(actor=request.user, account=account, reason=reason)
+        messages.success(request, _("Two-step verification of the portal account is off."))
+    return redirect("clients:card", client_uuid=str(client.uuid))
 
 
 @login_required

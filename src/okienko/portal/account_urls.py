@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from okienko.portal import account_views
+from okienko.portal import account_views, totp_views
 
 urlpatterns = [
     path("konto/", account_views.account_view, name="account"),
     path("konto/logowanie/", account_views.signin_view, name="account_signin"),
+    path("konto/logowanie/kod/", totp_views.signin_code_view, name="account_signin_code"),
+    path("konto/weryfikacja-dwuetapowa/", totp_views.setup_view, name="account_totp"),
     path("konto/wyloguj/", account_views.signout_view, name="account_signout"),
     path("konto/rejestracja/", account_views.register_view, name="account_register"),
     path("konto/rejestracja/pracodawca/", account_views.register_employer_view, name="account_register_employer"),

@@ -33,7 +33,7 @@ from okienko.cases.workflow import public_status
 from okienko.clients.models import ClientConsent
 from okienko.core.errors import DomainError
 from okienko.interactions.models import Interaction
-from okienko.jobs.seekers import actions, search, signin
+from okienko.jobs.seekers import actions, search, signin, totp
 from okienko.jobs.seekers.export import my_data
 from okienko.jobs.seekers.models import CV, ContactRequest, PortalAccount, ProfileView
 from okienko.notifications.models import Preference
@@ -121,20 +121,27 @@ def signin_view(request: HttpRequest) -> HttpResponse:
                     email_form.cleaned_data["email"], email_form.cleaned_data["password"]
                 )
                 if result.ok and result.account is not None:
-                    signin.sign_in(request, result.account)
-                    return HttpResponseRedirect(_next(request))
+                    return _first_step_passed(request, result.account)
                 error = _unsuccessful(result)
         else:
             pin_form = PinSignInForm(request.POST, prefix="pin")
             if pin_form.is_valid():
                 result = signin.check_client_pin(pin_form.cleaned_data["number"], pin_form.cleaned_data["pin"])
                 if result.ok and result.client is not None:
-                    signin.sign_in(request, actions.account_for_client(result.client))
-                    return HttpResponseRedirect(_next(request))
+                    return _first_step_passed(request, actions.account_for_client(result.client))
                 error = _unsuccessful(result)
         status = 403 if error else 400
     context = {"pin_form": pin_form, "email_form": email_form, "error": error, "next": _next(request)}
     return render(request, "portal/account/signin.html", context, status=status)
+
+
+def _first_step_passed(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    """Signed in at once, or asked for the authenticator's code when two-step verification is on."""
+    if totp.is_on(account):
+        totp.begin(request, account, _next(request))
+        return HttpResponseRedirect(reverse("portal:account_signin_code"))
+    signin.sign_in(request, account)
+    return HttpResponseRedirect(_next(request))
 
 
 def _unsuccessful(result: signin.Result) -> str:

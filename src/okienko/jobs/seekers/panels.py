@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from okienko.accounts import access
 from okienko.accounts.roles import Perm
@@ -23,7 +24,17 @@ def client_cv(request: HttpRequest, client: Any) -> Mapping[str, Any] | None:
     cv = CV.objects.filter(client=client).select_related("consent").first()
     if cv is None and not accounts:
         return None
-    context: dict[str, Any] = {"client": client, "accounts": accounts, "cv": cv}
+    context: dict[str, Any] = {
+        "client": client,
+        "accounts": accounts,
+        "cv": cv,
+        "totp_on": set(
+            TOTPDevice.objects.filter(user_id__in=[a.user_id for a in accounts], confirmed=True).values_list(
+                "user_id", flat=True
+            )
+        ),
+        "may_reset": access.has_perm_in(request.user, Perm.CLIENTS_EDIT, client.home_office),
+    }
     if cv is not None:
         audit.record_access(request.user, cv, organisation_id=client.home_office_id, purpose="client card: CV")
         context["consents"] = list(SearchConsent.objects.filter(cv=cv)[:10])

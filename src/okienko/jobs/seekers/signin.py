@@ -68,6 +68,10 @@ def unlock(key: str) -> None:
     cache.delete_many([_lock_key(key), _failures_key(key)])
 
 
+def clear_failures(key: str) -> None:
+    cache.delete(_failures_key(key))
+
+
 def number_key(typed: str) -> str:
     return "pin:" + typed.strip().upper()[:20]
 
@@ -76,7 +80,8 @@ def email_key(typed: str) -> str:
     return "email:" + typed.strip().lower()[:254]
 
 
-def _failed(key: str, client: Client | None) -> Result:
+def failed(key: str, client: Client | None) -> Result:
+    """Count a failure for ``key`` (audited; locks after ``max_failures()``)."""
     now = clock.now().timestamp()
     recent = [at for at in cache.get(_failures_key(key), []) if at > now - FAILURE_WINDOW]
     recent.append(now)
@@ -118,7 +123,7 @@ def check_client_pin(number: str, pin: str) -> Result:
     if client is not None and check_pin(client, pin):
         cache.delete(_failures_key(key))
         return Result(ok=True, client=client)
-    return _failed(key, client)
+    return failed(key, client)
 
 
 def check_email_password(email: str, password: str) -> Result:
@@ -137,10 +142,10 @@ def check_email_password(email: str, password: str) -> Result:
         if account.email_verified_at is None:
             return Result(ok=False, account=account, unverified=True)
         return Result(ok=True, account=account, client=account.client)
-    return _failed(key, account.client if account is not None else None)
+    return failed(key, account.client if account is not None else None)
 
 
-def sign_in(request: HttpRequest, account: PortalAccount) -> None:
+def sign_in(request: HttpRequest, account: PortalAccount, *, second_factor: bool = False) -> None:
     """Keep ``account`` signed in on this browser (a new session key against fixation)."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = account.pk
@@ -149,6 +154,7 @@ def sign_in(request: HttpRequest, account: PortalAccount) -> None:
         actor=ACTOR,
         obj=account,
         organisation_id=account.client.home_office_id if account.client is not None else None,
+        data={"second_factor": True} if second_factor else None,
         kind=AuditRecord.Kind.SECURITY,
     )
 
