@@ -4,17 +4,20 @@ Django merges every installed app's catalogue into one and, for the same (msgctx
 app in INSTALLED_APPS wins: the other apps then show its translation, often of the wrong gender or
 meaning ("active" of an offer or of a number, "Key" of an API or of a phone). A string that means
 different things in different apps needs a context (pgettext_lazy, {% translate "…" context "…" %});
-one that means the same needs one translation everywhere.
+one that means the same needs one translation everywhere. Third-party apps listed before ours
+(django.contrib.auth's "active" is "aktywny", the admin's "Home" "Strona główna") win the same way.
 """
 
 from __future__ import annotations
 
 import ast
+import gettext
 import re
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "okienko"
 KEYWORD = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(\".*\")$")
@@ -115,4 +118,51 @@ def test_no_two_apps_translate_the_same_string_differently(language: str) -> Non
     assert not collisions, (
         f"{len(collisions)} strings translated differently by two apps ({language}); give them a context "
         "(pgettext_lazy / {% translate … context … %}) or one translation:\n" + "\n".join(collisions)
+    )
+
+
+def _listed_before_ours(language: str) -> dict[Key, tuple[str, Translation]]:
+    """What the installed apps listed before our first app translate, first app first (compiled catalogues)."""
+    found: dict[Key, tuple[str, Translation]] = {}
+    for config in apps.get_app_configs():
+        path = Path(config.path)
+        if path == SRC or SRC in path.parents:
+            break
+        mo = path / "locale" / language / "LC_MESSAGES" / "django.mo"
+        if not mo.exists():
+            continue
+        with mo.open("rb") as handle:
+            catalog: dict[str | tuple[str, int], str] = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        singular: dict[str, Translation] = {}
+        plural: dict[str, dict[int, str]] = defaultdict(dict)
+        for key, value in catalog.items():
+            if isinstance(key, tuple):
+                plural[key[0]][key[1]] = value
+            elif key:
+                singular[key] = (value,)
+        singular.update({k: tuple(v for _, v in sorted(forms.items())) for k, forms in plural.items()})
+        for raw, translation in singular.items():
+            context, _, msgid = raw.rpartition("\x04")
+            found.setdefault((context or None, msgid), (config.name, translation))
+    return found
+
+
+def test_django_and_third_party_catalogues_are_seen() -> None:
+    assert (None, "active") in _listed_before_ours("pl")  # django.contrib.auth
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_no_app_listed_before_ours_overrides_our_translation(language: str) -> None:
+    theirs = _listed_before_ours(language)
+    overridden = []
+    for app, path in _catalogues(language).items():
+        for key, ours in _entries(path).items():
+            if key in theirs and theirs[key][1] != ours:
+                other, translation = theirs[key]
+                overridden.append(
+                    f"{app}: ({key[0]!r}, {key[1]!r}) {' | '.join(ours)!r} → {other}: {' | '.join(translation)!r}"
+                )
+    assert not overridden, (
+        f"{len(overridden)} of our strings are shown in another app's translation ({language}); give them a "
+        "context or take that translation:\n" + "\n".join(overridden)
     )
