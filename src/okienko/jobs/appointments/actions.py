@@ -96,6 +96,15 @@ def book(
     for desk in slot.free_desks:
         try:
             with transaction.atomic():
+                # The schedule's row is locked while the visit is written, as a change of the hours
+                # locks it (``schedules._guarded``): the hours are read again under the lock, so a
+                # booking never lands outside hours changed meanwhile (PostgreSQL; SQLite has one writer).
+                Schedule.objects.select_for_update().filter(pk=schedule.pk).first()
+                fresh = slots.slot_at(schedule, visit_type, starts_at, now=now, horizon=account is not None)
+                if fresh is None:
+                    raise TakenError()
+                if desk not in fresh.free_desks:
+                    continue
                 appointment = Appointment.objects.create(
                     client=client,
                     office=schedule.office,
