@@ -190,9 +190,11 @@ def test_slot_length_and_switching_off_wait_for_booked_visits(schedule: Schedule
     with pytest.raises(StrandedError) as refused:
         schedules.set_active(actor=boss, schedule=schedule, active=False)
     assert refused.value.count == 1
-    schedules.update_schedule(actor=boss, schedule=schedule, values={"horizon_days": 60, "portal_booking": False})
+    schedules.update_schedule(
+        actor=boss, schedule=schedule, values={"horizon_days": 60, "portal_booking": False, "name": "Punkt w Łapach"}
+    )
     schedule.refresh_from_db()
-    assert (schedule.horizon_days, schedule.portal_booking) == (60, False)
+    assert (schedule.horizon_days, schedule.portal_booking, str(schedule)) == (60, False, "Punkt w Łapach")
     actions.cancel(actor=STAFF, appointment=booked, by_office=True)
     with pytest.raises(InvalidInput):  # the 30-minute visit type would not fill whole 20-minute slots
         schedules.update_schedule(actor=boss, schedule=schedule, values={"slot_minutes": 20})
@@ -321,11 +323,18 @@ def test_a_new_schedule_on_the_desk(region: Organisation, make_user: Callable[..
     assert http.post("/desk/appointments/schedules/new/", {"office": "pup-a"}).status_code == 400
     made = http.post(
         "/desk/appointments/schedules/new/",
-        {"office": "pup-b", "slot_minutes": "15", "horizon_days": "30", "cancel_hours": "24"},
+        {
+            "office": "pup-b",
+            "name": "  Filia   w Łapach ",
+            "slot_minutes": "15",
+            "horizon_days": "30",
+            "cancel_hours": "24",
+        },
     )
     assert made.status_code == 302
     assert made["Location"] == "/desk/appointments/schedules/pup-b/"
-    assert Schedule.objects.filter(office__code="pup-b").exists()
+    assert Schedule.objects.get(office__code="pup-b").name == "Filia w Łapach"
+    assert "Filia w Łapach" in http.get("/desk/appointments/schedules/").content.decode()
     assert _audits("created") == 1
     consultant = make_user("k.b", roles=[(Organisation.objects.get(code="pup-b"), Role.CONSULTANT)])
     assert _login(consultant).get("/desk/appointments/schedules/new/").status_code == 403

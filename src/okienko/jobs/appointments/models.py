@@ -43,6 +43,12 @@ class Schedule(models.Model):
     office = models.OneToOneField(
         Organisation, verbose_name=_("office"), on_delete=models.CASCADE, related_name="appointment_schedule"
     )
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown instead of the office's name, e.g. “Filia w Łapach” (empty: the office's name)."),
+    )
     location = models.ForeignKey(
         Location,
         verbose_name=_("address of the visits"),
@@ -74,7 +80,7 @@ class Schedule(models.Model):
         verbose_name_plural = _("appointment schedules")
 
     def __str__(self) -> str:
-        return str(self.office)
+        return self.name or str(self.office)
 
 
 class VisitType(models.Model):

@@ -87,7 +87,7 @@ class ScheduleForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Schedule
-        fields = ("location", "slot_minutes", "horizon_days", "cancel_hours", "portal_booking")
+        fields = ("name", "location", "slot_minutes", "horizon_days", "cancel_hours", "portal_booking")
 
     def __init__(self, *args: Any, offices: QuerySet[Organisation] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

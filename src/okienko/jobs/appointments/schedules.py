@@ -43,7 +43,7 @@ from okienko.jobs.appointments.models import (
 
 MAX_RANGES_PER_DAY = 6
 SHOWN_DATES = 5
-SETTINGS_FIELDS = ("location", "slot_minutes", "horizon_days", "cancel_hours", "portal_booking")
+SETTINGS_FIELDS = ("name", "location", "slot_minutes", "horizon_days", "cancel_hours", "portal_booking")
 VISIT_TYPE_FIELDS = ("name", "minutes", "description", "portal", "active", "order")
 
 
@@ -170,6 +170,8 @@ def _audit(action: str, actor: Actor, schedule: Schedule, **data: Any) -> None:
 
 def _check_settings(office: Organisation, values: Mapping[str, Any]) -> dict[str, Any]:
     clean = {k: values[k] for k in SETTINGS_FIELDS if k in values}
+    if "name" in clean:
+        clean["name"] = " ".join(str(clean["name"] or "").split())[:120]
     location = clean.get("location")
     if location is not None and (not isinstance(location, Location) or location.organisation_id != office.pk):
         raise InvalidInput(_("Choose one of the office's addresses."), field="location")
