@@ -25,7 +25,8 @@ def test_worker_delivers_outbox_events_over_the_embedded_broker(tmp_path: Path) 
     env.pop("REDIS_URL", None)
     env.pop("CELERY_BROKER_URL", None)
     manage = [sys.executable, "-m", "okienko.manage"]
-    subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, timeout=120)
+    # Well over a hundred migrations: minutes on a loaded two-core machine.
+    subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, timeout=400)
     send = "import django; django.setup(); from okienko.core.tasks import heartbeat; heartbeat.delay()"
     subprocess.run([sys.executable, "-c", send], env=env, check=True, timeout=60)
     worker = subprocess.Popen(
