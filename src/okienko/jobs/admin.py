@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from okienko.core.admin import ReadOnlyModelAdmin
-from okienko.jobs.models import Employer, EmployerMembership, JobOffer
+from okienko.jobs.models import Employer, EmployerInvitation, EmployerMembership, JobOffer
 
 
 @admin.register(Employer)
@@ -19,6 +19,12 @@ class EmployerAdmin(ReadOnlyModelAdmin):
 @admin.register(EmployerMembership)
 class EmployerMembershipAdmin(ReadOnlyModelAdmin):
     list_display = ["employer", "user", "role", "active"]
+
+
+@admin.register(EmployerInvitation)
+class EmployerInvitationAdmin(ReadOnlyModelAdmin):
+    list_display = ["employer", "role", "created_at", "expires_at", "accepted_at", "cancelled_at"]
+    exclude = ["token_hash"]
 
 
 @admin.register(JobOffer)
