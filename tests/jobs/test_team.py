@@ -349,3 +349,24 @@ def test_invitations_are_rate_limited(owner: PortalAccount, settings: Any) -> No
         assert http.post("/konto/zespol/", {"email": f"n{n}@hurtownia.pl", "role": "recruiter"}).status_code == 302
     assert http.post("/konto/zespol/", {"email": "n9@hurtownia.pl", "role": "recruiter"}).status_code == 429
     assert EmployerInvitation.objects.count() == 2
+
+
+def test_old_closed_invitations_are_purged(owner: PortalAccount, company: Employer) -> None:
+    from okienko.conf.celery import app
+    from okienko.jobs.tasks import purge_invitations
+
+    long_ago = dt.timedelta(days=team.KEEP_DAYS + 1)
+    old, _t1 = team.invite(account=owner, email="stare@hurtownia.pl")
+    EmployerInvitation.objects.filter(pk=old.pk).update(
+        created_at=old.created_at - long_ago - dt.timedelta(days=7),
+        expires_at=old.expires_at - long_ago - dt.timedelta(days=7),
+    )
+    cancelled, _t2 = team.invite(account=owner, email="anulowane@hurtownia.pl")
+    team.cancel(account=owner, invitation_uuid=str(cancelled.uuid))
+    waiting, _t3 = team.invite(account=owner, email="czeka@hurtownia.pl")
+    assert purge_invitations() == {"deleted": 1}
+    assert set(EmployerInvitation.objects.values_list("pk", flat=True)) == {cancelled.pk, waiting.pk}
+    entry = AuditRecord.objects.get(action="jobs.invitations_purged")
+    assert entry.data["invitations"] == [old.pk]
+    assert entry.organisation_id == company.office_id
+    assert app.conf.beat_schedule["jobs-purge-invitations"]["task"] == "okienko.jobs.purge_invitations"

@@ -33,6 +33,7 @@ app.conf.beat_schedule = {
     "jobs-expire-offers": {"task": "okienko.jobs.expire_offers", "schedule": 3600.0},
     "jobs-alert-digests": {"task": "okienko.jobs.alerts.send_digests", "schedule": crontab(hour=8, minute=0)},
     "jobs-events-archive": {"task": "okienko.jobs.events.archive_past", "schedule": crontab(hour=3, minute=40)},
+    "jobs-purge-invitations": {"task": "okienko.jobs.purge_invitations", "schedule": crontab(hour=3, minute=50)},
     "jobs-appointment-reminders": {
         "task": "okienko.jobs.appointments.send_reminders",
         "schedule": crontab(hour="16-20", minute=5),

@@ -11,7 +11,8 @@ owner. A recruiter sees the team and changes nothing.
 Every change runs in one transaction and appends an audit entry (``jobs.invitation_*``,
 ``jobs.employer_member_*``); the actor is the portal acting for the signed-in account, whose id is
 in the entry's data, as in ``jobs.seekers.actions``. The invited address is not written to the
-audit log (the invitation it names holds it).
+audit log (the invitation it names holds it). Invitations closed (accepted, cancelled or expired)
+more than ``KEEP_DAYS`` ago are deleted every night (``jobs.tasks.purge_invitations``).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from okienko.accounts.models import User
 from okienko.core import audit, clock
+from okienko.core.actors import SCHEDULER
 from okienko.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from okienko.jobs import actions as job_actions
 from okienko.jobs.models import Employer, EmployerInvitation, EmployerMembership
@@ -41,6 +43,7 @@ from okienko.jobs.seekers.signin import ACTOR
 INVITATION_DAYS = 7
 MAX_PENDING = 20  # open invitations of one employer at a time
 MAX_PER_DAY = 30  # invitations one employer sends in 24 hours
+KEEP_DAYS = 90  # an accepted, cancelled or expired invitation (and its address) is deleted after this
 Role = EmployerMembership.Role
 SEEKER_ADDRESS = _(
     "This address belongs to a job seeker's account, which cannot act for an employer. "
@@ -335,3 +338,30 @@ def set_active(*, account: PortalAccount, membership_id: int, active: bool) -> E
             role=target.role,
         )
     return target
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+
+def purge_old_invitations(*, days: int = KEEP_DAYS) -> int:
+    """Delete invitations accepted, cancelled or expired more than ``days`` ago (they hold an
+    e-mail address and serve nothing any more; the audit log keeps that they existed). Returns
+    how many were deleted; one audit entry per employer."""
+    cutoff = clock.now() - dt.timedelta(days=days)
+    old = EmployerInvitation.objects.filter(
+        models.Q(accepted_at__lt=cutoff) | models.Q(cancelled_at__lt=cutoff) | models.Q(expires_at__lt=cutoff)
+    )
+    deleted = 0
+    with transaction.atomic():
+        for employer in Employer.objects.filter(pk__in=old.values("employer_id")):
+            ids = list(old.filter(employer=employer).values_list("pk", flat=True))
+            EmployerInvitation.objects.filter(pk__in=ids).delete()
+            deleted += len(ids)
+            audit.record(
+                "jobs.invitations_purged",
+                actor=SCHEDULER,
+                obj=employer,
+                organisation_id=employer.office_id,
+                data={"invitations": ids, "older_than_days": days},
+            )
+    return deleted
