@@ -370,3 +370,21 @@ def test_old_closed_invitations_are_purged(owner: PortalAccount, company: Employ
     assert entry.data["invitations"] == [old.pk]
     assert entry.organisation_id == company.office_id
     assert app.conf.beat_schedule["jobs-purge-invitations"]["task"] == "okienko.jobs.purge_invitations"
+
+
+def test_my_data_names_the_employers_and_the_invitation(owner: PortalAccount, company: Employer) -> None:
+    _invitation, token = team.invite(account=owner, email="nowa@hurtownia.pl")
+    account = team.accept_with_password(token=token, password=PASSWORD)
+    response = _as(account).get("/konto/moje-dane.json")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["employers"] == [
+        {
+            "employer": company.name,
+            "nip": company.nip,
+            "role": "recruiter",
+            "active": True,
+            "since": data["employers"][0]["since"],
+        }
+    ]
+    assert data["invitations_accepted"][0]["employer"] == company.name

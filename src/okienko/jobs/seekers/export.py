@@ -10,6 +10,7 @@ from okienko.cases.models import Case
 from okienko.clients.models import ClientConsent
 from okienko.core import audit, clock
 from okienko.interactions.models import Interaction
+from okienko.jobs.models import EmployerInvitation, EmployerMembership
 from okienko.jobs.seekers.models import CV, ContactRequest, PortalAccount, ProfileView, SearchConsent
 from okienko.jobs.seekers.signin import ACTOR
 
@@ -84,6 +85,22 @@ def my_data(account: PortalAccount) -> dict[str, Any]:
                 {"employer": v.employer.name, "viewed_at": v.viewed_at}
                 for v in ProfileView.objects.filter(cv=cv).select_related("employer").order_by("viewed_at")
             ]
+    if account.kind == PortalAccount.Kind.EMPLOYER:
+        # The employers the user acts or acted for (``jobs.team``) and the invitation that made it so.
+        data["employers"] = [
+            {
+                "employer": m.employer.name,
+                "nip": m.employer.nip,
+                "role": m.role,
+                "active": m.active,
+                "since": m.created_at,
+            }
+            for m in EmployerMembership.objects.filter(user_id=account.user_id).select_related("employer")
+        ]
+        data["invitations_accepted"] = [
+            {"employer": i.employer.name, "role": i.role, "created_at": i.created_at, "accepted_at": i.accepted_at}
+            for i in EmployerInvitation.objects.filter(accepted_by_id=account.user_id).select_related("employer")
+        ]
     with transaction.atomic():
         audit.record(
             "jobs_seekers.data_exported",
