@@ -764,6 +764,34 @@ def test_anonymous_callers_get_no_personal_data(world: World, client: HttpClient
     assert problems == []
 
 
+def test_the_public_statistics_and_open_data_show_no_personal_data(world: World, client: HttpClient) -> None:
+    """Issue 20: the public statistics page and the open-data files, with every office's service
+    published, carry none of the offices' personal data (names, contacts, descriptions, notes)."""
+    import time_machine
+
+    from okienko.core import clock
+    from okienko.reports import rollups
+
+    Service.objects.filter(pk__in=[o.service.pk for o in world.offices.values()]).update(
+        publication=Service.Publication.LISTED
+    )
+    rollups.rebuild()
+    today = rollups.local_day(clock.now())
+    pages = ["/statystyki/", f"/statystyki/?miesiac={today:%Y-%m}", "/dane-otwarte/"]
+    files = [f"/dane-otwarte/zgloszenia-{today:%Y-%m-%d}.{fmt}" for fmt in ("csv", "json")]
+    problems: list[str] = []
+    with time_machine.travel(clock.now() + dt.timedelta(days=1), tick=False):
+        for url in pages + files:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8", "replace")
+            problems += [f"{url}: {m}" for o in world.offices.values() for m in o.all_markers() if m in text]
+            if url in files:
+                assert any(o.case.number.replace("/", "-") in text for o in world.offices.values()), url
+    assert problems == []
+
+
 def test_the_browser_phone_hands_each_role_only_its_own_sip_account(world: World, settings: Any) -> None:
     """/desk/phone/browser-phone takes no user: every role gets its own account or a refusal,
     never another member of staff's password, and the answer is never cached."""

@@ -117,6 +117,7 @@ class Environment:
     debug: bool
     var_dir: Path
     database_url: str
+    database_replica_url: str
     redis_url: str
     broker_url: str
     allowed_hosts: list[str]
@@ -182,6 +183,7 @@ def read_environment() -> Environment:
         debug=env_bool("OKIENKO_DEBUG", profile == "dev"),
         var_dir=var_dir,
         database_url=database_url,
+        database_replica_url=env_str("DATABASE_REPLICA_URL", ""),
         redis_url=redis_url,
         broker_url=env_str("CELERY_BROKER_URL", broker_default),
         allowed_hosts=env_list("OKIENKO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"]),

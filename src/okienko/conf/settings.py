@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "okienko.jobs.appointments",
     "okienko.jobs.events",
     "okienko.notifications",
+    "okienko.reports",
     "okienko.integrations",
     "okienko.api",
     "okienko.desk",
@@ -127,6 +128,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(ENV.database_url, ENV.db_pool_size)}
+# Reports read from a replica when one is configured (issue 20); the router sends nothing else there.
+if ENV.database_replica_url:
+    DATABASES["replica"] = {
+        **database_settings(ENV.database_replica_url, ENV.db_pool_size),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["okienko.reports.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if ENV.redis_url:

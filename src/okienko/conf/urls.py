@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("okienko.notifications.public_urls")),
     path("channels/", include("okienko.channels.urls")),
     path("", include("okienko.integrations.urls")),
+    path("", include("okienko.reports.public_urls")),
     # The admin signs in through our login (lockout, 2FA), never its own form.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/work-queues/", admin.site.admin_view(queues_admin.work_queues_view), name="admin-work-queues"),

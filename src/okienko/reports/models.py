@@ -1,0 +1,43 @@
+"""Rollups of the reports app (issue 20). They are the only tables the app writes; domain tables
+are only read. One row per local day (Europe/Warsaw) and key: the organisation that owns the case,
+its service and category, the channel it came by and the gmina of the place.
+
+``opened`` counts cases created that day; ``resolved`` counts cases resolved that day (their
+``resolved_at``), ``resolved_in_time`` those resolved by their resolve-due time, and
+``resolution_seconds`` the sum of their times from creation to resolution (the mean is the sum
+over the count). Rows are recomputed per bucket from the cases table (``rollups.recompute``), so a
+repeated or late event can never count twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseDay(models.Model):
+    day = models.DateField(_("day"))
+    organisation_id = models.BigIntegerField(_("organisation"))
+    service_id = models.BigIntegerField(_("service"))
+    category_id = models.BigIntegerField(_("category"), null=True)
+    channel = models.CharField(_("channel"), max_length=10)
+    gmina_id = models.CharField(_("gmina"), max_length=7, blank=True)
+    opened = models.PositiveIntegerField(_("opened"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    resolved_in_time = models.PositiveIntegerField(_("resolved in time"), default=0)
+    resolution_seconds = models.BigIntegerField(_("resolution time (seconds, sum)"), default=0)
+
+    class Meta:
+        verbose_name = _("cases per day")
+        verbose_name_plural = _("cases per day")
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["day", "organisation_id", "service_id", "channel", "gmina_id"], name="reports_caseday_key"
+            )
+        ]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["organisation_id", "day"], name="reports_caseday_org")]
+
+    def __str__(self) -> str:
+        return f"{self.day} org={self.organisation_id} service={self.service_id}: +{self.opened} ✓{self.resolved}"

@@ -1,0 +1,153 @@
+"""Keeping the case rollups current (issue 20, item 1).
+
+``recompute`` rebuilds the rows of the buckets a case belongs to (the day it was opened and the day
+it was resolved) from the cases table: idempotent, so the outbox may deliver an event twice or
+late. ``rebuild`` recomputes every bucket from a day on with two GROUP BY queries (installation,
+after an import, and the nightly repair that catches a case moved to another service or
+organisation, whose old bucket no event names). Reads go to the primary database: a rollup made
+from a lagging replica would be wrong until the next repair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncDate
+
+from okienko.cases.models import Case
+from okienko.catalogue.models import Service
+from okienko.reports.models import CaseDay
+
+
+def zone() -> dt.tzinfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(zone()).date()
+
+
+def day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants of a local day's start and of the next day's start (DST-safe)."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=zone())
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone())
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    day: dt.date
+    organisation_id: int
+    service_id: int
+    channel: str
+    gmina_id: str
+
+
+def buckets_of(case: Case) -> set[Bucket]:
+    keys = (case.organisation_id, case.service_id, case.channel, case.gmina_id or "")
+    found = {Bucket(local_day(case.created_at), *keys)}
+    if case.resolved_at is not None:
+        found.add(Bucket(local_day(case.resolved_at), *keys))
+    return found
+
+
+def _keys(bucket: Bucket) -> Q:
+    gmina = Q(gmina_id=bucket.gmina_id) if bucket.gmina_id else Q(gmina__isnull=True)
+    return Q(organisation_id=bucket.organisation_id, service_id=bucket.service_id, channel=bucket.channel) & gmina
+
+
+def recompute(buckets: Iterable[Bucket]) -> None:
+    """Rebuild these buckets' rows from the cases (a bucket with nothing left loses its row)."""
+    for bucket in sorted(buckets, key=lambda b: (b.day, b.organisation_id, b.service_id, b.channel, b.gmina_id)):
+        start, end = day_range(bucket.day)
+        cases = Case.objects.filter(_keys(bucket))
+        opened = cases.filter(created_at__gte=start, created_at__lt=end).count()
+        resolved: list[tuple[dt.datetime, dt.datetime, dt.datetime | None]] = [
+            (created, done, due)
+            for created, done, due in cases.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(
+                "created_at", "resolved_at", "resolve_due"
+            )
+            if done is not None
+        ]
+        in_time = sum(1 for _c, done, due in resolved if due is None or done <= due)
+        seconds = sum(int((done - created).total_seconds()) for created, done, _d in resolved)
+        category = Service.objects.filter(pk=bucket.service_id).values_list("category_id", flat=True)
+        key: dict[str, Any] = {
+            "day": bucket.day,
+            "organisation_id": bucket.organisation_id,
+            "service_id": bucket.service_id,
+            "channel": bucket.channel,
+            "gmina_id": bucket.gmina_id,
+        }
+        with transaction.atomic():
+            if not opened and not resolved:
+                CaseDay.objects.filter(**key).delete()
+                continue
+            CaseDay.objects.update_or_create(
+                **key,
+                defaults={
+                    "category_id": category.first(),
+                    "opened": opened,
+                    "resolved": len(resolved),
+                    "resolved_in_time": in_time,
+                    "resolution_seconds": max(0, seconds),
+                },
+            )
+
+
+def rebuild(since: dt.date | None = None) -> int:
+    """Recompute every row from ``since`` (all days when None); returns the number of rows."""
+    tz = zone()
+    cases = Case.objects.all()
+    opened_q = cases
+    resolved_q = cases.filter(resolved_at__isnull=False)
+    if since is not None:
+        start, _end = day_range(since)
+        opened_q = opened_q.filter(created_at__gte=start)
+        resolved_q = resolved_q.filter(resolved_at__gte=start)
+    keys = ("organisation_id", "service_id", "service__category_id", "channel", "gmina_id")
+    rows: dict[tuple[object, ...], CaseDay] = {}
+
+    def row(day: dt.date, values: dict[str, Any]) -> CaseDay:
+        key = (day, values["organisation_id"], values["service_id"], values["channel"], values["gmina_id"] or "")
+        if key not in rows:
+            rows[key] = CaseDay(
+                day=day,
+                organisation_id=values["organisation_id"],
+                service_id=values["service_id"],
+                category_id=values["service__category_id"],
+                channel=values["channel"],
+                gmina_id=values["gmina_id"] or "",
+            )
+        return rows[key]
+
+    for values in opened_q.annotate(d=TruncDate("created_at", tzinfo=tz)).values("d", *keys).annotate(n=Count("pk")):
+        row(values["d"], values).opened = values["n"]
+    took = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    resolved = (
+        resolved_q.annotate(d=TruncDate("resolved_at", tzinfo=tz))
+        .values("d", *keys)
+        .annotate(
+            n=Count("pk"),
+            in_time=Count("pk", filter=Q(resolve_due__isnull=True) | Q(resolved_at__lte=F("resolve_due"))),
+            took=Sum(took),
+        )
+    )
+    for values in resolved:
+        target = row(values["d"], values)
+        target.resolved = values["n"]
+        target.resolved_in_time = values["in_time"]
+        duration = values["took"]
+        target.resolution_seconds = max(0, int(duration.total_seconds())) if duration is not None else 0
+    with transaction.atomic():
+        stale = CaseDay.objects.all() if since is None else CaseDay.objects.filter(day__gte=since)
+        stale.delete()
+        CaseDay.objects.bulk_create(rows.values(), batch_size=2000)
+    return len(rows)

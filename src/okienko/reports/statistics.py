@@ -1,0 +1,171 @@
+"""The public statistics of a month (issue 20, item 7), from the rollups only.
+
+What the public sees: cases opened and resolved, the share resolved by the deadline and the mean
+time to resolution; by category, by the office or unit that owns the case, by gmina or district
+and by channel, and a day-by-day series. Services that are not published (``cases.publication``:
+not public, or ``private``) are never named: their cases count in the totals and in their
+category, and appear in the by-service list only summed as "other matters".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max, Min
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from okienko.accounts.models import Organisation, TerritorialUnit
+from okienko.cases.publication import LISTED
+from okienko.catalogue.models import Service, ServiceCategory
+from okienko.core import clock
+from okienko.core.choices import Channel as CaseChannel
+from okienko.reports.models import CaseDay
+from okienko.reports.rollups import local_day
+from okienko.reports.routers import read_alias
+
+TOP_SERVICES = 20
+
+
+@dataclass
+class Line:
+    label: str
+    opened: int = 0
+    resolved: int = 0
+    in_time: int = 0
+    seconds: int = 0
+
+    @property
+    def in_time_share(self) -> float | None:
+        return self.in_time / self.resolved if self.resolved else None
+
+    @property
+    def in_time_percent(self) -> int | None:
+        share = self.in_time_share
+        return round(share * 100) if share is not None else None
+
+    @property
+    def mean_days(self) -> float | None:
+        return self.seconds / self.resolved / 86400 if self.resolved else None
+
+
+@dataclass
+class MonthStats:
+    month: dt.date
+    total: Line
+    by_category: list[Line] = field(default_factory=list)
+    by_service: list[Line] = field(default_factory=list)
+    by_organisation: list[Line] = field(default_factory=list)
+    by_district: list[Line] = field(default_factory=list)
+    by_channel: list[Line] = field(default_factory=list)
+    by_day: list[Line] = field(default_factory=list)
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def months_available() -> list[dt.date]:
+    """The months with any data, newest first (at most ten years back)."""
+    span = CaseDay.objects.using(read_alias()).aggregate(first=Min("day"), last=Max("day"))
+    if span["first"] is None:
+        return [month_start(local_day(clock.now()))]
+    month, last = month_start(span["first"]), month_start(max(span["last"], local_day(clock.now())))
+    month = max(month, last.replace(year=last.year - 10))
+    found = []
+    while month <= last:
+        found.append(month)
+        month = next_month(month)
+    return found[::-1]
+
+
+def _add(line: Line, row: CaseDay) -> None:
+    line.opened += row.opened
+    line.resolved += row.resolved
+    line.in_time += row.resolved_in_time
+    line.seconds += row.resolution_seconds
+
+
+def _ordered(lines: dict[Any, Line]) -> list[Line]:
+    return sorted(lines.values(), key=lambda line: (-line.opened, -line.resolved, line.label))
+
+
+def compute(month: dt.date) -> MonthStats:
+    rows = list(CaseDay.objects.using(read_alias()).filter(day__gte=month, day__lt=next_month(month)).order_by("day"))
+    services = {
+        s.pk: s
+        for s in Service.objects.using(read_alias())
+        .filter(pk__in={r.service_id for r in rows})
+        .only("pk", "public_name", "is_public", "publication")
+    }
+    categories = dict(
+        ServiceCategory.objects.using(read_alias())
+        .filter(pk__in={r.category_id for r in rows if r.category_id})
+        .values_list("pk", "name")
+    )
+    organisations = dict(
+        Organisation.objects.using(read_alias())
+        .filter(pk__in={r.organisation_id for r in rows})
+        .values_list("pk", "name")
+    )
+    districts = dict(
+        TerritorialUnit.objects.using(read_alias())
+        .filter(code__in={r.gmina_id for r in rows if r.gmina_id})
+        .values_list("code", "name")
+    )
+    channel_names = dict(CaseChannel.choices)
+    stats = MonthStats(month=month, total=Line(_("All matters")))
+    other = _("Other matters")
+    lines: dict[str, dict[Any, Line]] = defaultdict(dict)
+
+    def line(kind: str, key: Any, label: str) -> Line:
+        if key not in lines[kind]:
+            lines[kind][key] = Line(label)
+        return lines[kind][key]
+
+    for row in rows:
+        service = services.get(row.service_id)
+        listed = service is not None and service.is_public and service.publication in LISTED
+        _add(stats.total, row)
+        _add(line("category", row.category_id, categories.get(row.category_id or 0, other)), row)
+        if listed and service is not None:
+            _add(line("service", row.service_id, service.public_name), row)
+        else:
+            _add(line("service", None, other), row)
+        _add(line("organisation", row.organisation_id, organisations.get(row.organisation_id, "—")), row)
+        district = districts.get(row.gmina_id, _("place not given")) if row.gmina_id else _("place not given")
+        _add(line("district", row.gmina_id, district), row)
+        _add(line("channel", row.channel, str(channel_names.get(row.channel, row.channel))), row)
+        _add(line("day", row.day, row.day.isoformat()), row)
+    stats.by_category = _ordered(lines["category"])
+    named = _ordered({k: v for k, v in lines["service"].items() if k is not None})
+    rest = lines["service"].get(None, Line(other))
+    for extra in named[TOP_SERVICES:]:
+        for attribute in ("opened", "resolved", "in_time", "seconds"):
+            setattr(rest, attribute, getattr(rest, attribute) + getattr(extra, attribute))
+    stats.by_service = named[:TOP_SERVICES] + ([rest] if rest.opened or rest.resolved else [])
+    stats.by_organisation = _ordered(lines["organisation"])
+    stats.by_district = _ordered(lines["district"])
+    stats.by_channel = _ordered(lines["channel"])
+    stats.by_day = sorted(lines["day"].values(), key=lambda line: line.label)
+    return stats
+
+
+def month_stats(month: dt.date) -> MonthStats:
+    """:func:`compute`, cached per month and language (10 minutes; a day for past months)."""
+    key = f"reports:public:{month.isoformat()}:{translation.get_language()}"
+    found = cache.get(key)
+    if isinstance(found, MonthStats):
+        return found
+    stats = compute(month)
+    current = month_start(local_day(clock.now()))
+    cache.set(key, stats, 600 if month >= current else 86400)
+    return stats

@@ -1,0 +1,20 @@
+"""Periodic work of the reports app for Celery beat."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from okienko.core import clock, context
+from okienko.reports import rollups
+
+REPAIR_DAYS = 35
+
+
+@shared_task(name="okienko.reports.repair_rollups", ignore_result=True)
+def repair_rollups() -> int:
+    """Recompute the last five weeks of rollups (a case moved to another service or office leaves
+    its old bucket to this repair; the outbox keeps the rest current within seconds)."""
+    with context.channel("scheduler"):
+        return rollups.rebuild(since=rollups.local_day(clock.now()) - dt.timedelta(days=REPAIR_DAYS))
