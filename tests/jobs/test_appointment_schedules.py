@@ -242,6 +242,7 @@ def test_the_list_shows_the_schedules_in_scope_by_role(
     assert _login(editor).get("/desk/appointments/schedules/").status_code == 403
     nav = _login(boss).get("/desk/appointments/").content.decode()
     assert 'href="/desk/appointments/schedules/"' in nav
+    assert f'href="/desk/appointments/schedules/{schedule.office.code}/"' in nav  # the day links to its schedule
 
 
 def test_readers_read_managers_change_others_get_404(
