@@ -41,3 +41,37 @@ class CaseDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} org={self.organisation_id} service={self.service_id}: +{self.opened} ✓{self.resolved}"
+
+
+class ContactDay(models.Model):
+    """Contacts (``interactions.Interaction``) per local day, office, channel, direction, outcome,
+    service, member of staff and local hour of their start. ``staff_id`` and ``service_id`` are
+    0 when the contact has none (a NULL in a unique key would not be unique). ``duration_seconds``
+    sums the handling time of the ``timed`` contacts (those with an end). Rows are rebuilt per
+    office and day from the contacts table (``rollups.recompute_contacts``)."""
+
+    day = models.DateField(_("day"))
+    organisation_id = models.BigIntegerField(_("organisation"))
+    channel = models.CharField(_("channel"), max_length=10)
+    direction = models.CharField(_("direction"), max_length=3)
+    outcome = models.CharField(_("outcome"), max_length=20)
+    service_id = models.BigIntegerField(_("service"), default=0)
+    staff_id = models.BigIntegerField(_("member of staff"), default=0)
+    hour = models.PositiveSmallIntegerField(_("hour"))
+    contacts = models.PositiveIntegerField(_("contacts"), default=0)
+    timed = models.PositiveIntegerField(_("contacts with a duration"), default=0)
+    duration_seconds = models.BigIntegerField(_("handling time (seconds, sum)"), default=0)
+
+    class Meta:
+        verbose_name = _("contacts per day")
+        verbose_name_plural = _("contacts per day")
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["day", "organisation_id", "channel", "direction", "outcome", "service_id", "staff_id", "hour"],
+                name="reports_contactday_key",
+            )
+        ]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["organisation_id", "day"], name="reports_contactday_org")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour}h org={self.organisation_id} {self.channel}: {self.contacts}"

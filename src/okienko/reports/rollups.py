@@ -1,4 +1,4 @@
-"""Keeping the case rollups current (issue 20, item 1).
+"""Keeping the case and contact rollups current (issue 20, items 1 and 2).
 
 ``recompute`` rebuilds the rows of the buckets a case belongs to (the day it was opened and the day
 it was resolved) from the cases table: idempotent, so the outbox may deliver an event twice or
@@ -18,12 +18,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, TruncDate
 
 from okienko.cases.models import Case
 from okienko.catalogue.models import Service
-from okienko.reports.models import CaseDay
+from okienko.interactions.models import Interaction
+from okienko.reports.models import CaseDay, ContactDay
 
 
 def zone() -> dt.tzinfo:
@@ -151,3 +152,72 @@ def rebuild(since: dt.date | None = None) -> int:
         stale.delete()
         CaseDay.objects.bulk_create(rows.values(), batch_size=2000)
     return len(rows)
+
+
+# -- contacts (issue 20, item 2) ----------------------------------------------------------------
+def contact_bucket(interaction: Interaction) -> tuple[int, dt.date]:
+    """The office and local day whose contact rows an interaction counts in."""
+    return interaction.organisation_id, local_day(interaction.started_at)
+
+
+def _contact_rows(contacts: QuerySet[Interaction]) -> list[ContactDay]:
+    tz = zone()
+    took = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
+    grouped = (
+        contacts.annotate(d=TruncDate("started_at", tzinfo=tz), h=ExtractHour("started_at", tzinfo=tz))
+        .values("d", "h", "organisation_id", "channel", "direction", "outcome", "service_id", "staff_id")
+        .annotate(
+            n=Count("pk"),
+            timed=Count("pk", filter=Q(ended_at__isnull=False, ended_at__gte=F("started_at"))),
+            took=Sum(took, filter=Q(ended_at__isnull=False, ended_at__gte=F("started_at"))),
+        )
+    )
+    rows: list[ContactDay] = []
+    for v in grouped:
+        duration = v["took"]
+        rows.append(
+            ContactDay(
+                day=v["d"],
+                hour=v["h"],
+                organisation_id=v["organisation_id"],
+                channel=v["channel"],
+                direction=v["direction"],
+                outcome=v["outcome"],
+                service_id=v["service_id"] or 0,
+                staff_id=v["staff_id"] or 0,
+                contacts=v["n"],
+                timed=v["timed"],
+                duration_seconds=max(0, int(duration.total_seconds())) if duration is not None else 0,
+            )
+        )
+    return rows
+
+
+def recompute_contacts(buckets: Iterable[tuple[int, dt.date]]) -> None:
+    """Rebuild the rows of these (office, local day) buckets from the contacts: idempotent."""
+    for organisation_id, day in sorted(set(buckets)):
+        start, end = day_range(day)
+        contacts = Interaction.objects.filter(organisation_id=organisation_id)
+        contacts = contacts.filter(started_at__gte=start, started_at__lt=end)
+        rows = _contact_rows(contacts)
+        with transaction.atomic():
+            ContactDay.objects.filter(organisation_id=organisation_id, day=day).delete()
+            ContactDay.objects.bulk_create(rows)
+
+
+def rebuild_contacts(since: dt.date | None = None) -> int:
+    """Recompute every contact row from ``since`` (all days when None); returns the number of rows."""
+    contacts = Interaction.objects.all()
+    if since is not None:
+        contacts = contacts.filter(started_at__gte=day_range(since)[0])
+    rows = _contact_rows(contacts)
+    with transaction.atomic():
+        stale = ContactDay.objects.all() if since is None else ContactDay.objects.filter(day__gte=since)
+        stale.delete()
+        ContactDay.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def rebuild_all(since: dt.date | None = None) -> int:
+    """Both rollups (the command and the nightly repair)."""
+    return rebuild(since) + rebuild_contacts(since)

@@ -17,4 +17,4 @@ def repair_rollups() -> int:
     """Recompute the last five weeks of rollups (a case moved to another service or office leaves
     its old bucket to this repair; the outbox keeps the rest current within seconds)."""
     with context.channel("scheduler"):
-        return rollups.rebuild(since=rollups.local_day(clock.now()) - dt.timedelta(days=REPAIR_DAYS))
+        return rollups.rebuild_all(since=rollups.local_day(clock.now()) - dt.timedelta(days=REPAIR_DAYS))

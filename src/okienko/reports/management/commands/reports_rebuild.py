@@ -1,4 +1,4 @@
-"""Recompute the report rollups from the cases: all days, or from ``--since YYYY-MM-DD``."""
+"""Recompute the report rollups from the cases and contacts: all days, or from ``--since YYYY-MM-DD``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from okienko.reports import rollups
 
 
 class Command(BaseCommand):
-    help = "Recompute the report rollups from the cases (all days, or from --since)."
+    help = "Recompute the report rollups from the cases and contacts (all days, or from --since)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--since", default="", help="first local day to recompute, YYYY-MM-DD")
@@ -23,5 +23,5 @@ class Command(BaseCommand):
                 since = dt.date.fromisoformat(options["since"])
             except ValueError as exc:
                 raise CommandError(f"--since must be YYYY-MM-DD, got {options['since']!r}") from exc
-        count = rollups.rebuild(since=since)
+        count = rollups.rebuild_all(since=since)
         self.stdout.write(f"reports: {count} rollup rows")
