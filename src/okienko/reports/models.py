@@ -1,6 +1,7 @@
 """Rollups of the reports app (issue 20). They are the only tables the app writes; domain tables
 are only read. One row per local day (Europe/Warsaw) and key: the organisation that owns the case,
-its service and category, the channel it came by and the gmina of the place.
+the unit it is assigned to (``unit_id``, 0 when none: a unit head's reports), its service and
+category, the channel it came by and the gmina of the place.
 
 ``opened`` counts cases created that day; ``resolved`` counts cases resolved that day (their
 ``resolved_at``), ``resolved_in_time`` those resolved by their resolve-due time, and
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 class CaseDay(models.Model):
     day = models.DateField(_("day"))
     organisation_id = models.BigIntegerField(_("organisation"))
+    unit_id = models.BigIntegerField(_("assigned unit"), default=0)
     service_id = models.BigIntegerField(_("service"))
     category_id = models.BigIntegerField(_("category"), null=True)
     channel = models.CharField(_("channel"), max_length=10)
@@ -34,7 +36,8 @@ class CaseDay(models.Model):
         verbose_name_plural = _("cases per day")
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
-                fields=["day", "organisation_id", "service_id", "channel", "gmina_id"], name="reports_caseday_key"
+                fields=["day", "organisation_id", "unit_id", "service_id", "channel", "gmina_id"],
+                name="reports_caseday_key",
             )
         ]
         indexes: ClassVar[list[Any]] = [models.Index(fields=["organisation_id", "day"], name="reports_caseday_org")]

@@ -65,21 +65,21 @@ def _keys(bucket: Bucket) -> Q:
 
 
 def recompute(buckets: Iterable[Bucket]) -> None:
-    """Rebuild these buckets' rows from the cases (a bucket with nothing left loses its row)."""
+    """Rebuild these buckets' rows from the cases, one row per assigned unit (a bucket with
+    nothing left loses its rows; a case moved to another unit leaves the old unit's row here)."""
     for bucket in sorted(buckets, key=lambda b: (b.day, b.organisation_id, b.service_id, b.channel, b.gmina_id)):
         start, end = day_range(bucket.day)
         cases = Case.objects.filter(_keys(bucket))
-        opened = cases.filter(created_at__gte=start, created_at__lt=end).count()
-        resolved: list[tuple[dt.datetime, dt.datetime, dt.datetime | None]] = [
-            (created, done, due)
-            for created, done, due in cases.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(
-                "created_at", "resolved_at", "resolve_due"
-            )
-            if done is not None
-        ]
-        in_time = sum(1 for _c, done, due in resolved if due is None or done <= due)
-        seconds = sum(int((done - created).total_seconds()) for created, done, _d in resolved)
-        category = Service.objects.filter(pk=bucket.service_id).values_list("category_id", flat=True)
+        opened: dict[int, int] = {}
+        for unit in cases.filter(created_at__gte=start, created_at__lt=end).values_list("assigned_unit_id", flat=True):
+            opened[unit or 0] = opened.get(unit or 0, 0) + 1
+        resolved: dict[int, list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]] = {}
+        for unit, created, done, due in cases.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(
+            "assigned_unit_id", "created_at", "resolved_at", "resolve_due"
+        ):
+            if done is not None:
+                resolved.setdefault(unit or 0, []).append((created, done, due))
+        category = Service.objects.filter(pk=bucket.service_id).values_list("category_id", flat=True).first()
         key: dict[str, Any] = {
             "day": bucket.day,
             "organisation_id": bucket.organisation_id,
@@ -87,20 +87,24 @@ def recompute(buckets: Iterable[Bucket]) -> None:
             "channel": bucket.channel,
             "gmina_id": bucket.gmina_id,
         }
-        with transaction.atomic():
-            if not opened and not resolved:
-                CaseDay.objects.filter(**key).delete()
-                continue
-            CaseDay.objects.update_or_create(
-                **key,
-                defaults={
-                    "category_id": category.first(),
-                    "opened": opened,
-                    "resolved": len(resolved),
-                    "resolved_in_time": in_time,
-                    "resolution_seconds": max(0, seconds),
-                },
+        rows = []
+        for unit in sorted(set(opened) | set(resolved)):
+            done_here = resolved.get(unit, [])
+            seconds = sum(int((done - created).total_seconds()) for created, done, _d in done_here)
+            rows.append(
+                CaseDay(
+                    **key,
+                    unit_id=unit,
+                    category_id=category,
+                    opened=opened.get(unit, 0),
+                    resolved=len(done_here),
+                    resolved_in_time=sum(1 for _c, done, due in done_here if due is None or done <= due),
+                    resolution_seconds=max(0, seconds),
+                )
             )
+        with transaction.atomic():
+            CaseDay.objects.filter(**key).delete()
+            CaseDay.objects.bulk_create(rows)
 
 
 def rebuild(since: dt.date | None = None) -> int:
@@ -113,15 +117,17 @@ def rebuild(since: dt.date | None = None) -> int:
         start, _end = day_range(since)
         opened_q = opened_q.filter(created_at__gte=start)
         resolved_q = resolved_q.filter(resolved_at__gte=start)
-    keys = ("organisation_id", "service_id", "service__category_id", "channel", "gmina_id")
+    keys = ("organisation_id", "assigned_unit_id", "service_id", "service__category_id", "channel", "gmina_id")
     rows: dict[tuple[object, ...], CaseDay] = {}
 
     def row(day: dt.date, values: dict[str, Any]) -> CaseDay:
-        key = (day, values["organisation_id"], values["service_id"], values["channel"], values["gmina_id"] or "")
+        unit = values["assigned_unit_id"] or 0
+        key = (day, values["organisation_id"], unit, values["service_id"], values["channel"], values["gmina_id"] or "")
         if key not in rows:
             rows[key] = CaseDay(
                 day=day,
                 organisation_id=values["organisation_id"],
+                unit_id=unit,
                 service_id=values["service_id"],
                 category_id=values["service__category_id"],
                 channel=values["channel"],
