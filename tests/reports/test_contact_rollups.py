@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import time_machine
 from django.core.management import call_command
@@ -17,7 +18,7 @@ from tests.cases.conftest import City, open_pothole
 MONDAY = "2026-11-23 09:00:00+00:00"  # 10:00 in Warsaw
 
 
-def _rows() -> list[tuple[object, ...]]:
+def _rows() -> list[tuple[Any, ...]]:
     return sorted(
         ContactDay.objects.values_list(
             "day", "hour", "organisation_id", "channel", "outcome", "staff_id", "contacts", "timed", "duration_seconds"

@@ -20,6 +20,8 @@ class DeskConfig(AppConfig):
         # Kontraktor (issue 17): the office's contracts and the agency's desk.
         register(NavItem("desk:contracting_contracts", _("Contracts"), Perm.CONTRACTING_OFFICE, order=299))
         register(NavItem("desk:contracting_contracts", _("Contracts"), Perm.CONTRACTING_AGENCY, order=299))
+        # Management reporting (issue 20): the dashboard for the offices whose reports one may see.
+        register(NavItem("desk:reports", _("Reports"), Perm.REPORTS_VIEW, order=74))
         panels.register(
             panels.Panel(panels.DESK_HOME, "desk.mail_waiting", work_panels.WORK_PANEL, mail_panels.waiting, order=25)
         )

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("okienko.desk.jobs_urls")),
     path("", include("okienko.desk.events_urls")),
     path("", include("okienko.desk.appointment_urls")),
+    path("", include("okienko.desk.reports_urls")),
 ]

@@ -1,0 +1,374 @@
+"""The quantitative dashboard of the desk and the report API (issue 20, items 2 and 9).
+
+Everything is read from the rollups (``CaseDay``, ``ContactDay``) on the read alias, except the
+backlog now (a count of open cases). A reader's **scope** is the set of organisations where they
+hold ``reports.view`` (a director's subtree, a unit head's unit; an API token narrows it to its
+organisation's subtree): cases count when their jurisdiction *or* their assigned unit is in scope,
+contacts when the office that recorded them is. Figures per member of staff are given only for the
+offices where the reader also supervises queues (``queues.supervise``).
+
+A period is from–to local days, at most :data:`MAX_DAYS` long; a bad one raises
+:class:`PeriodError` with a message for the reader (never a server error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.utils.dates import WEEKDAYS
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from okienko.accounts.models import Organisation, User
+from okienko.cases.models import Case
+from okienko.cases.workflow import OPEN_STATUSES
+from okienko.catalogue.models import Service, ServiceCategory
+from okienko.core.choices import Channel
+from okienko.interactions.models import Interaction
+from okienko.reports.models import CaseDay, ContactDay
+from okienko.reports.routers import read_alias
+
+MAX_DAYS = 2 * 366
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+CASE_GROUPS = ("organisation", "unit", "service", "category", "channel", "day", "month")
+CONTACT_GROUPS = (
+    "organisation",
+    "channel",
+    "direction",
+    "outcome",
+    "service",
+    "staff",
+    "hour",
+    "weekday",
+    "day",
+    "month",
+)
+
+
+L = TypeVar("L", "CaseLine", "ContactLine")
+
+
+class PeriodError(ValueError):
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+@dataclass(frozen=True)
+class Period:
+    since: dt.date
+    until: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    def last_year(self) -> Period:
+        return Period(_year_before(self.since), _year_before(self.until))
+
+
+def _year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _date(text: str, what: str | Promise) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise PeriodError(_("%(what)s is not a date (YYYY-MM-DD).") % {"what": what}) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PeriodError(_("Choose dates between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR})
+    return day
+
+
+def parse_period(since: str | None, until: str | None, today: dt.date) -> Period:
+    """From–to days (this month so far when neither is given)."""
+    start = _date(since, _("The first day")) if since else None
+    end = _date(until, _("The last day")) if until else None
+    if start is None and end is None:
+        return Period(today.replace(day=1), today)
+    if start is None:
+        assert end is not None
+        start = end.replace(day=1)
+    if end is None:
+        end = max(start, today) if (today - start).days <= MAX_DAYS else start
+    if end < start:
+        raise PeriodError(_("The period ends before it starts."))
+    if (end - start).days + 1 > MAX_DAYS:
+        raise PeriodError(_("The period may be at most two years; choose a shorter one."))
+    return Period(start, end)
+
+
+@dataclass(frozen=True)
+class Scope:
+    organisations: frozenset[int]
+    supervised: frozenset[int] = frozenset()  # offices where figures per member of staff are shown
+
+    def __bool__(self) -> bool:
+        return bool(self.organisations)
+
+    def narrowed(self, organisation: Organisation) -> Scope:
+        """Only ``organisation``'s subtree (the caller checks it is in scope)."""
+        below = set(
+            Organisation.objects.using(read_alias())
+            .filter(path__startswith=organisation.path)
+            .values_list("pk", flat=True)
+        )
+        return Scope(self.organisations & below, self.supervised & below)
+
+
+def scope_of(reports: Iterable[int], supervise: Iterable[int]) -> Scope:
+    ids = frozenset(reports)
+    return Scope(ids, frozenset(supervise) & ids)
+
+
+# -- figures ---------------------------------------------------------------------------------------
+@dataclass
+class CaseLine:
+    key: Any
+    label: str
+    opened: int = 0
+    resolved: int = 0
+    resolved_in_time: int = 0
+    resolution_seconds: int = 0
+
+    @property
+    def in_time_percent(self) -> int | None:
+        return round(self.resolved_in_time * 100 / self.resolved) if self.resolved else None
+
+    @property
+    def mean_days(self) -> float | None:
+        return round(self.resolution_seconds / self.resolved / 86400, 1) if self.resolved else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "opened": self.opened,
+            "resolved": self.resolved,
+            "resolved_in_time": self.resolved_in_time,
+            "in_time_percent": self.in_time_percent,
+            "mean_resolution_days": self.mean_days,
+        }
+
+
+@dataclass
+class ContactLine:
+    key: Any
+    label: str
+    contacts: int = 0
+    answered: int = 0
+    timed: int = 0
+    duration_seconds: int = 0
+
+    @property
+    def first_contact_percent(self) -> int | None:
+        return round(self.answered * 100 / self.contacts) if self.contacts else None
+
+    @property
+    def mean_minutes(self) -> float | None:
+        return round(self.duration_seconds / self.timed / 60, 1) if self.timed else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "contacts": self.contacts,
+            "answered_at_first_contact": self.answered,
+            "first_contact_percent": self.first_contact_percent,
+            "mean_handling_minutes": self.mean_minutes,
+        }
+
+
+def case_rows(scope: Scope, period: Period) -> QuerySet[CaseDay]:
+    ids = sorted(scope.organisations)
+    return CaseDay.objects.using(read_alias()).filter(
+        Q(organisation_id__in=ids) | Q(unit_id__in=ids), day__gte=period.since, day__lte=period.until
+    )
+
+
+def contact_rows(scope: Scope, period: Period) -> QuerySet[ContactDay]:
+    return ContactDay.objects.using(read_alias()).filter(
+        organisation_id__in=sorted(scope.organisations), day__gte=period.since, day__lte=period.until
+    )
+
+
+def _names(model: Any, ids: set[Any], attribute: str) -> dict[Any, str]:
+    if not ids:
+        return {}
+    return dict(model.objects.using(read_alias()).filter(pk__in=ids).values_list("pk", attribute))
+
+
+def _labels(group: str, keys: set[Any]) -> dict[Any, str]:
+    if group in ("organisation", "unit"):
+        return _names(Organisation, keys, "name")
+    if group == "service":
+        return _names(Service, keys - {0}, "public_name") | {0: _("no service")}
+    if group == "category":
+        return _names(ServiceCategory, keys - {None}, "name") | {None: _("no category")}
+    if group == "staff":
+        users = User.objects.using(read_alias()).filter(pk__in=keys - {0})
+        return {u.pk: u.get_full_name() or u.username for u in users} | {0: _("nobody named")}
+    if group == "channel":
+        return {k: str(v) for k, v in Channel.choices}
+    if group == "direction":
+        return {k: str(v) for k, v in Interaction.Direction.choices}
+    if group == "outcome":
+        return {k: str(v) for k, v in Interaction.Outcome.choices}
+    if group == "weekday":
+        return {k + 1: str(v) for k, v in WEEKDAYS.items()}
+    if group == "hour":
+        return {h: f"{h:02d}:00–{h:02d}:59" for h in range(24)}
+    return {}
+
+
+def _key_value(group: str, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()[:7] if group == "month" else value.isoformat()
+    return value
+
+
+def cases(scope: Scope, period: Period, group: str | None = None) -> list[CaseLine]:
+    """Case figures, in total (one line) or per ``group`` (one of :data:`CASE_GROUPS`)."""
+    rows = case_rows(scope, period)
+    sums = {
+        "s_opened": Sum("opened"),
+        "s_resolved": Sum("resolved"),
+        "s_resolved_in_time": Sum("resolved_in_time"),
+        "s_resolution_seconds": Sum("resolution_seconds"),
+    }
+    if group is None:
+        total = rows.aggregate(**sums)
+        return [CaseLine(None, _("All cases"), **{k[2:]: v or 0 for k, v in total.items()})]
+    if group == "unit":
+        # the assigned unit, or the jurisdiction of a case assigned to none
+        grouped: dict[Any, CaseLine] = {}
+        for values in rows.values("organisation_id", "unit_id").annotate(**sums):
+            key = values["unit_id"] or values["organisation_id"]
+            line = grouped.setdefault(key, CaseLine(key, ""))
+            for name in sums:
+                setattr(line, name[2:], getattr(line, name[2:]) + (values[name] or 0))
+        labels = _labels("unit", set(grouped))
+        for line in grouped.values():
+            line.label = labels.get(line.key, "—")
+        return sorted(grouped.values(), key=lambda line: (-line.opened, line.label))
+    field_name = {"organisation": "organisation_id", "service": "service_id", "category": "category_id"}.get(
+        group, group
+    )
+    if group == "month":
+        rows = rows.annotate(month=TruncMonth("day"))
+    lines = [
+        CaseLine(_key_value(group, v[field_name]), "", **{k[2:]: v[k] or 0 for k in sums})
+        for v in rows.values(field_name).annotate(**sums).order_by(field_name)
+    ]
+    return _labelled(group, lines)
+
+
+def contacts(scope: Scope, period: Period, group: str | None = None) -> list[ContactLine]:
+    """Contact figures, in total or per ``group`` (one of :data:`CONTACT_GROUPS`); per ``staff``
+    only the offices of ``scope.supervised`` count."""
+    rows = contact_rows(scope, period)
+    sums = {
+        "s_contacts": Sum("contacts"),
+        "s_answered": Sum("contacts", filter=Q(outcome=Interaction.Outcome.ANSWERED)),
+        "s_timed": Sum("timed"),
+        "s_duration_seconds": Sum("duration_seconds"),
+    }
+    if group is None:
+        total = rows.aggregate(**sums)
+        return [ContactLine(None, _("All contacts"), **{k[2:]: v or 0 for k, v in total.items()})]
+    if group == "staff":
+        rows = rows.filter(organisation_id__in=sorted(scope.supervised))
+    field_name = {"organisation": "organisation_id", "service": "service_id", "staff": "staff_id"}.get(group, group)
+    if group == "weekday":
+        rows = rows.annotate(weekday=ExtractIsoWeekDay("day"))
+    if group == "month":
+        rows = rows.annotate(month=TruncMonth("day"))
+    found = {
+        _key_value(group, v[field_name]): ContactLine(
+            _key_value(group, v[field_name]), "", **{k[2:]: v[k] or 0 for k in sums}
+        )
+        for v in rows.values(field_name).annotate(**sums).order_by(field_name)
+    }
+    if group == "hour":  # every hour and every day of the week, also those without contacts
+        found = {h: found.get(h, ContactLine(h, "")) for h in range(24)}
+    if group == "weekday":
+        found = {d: found.get(d, ContactLine(d, "")) for d in range(1, 8)}
+    return _labelled(group, list(found.values()))
+
+
+def _labelled(group: str, lines: list[L]) -> list[L]:
+    labels = _labels(group, {line.key for line in lines})
+    for line in lines:
+        line.label = labels.get(line.key, str(line.key) if line.key is not None else "—")
+    if group in ("organisation", "service", "category", "staff", "channel", "direction", "outcome"):
+        lines.sort(key=lambda line: line.label)
+    return lines
+
+
+def backlog(scope: Scope) -> int:
+    """Open cases now, in scope (a count on the read alias)."""
+    ids = sorted(scope.organisations)
+    return (
+        Case.objects.using(read_alias())
+        .filter(Q(organisation_id__in=ids) | Q(assigned_unit_id__in=ids), status__in=sorted(OPEN_STATUSES))
+        .count()
+    )
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    cases: CaseLine
+    cases_last_year: CaseLine
+    contacts: ContactLine
+    contacts_last_year: ContactLine
+    backlog: int
+    cases_by: dict[str, list[CaseLine]] = field(default_factory=dict)
+    contacts_by: dict[str, list[ContactLine]] = field(default_factory=dict)
+
+
+DASHBOARD_CASES = ("unit", "service", "channel")
+DASHBOARD_CONTACTS = ("channel", "hour", "weekday", "organisation", "outcome", "staff")
+GROUP_TITLES: dict[str, Promise] = {
+    "organisation": gettext_lazy("By office or unit"),
+    "unit": gettext_lazy("By unit"),
+    "service": gettext_lazy("By service"),
+    "category": gettext_lazy("By category"),
+    "channel": gettext_lazy("By channel"),
+    "direction": gettext_lazy("By direction"),
+    "outcome": gettext_lazy("By outcome"),
+    "staff": gettext_lazy("By member of staff"),
+    "hour": gettext_lazy("By hour of the day"),
+    "weekday": gettext_lazy("By day of the week"),
+    "day": gettext_lazy("By day"),
+    "month": gettext_lazy("By month"),
+}
+
+
+def dashboard(scope: Scope, period: Period) -> Dashboard:
+    before = period.last_year()
+    board = Dashboard(
+        period=period,
+        cases=cases(scope, period)[0],
+        cases_last_year=cases(scope, before)[0],
+        contacts=contacts(scope, period)[0],
+        contacts_last_year=contacts(scope, before)[0],
+        backlog=backlog(scope),
+    )
+    board.cases_by = {group: cases(scope, period, group) for group in DASHBOARD_CASES}
+    board.contacts_by = {
+        group: contacts(scope, period, group) for group in DASHBOARD_CONTACTS if group != "staff" or scope.supervised
+    }
+    return board
