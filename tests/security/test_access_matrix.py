@@ -307,6 +307,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/jobs/offers/", "uuid"): lambda o: _job_offer(o).uuid,
     ("desk/jobs/employers/", "uuid"): lambda o: _job_offer(o).employer.uuid,
     ("desk/jobs/portal-accounts/", "pk"): lambda o: _portal_account(o),
+    ("desk/reports/export/", "fmt"): lambda o: "csv",
     ("api/v1/jobs/offers/", "uuid"): lambda o: _job_offer(o).uuid,
     ("api/v1/jobs/cvs/", "uuid"): lambda o: _job_cv(o).uuid,
     ("api/v1/jobs/applications/", "uuid"): lambda o: _job_application(o),
@@ -494,6 +495,8 @@ def _ivr_number(office: Office) -> Any:
 
 # Query strings that make a page show an object (hand-offs between desk forms).
 QUERIES: dict[str, Filler] = {
+    "desk/reports/export/": lambda o: "since=2020-01-01&until=2029-12-31",
+    "desk/reports/export/sprawy.{fmt}": lambda o: "since=2020-01-01&until=2029-12-31",
     "desk/contacts/callbacks/new/": lambda o: f"interaction={o.interaction.uuid}",
     "desk/contacts/new/": lambda o: f"client={o.client.uuid}",
     "desk/contacts/letter/": lambda o: f"client={o.client.uuid}",
