@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--load-only", action="store_true", help="load the cases and stop (measure later)")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -213,6 +214,8 @@ def main() -> None:
     from okienko.reports.models import CaseDay
 
     load(args.cases)
+    if args.load_only:
+        return
     city, _units, _services, _gminas = fixtures()
     total = Case.objects.filter(organisation=city).count()
     print(f"cases: {total:,}")
