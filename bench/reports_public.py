@@ -14,8 +14,9 @@ whole stack (no network):
 * the public statistics page ``/statystyki/?miesiac=…`` uncached (each month once) and cached
   (``--requests`` requests) → p95 (target cached ≤ 200 ms);
 * the open-data stream: every row of ``--days`` days of ``opendata.rows`` written through the CSV
-  view's writer → rows per second (target ≥ 20,000/s) and the process's peak memory growth
-  (target < 200 MB).
+  view's writer → rows per second and the process's peak memory growth;
+* the desk's export of every case of the city as CSV (``export.csv_lines``) → rows per second
+  (target ≥ 20,000/s for 1,000,000 cases) and peak memory growth (target < 200 MB).
 """
 
 from __future__ import annotations
@@ -272,6 +273,23 @@ def main() -> None:
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(
         f"open data: {count:,} rows over {args.days} days in {took:.1f} s = {count / took:,.0f} rows/s; "
+        f"peak memory grew {grown:.0f} MB"
+    )
+    from okienko.reports import export
+
+    scope = [city.pk]  # type: ignore[attr-defined]
+    filters = export.Filters(since=today - dt.timedelta(days=731), until=today)
+    header = [name for name, _label in export.COLUMNS]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    count, size = -1, 0
+    started = time.perf_counter()
+    for line in export.csv_lines(scope, filters, header):
+        count += 1
+        size += len(line)
+    took = time.perf_counter() - started
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(
+        f"export CSV: {count:,} cases ({size / 1e6:,.0f} MB) in {took:.1f} s = {count / took:,.0f} rows/s; "
         f"peak memory grew {grown:.0f} MB"
     )
     print(f"rollup rows now: {CaseDay.objects.count():,}")
