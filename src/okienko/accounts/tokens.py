@@ -45,6 +45,7 @@ class Scope(models.TextChoices):
     EFORMS_SUBMIT = "eforms:submit", _("deliver electronic forms (e-form submissions)")
     CONTRACTING_READ = "contracting:read", _("read Kontraktor contracts, participants and settlements")
     CONTRACTING_WRITE = "contracting:write", _("record activation, claims and data-sharing decisions in Kontraktor")
+    REPORTS_READ = "reports:read", _("read management reports (case and contact figures)")
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -23,6 +23,7 @@ from okienko.api.views.job_events import EventViewSet, TrainingViewSet
 from okienko.api.views.job_seekers import ApplicationViewSet, CVViewSet
 from okienko.api.views.jobs import JobOfferViewSet
 from okienko.api.views.notifications import NotificationTemplateViewSet
+from okienko.api.views.reports import CaseReportView, ContactReportView
 from okienko.api.views.webhooks import DeliveryViewSet, SubscriptionViewSet
 
 app_name = "api"
@@ -57,6 +58,8 @@ urlpatterns: list[Any] = [
     ),
     path("eforms/submissions/", EFormSubmissionView.as_view(), name="eform-submissions"),
     path("contracting/", include("okienko.api.contracting_urls")),
+    path("reports/cases/", CaseReportView.as_view(), name="report-cases"),
+    path("reports/contacts/", ContactReportView.as_view(), name="report-contacts"),
     path("", include(router.urls)),
     re_path(r"^.*$", problems.not_found, name="not-found"),
 ]
