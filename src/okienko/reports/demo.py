@@ -6,8 +6,22 @@ from typing import TextIO
 
 from okienko.reports import rollups
 
-VERSION = 1
+VERSION = 2
 
 
 def load(stdout: TextIO) -> None:
+    from okienko.accounts.models import Organisation
+    from okienko.reports.models import ReportSubscription
+
     stdout.write(f"reports: {rollups.rebuild()} rollup rows\n")
+    city = Organisation.objects.filter(kind=Organisation.Kind.CITY).order_by("pk").first()
+    if city is not None:
+        for frequency, name in (
+            ("weekly", "Raport tygodniowy dla prezydenta miasta"),
+            ("monthly", "Raport miesięczny"),
+        ):
+            ReportSubscription.objects.get_or_create(
+                organisation=city,
+                frequency=frequency,
+                defaults={"name": name, "recipients": "prezydent@urzad.example\nsekretarz@urzad.example"},
+            )

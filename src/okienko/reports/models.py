@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseDay(models.Model):
@@ -78,3 +79,53 @@ class ContactDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.hour}h org={self.organisation_id} {self.channel}: {self.contacts}"
+
+
+def _validate_recipients(value: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    addresses = [line.strip() for line in value.splitlines() if line.strip()]
+    if not addresses:
+        raise ValidationError(_("Give at least one e-mail address."))
+    if len(addresses) > 50:
+        raise ValidationError(_("At most 50 addresses."))
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(_("Not an e-mail address: %(address)s"), params={"address": address[:80]}) from None
+
+
+class ReportSubscription(models.Model):
+    """A report pack (PDF and XLSX) e-mailed every week or month to configured recipients — the
+    mayor, councillors, directors — about one organisation and everything under it (issue 20)."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("every week (the previous Monday to Sunday)")
+        MONTHLY = "monthly", _("every month (the previous calendar month)")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    recipients = models.TextField(
+        _("recipients"), help_text=_("One e-mail address per line."), validators=[_validate_recipients]
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=[("pl", "polski"), ("en", "English")], default="pl"
+    )
+    active = models.BooleanField(pgettext_lazy("report subscription", "active"), default=True)
+    last_period = models.DateField(_("last period sent (its first day)"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def addresses(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()][:50]

@@ -18,3 +18,12 @@ def repair_rollups() -> int:
     its old bucket to this repair; the outbox keeps the rest current within seconds)."""
     with context.channel("scheduler"):
         return rollups.rebuild_all(since=rollups.local_day(clock.now()) - dt.timedelta(days=REPAIR_DAYS))
+
+
+@shared_task(name="okienko.reports.send_packs", ignore_result=True)
+def send_packs() -> int:
+    """E-mail the weekly and monthly report packs that are due (each once per period)."""
+    from okienko.reports import scheduled
+
+    with context.channel("scheduler"):
+        return scheduled.send_due()

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from okienko.core.admin import AuditedModelAdmin
+from okienko.reports.models import ReportSubscription
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(AuditedModelAdmin):
+    list_display = ("name", "organisation", "frequency", "active", "last_period")
+    list_filter = ("frequency", "active")
+    search_fields = ("name", "recipients")
+    readonly_fields = ("last_period", "created_at")
