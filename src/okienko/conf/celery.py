@@ -34,7 +34,7 @@ app.conf.beat_schedule = {
     "jobs-alert-digests": {"task": "okienko.jobs.alerts.send_digests", "schedule": crontab(hour=8, minute=0)},
     "jobs-events-archive": {"task": "okienko.jobs.events.archive_past", "schedule": crontab(hour=3, minute=40)},
     "jobs-purge-invitations": {"task": "okienko.jobs.purge_invitations", "schedule": crontab(hour=3, minute=50)},
-    "reports-send-packs": {"task": "okienko.reports.send_packs", "schedule": crontab(hour=6, minute=15)},
+    "reports-send-packs": {"task": "okienko.reports.send_packs", "schedule": 900.0},  # once per period each
     "reports-repair-rollups": {"task": "okienko.reports.repair_rollups", "schedule": crontab(hour=2, minute=30)},
     "jobs-appointment-reminders": {
         "task": "okienko.jobs.appointments.send_reminders",

@@ -4,7 +4,8 @@ with the same figures, e-mailed to a subscription's recipients.
 A pack covers the organisation of the subscription and everything under it (cases it owns or
 that its units work on, contacts it recorded), for the previous complete period: Monday to Sunday,
 or the previous calendar month. ``send_due`` sends each active subscription's pack once per period
-(``last_period`` remembers the period sent). Each recipient gets a message of their own (nobody
+(``last_period`` remembers the period sent; Celery beat asks every quarter of an hour, so a pack
+goes out soon after its period ends). Each recipient gets a message of their own (nobody
 sees the others' addresses); an address the mail server refuses is audited and skipped, the rest
 still get theirs. Figures come from the rollups only. The chart in the PDF is drawn beside a table
 with the same numbers, and the chart's description says what it shows (reportlab writes no PDF
