@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("okienko.desk.phone_urls")),
     path("", include("okienko.desk.ivr_urls")),
     path("desk/reports/export/", include("okienko.reports.export_urls")),
+    path("desk/reports/labour/", include("okienko.reports.labour_urls")),
     path("desk/", include("okienko.desk.urls")),
     path("api/v1/knowledge/", include("okienko.api.knowledge_urls")),
     path("api/v1/", include("okienko.api.urls")),
