@@ -236,6 +236,9 @@ def main() -> None:
     took = time.perf_counter() - started
     print(f"outbox path: {args.events:,} case events in {took:.1f} s = {args.events / took:,.0f} events/s")
 
+    import logging
+
+    logging.getLogger("okienko.access").setLevel(logging.WARNING)  # one line per request otherwise
     months = stats_module.months_available()[:24]
     web = WebClient(HTTP_HOST="localhost")
     cold = []
@@ -292,6 +295,26 @@ def main() -> None:
         f"export CSV: {count:,} cases ({size / 1e6:,.0f} MB) in {took:.1f} s = {count / took:,.0f} rows/s; "
         f"peak memory grew {grown:.0f} MB"
     )
+    from okienko.accounts.models import Membership, User
+    from okienko.accounts.roles import Role
+
+    analyst, _new = User.objects.get_or_create(username="bench-reports-analyst")
+    Membership.objects.get_or_create(user=analyst, organisation=city, role=Role.ANALYST)
+    desk = WebClient(HTTP_HOST="localhost")
+    desk.force_login(analyst)
+    for label, url in (
+        ("dashboard, this month", "/desk/reports/"),
+        ("dashboard, a year", f"/desk/reports/?since={today - dt.timedelta(days=365)}&until={today}"),
+        ("quality report, 30 days", "/desk/reports/quality/"),
+    ):
+        times = []
+        for _n in range(max(5, args.requests // 10)):
+            t0 = time.perf_counter()
+            answer = desk.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+            if answer.status_code != 200:
+                raise SystemExit(f"{url} answered {answer.status_code}")
+        print(f"{label}: p50 {statistics.median(times):.0f} ms, p95 {pct(times, 95):.0f} ms")
     print(f"rollup rows now: {CaseDay.objects.count():,}")
 
 
