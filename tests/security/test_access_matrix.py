@@ -795,6 +795,38 @@ def test_the_public_statistics_and_open_data_show_no_personal_data(world: World,
     assert problems == []
 
 
+def test_the_public_map_shows_no_personal_data_and_no_exact_place(world: World, client: HttpClient) -> None:
+    """Issue 20: the public map's page, its GeoJSON at every zoom and its table, with every office's
+    service published and its case placed at an exact point, carry none of the offices' personal
+    data, no address and no coordinate more precise than 3 decimals."""
+    from django.core.cache import cache
+
+    Service.objects.filter(pk__in=[o.service.pk for o in world.offices.values()]).update(
+        publication=Service.Publication.LISTED
+    )
+    exact = []
+    for n, office in enumerate(world.offices.values()):
+        lat, lon = f"51.75{n}123", f"19.45{n}987"
+        exact += [lat[:7], lon[:7]]
+        Case.objects.filter(pk=office.case.pk).update(
+            latitude=lat, longitude=lon, address=_marker(office.org.code, "Adres")
+        )
+    cache.clear()
+    urls = ["/mapa-zgloszen/", "/mapa-zgloszen/lista/", "/mapa-zgloszen/dane.geojson"]
+    urls += [f"/mapa-zgloszen/dane.geojson?bbox=19.42,51.72,19.52,51.80&zoom={z}" for z in (8, 12, 14, 15, 16)]
+    problems: list[str] = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        text = response.content.decode("utf-8", "replace")
+        markers = {m for o in world.offices.values() for m in o.all_markers()}
+        markers |= {_marker(o.org.code, "Adres") for o in world.offices.values()} | set(exact)
+        problems += [f"{url}: {m}" for m in markers if m in text]
+        if "geojson" in url and "zoom=8" in url:
+            assert sum(f["properties"]["count"] for f in response.json()["features"]) == len(world.offices)
+    assert problems == []
+
+
 def test_the_browser_phone_hands_each_role_only_its_own_sip_account(world: World, settings: Any) -> None:
     """/desk/phone/browser-phone takes no user: every role gets its own account or a refusal,
     never another member of staff's password, and the answer is never cached."""

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("okienko.desk.chat_urls")),
     path("", include("okienko.desk.phone_urls")),
     path("", include("okienko.desk.ivr_urls")),
+    path("desk/reports/quality/", include("okienko.reports.quality_urls")),
     path("desk/reports/export/", include("okienko.reports.export_urls")),
     path("desk/reports/labour/", include("okienko.reports.labour_urls")),
     path("desk/", include("okienko.desk.urls")),

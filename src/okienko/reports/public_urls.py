@@ -1,6 +1,6 @@
 """Public statistics and open data (issue 20, item 7): no sign-in."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from okienko.reports import public_views as views
 
@@ -13,4 +13,5 @@ urlpatterns = [
         views.open_data_file_view,
         name="open_data_file",
     ),
+    path("", include("okienko.reports.map_urls")),
 ]

@@ -1,0 +1,68 @@
+"""The desk's qualitative report (issue 20, item 3): for readers with ``reports.view`` in their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from okienko.accounts import access
+from okienko.accounts.roles import Perm
+from okienko.core import clock
+from okienko.reports import quality
+from okienko.reports.rollups import local_day
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if until < since:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (until - since).days > quality.MAX_DAYS:
+                raise forms.ValidationError(_("The period may be at most two years."))
+            if since.year < 2000 or until.year > 2100:
+                raise forms.ValidationError(_("Choose dates between 2000 and 2100."))
+        return data
+
+
+def _start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+@login_required
+@require_GET
+def quality_view(request: HttpRequest) -> HttpResponse:
+    scope = list(access.organisations_with(request.user, Perm.REPORTS_VIEW).values_list("pk", flat=True))
+    if not scope:
+        raise PermissionDenied
+    today = local_day(clock.now())
+    initial = {"since": today - dt.timedelta(days=30), "until": today}
+    form = PeriodForm(request.GET if request.GET else initial)
+    lines: list[quality.Line] = []
+    status = 200
+    if form.is_valid():
+        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+        lines = quality.report(scope, _start(since), _start(until + dt.timedelta(days=1)), clock.now())
+    else:
+        status = 400
+    context = {
+        "form": form,
+        "lines": lines,
+        "total": quality.total(lines) if lines else None,
+        "capped": len(lines) >= quality.MAX_LINES,
+    }
+    return render(request, "reports/quality.html", context, status=status)
