@@ -6,14 +6,14 @@ from typing import TextIO
 
 from okienko.reports import rollups
 
-VERSION = 2
+VERSION = 3
 
 
 def load(stdout: TextIO) -> None:
     from okienko.accounts.models import Organisation
     from okienko.reports.models import ReportSubscription
 
-    stdout.write(f"reports: {rollups.rebuild()} rollup rows\n")
+    stdout.write(f"reports: {rollups.rebuild_all()} rollup rows\n")
     city = Organisation.objects.filter(kind=Organisation.Kind.CITY).order_by("pk").first()
     if city is not None:
         for frequency, name in (
