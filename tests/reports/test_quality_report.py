@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client as WebClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from okienko.accounts.roles import Role
 from okienko.cases import actions
 from okienko.core import clock
 from okienko.reports import quality
 from tests.cases.conftest import City, open_pothole
+from tests.portal.test_fuzzing import HOSTILE, SETTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,11 @@ def test_the_period_is_bounded_and_bad_dates_are_readable(city: City) -> None:
         assert http.get(URL, {"since": "x", "until": "9999-99-99"}).status_code == 400
         assert http.get(URL, {"since": "0001-01-01", "until": "0001-01-02"}).status_code == 400
         assert clock.now().year == 2026
+
+
+@SETTINGS
+@given(key=st.sampled_from(["since", "until", "page", "x"]), text=HOSTILE)
+def test_hostile_query_strings_never_fail(city: City, key: str, text: str) -> None:
+    http = WebClient(raise_request_exception=False)
+    http.force_login(city.supervisor)
+    assert http.get(URL, {"since": "2026-11-01", "until": "2026-11-30", key: text}).status_code in (200, 400)
