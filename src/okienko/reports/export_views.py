@@ -30,9 +30,12 @@ STATUSES = [
 
 
 class ExportForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("Registered from"), widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=gettext_lazy("Registered from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     until = forms.DateField(
-        label=gettext_lazy("Registered until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Registered until (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     service = forms.CharField(label=gettext_lazy("Service code"), required=False, max_length=80)
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=STATUSES)
