@@ -147,3 +147,21 @@ def test_hostile_query_strings_never_fail(city: City, client: WebClient, text: s
     client.raise_request_exception = False
     for name in ("since", "until", "organisation"):
         assert client.get(URL, {name: text}).status_code in (200, 400)
+
+
+def test_a_case_moved_to_another_unit_moves_in_the_rollups_at_once(city: City) -> None:
+    from okienko.cases.actions import assign_case
+
+    with time_machine.travel(MONDAY, tick=False):
+        case = open_pothole(city)
+        events.deliver_due()
+        assert list(CaseDay.objects.values_list("unit_id", "opened")) == [(city.roads.pk, 1)]
+        assign_case(actor=city.supervisor, case=case, unit=city.green)
+        events.deliver_due()
+    assert list(CaseDay.objects.values_list("unit_id", "opened")) == [(city.green.pk, 1)]
+
+
+def test_the_navigation_offers_the_reports_to_readers_only(city: City, staff_client: Any) -> None:
+    assert 'href="/desk/reports/"' in board(staff_client(city.supervisor)).content.decode()
+    home = staff_client(city.consultant).get("/desk/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/desk/reports/"' not in home

@@ -78,6 +78,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                     "key": f"cases-{group}",
                     "kind": "cases",
                     "title": dashboard.GROUP_TITLES[group],
+                    "column": dashboard.COLUMNS[group],
                     "lines": case_lines,
                     "chart": chart,
                 }
@@ -89,6 +90,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                     "key": f"contacts-{group}",
                     "kind": "contacts",
                     "title": dashboard.GROUP_TITLES[group],
+                    "column": dashboard.COLUMNS[group],
                     "lines": contact_lines,
                     "chart": chart,
                 }

@@ -356,6 +356,21 @@ GROUP_TITLES: dict[str, Promise] = {
     "month": gettext_lazy("By month"),
 }
 
+COLUMNS: dict[str, Promise] = {
+    "organisation": gettext_lazy("Office or unit"),
+    "unit": gettext_lazy("Unit"),
+    "service": gettext_lazy("Service"),
+    "category": gettext_lazy("Category"),
+    "channel": gettext_lazy("Channel"),
+    "direction": gettext_lazy("Direction"),
+    "outcome": gettext_lazy("Outcome"),
+    "staff": gettext_lazy("Member of staff"),
+    "hour": gettext_lazy("Hour"),
+    "weekday": gettext_lazy("Day of the week"),
+    "day": gettext_lazy("Day"),
+    "month": gettext_lazy("Month"),
+}
+
 
 def dashboard(scope: Scope, period: Period) -> Dashboard:
     before = period.last_year()
