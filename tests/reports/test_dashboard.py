@@ -135,6 +135,7 @@ def test_parse_period() -> None:
     today = dt.date(2026, 11, 30)
     assert dashboard.parse_period(None, None, today) == dashboard.Period(dt.date(2026, 11, 1), today)
     assert dashboard.parse_period("2026-01-01", None, today).until == today
+    assert dashboard.parse_period("2020-01-01", None, today).days == dashboard.MAX_DAYS  # two years from the start
     assert dashboard.parse_period(None, "2026-02-10", today).since == dt.date(2026, 2, 1)
     leap = dashboard.Period(dt.date(2024, 2, 29), dt.date(2024, 2, 29)).last_year()
     assert leap.since == dt.date(2023, 2, 28)

@@ -100,7 +100,7 @@ def parse_period(since: str | None, until: str | None, today: dt.date) -> Period
         assert end is not None
         start = end.replace(day=1)
     if end is None:
-        end = max(start, today) if (today - start).days <= MAX_DAYS else start
+        end = min(max(start, today), start + dt.timedelta(days=MAX_DAYS - 1))
     if end < start:
         raise PeriodError(_("The period ends before it starts."))
     if (end - start).days + 1 > MAX_DAYS:
