@@ -239,15 +239,28 @@ def _key_value(group: str, value: Any) -> Any:
     return value
 
 
-def cases(scope: Scope, period: Period, group: str | None = None) -> list[CaseLine]:
-    """Case figures, in total (one line) or per ``group`` (one of :data:`CASE_GROUPS`)."""
-    rows = case_rows(scope, period)
-    sums = {
+def _case_sums() -> dict[str, Sum]:
+    return {
         "s_opened": Sum("opened"),
         "s_resolved": Sum("resolved"),
         "s_resolved_in_time": Sum("resolved_in_time"),
         "s_resolution_seconds": Sum("resolution_seconds"),
     }
+
+
+def _contact_sums() -> dict[str, Sum]:
+    return {
+        "s_contacts": Sum("contacts"),
+        "s_answered": Sum("contacts", filter=Q(outcome=Interaction.Outcome.ANSWERED)),
+        "s_timed": Sum("timed"),
+        "s_duration_seconds": Sum("duration_seconds"),
+    }
+
+
+def cases(scope: Scope, period: Period, group: str | None = None) -> list[CaseLine]:
+    """Case figures, in total (one line) or per ``group`` (one of :data:`CASE_GROUPS`)."""
+    rows = case_rows(scope, period)
+    sums = _case_sums()
     if group is None:
         total = rows.aggregate(**sums)
         return [CaseLine(None, _("All cases"), **{k[2:]: v or 0 for k, v in total.items()})]
@@ -279,12 +292,7 @@ def contacts(scope: Scope, period: Period, group: str | None = None) -> list[Con
     """Contact figures, in total or per ``group`` (one of :data:`CONTACT_GROUPS`); per ``staff``
     only the offices of ``scope.supervised`` count."""
     rows = contact_rows(scope, period)
-    sums = {
-        "s_contacts": Sum("contacts"),
-        "s_answered": Sum("contacts", filter=Q(outcome=Interaction.Outcome.ANSWERED)),
-        "s_timed": Sum("timed"),
-        "s_duration_seconds": Sum("duration_seconds"),
-    }
+    sums = _contact_sums()
     if group is None:
         total = rows.aggregate(**sums)
         return [ContactLine(None, _("All contacts"), **{k[2:]: v or 0 for k, v in total.items()})]
@@ -372,18 +380,64 @@ COLUMNS: dict[str, Promise] = {
 }
 
 
+def _add(line: Any, values: dict[str, Any], names: Iterable[str]) -> None:
+    for name in names:
+        setattr(line, name[2:], getattr(line, name[2:]) + (values[name] or 0))
+
+
+def _case_board(scope: Scope, period: Period) -> tuple[CaseLine, dict[str, list[CaseLine]]]:
+    """The total and :data:`DASHBOARD_CASES` groupings from one grouped scan of the period."""
+    sums = _case_sums()
+    total = CaseLine(None, _("All cases"))
+    found: dict[str, dict[Any, CaseLine]] = {group: {} for group in DASHBOARD_CASES}
+    grouped = case_rows(scope, period).values("organisation_id", "unit_id", "service_id", "channel")
+    for v in grouped.annotate(**sums):
+        keys = {"unit": v["unit_id"] or v["organisation_id"], "service": v["service_id"], "channel": v["channel"]}
+        _add(total, v, sums)
+        for group, key in keys.items():
+            _add(found[group].setdefault(key, CaseLine(key, "")), v, sums)
+    by = {group: _labelled(group, list(lines.values())) for group, lines in found.items()}
+    by["unit"].sort(key=lambda line: (-line.opened, line.label))
+    return total, by
+
+
+def _contact_board(scope: Scope, period: Period) -> tuple[ContactLine, dict[str, list[ContactLine]]]:
+    """The total and the groupings of :data:`DASHBOARD_CONTACTS` but staff, in two grouped scans."""
+    rows = contact_rows(scope, period)
+    sums = _contact_sums()
+    total = ContactLine(None, _("All contacts"))
+    found: dict[str, dict[Any, ContactLine]] = {"channel": {}, "organisation": {}, "outcome": {}}
+    for v in rows.values("organisation_id", "channel", "outcome").annotate(**sums):
+        _add(total, v, sums)
+        for group, key in (
+            ("channel", v["channel"]),
+            ("organisation", v["organisation_id"]),
+            ("outcome", v["outcome"]),
+        ):
+            _add(found[group].setdefault(key, ContactLine(key, "")), v, sums)
+    hours = {h: ContactLine(h, "") for h in range(24)}
+    weekdays = {d: ContactLine(d, "") for d in range(1, 8)}
+    for v in rows.values("day", "hour").annotate(**sums):
+        _add(hours[v["hour"]], v, sums)
+        _add(weekdays[v["day"].isoweekday()], v, sums)
+    found["hour"], found["weekday"] = dict(hours), dict(weekdays)
+    by = {group: _labelled(group, list(found[group].values())) for group in DASHBOARD_CONTACTS if group in found}
+    return total, by
+
+
 def dashboard(scope: Scope, period: Period) -> Dashboard:
     before = period.last_year()
-    board = Dashboard(
+    case_total, cases_by = _case_board(scope, period)
+    contact_total, contacts_by = _contact_board(scope, period)
+    if scope.supervised:
+        contacts_by["staff"] = contacts(scope, period, "staff")
+    return Dashboard(
         period=period,
-        cases=cases(scope, period)[0],
+        cases=case_total,
         cases_last_year=cases(scope, before)[0],
-        contacts=contacts(scope, period)[0],
+        contacts=contact_total,
         contacts_last_year=contacts(scope, before)[0],
         backlog=backlog(scope),
+        cases_by=cases_by,
+        contacts_by=contacts_by,
     )
-    board.cases_by = {group: cases(scope, period, group) for group in DASHBOARD_CASES}
-    board.contacts_by = {
-        group: contacts(scope, period, group) for group in DASHBOARD_CONTACTS if group != "staff" or scope.supervised
-    }
-    return board
