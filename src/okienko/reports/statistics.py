@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -98,27 +98,55 @@ def _ordered(lines: dict[Any, Line]) -> list[Line]:
     return sorted(lines.values(), key=lambda line: (-line.opened, -line.resolved, line.label))
 
 
+def _sums(rows: Any, field: str) -> list[dict[str, Any]]:
+    """The month's rows summed in the database per value of ``field``."""
+    return list(
+        rows.values(field)
+        .annotate(
+            n_opened=Sum("opened"),
+            n_resolved=Sum("resolved"),
+            n_in_time=Sum("resolved_in_time"),
+            n_seconds=Sum("resolution_seconds"),
+        )
+        .order_by()
+    )
+
+
+def _add_sums(line: Line, sums: dict[str, Any]) -> None:
+    line.opened += sums["n_opened"] or 0
+    line.resolved += sums["n_resolved"] or 0
+    line.in_time += sums["n_in_time"] or 0
+    line.seconds += sums["n_seconds"] or 0
+
+
 def compute(month: dt.date) -> MonthStats:
-    rows = list(CaseDay.objects.using(read_alias()).filter(day__gte=month, day__lt=next_month(month)).order_by("day"))
+    """The month's figures: one GROUP BY per dimension over the rollup rows (never the rows
+    themselves in Python: a big city's month is tens of thousands of rows)."""
+    db = read_alias()
+    rows = CaseDay.objects.using(db).filter(day__gte=month, day__lt=next_month(month))
+    by = {
+        field: _sums(rows, field)
+        for field in ("category_id", "service_id", "organisation_id", "gmina_id", "channel", "day")
+    }
     services = {
         s.pk: s
-        for s in Service.objects.using(read_alias())
-        .filter(pk__in={r.service_id for r in rows})
+        for s in Service.objects.using(db)
+        .filter(pk__in={r["service_id"] for r in by["service_id"]})
         .only("pk", "public_name", "is_public", "publication")
     }
     categories = dict(
-        ServiceCategory.objects.using(read_alias())
-        .filter(pk__in={r.category_id for r in rows if r.category_id})
+        ServiceCategory.objects.using(db)
+        .filter(pk__in={r["category_id"] for r in by["category_id"] if r["category_id"]})
         .values_list("pk", "name")
     )
     organisations = dict(
-        Organisation.objects.using(read_alias())
-        .filter(pk__in={r.organisation_id for r in rows})
+        Organisation.objects.using(db)
+        .filter(pk__in={r["organisation_id"] for r in by["organisation_id"]})
         .values_list("pk", "name")
     )
     districts = dict(
-        TerritorialUnit.objects.using(read_alias())
-        .filter(code__in={r.gmina_id for r in rows if r.gmina_id})
+        TerritorialUnit.objects.using(db)
+        .filter(code__in={r["gmina_id"] for r in by["gmina_id"] if r["gmina_id"]})
         .values_list("code", "name")
     )
     channel_names = dict(CaseChannel.choices)
@@ -126,25 +154,29 @@ def compute(month: dt.date) -> MonthStats:
     other = _("Other matters")
     lines: dict[str, dict[Any, Line]] = defaultdict(dict)
 
-    def line(kind: str, key: Any, label: str) -> Line:
+    def add(kind: str, key: Any, label: str, sums: dict[str, Any]) -> None:
         if key not in lines[kind]:
             lines[kind][key] = Line(label)
-        return lines[kind][key]
+        _add_sums(lines[kind][key], sums)
 
-    for row in rows:
-        service = services.get(row.service_id)
-        listed = service is not None and service.is_public and service.publication in LISTED
-        _add(stats.total, row)
-        _add(line("category", row.category_id, categories.get(row.category_id or 0, other)), row)
-        if listed and service is not None:
-            _add(line("service", row.service_id, service.public_name), row)
+    for sums in by["day"]:
+        _add_sums(stats.total, sums)
+        add("day", sums["day"], sums["day"].isoformat(), sums)
+    for sums in by["category_id"]:
+        add("category", sums["category_id"], categories.get(sums["category_id"] or 0, other), sums)
+    for sums in by["service_id"]:
+        service = services.get(sums["service_id"])
+        if service is not None and service.is_public and service.publication in LISTED:
+            add("service", sums["service_id"], service.public_name, sums)
         else:
-            _add(line("service", None, other), row)
-        _add(line("organisation", row.organisation_id, organisations.get(row.organisation_id, "—")), row)
-        district = districts.get(row.gmina_id, _("place not given")) if row.gmina_id else _("place not given")
-        _add(line("district", row.gmina_id, district), row)
-        _add(line("channel", row.channel, str(channel_names.get(row.channel, row.channel))), row)
-        _add(line("day", row.day, row.day.isoformat()), row)
+            add("service", None, other, sums)
+    for sums in by["organisation_id"]:
+        add("organisation", sums["organisation_id"], organisations.get(sums["organisation_id"], "—"), sums)
+    for sums in by["gmina_id"]:
+        gmina = sums["gmina_id"]
+        add("district", gmina, districts.get(gmina, _("place not given")) if gmina else _("place not given"), sums)
+    for sums in by["channel"]:
+        add("channel", sums["channel"], str(channel_names.get(sums["channel"], sums["channel"])), sums)
     stats.by_category = _ordered(lines["category"])
     named = _ordered({k: v for k, v in lines["service"].items() if k is not None})
     rest = lines["service"].get(None, Line(other))
