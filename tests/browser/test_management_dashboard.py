@@ -27,10 +27,10 @@ def _checked(page: Any, axe: Axe) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_a_supervisor_reads_a_months_figures_by_keyboard(
     page: Any,
-    city: City,
+    city: City,  # noqa: F811
     axe: Axe,
     sign_in: Callable[..., None],
-    size: str,  # noqa: F811
+    size: str,
 ) -> None:
     figures(city)
     page.set_viewport_size(SIZES[size])

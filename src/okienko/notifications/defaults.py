@@ -238,8 +238,7 @@ EMAIL: dict[tuple[str, str], Wording] = {
     ("job_application", "pl"): Wording(
         "Nowe zgłoszenie na ofertę: {{ offer_title }}",
         "Dzień dobry,\n\nna ofertę pracy „{{ offer_title }}” wpłynęło nowe zgłoszenie. Przeczytasz je na"
-        " portalu urzędu pracy po zalogowaniu: {{ link }}\n\nDanych kandydata nie wysyłamy e-mailem."
-        + _SIGNATURE_PL,
+        " portalu urzędu pracy po zalogowaniu: {{ link }}\n\nDanych kandydata nie wysyłamy e-mailem." + _SIGNATURE_PL,
     ),
     ("job_application", "en"): Wording(
         "A new application for your offer: {{ offer_title }}",

@@ -5,22 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0010_alter_scopegrant_permission'),
-        ('cases', '0009_case_channel_fax'),
-        ('catalogue', '0006_admin_labels'),
-        ('clients', '0005_clientcontact_bounces'),
+        ("accounts", "0010_alter_scopegrant_permission"),
+        ("cases", "0009_case_channel_fax"),
+        ("catalogue", "0006_admin_labels"),
+        ("clients", "0005_clientcontact_bounces"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['service', 'created_at'], name='case_service_created'),
+            model_name="case",
+            index=models.Index(fields=["service", "created_at"], name="case_service_created"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('resolved_at__isnull', False)), fields=['service', 'resolved_at'], name='case_service_resolved'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("resolved_at__isnull", False)),
+                fields=["service", "resolved_at"],
+                name="case_service_resolved",
+            ),
         ),
     ]
