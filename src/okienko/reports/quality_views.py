@@ -3,44 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from okienko.accounts import access
 from okienko.accounts.roles import Perm
 from okienko.core import clock
 from okienko.reports import quality
+from okienko.reports.forms import PeriodForm
 from okienko.reports.rollups import local_day
-
-
-class PeriodForm(forms.Form):
-    since = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    until = forms.DateField(
-        label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until:
-            if until < since:
-                raise forms.ValidationError(_("The period ends before it starts."))
-            if (until - since).days > quality.MAX_DAYS:
-                raise forms.ValidationError(_("The period may be at most two years."))
-            if since.year < 2000 or until.year > 2100:
-                raise forms.ValidationError(_("Choose dates between 2000 and 2100."))
-        return data
 
 
 def _start(day: dt.date) -> dt.datetime:
