@@ -250,3 +250,16 @@ def test_hostile_codes_and_reasons_never_fail(
     run()
     assert consultant.post("/desk/jobs/portal-accounts/999999/totp-reset", {"reason": "x"}).status_code == 404
     assert consultant.get(f"/desk/jobs/portal-accounts/{account.pk}/totp-reset").status_code == 405
+
+
+def test_a_working_device_cannot_be_replaced_without_turning_it_off(client: HttpClient, seeker: Client) -> None:
+    """A borrowed session must not swap the person's authenticator for the borrower's."""
+    _signin(client, seeker)
+    device = _turn_on(client, seeker)
+    assert client.post("/konto/weryfikacja-dwuetapowa/", {"step": "start"}).status_code == 302
+    assert list(TOTPDevice.objects.filter(user_id=device.user_id).values_list("pk", "confirmed")) == [(device.pk, True)]
+    account = PortalAccount.objects.get(client=seeker)
+    assert portal_totp.start(account) is None
+    stray = TOTPDevice.objects.create(user_id=account.user_id, name="stray", confirmed=False)
+    assert portal_totp.confirm(account, _code(stray)) is False
+    assert TOTPDevice.objects.filter(user_id=account.user_id, confirmed=True).get().pk == device.pk

@@ -63,8 +63,11 @@ def is_on(account: PortalAccount) -> bool:
     return bool(TOTPDevice.objects.filter(user_id=account.user_id, confirmed=True).exists())
 
 
-def start(account: PortalAccount) -> TOTPDevice:
-    """A new unconfirmed device (an earlier unconfirmed one is replaced)."""
+def start(account: PortalAccount) -> TOTPDevice | None:
+    """A new unconfirmed device (an earlier unconfirmed one is replaced); None while it is on —
+    replacing a working device must go through turning it off with a current code."""
+    if is_on(account):
+        return None
     with transaction.atomic():
         TOTPDevice.objects.filter(user_id=account.user_id, confirmed=False).delete()
         device = TOTPDevice.objects.create(user_id=account.user_id, name=DEVICE_NAME, confirmed=False)
@@ -80,13 +83,12 @@ def _valid(device: TOTPDevice, token: str) -> bool:
 def confirm(account: PortalAccount, token: str) -> bool:
     """Turn two-step verification on with the first code from the app."""
     device = pending_device(account)
-    if device is None:
+    if device is None or is_on(account):
         return False
     with transaction.atomic():
         if not _valid(device, token):
             _audit("totp_enrolment_failed", account)
             return False
-        TOTPDevice.objects.filter(user_id=account.user_id, confirmed=True).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         _audit("totp_enabled", account)
