@@ -223,7 +223,7 @@ def test_an_asterisk_caller_is_identified_queued_bridged_recorded_and_on_the_cli
 ) -> None:
     desk = desk_for(ari_engine, agent)
     channel = place(line, ari_engine)
-    assert line.do(lambda: line.fake.channels[channel]["state"]) == "Up"  # answered by the engine
+    wait(lambda: line.do(lambda: line.fake.channels[channel]["state"]) == "Up", "the engine's answer", 10)
     identify(line, ari_engine, channel, caller_client)
 
     ring = connect(line, ari_engine, desk, channel)
