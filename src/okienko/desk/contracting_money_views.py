@@ -20,6 +20,7 @@ from okienko.contracting import access, actions, reports, settlement
 from okienko.contracting.models import Contract, Participant, Settlement, TrancheLine
 from okienko.contracting.states import AGENCY, OFFICE, SettlementStatus, TrancheStatus
 from okienko.core import audit
+from okienko.core.csvstream import Echo
 from okienko.core.errors import InvalidInput, NotFound, report
 from okienko.core.ids import parse_uuid
 from okienko.core.models import AuditRecord
@@ -227,13 +228,8 @@ def messages_view(request: HttpRequest, contract_uuid: Any) -> HttpResponse:
 # --- Reports (CSV) --------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv(rows: Iterator[list[Any]], name: str) -> StreamingHttpResponse:
-    writer: Any = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    writer: Any = csv.writer(Echo(), delimiter=";", lineterminator="\r\n")
 
     def lines() -> Iterator[str]:
         yield "\ufeff"

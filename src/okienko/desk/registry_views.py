@@ -24,6 +24,7 @@ from okienko.accounts.models import Organisation
 from okienko.contracting.registry import access, importer, mappers, retention, validation
 from okienko.contracting.registry.models import ImportBatch, RegisteredPerson, Status
 from okienko.core import audit, uploads
+from okienko.core.csvstream import Echo
 from okienko.core.models import AuditRecord
 
 PER_PAGE = 50
@@ -191,13 +192,8 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in validation.FORMULA_STARTS else value
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(batch: ImportBatch) -> Iterator[str]:
-    writer: Any = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    writer: Any = csv.writer(Echo(), delimiter=";", lineterminator="\r\n")
     yield "\ufeff"
     yield writer.writerow([_("row"), _("Syriusz id"), _("field"), _("value"), _("reason")])
     for rejection in importer.rejected_rows(batch):

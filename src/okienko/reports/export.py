@@ -23,6 +23,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from okienko.cases.models import Case
 from okienko.cases.workflow import FINISHED_STATUSES
+from okienko.core.csvstream import Echo
 from okienko.reports.rollups import day_range, zone
 from okienko.reports.routers import read_alias
 
@@ -110,11 +111,6 @@ def rows(scope: Sequence[int], filters: Filters) -> Iterator[list[Any]]:
         yield [row[name] for name, _label in COLUMNS]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _text(value: Any) -> Any:
     if value is None:
         return ""
@@ -128,7 +124,7 @@ def _text(value: Any) -> Any:
 
 
 def csv_lines(scope: Sequence[int], filters: Filters, header: list[str]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows(scope, filters):
         yield writer.writerow([_text(v) for v in row])

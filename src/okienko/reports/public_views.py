@@ -17,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from okienko.core import clock
+from okienko.core.csvstream import Echo
 from okienko.reports import opendata, statistics
 from okienko.reports.rollups import local_day
 
@@ -80,15 +81,8 @@ def open_data_view(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/open_data.html", context)
 
 
-class _Line:
-    """A file-like object for csv.writer that hands back what it was given."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv(day: dt.date) -> Iterator[str]:
-    writer = csv.writer(_Line())
+    writer = csv.writer(Echo())
     names = [name for name, _label in opendata.COLUMNS]
     yield "\ufeff" + writer.writerow(names)  # the BOM lets spreadsheet programs read UTF-8
     for row in opendata.rows(day):
