@@ -11,24 +11,23 @@ from a lagging replica would be wrong until the next repair.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 
 from okienko.cases.models import Case
 from okienko.catalogue.models import Service
+from okienko.core import clock
 from okienko.interactions.models import Interaction
 from okienko.reports.models import CaseDay, ContactDay
 
 
 def zone() -> dt.tzinfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return clock.WARSAW
 
 
 def local_day(moment: dt.datetime) -> dt.date:
