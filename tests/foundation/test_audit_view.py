@@ -30,13 +30,13 @@ def test_administrator_reads_only_the_entries_of_their_organisations(
     city = Organisation.objects.get(code="city")
     client.force_login(make_user("admin.city", roles=[(city, Role.ADMINISTRATOR)]))
     audit.record(
-        "clients.registered", actor=None, obj=region, organisation_id=region.pk, changes={"pesel": [None, "P1"]}
+        "clients.registered", actor=None, obj=region, organisation_id=region.pk, changes={"pesel": [None, "WOJ-PESEL"]}
     )
     audit.record("system.started", actor=None, obj=region, changes={"x": [None, "SYSTEMOWY"]})
     audit.record("case.opened", actor=None, obj=city, organisation_id=city.pk, changes={"status": [None, "MIEJSKI"]})
     page = client.get("/desk/audit/").content.decode()
     assert "MIEJSKI" in page
-    assert "P1" not in page
+    assert "WOJ-PESEL" not in page
     assert "SYSTEMOWY" not in page
 
 
