@@ -129,3 +129,8 @@ class ReportSubscription(models.Model):
 
     def addresses(self) -> list[str]:
         return [line.strip() for line in self.recipients.splitlines() if line.strip()][:50]
+
+
+from okienko.reports.hotspot_models import HotSpot  # noqa: E402  # the early warning's model, in its own file
+
+__all__ = ["CaseDay", "ContactDay", "HotSpot", "ReportSubscription"]
