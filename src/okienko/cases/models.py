@@ -160,10 +160,10 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status", "resolve_due"], name="case_org_queue"),
             models.Index(fields=["service", "status", "created_at"], name="case_service_recent"),
             models.Index(fields=["client", "created_at"], name="case_client"),
-            # Report rollups recompute one service's cases of one day (issue 20, ADR 0067).
-            models.Index(fields=["service", "created_at"], name="case_service_created"),
+            # Report rollups recompute one office's cases of one day (issue 20, ADR 0067).
+            models.Index(fields=["organisation", "created_at"], name="case_org_created"),
             models.Index(
-                fields=["service", "resolved_at"], condition=Q(resolved_at__isnull=False), name="case_service_resolved"
+                fields=["organisation", "resolved_at"], condition=Q(resolved_at__isnull=False), name="case_org_resolved"
             ),
         ]
 

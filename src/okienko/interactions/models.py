@@ -100,7 +100,11 @@ class Interaction(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["client", "-started_at"], name="interaction_client_idx")]
+        indexes = [
+            models.Index(fields=["client", "-started_at"], name="interaction_client_idx"),
+            # Report rollups recompute one office's contacts of one day (issue 20, ADR 0067).
+            models.Index(fields=["organisation", "started_at"], name="interaction_org_started"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
