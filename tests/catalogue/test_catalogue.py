@@ -36,7 +36,7 @@ def test_demo_catalogues_are_loaded_and_idempotent(loaded: None) -> None:
         ServiceQuestion.objects.count(),
         StandardText.objects.count(),
     ) == counts
-    assert Service.objects.filter(organisation__code="lodz").count() == 17
+    assert Service.objects.filter(organisation__code="lodz").count() == 19
     assert Service.objects.filter(organisation__code="wup-bialystok").count() == 17
 
 

@@ -88,12 +88,27 @@ class ServiceAdmin(InlineAuditMixin, AuditedModelAdmin):
         "sla_display",
         "active",
     ]
-    list_filter = ["organisation", "kind", "is_public", "publication", "active", "sla_basis"]
+    list_filter = ["organisation", "kind", "case_type", "is_public", "publication", "active", "sla_basis"]
     search_fields = ["public_name", "internal_name", "code", "keywords"]
     autocomplete_fields = ["category", "responsible_unit"]
     inlines = [QuestionInline, PriorityRuleInline, TextInline, HoursInline]
     fieldsets = [
-        (None, {"fields": ["organisation", "code", "category", "kind", "active", "is_public", "publication", "order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "organisation",
+                    "code",
+                    "category",
+                    "kind",
+                    "case_type",
+                    "active",
+                    "is_public",
+                    "publication",
+                    "order",
+                ]
+            },
+        ),
         (_("Names"), {"fields": ["public_name", "internal_name", "keywords"]}),
         (_("Descriptions"), {"fields": ["public_description", "internal_description"]}),
         (

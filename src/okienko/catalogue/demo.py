@@ -48,6 +48,7 @@ def _services(
             defaults={
                 "category": categories[row["category"]],
                 "kind": row["kind"],
+                "case_type": row.get("case_type", Service.CaseType.ORDINARY),
                 "public_name": row["name"],
                 "internal_name": row["name"],
                 "public_description": row["public"],

@@ -833,6 +833,44 @@ CITY_SERVICES: list[dict[str, Any]] = [
         "location": False,
         "questions": [],
     },
+    {
+        "code": "skarga-na-dzialanie-urzedu",
+        "publication": "private",
+        "category": "sprawy-obywatelskie",
+        "kind": "request",
+        "case_type": "complaint",
+        "name": "Skarga na działanie urzędu lub pracownika",
+        "public": "Skarga na zaniedbanie lub nienależyte wykonanie zadań przez urząd albo jego pracownika "
+        "(art. 227 KPA). Odpowiadamy bez zbędnej zwłoki, najpóźniej w ciągu miesiąca.",
+        "internal": "Skargi rozpatruje się w terminie miesiąca (art. 237 § 1 KPA); zawiadom o przekazaniu, "
+        "jeśli sprawa należy do innego organu.",
+        "keywords": "skarga zażalenie pracownik urząd niezadowolenie",
+        "unit": "lodz-wso",
+        "basis": "calendar_days",
+        "response": 7,
+        "resolve": 30,
+        "location": False,
+        "questions": [],
+    },
+    {
+        "code": "petycja",
+        "publication": "private",
+        "category": "sprawy-obywatelskie",
+        "kind": "request",
+        "case_type": "petition",
+        "name": "Petycja do prezydenta miasta",
+        "public": "Petycja w interesie publicznym, własnym albo osoby trzeciej (ustawa o petycjach). "
+        "Rozpatrujemy ją w ciągu trzech miesięcy.",
+        "internal": "Petycję rozpatruje się bez zbędnej zwłoki, nie później niż w ciągu 3 miesięcy (art. 10 ustawy "
+        "o petycjach); informację o przebiegu publikuje się w BIP.",
+        "keywords": "petycja wniosek mieszkańców prezydent",
+        "unit": "lodz-wso",
+        "basis": "calendar_days",
+        "response": 14,
+        "resolve": 90,
+        "location": False,
+        "questions": [],
+    },
 ]
 
 # code, status, title, body (placeholders in braces).

@@ -90,6 +90,16 @@ class Service(models.Model):
         INQUIRY = "inquiry", _("inquiry (answered at first contact)")
         REQUEST = "request", _("request (becomes a case)")
 
+    class CaseType(models.TextChoices):
+        """The legal kind of the matter, for the qualitative reports: complaints (KPA art. 227),
+        appeals and requests for review, petitions (ustawa o petycjach) each run on a statutory
+        deadline of their own."""
+
+        ORDINARY = "ordinary", pgettext_lazy("case type", "ordinary matter")
+        COMPLAINT = "complaint", pgettext_lazy("case type", "complaint")
+        APPEAL = "appeal", pgettext_lazy("case type", "appeal or request for review")
+        PETITION = "petition", pgettext_lazy("case type", "petition")
+
     class Publication(models.TextChoices):
         """What public surfaces (Open311, the status page, the map, open data) show of its cases."""
 
@@ -112,6 +122,16 @@ class Service(models.Model):
         ServiceCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="services"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REQUEST)
+    case_type = models.CharField(
+        pgettext_lazy("service", "case type"),
+        max_length=10,
+        choices=CaseType.choices,
+        default=CaseType.ORDINARY,
+        help_text=_(
+            "Complaints, appeals and petitions are counted apart in the quality report, "
+            "against their statutory deadlines."
+        ),
+    )
     public_name = models.CharField(_("public name"), max_length=200)
     internal_name = models.CharField(_("internal name"), max_length=200, blank=True)
     public_description = models.TextField(_("public description"), blank=True)
