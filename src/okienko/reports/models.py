@@ -134,3 +134,8 @@ class ReportSubscription(models.Model):
 from okienko.reports.hotspot_models import HotSpot  # noqa: E402  # the early warning's model, in its own file
 
 __all__ = ["CaseDay", "ContactDay", "HotSpot", "ReportSubscription"]
+
+
+from okienko.reports.adhoc_models import ExportJob, SavedReport  # noqa: E402  # ad hoc reports (issue 20, item 5)
+
+__all__ = ["CaseDay", "ContactDay", "ExportJob", "ReportSubscription", "SavedReport"]

@@ -27,3 +27,28 @@ def send_packs() -> int:
 
     with context.channel("scheduler"):
         return scheduled.send_due()
+
+
+@shared_task(name="okienko.reports.run_exports", ignore_result=True)
+def run_exports() -> int:
+    """Prepare the ad hoc exports that wait in the background (woken on request, and swept)."""
+    from okienko.reports import adhoc_exports
+
+    return adhoc_exports.drain()
+
+
+@shared_task(name="okienko.reports.purge_exports", ignore_result=True)
+def purge_exports() -> int:
+    """Delete the files of ad hoc exports that have expired."""
+    from okienko.reports import adhoc_exports
+
+    with context.channel("scheduler"):
+        return adhoc_exports.purge_expired()
+
+
+@shared_task(name="okienko.reports.flush_rollups", ignore_result=True)
+def flush_rollups() -> int:
+    """Recompute the days still marked (the flush after each batch of deliveries does this within
+    seconds; this catches a mark left by a worker that died before its flush)."""
+    with context.channel("scheduler"):
+        return rollups.flush()
