@@ -9,8 +9,9 @@ two years, ≈70 % resolved (a third of them late). Then measures, in this proce
 whole stack (no network):
 
 * ``rollups.rebuild()`` over every case (two GROUP BY queries and a bulk insert);
-* the outbox path: ``recompute(buckets_of(case))`` for ``--events`` random cases, one after another
-  (each is what one case event costs the worker) → events per second (target ≥ 300/s);
+* the outbox path: ``--events`` case events of random cases opened in the last 30 days, delivered
+  to the rollup subscriber by ``events.deliver_due()`` in its batches, each batch followed by the
+  flush that recomputes the marked days → events per second (target ≥ 300/s);
 * the public statistics page ``/statystyki/?miesiac=…`` uncached (each month once) and cached
   (``--requests`` requests) → p95 (target cached ≤ 200 ms);
 * the open-data stream: every row of ``--days`` days of ``opendata.rows`` written through the CSV
@@ -226,15 +227,46 @@ def main() -> None:
     took = time.perf_counter() - started
     print(f"rebuild: {rows:,} rollup rows in {took:.1f} s")
 
-    ids = list(Case.objects.filter(organisation=city).values_list("pk", flat=True)[: max(args.events * 20, 1)])
+    # The outbox path as the worker runs it: case events of the last 30 days' cases (status
+    # changes come to open, recent cases), one delivery each to the rollup subscriber, delivered in
+    # batches of OUTBOX_BATCH_SIZE by events.deliver_due(), whose after-batch flush recomputes each
+    # marked day once. Measured from the first batch until no delivery is left.
+    from django.db import transaction
+
+    from okienko.core import events
+    from okienko.core.models import OutboxDelivery, OutboxEvent
+
+    recent = list(
+        Case.objects.filter(organisation=city, created_at__gte=clock.now() - dt.timedelta(days=30)).values_list(
+            "pk", flat=True
+        )[:100_000]
+    )
     rng = random.Random(7)
-    sample = [rng.choice(ids) for _ in range(args.events)]
+    sample = [rng.choice(recent) for _ in range(args.events)]
+    now = clock.now()
+    with transaction.atomic():
+        made = [
+            OutboxEvent(created_at=now, topic="case.status_changed", aggregate_type="cases.case", aggregate_id=str(pk))
+            for pk in sample
+        ]
+        OutboxEvent.objects.bulk_create(made, batch_size=2000)
+        OutboxDelivery.objects.bulk_create(
+            [OutboxDelivery(event=e, subscriber="reports.case_rollups", available_at=now) for e in made],
+            batch_size=2000,
+        )
     started = time.perf_counter()
-    for pk in sample:
-        case = Case.objects.get(pk=pk)
-        rollups.recompute(rollups.buckets_of(case))
+    delivered = 0
+    for _batch in range(args.events):  # bounded: one batch delivers at least one
+        handled = events.deliver_due()
+        if not handled:
+            break
+        delivered += handled
     took = time.perf_counter() - started
-    print(f"outbox path: {args.events:,} case events in {took:.1f} s = {args.events / took:,.0f} events/s")
+    print(
+        f"outbox path: {delivered:,} case events on {len(set(sample)):,} cases of the last 30 days "
+        f"in {took:.1f} s = {delivered / took:,.0f} events/s"
+    )
+    OutboxEvent.objects.filter(pk__in=[e.pk for e in made]).delete()
 
     import logging
 

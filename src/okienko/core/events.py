@@ -163,13 +163,32 @@ OUTBOX: workqueue.WorkQueue[OutboxDelivery] = workqueue.register(
 )
 
 
+_after: list[Callable[[], None]] = []
+
+
+def after_deliveries(hook: Callable[[], None]) -> Callable[[], None]:
+    """Run ``hook`` once after each batch of deliveries (e.g. to recompute, once, what the batch's
+    subscribers only marked). It must be idempotent and leave what it could not do for the next
+    batch or a periodic task; a failure is logged, never fails the batch."""
+    if hook not in _after:
+        _after.append(hook)
+    return hook
+
+
 def deliver_due(limit: int | None = None) -> int:
     """Deliver the deliveries that are due; return how many were attempted."""
-    return OUTBOX.work(
+    handled = OUTBOX.work(
         limit=limit or settings.OUTBOX_BATCH_SIZE,
         handle=deliver,
         queryset=lambda rows: rows.select_related("event"),
     )
+    if handled:
+        for hook in _after:
+            try:
+                hook()
+            except Exception:
+                log.exception("after-deliveries hook %s failed", getattr(hook, "__qualname__", hook))
+    return handled
 
 
 def deliver(delivery: OutboxDelivery) -> None:

@@ -1,6 +1,7 @@
 """The quantitative dashboard of the desk and the report API (issue 20, items 2 and 9).
 
-Everything is read from the rollups (``CaseDay``, ``ContactDay``) on the read alias, except the
+Everything is read from the rollups on the read alias — month rows (``CaseMonth``, ``ContactMonth``…)
+for a period's whole months, day rows (``CaseDay``, ``ContactDay``) for the days at its ends — except the
 backlog now (a count of open cases). A reader's **scope** is the set of organisations where they
 hold ``reports.view`` (a director's subtree, a unit head's unit; an API token narrows it to its
 organisation's subtree): cases count when their jurisdiction *or* their assigned unit is in scope,
@@ -31,7 +32,7 @@ from okienko.cases.workflow import OPEN_STATUSES
 from okienko.catalogue.models import Service, ServiceCategory
 from okienko.core.choices import Channel
 from okienko.interactions.models import Interaction
-from okienko.reports.models import CaseDay, ContactDay
+from okienko.reports.models import CaseDay, CaseMonth, ContactDay, ContactMonth, ContactMonthHour, ContactMonthStaff
 from okienko.reports.routers import read_alias
 
 MAX_DAYS = 2 * 366
@@ -189,17 +190,71 @@ class ContactLine:
         }
 
 
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def split(period: Period) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
+    """The period as day ranges at its ends (inclusive) and its whole calendar months
+    ``[first, end)`` in between (None when it holds no whole month): month rows for the middle,
+    day rows only for the ends — a year is read as twelve month rows per key, not 365 day rows."""
+    first = period.since if period.since.day == 1 else _next_month(period.since)
+    end = period.until + dt.timedelta(days=1)
+    if end.day != 1:
+        end = end.replace(day=1)
+    if first >= end:
+        return [(period.since, period.until)], None
+    ends = [(a, b) for a, b in ((period.since, first - dt.timedelta(days=1)), (end, period.until)) if a <= b]
+    return ends, (first, end)
+
+
 def case_rows(scope: Scope, period: Period) -> QuerySet[CaseDay]:
+    """The day rows of the period in scope (a day-by-day view; the totals read :func:`_case_sources`)."""
+    return CaseDay.objects.using(read_alias()).filter(_case_scope(scope), day__gte=period.since, day__lte=period.until)
+
+
+def _case_scope(scope: Scope) -> Q:
     ids = sorted(scope.organisations)
-    return CaseDay.objects.using(read_alias()).filter(
-        Q(organisation_id__in=ids) | Q(unit_id__in=ids), day__gte=period.since, day__lte=period.until
-    )
+    return Q(organisation_id__in=ids) | Q(unit_id__in=ids)
+
+
+def _case_sources(scope: Scope, period: Period, *, month_field: bool = False) -> list[QuerySet[Any]]:
+    """Day rows for the period's ends and month rows for its whole months; with ``month_field``
+    both carry a ``month`` value to group by."""
+    ends, months = split(period)
+    where = _case_scope(scope)
+    sources: list[QuerySet[Any]] = []
+    for first, last in ends:
+        rows = CaseDay.objects.using(read_alias()).filter(where, day__gte=first, day__lte=last)
+        sources.append(rows.annotate(month=TruncMonth("day")) if month_field else rows)
+    if months is not None:
+        sources.append(CaseMonth.objects.using(read_alias()).filter(where, month__gte=months[0], month__lt=months[1]))
+    return sources
 
 
 def contact_rows(scope: Scope, period: Period) -> QuerySet[ContactDay]:
+    """The day rows of the period in scope (day by day; totals read :func:`_contact_sources`)."""
     return ContactDay.objects.using(read_alias()).filter(
         organisation_id__in=sorted(scope.organisations), day__gte=period.since, day__lte=period.until
     )
+
+
+def _contact_sources(
+    scope: Scope, period: Period, month_model: Any = ContactMonth, *, organisations: Iterable[int] | None = None
+) -> tuple[list[QuerySet[ContactDay]], QuerySet[Any] | None]:
+    """Day rows for the period's ends and rows of ``month_model`` for its whole months."""
+    ids = sorted(scope.organisations if organisations is None else organisations)
+    ends, months = split(period)
+    days = [
+        ContactDay.objects.using(read_alias()).filter(organisation_id__in=ids, day__gte=first, day__lte=last)
+        for first, last in ends
+    ]
+    if months is None:
+        return days, None
+    whole = month_model.objects.using(read_alias()).filter(
+        organisation_id__in=ids, month__gte=months[0], month__lt=months[1]
+    )
+    return days, whole
 
 
 def _names(model: Any, ids: set[Any], attribute: str) -> dict[Any, str]:
@@ -257,21 +312,24 @@ def _contact_sums() -> dict[str, Sum]:
     }
 
 
+def _sum_into(lines: dict[Any, Any], key: Any, make: Any, values: dict[str, Any], names: Iterable[str]) -> None:
+    _add(lines.setdefault(key, make(key, "")), values, names)
+
+
 def cases(scope: Scope, period: Period, group: str | None = None) -> list[CaseLine]:
     """Case figures, in total (one line) or per ``group`` (one of :data:`CASE_GROUPS`)."""
-    rows = case_rows(scope, period)
     sums = _case_sums()
     if group is None:
-        total = rows.aggregate(**sums)
-        return [CaseLine(None, _("All cases"), **{k[2:]: v or 0 for k, v in total.items()})]
+        total = CaseLine(None, _("All cases"))
+        for rows in _case_sources(scope, period):
+            _add(total, rows.aggregate(**sums), sums)
+        return [total]
+    grouped: dict[Any, CaseLine] = {}
     if group == "unit":
         # the assigned unit, or the jurisdiction of a case assigned to none
-        grouped: dict[Any, CaseLine] = {}
-        for values in rows.values("organisation_id", "unit_id").annotate(**sums):
-            key = values["unit_id"] or values["organisation_id"]
-            line = grouped.setdefault(key, CaseLine(key, ""))
-            for name in sums:
-                setattr(line, name[2:], getattr(line, name[2:]) + (values[name] or 0))
+        for rows in _case_sources(scope, period):
+            for values in rows.values("organisation_id", "unit_id").annotate(**sums):
+                _sum_into(grouped, values["unit_id"] or values["organisation_id"], CaseLine, values, sums)
         labels = _labels("unit", set(grouped))
         for line in grouped.values():
             line.label = labels.get(line.key, "—")
@@ -279,41 +337,57 @@ def cases(scope: Scope, period: Period, group: str | None = None) -> list[CaseLi
     field_name = {"organisation": "organisation_id", "service": "service_id", "category": "category_id"}.get(
         group, group
     )
-    if group == "month":
-        rows = rows.annotate(month=TruncMonth("day"))
-    lines = [
-        CaseLine(_key_value(group, v[field_name]), "", **{k[2:]: v[k] or 0 for k in sums})
-        for v in rows.values(field_name).annotate(**sums).order_by(field_name)
-    ]
-    return _labelled(group, lines)
+    if group == "day":
+        sources: list[QuerySet[Any]] = [case_rows(scope, period)]
+    else:
+        sources = _case_sources(scope, period, month_field=group == "month")
+    for rows in sources:
+        for values in rows.values(field_name).annotate(**sums).order_by(field_name):
+            _sum_into(grouped, _key_value(group, values[field_name]), CaseLine, values, sums)
+    return _labelled(group, [grouped[key] for key in sorted(grouped, key=_sort_key)])
+
+
+def _sort_key(key: Any) -> tuple[int, Any]:
+    return (0, "") if key is None else (1, key)
 
 
 def contacts(scope: Scope, period: Period, group: str | None = None) -> list[ContactLine]:
     """Contact figures, in total or per ``group`` (one of :data:`CONTACT_GROUPS`); per ``staff``
     only the offices of ``scope.supervised`` count."""
-    rows = contact_rows(scope, period)
     sums = _contact_sums()
     if group is None:
-        total = rows.aggregate(**sums)
-        return [ContactLine(None, _("All contacts"), **{k[2:]: v or 0 for k, v in total.items()})]
-    if group == "staff":
-        rows = rows.filter(organisation_id__in=sorted(scope.supervised))
+        total = ContactLine(None, _("All contacts"))
+        days, whole = _contact_sources(scope, period)
+        for rows in [*days, *([whole] if whole is not None else [])]:
+            _add(total, rows.aggregate(**sums), sums)
+        return [total]
+    found: dict[Any, ContactLine] = {}
     field_name = {"organisation": "organisation_id", "service": "service_id", "staff": "staff_id"}.get(group, group)
-    if group == "weekday":
-        rows = rows.annotate(weekday=ExtractIsoWeekDay("day"))
-    if group == "month":
-        rows = rows.annotate(month=TruncMonth("day"))
-    found = {
-        _key_value(group, v[field_name]): ContactLine(
-            _key_value(group, v[field_name]), "", **{k[2:]: v[k] or 0 for k in sums}
+    if group == "day":
+        for values in contact_rows(scope, period).values("day").annotate(**sums):
+            _sum_into(found, _key_value(group, values["day"]), ContactLine, values, sums)
+    else:
+        month_model = {"staff": ContactMonthStaff, "hour": ContactMonthHour, "weekday": ContactMonthHour}.get(
+            group, ContactMonth
         )
-        for v in rows.values(field_name).annotate(**sums).order_by(field_name)
-    }
+        days, whole = _contact_sources(
+            scope, period, month_model, organisations=scope.supervised if group == "staff" else None
+        )
+        for rows in days:
+            if group == "weekday":
+                rows = rows.annotate(weekday=ExtractIsoWeekDay("day"))
+            if group == "month":
+                rows = rows.annotate(month=TruncMonth("day"))
+            for values in rows.values(field_name).annotate(**sums):
+                _sum_into(found, _key_value(group, values[field_name]), ContactLine, values, sums)
+        if whole is not None:
+            for values in whole.values(field_name).annotate(**sums):
+                _sum_into(found, _key_value(group, values[field_name]), ContactLine, values, sums)
     if group == "hour":  # every hour and every day of the week, also those without contacts
         found = {h: found.get(h, ContactLine(h, "")) for h in range(24)}
     if group == "weekday":
         found = {d: found.get(d, ContactLine(d, "")) for d in range(1, 8)}
-    return _labelled(group, list(found.values()))
+    return _labelled(group, [found[key] for key in sorted(found, key=_sort_key)])
 
 
 def _labelled(group: str, lines: list[L]) -> list[L]:
@@ -386,40 +460,48 @@ def _add(line: Any, values: dict[str, Any], names: Iterable[str]) -> None:
 
 
 def _case_board(scope: Scope, period: Period) -> tuple[CaseLine, dict[str, list[CaseLine]]]:
-    """The total and :data:`DASHBOARD_CASES` groupings from one grouped scan of the period."""
+    """The total and :data:`DASHBOARD_CASES` groupings from one grouped scan of each source."""
     sums = _case_sums()
     total = CaseLine(None, _("All cases"))
     found: dict[str, dict[Any, CaseLine]] = {group: {} for group in DASHBOARD_CASES}
-    grouped = case_rows(scope, period).values("organisation_id", "unit_id", "service_id", "channel")
-    for v in grouped.annotate(**sums):
-        keys = {"unit": v["unit_id"] or v["organisation_id"], "service": v["service_id"], "channel": v["channel"]}
-        _add(total, v, sums)
-        for group, key in keys.items():
-            _add(found[group].setdefault(key, CaseLine(key, "")), v, sums)
+    for rows in _case_sources(scope, period):
+        for v in rows.values("organisation_id", "unit_id", "service_id", "channel").annotate(**sums):
+            keys = {"unit": v["unit_id"] or v["organisation_id"], "service": v["service_id"], "channel": v["channel"]}
+            _add(total, v, sums)
+            for group, key in keys.items():
+                _sum_into(found[group], key, CaseLine, v, sums)
     by = {group: _labelled(group, list(lines.values())) for group, lines in found.items()}
     by["unit"].sort(key=lambda line: (-line.opened, line.label))
     return total, by
 
 
 def _contact_board(scope: Scope, period: Period) -> tuple[ContactLine, dict[str, list[ContactLine]]]:
-    """The total and the groupings of :data:`DASHBOARD_CONTACTS` but staff, in two grouped scans."""
-    rows = contact_rows(scope, period)
+    """The total and the groupings of :data:`DASHBOARD_CONTACTS` but staff: per source, one scan
+    for office, channel and outcome, one for the hours and days of the week."""
     sums = _contact_sums()
     total = ContactLine(None, _("All contacts"))
     found: dict[str, dict[Any, ContactLine]] = {"channel": {}, "organisation": {}, "outcome": {}}
-    for v in rows.values("organisation_id", "channel", "outcome").annotate(**sums):
-        _add(total, v, sums)
-        for group, key in (
-            ("channel", v["channel"]),
-            ("organisation", v["organisation_id"]),
-            ("outcome", v["outcome"]),
-        ):
-            _add(found[group].setdefault(key, ContactLine(key, "")), v, sums)
+    days, whole = _contact_sources(scope, period)
+    for rows in [*days, *([whole] if whole is not None else [])]:
+        for v in rows.values("organisation_id", "channel", "outcome").annotate(**sums):
+            _add(total, v, sums)
+            for group, key in (
+                ("channel", v["channel"]),
+                ("organisation", v["organisation_id"]),
+                ("outcome", v["outcome"]),
+            ):
+                _sum_into(found[group], key, ContactLine, v, sums)
     hours = {h: ContactLine(h, "") for h in range(24)}
     weekdays = {d: ContactLine(d, "") for d in range(1, 8)}
-    for v in rows.values("day", "hour").annotate(**sums):
-        _add(hours[v["hour"]], v, sums)
-        _add(weekdays[v["day"].isoweekday()], v, sums)
+    for rows in days:
+        for v in rows.values("day", "hour").annotate(**sums):
+            _add(hours[v["hour"]], v, sums)
+            _add(weekdays[v["day"].isoweekday()], v, sums)
+    _days, by_hour = _contact_sources(scope, period, ContactMonthHour)
+    if by_hour is not None:
+        for v in by_hour.values("weekday", "hour").annotate(**sums):
+            _add(hours[v["hour"]], v, sums)
+            _add(weekdays[v["weekday"]], v, sums)
     found["hour"], found["weekday"] = dict(hours), dict(weekdays)
     by = {group: _labelled(group, list(found[group].values())) for group in DASHBOARD_CONTACTS if group in found}
     return total, by

@@ -1,29 +1,42 @@
-"""Keeping the case and contact rollups current (issue 20, items 1 and 2).
+"""Keeping the case and contact rollups current (issue 20, items 1 and 2; ADR 0067).
 
-``recompute`` rebuilds the rows of the buckets a case belongs to (the day it was opened and the day
-it was resolved) from the cases table: idempotent, so the outbox may deliver an event twice or
-late. ``rebuild`` recomputes every bucket from a day on with two GROUP BY queries (installation,
-after an import, and the nightly repair that catches a case moved to another service or
-organisation, whose old bucket no event names). Reads go to the primary database: a rollup made
-from a lagging replica would be wrong until the next repair.
+The outbox subscribers only *mark* the (office, local day) pairs an event touches
+(:func:`mark`, one insert that a second event of the same day finds done). After each batch of
+deliveries, :func:`flush` recomputes every marked day once from the domain tables — however many
+events named it, so 300 events a second on today's cases cost a handful of recomputations — and
+writes only the rows that differ (:func:`_sync`). The month tables move by the difference between
+a day's old and new rows (:class:`Projection`), in the same transaction. Everything is idempotent:
+an event delivered twice or late changes nothing.
+
+``rebuild`` recomputes every row from a day on with a few GROUP BY queries (installation, after an
+import, and the nightly repair that catches a case moved to another office, whose old day no event
+names). Reads go to the primary database: a rollup made from a lagging replica would be wrong
+until the next repair. One writer at a time (:func:`_lock`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate, TruncMonth
 
 from okienko.cases.models import Case
-from okienko.catalogue.models import Service
 from okienko.core import clock
 from okienko.interactions.models import Interaction
-from okienko.reports.models import CaseDay, ContactDay
+from okienko.reports.models import (
+    CaseDay,
+    CaseMonth,
+    ContactDay,
+    ContactMonth,
+    ContactMonthHour,
+    ContactMonthStaff,
+    RollupMark,
+)
 
 
 def zone() -> dt.tzinfo:
@@ -58,64 +71,21 @@ def buckets_of(case: Case) -> set[Bucket]:
     return found
 
 
-def _keys(bucket: Bucket) -> Q:
-    gmina = Q(gmina_id=bucket.gmina_id) if bucket.gmina_id else Q(gmina__isnull=True)
-    return Q(organisation_id=bucket.organisation_id, service_id=bucket.service_id, channel=bucket.channel) & gmina
+def case_days(case: Case) -> set[tuple[int, dt.date]]:
+    """The (office, local day) pairs whose case rows count ``case``: the day it was opened and
+    the day it was resolved."""
+    return {(bucket.organisation_id, bucket.day) for bucket in buckets_of(case)}
 
 
-def recompute(buckets: Iterable[Bucket]) -> None:
-    """Rebuild these buckets' rows from the cases, one row per assigned unit (a bucket with
-    nothing left loses its rows; a case moved to another unit leaves the old unit's row here)."""
-    for bucket in sorted(buckets, key=lambda b: (b.day, b.organisation_id, b.service_id, b.channel, b.gmina_id)):
-        start, end = day_range(bucket.day)
-        cases = Case.objects.filter(_keys(bucket))
-        opened: dict[int, int] = {}
-        for unit in cases.filter(created_at__gte=start, created_at__lt=end).values_list("assigned_unit_id", flat=True):
-            opened[unit or 0] = opened.get(unit or 0, 0) + 1
-        resolved: dict[int, list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]] = {}
-        for unit, created, done, due in cases.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(
-            "assigned_unit_id", "created_at", "resolved_at", "resolve_due"
-        ):
-            if done is not None:
-                resolved.setdefault(unit or 0, []).append((created, done, due))
-        category = Service.objects.filter(pk=bucket.service_id).values_list("category_id", flat=True).first()
-        key: dict[str, Any] = {
-            "day": bucket.day,
-            "organisation_id": bucket.organisation_id,
-            "service_id": bucket.service_id,
-            "channel": bucket.channel,
-            "gmina_id": bucket.gmina_id,
-        }
-        rows = []
-        for unit in sorted(set(opened) | set(resolved)):
-            done_here = resolved.get(unit, [])
-            seconds = sum(int((done - created).total_seconds()) for created, done, _d in done_here)
-            rows.append(
-                CaseDay(
-                    **key,
-                    unit_id=unit,
-                    category_id=category,
-                    opened=opened.get(unit, 0),
-                    resolved=len(done_here),
-                    resolved_in_time=sum(1 for _c, done, due in done_here if due is None or done <= due),
-                    resolution_seconds=max(0, seconds),
-                )
-            )
-        with transaction.atomic():
-            CaseDay.objects.filter(**key).delete()
-            CaseDay.objects.bulk_create(rows)
+CASE_KEYS = ("day", "organisation_id", "unit_id", "service_id", "channel", "gmina_id")
+CASE_SUMS = ("opened", "resolved", "resolved_in_time", "resolution_seconds")
+CONTACT_KEYS = ("day", "organisation_id", "channel", "direction", "outcome", "service_id", "staff_id", "hour")
+CONTACT_SUMS = ("contacts", "timed", "duration_seconds")
 
 
-def rebuild(since: dt.date | None = None) -> int:
-    """Recompute every row from ``since`` (all days when None); returns the number of rows."""
+def _case_rows(opened: QuerySet[Case], resolved: QuerySet[Case]) -> list[CaseDay]:
+    """Day rows of the cases opened in ``opened`` and resolved in ``resolved`` (two GROUP BYs)."""
     tz = zone()
-    cases = Case.objects.all()
-    opened_q = cases
-    resolved_q = cases.filter(resolved_at__isnull=False)
-    if since is not None:
-        start, _end = day_range(since)
-        opened_q = opened_q.filter(created_at__gte=start)
-        resolved_q = resolved_q.filter(resolved_at__gte=start)
     keys = ("organisation_id", "assigned_unit_id", "service_id", "service__category_id", "channel", "gmina_id")
     rows: dict[tuple[object, ...], CaseDay] = {}
 
@@ -134,11 +104,12 @@ def rebuild(since: dt.date | None = None) -> int:
             )
         return rows[key]
 
-    for values in opened_q.annotate(d=TruncDate("created_at", tzinfo=tz)).values("d", *keys).annotate(n=Count("pk")):
+    for values in opened.annotate(d=TruncDate("created_at", tzinfo=tz)).values("d", *keys).annotate(n=Count("pk")):
         row(values["d"], values).opened = values["n"]
     took = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
-    resolved = (
-        resolved_q.annotate(d=TruncDate("resolved_at", tzinfo=tz))
+    grouped = (
+        resolved.filter(resolved_at__isnull=False)
+        .annotate(d=TruncDate("resolved_at", tzinfo=tz))
         .values("d", *keys)
         .annotate(
             n=Count("pk"),
@@ -146,16 +117,55 @@ def rebuild(since: dt.date | None = None) -> int:
             took=Sum(took),
         )
     )
-    for values in resolved:
+    for values in grouped:
         target = row(values["d"], values)
         target.resolved = values["n"]
         target.resolved_in_time = values["in_time"]
         duration = values["took"]
         target.resolution_seconds = max(0, int(duration.total_seconds())) if duration is not None else 0
+    return list(rows.values())
+
+
+def recompute(buckets: Iterable[Bucket]) -> None:
+    """Recompute the days these buckets lie in (every row of their office and day)."""
+    recompute_case_days({(bucket.organisation_id, bucket.day) for bucket in buckets})
+
+
+def recompute_case_days(days: Iterable[tuple[int, dt.date]]) -> None:
+    """Rebuild the case rows of these (office, local day) pairs from the cases table, and move the
+    month rows by the difference: idempotent, so an event delivered twice or late changes nothing."""
+    for organisation_id, day in sorted(set(days)):
+        start, end = day_range(day)
+        cases = Case.objects.filter(organisation_id=organisation_id)
+        new = _case_rows(
+            cases.filter(created_at__gte=start, created_at__lt=end),
+            cases.filter(resolved_at__gte=start, resolved_at__lt=end),
+        )
+        with transaction.atomic():
+            _lock()
+            old = list(CaseDay.objects.filter(organisation_id=organisation_id, day=day))
+            _sync(CaseDay, CASE_KEYS, CASE_SUMS, old, new)
+            for projection in CASE_PROJECTIONS:
+                projection.apply(old, new)
+
+
+def rebuild(since: dt.date | None = None) -> int:
+    """Recompute every case row from ``since`` (all days when None), and the month rows from
+    ``since``'s month on; returns the number of day rows."""
+    opened_q = Case.objects.all()
+    resolved_q = Case.objects.filter(resolved_at__isnull=False)
+    if since is not None:
+        start, _end = day_range(since)
+        opened_q = opened_q.filter(created_at__gte=start)
+        resolved_q = resolved_q.filter(resolved_at__gte=start)
+    rows = _case_rows(opened_q, resolved_q)
     with transaction.atomic():
+        _lock()
         stale = CaseDay.objects.all() if since is None else CaseDay.objects.filter(day__gte=since)
         stale.delete()
-        CaseDay.objects.bulk_create(rows.values(), batch_size=2000)
+        CaseDay.objects.bulk_create(rows, batch_size=2000)
+        for projection in CASE_PROJECTIONS:
+            projection.rebuild(since)
     return len(rows)
 
 
@@ -199,30 +209,226 @@ def _contact_rows(contacts: QuerySet[Interaction]) -> list[ContactDay]:
 
 
 def recompute_contacts(buckets: Iterable[tuple[int, dt.date]]) -> None:
-    """Rebuild the rows of these (office, local day) buckets from the contacts: idempotent."""
+    """Rebuild the contact rows of these (office, local day) pairs from the contacts and move the
+    month rows by the difference: idempotent."""
     for organisation_id, day in sorted(set(buckets)):
         start, end = day_range(day)
         contacts = Interaction.objects.filter(organisation_id=organisation_id)
-        contacts = contacts.filter(started_at__gte=start, started_at__lt=end)
-        rows = _contact_rows(contacts)
+        new = _contact_rows(contacts.filter(started_at__gte=start, started_at__lt=end))
         with transaction.atomic():
-            ContactDay.objects.filter(organisation_id=organisation_id, day=day).delete()
-            ContactDay.objects.bulk_create(rows)
+            _lock()
+            old = list(ContactDay.objects.filter(organisation_id=organisation_id, day=day))
+            _sync(ContactDay, CONTACT_KEYS, CONTACT_SUMS, old, new)
+            for projection in CONTACT_PROJECTIONS:
+                projection.apply(old, new)
 
 
 def rebuild_contacts(since: dt.date | None = None) -> int:
-    """Recompute every contact row from ``since`` (all days when None); returns the number of rows."""
+    """Recompute every contact row from ``since`` (all days when None) and the month rows from
+    ``since``'s month on; returns the number of day rows."""
     contacts = Interaction.objects.all()
     if since is not None:
         contacts = contacts.filter(started_at__gte=day_range(since)[0])
     rows = _contact_rows(contacts)
     with transaction.atomic():
+        _lock()
         stale = ContactDay.objects.all() if since is None else ContactDay.objects.filter(day__gte=since)
         stale.delete()
         ContactDay.objects.bulk_create(rows, batch_size=2000)
+        for projection in CONTACT_PROJECTIONS:
+            projection.rebuild(since)
     return len(rows)
+
+
+def rebuild_months(since: dt.date | None = None) -> None:
+    """Recompute the month rows from the day rows (from ``since``'s month on)."""
+    with transaction.atomic():
+        _lock()
+        for projection in (*CASE_PROJECTIONS, *CONTACT_PROJECTIONS):
+            projection.rebuild(since)
 
 
 def rebuild_all(since: dt.date | None = None) -> int:
     """Both rollups (the command and the nightly repair)."""
     return rebuild(since) + rebuild_contacts(since)
+
+
+# -- marks and the flush (ADR 0067, addendum 3) ---------------------------------------------------
+def mark(kind: str, days: Iterable[tuple[int, dt.date]]) -> None:
+    """Note (office, day) pairs whose rows are out of date; :func:`flush` recomputes them."""
+    marks = [RollupMark(kind=kind, organisation_id=org, day=day) for org, day in set(days)]
+    if marks:
+        RollupMark.objects.bulk_create(marks, ignore_conflicts=True)
+
+
+def flush(limit: int = 500) -> int:
+    """Recompute the marked days, each once however many events marked it; returns how many.
+
+    A mark is deleted before its day is read, so an event that lands while the day is being
+    recomputed marks it again and the next flush takes it."""
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            marks = list(RollupMark.objects.select_for_update(skip_locked=True).order_by("id")[:100])
+            if not marks:
+                break
+            RollupMark.objects.filter(pk__in=[m.pk for m in marks]).delete()
+        cases = [(m.organisation_id, m.day) for m in marks if m.kind == RollupMark.Kind.CASES]
+        contacts = [(m.organisation_id, m.day) for m in marks if m.kind == RollupMark.Kind.CONTACTS]
+        try:
+            recompute_case_days(cases)
+            recompute_contacts(contacts)
+        except Exception:
+            mark(RollupMark.Kind.CASES, cases)  # not lost: the next flush tries again
+            mark(RollupMark.Kind.CONTACTS, contacts)
+            raise
+        done += len(marks)
+    return done
+
+
+def _lock() -> None:
+    """One writer of the rollups at a time (the flush, a rebuild): a transaction-scoped advisory
+    lock on PostgreSQL; SQLite lets one writer in anyway."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+LOCK_KEY = 0x6F6B_7270  # "okrp"
+
+
+def _sync(model: Any, keys: tuple[str, ...], sums: tuple[str, ...], old: list[Any], new: list[Any]) -> None:
+    """Make the stored rows ``old`` equal ``new``: delete, update and insert only what differs."""
+    stored = {tuple(getattr(row, k) for k in keys): row for row in old}
+    changed, added = [], []
+    for row in new:
+        key = tuple(getattr(row, k) for k in keys)
+        was = stored.pop(key, None)
+        if was is None:
+            added.append(row)
+        elif any(getattr(was, name) != getattr(row, name) for name in (*sums, "category_id") if hasattr(row, name)):
+            row.pk = was.pk
+            changed.append(row)
+    if stored:
+        model.objects.filter(pk__in=[row.pk for row in stored.values()]).delete()
+    if changed:
+        fields = [name for name in (*sums, "category_id") if hasattr(model, name)]
+        model.objects.bulk_update(changed, fields, batch_size=500)
+    if added:
+        model.objects.bulk_create(added, batch_size=2000)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A month table as a projection of a day table: ``keys`` of the month row (``month`` first)
+    from a day row by ``key``; ``grouped`` builds it from the day table in the database."""
+
+    model: Any
+    day_model: Any
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    key: Callable[[Any], tuple[Any, ...]]
+    on_create: Callable[[Any], dict[str, Any]] = lambda _row: {}
+    day_fields: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, old: Iterable[Any], new: Iterable[Any]) -> None:
+        """Move the month rows by (new day rows − old day rows)."""
+        delta: dict[tuple[Any, ...], list[int]] = {}
+        extras: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for sign, rows in ((-1, old), (1, new)):
+            for row in rows:
+                key = self.key(row)
+                change = delta.setdefault(key, [0] * len(self.sums))
+                for i, name in enumerate(self.sums):
+                    change[i] += sign * getattr(row, name)
+                if sign > 0:
+                    extras[key] = self.on_create(row)
+        emptied = False
+        for key, change in delta.items():
+            if not any(change):
+                continue
+            where = dict(zip(self.keys, key, strict=True))
+            moved = {name: F(name) + value for name, value in zip(self.sums, change, strict=True) if value}
+            if not self.model.objects.filter(**where).update(**moved):
+                self.model.objects.create(**where, **extras.get(key, {}), **dict(zip(self.sums, change, strict=True)))
+            emptied = emptied or any(value < 0 for value in change)
+        if emptied:  # a month row left with nothing in it goes, as a rebuild would not make it
+            months = {key[0] for key in delta}
+            organisations = {key[1] for key in delta}
+            self.model.objects.filter(
+                month__in=months, organisation_id__in=organisations, **dict.fromkeys(self.sums, 0)
+            ).delete()
+
+    def rebuild(self, since: dt.date | None) -> None:
+        """Recompute the month rows from ``since``'s month on from the day rows (in the database)."""
+        days = self.day_model.objects.all()
+        months = self.model.objects.all()
+        if since is not None:
+            first = since.replace(day=1)
+            days = days.filter(day__gte=first)
+            months = months.filter(month__gte=first)
+        months.delete()
+        names = [name for name in self.keys if name != "month" and name not in self.day_fields]
+        grouped = (
+            days.annotate(month=TruncMonth("day"), **self.day_fields)
+            .values("month", *self.day_fields, *names, *self._extra_fields())
+            .annotate(**{f"s_{name}": Sum(name) for name in self.sums})
+        )
+        rows = []
+        for values in grouped.iterator(chunk_size=5000):
+            month = values["month"]
+            if isinstance(month, dt.datetime):
+                month = month.date()
+            rows.append(
+                self.model(
+                    month=month,
+                    **{name: values[name] for name in self.keys if name != "month"},
+                    **{name: values[name] for name in self._extra_fields()},
+                    **{name: values[f"s_{name}"] or 0 for name in self.sums},
+                )
+            )
+        self.model.objects.bulk_create(rows, batch_size=2000)
+
+    def _extra_fields(self) -> tuple[str, ...]:
+        return ("category_id",) if self.model is CaseMonth else ()
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+CASE_PROJECTIONS = (
+    Projection(
+        model=CaseMonth,
+        day_model=CaseDay,
+        keys=("month", "organisation_id", "unit_id", "service_id", "channel"),
+        sums=CASE_SUMS,
+        key=lambda r: (month_of(r.day), r.organisation_id, r.unit_id, r.service_id, r.channel),
+        on_create=lambda r: {"category_id": r.category_id},
+    ),
+)
+CONTACT_PROJECTIONS = (
+    Projection(
+        model=ContactMonth,
+        day_model=ContactDay,
+        keys=("month", "organisation_id", "channel", "direction", "outcome", "service_id"),
+        sums=CONTACT_SUMS,
+        key=lambda r: (month_of(r.day), r.organisation_id, r.channel, r.direction, r.outcome, r.service_id),
+    ),
+    Projection(
+        model=ContactMonthStaff,
+        day_model=ContactDay,
+        keys=("month", "organisation_id", "staff_id", "outcome"),
+        sums=CONTACT_SUMS,
+        key=lambda r: (month_of(r.day), r.organisation_id, r.staff_id, r.outcome),
+    ),
+    Projection(
+        model=ContactMonthHour,
+        day_model=ContactDay,
+        keys=("month", "organisation_id", "weekday", "hour", "outcome"),
+        sums=CONTACT_SUMS,
+        key=lambda r: (month_of(r.day), r.organisation_id, r.day.isoweekday(), r.hour, r.outcome),
+        day_fields={"weekday": ExtractIsoWeekDay("day")},
+    ),
+)

@@ -1,5 +1,5 @@
-"""Outbox subscribers of the reports app: every case event recomputes the case's buckets, every
-contact event its office's day of contacts."""
+"""Outbox subscribers of the reports app: every case event marks the days its case counts in,
+every contact event its office's day of contacts; after the batch, the marked days are recomputed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from okienko.core import events
 from okienko.core.models import OutboxEvent
 from okienko.interactions.models import Interaction
 from okienko.reports import rollups
+from okienko.reports.models import RollupMark
 
 # What can move a case between buckets: its creation, a status (resolved_at) and a change of
 # service, organisation or place (``case.updated``; the nightly repair covers the old bucket).
@@ -22,20 +23,26 @@ def case_rollups(event: OutboxEvent) -> None:
         return
     if event.aggregate_type != "cases.case" or not event.aggregate_id.isdigit():
         return
-    case = Case.objects.filter(pk=int(event.aggregate_id)).first()
+    case = Case.objects.filter(pk=int(event.aggregate_id)).only("organisation_id", "created_at", "resolved_at").first()
     if case is not None:
-        rollups.recompute(rollups.buckets_of(case))
+        rollups.mark(RollupMark.Kind.CASES, rollups.case_days(case))
         if event.topic in {"case.created", "case.opened"}:
             # A case opened from a contact changes the contact's outcome without a contact event.
             linked = Interaction.objects.filter(case_id=case.pk).only("organisation_id", "started_at")
-            rollups.recompute_contacts(rollups.contact_bucket(i) for i in linked)
+            rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(i) for i in linked])
 
 
 @events.subscriber("interaction.*", name="reports.contact_rollups")
 def contact_rollups(event: OutboxEvent) -> None:
-    """A contact recorded or changed (linked to a case: its outcome) recomputes its office's day."""
+    """A contact recorded or changed (linked to a case: its outcome) marks its office's day."""
     if event.aggregate_type != "interactions.interaction" or not event.aggregate_id.isdigit():
         return
-    interaction = Interaction.objects.filter(pk=int(event.aggregate_id)).first()
+    interaction = Interaction.objects.filter(pk=int(event.aggregate_id)).only("organisation_id", "started_at").first()
     if interaction is not None:
-        rollups.recompute_contacts([rollups.contact_bucket(interaction)])
+        rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(interaction)])
+
+
+@events.after_deliveries
+def flush_rollups() -> None:
+    """After each batch of deliveries: recompute the days the batch marked, each once."""
+    rollups.flush()

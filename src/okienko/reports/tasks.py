@@ -52,3 +52,12 @@ def flush_rollups() -> int:
     seconds; this catches a mark left by a worker that died before its flush)."""
     with context.channel("scheduler"):
         return rollups.flush()
+
+
+@shared_task(name="okienko.reports.detect_hotspots", ignore_result=True)
+def detect_hotspots() -> int:
+    """Flag and record the hot spots of the last seven days (the early warning); the number of new ones."""
+    from okienko.reports import hotspots
+
+    with context.channel("scheduler"):
+        return len(hotspots.run())
