@@ -308,6 +308,9 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/jobs/employers/", "uuid"): lambda o: _job_offer(o).employer.uuid,
     ("desk/jobs/portal-accounts/", "pk"): lambda o: _portal_account(o),
     ("desk/reports/export/", "fmt"): lambda o: "csv",
+    ("desk/reports/builder/", "fmt"): lambda o: "csv",
+    ("desk/reports/builder/exports/", "job"): lambda o: _adhoc(o)[1],
+    ("desk/reports/builder/saved/", "pk"): lambda o: _adhoc(o)[0],
     ("api/v1/jobs/offers/", "uuid"): lambda o: _job_offer(o).uuid,
     ("api/v1/jobs/cvs/", "uuid"): lambda o: _job_cv(o).uuid,
     ("api/v1/jobs/applications/", "uuid"): lambda o: _job_application(o),
@@ -425,6 +428,35 @@ def _job_offer(office: Office) -> Any:
         found = job_actions.create_offer(actor=TEST, employer=emp, values=values())
         job_actions.submit_offer(actor=TEST, offer=found)
     return found
+
+
+def _adhoc(office: Office) -> tuple[int, uuid.UUID]:
+    """A report shared with the office and a finished export of it, both of an analyst of the
+    office (made on first use)."""
+    from okienko.core import clock
+    from okienko.reports import adhoc_exports
+    from okienko.reports.adhoc import parse
+    from okienko.reports.adhoc_models import SavedReport
+
+    owner, _new = User.objects.get_or_create(username=f"adhoc-{office.org.code}")
+    access_role = office.org.memberships.filter(user=owner)
+    if not access_role.exists():
+        office.org.memberships.create(user=owner, role=Role.ANALYST)
+    definition = parse({"source": "cases", "since": "2020-01-01", "until": "2029-12-31", "group_by": ["service"]})
+    report = SavedReport.objects.filter(owner=owner).first()
+    if report is None:
+        now = clock.now()
+        report = SavedReport.objects.create(
+            owner=owner,
+            organisation=office.org,
+            name=f"Matrix {office.org.code}",
+            definition=definition.as_json(),
+            shared=SavedReport.Sharing.ORGANISATION,
+            created_at=now,
+            updated_at=now,
+        )
+    job = adhoc_exports.start(user=owner, definition=definition, detail=False, fmt="csv", estimate=1)
+    return report.pk, job.uuid
 
 
 def _registry_batch(office: Office) -> Any:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("desk/reports/quality/", include("okienko.reports.quality_urls")),
     path("desk/reports/export/", include("okienko.reports.export_urls")),
     path("desk/reports/labour/", include("okienko.reports.labour_urls")),
+    path("desk/reports/builder/", include("okienko.reports.builder_urls")),
     path("desk/reports/map/", include("okienko.reports.spatial_urls")),
     path("desk/", include("okienko.desk.urls")),
     path("api/v1/knowledge/", include("okienko.api.knowledge_urls")),

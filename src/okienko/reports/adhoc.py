@@ -443,14 +443,8 @@ def _units(code: str, scope: Sequence[int]) -> list[int]:
     org = Organisation.objects.using(read_alias()).filter(code=code, pk__in=scope).first()
     if org is None:
         return []
-    found, frontier = {org.pk}, [org.pk]
-    while frontier:
-        children = list(
-            Organisation.objects.using(read_alias()).filter(parent_id__in=frontier).values_list("pk", flat=True)
-        )
-        frontier = [c for c in children if c not in found]
-        found.update(frontier)
-    return [pk for pk in found if pk in set(scope)]
+    below = Organisation.objects.using(read_alias()).filter(path__startswith=org.path, pk__in=scope)
+    return list(below.values_list("pk", flat=True))
 
 
 def base(definition: Definition, scope: Sequence[int]) -> QuerySet[Any]:
