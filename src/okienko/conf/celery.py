@@ -35,9 +35,12 @@ app.conf.beat_schedule = {
     "jobs-events-archive": {"task": "okienko.jobs.events.archive_past", "schedule": crontab(hour=3, minute=40)},
     "jobs-purge-invitations": {"task": "okienko.jobs.purge_invitations", "schedule": crontab(hour=3, minute=50)},
     "reports-send-packs": {"task": "okienko.reports.send_packs", "schedule": 900.0},  # once per period each
+    "reports-detect-hotspots": {"task": "okienko.reports.detect_hotspots", "schedule": 3600.0},  # early warning
     "reports-repair-rollups": {"task": "okienko.reports.repair_rollups", "schedule": crontab(hour=2, minute=30)},
     "reports-run-exports": {"task": "okienko.reports.run_exports", "schedule": 60.0},  # sweep after a lost wake-up
     "reports-purge-exports": {"task": "okienko.reports.purge_exports", "schedule": 3600.0},
+    "reports-flush-rollups": {"task": "okienko.reports.flush_rollups", "schedule": 60.0},
+    "reports-refresh-calls": {"task": "okienko.reports.refresh_calls", "schedule": 300.0},
     "jobs-appointment-reminders": {
         "task": "okienko.jobs.appointments.send_reminders",
         "schedule": crontab(hour="16-20", minute=5),

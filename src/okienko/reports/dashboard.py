@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import Promise
@@ -32,8 +32,10 @@ from okienko.cases.workflow import OPEN_STATUSES
 from okienko.catalogue.models import Service, ServiceCategory
 from okienko.core.choices import Channel
 from okienko.interactions.models import Interaction
+from okienko.reports import calls as calls_module
 from okienko.reports.models import CaseDay, CaseMonth, ContactDay, ContactMonth, ContactMonthHour, ContactMonthStaff
 from okienko.reports.routers import read_alias
+from okienko.telephony.models import PhoneQueue
 
 MAX_DAYS = 2 * 366
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -410,6 +412,55 @@ def backlog(scope: Scope) -> int:
 
 
 @dataclass
+class KnowledgeLine:
+    """Use of the knowledge base in a period: contacts answered from it at the desk (the desk's
+    deflection from cases), and the public site's self-service — "was this helpful?" answers and
+    searches (the searches are counted for the whole installation: they carry no office)."""
+
+    answered: int = 0
+    transferred: int = 0
+    helpful: int = 0
+    unhelpful: int = 0
+    searches: int = 0
+    searches_empty: int = 0
+
+    @property
+    def helpful_percent(self) -> int | None:
+        answers = self.helpful + self.unhelpful
+        return round(self.helpful * 100 / answers) if answers else None
+
+    @property
+    def searches_found_percent(self) -> int | None:
+        return round((self.searches - self.searches_empty) * 100 / self.searches) if self.searches else None
+
+
+def knowledge(scope: Scope, period: Period) -> KnowledgeLine:
+    """Counts on the read alias over the period's instants (indexed by time)."""
+    from okienko.knowledge.models import ArticleUse, Feedback, SearchLog
+    from okienko.reports.rollups import day_range
+
+    start, end = day_range(period.since)[0], day_range(period.until)[1]
+    ids = sorted(scope.organisations)
+    db = read_alias()
+    uses = ArticleUse.objects.using(db).filter(organisation_id__in=ids, at__gte=start, at__lt=end)
+    used = uses.aggregate(
+        n_answered=Count("pk", filter=Q(outcome=ArticleUse.Outcome.ANSWERED)),
+        n_transferred=Count("pk", filter=Q(outcome=ArticleUse.Outcome.TRANSFERRED)),
+    )
+    answers = (
+        Feedback.objects.using(db)
+        .filter(article__organisation_id__in=ids, at__gte=start, at__lt=end)
+        .aggregate(n_helpful=Count("pk", filter=Q(helpful=True)), n_unhelpful=Count("pk", filter=Q(helpful=False)))
+    )
+    searches = (
+        SearchLog.objects.using(db)
+        .filter(source=SearchLog.Source.PORTAL, at__gte=start, at__lt=end)
+        .aggregate(n_searches=Count("pk"), n_searches_empty=Count("pk", filter=Q(results=0)))
+    )
+    return KnowledgeLine(**{name[2:]: value or 0 for name, value in (used | answers | searches).items()})
+
+
+@dataclass
 class Dashboard:
     period: Period
     cases: CaseLine
@@ -419,6 +470,18 @@ class Dashboard:
     backlog: int
     cases_by: dict[str, list[CaseLine]] = field(default_factory=dict)
     contacts_by: dict[str, list[ContactLine]] = field(default_factory=dict)
+    calls: calls_module.CallLine = field(default_factory=calls_module.CallLine)
+    calls_last_year: calls_module.CallLine = field(default_factory=calls_module.CallLine)
+    calls_by_queue: list[tuple[str, calls_module.CallLine]] = field(default_factory=list)
+    knowledge: KnowledgeLine = field(default_factory=KnowledgeLine)
+    knowledge_last_year: KnowledgeLine = field(default_factory=KnowledgeLine)
+
+    @property
+    def knowledge_percent(self) -> int | None:
+        """Contacts answered from the knowledge base, of all contacts."""
+        if not self.contacts.contacts:
+            return None
+        return min(100, round(self.knowledge.answered * 100 / self.contacts.contacts))
 
 
 DASHBOARD_CASES = ("unit", "service", "channel")
@@ -513,6 +576,8 @@ def dashboard(scope: Scope, period: Period) -> Dashboard:
     contact_total, contacts_by = _contact_board(scope, period)
     if scope.supervised:
         contacts_by["staff"] = contacts(scope, period, "staff")
+    by_queue = calls_module.by_queue(scope.organisations, period.since, period.until)
+    names = dict(PhoneQueue.objects.using(read_alias()).filter(code__in=sorted(by_queue)).values_list("code", "name"))
     return Dashboard(
         period=period,
         cases=case_total,
@@ -522,4 +587,9 @@ def dashboard(scope: Scope, period: Period) -> Dashboard:
         backlog=backlog(scope),
         cases_by=cases_by,
         contacts_by=contacts_by,
+        calls=calls_module.totals(scope.organisations, period.since, period.until),
+        calls_last_year=calls_module.totals(scope.organisations, before.since, before.until),
+        calls_by_queue=sorted(((names.get(code, code), line) for code, line in by_queue.items()), key=lambda x: x[0]),
+        knowledge=knowledge(scope, period),
+        knowledge_last_year=knowledge(scope, before),
     )

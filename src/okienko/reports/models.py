@@ -220,6 +220,38 @@ class RollupMark(models.Model):
         return f"{self.kind} org={self.organisation_id} {self.day}"
 
 
+class CallDay(models.Model):
+    """Calls per local day and phone queue (issue 20, item 2), from the telephony event log as
+    its interval reports count them (``telephony.engine.reports``): a visit counts on the day it
+    entered the queue. Recomputed per day (``reports.calls``); the log itself is never changed."""
+
+    day = models.DateField(_("day"))
+    organisation_id = models.BigIntegerField(_("organisation"))
+    queue = models.CharField(_("queue"), max_length=60)
+    offered = models.PositiveIntegerField(_("offered"), default=0)
+    answered = models.PositiveIntegerField(pgettext_lazy("calls", "answered"), default=0)
+    answered_within = models.PositiveIntegerField(_("answered within the target"), default=0)
+    abandoned = models.PositiveIntegerField(pgettext_lazy("calls", "abandoned"), default=0)
+    short_abandoned = models.PositiveIntegerField(_("abandoned within seconds"), default=0)
+    overflowed_out = models.PositiveIntegerField(_("overflowed to other queues"), default=0)
+    completed = models.PositiveIntegerField(_("completed"), default=0)
+    wait_seconds = models.FloatField(_("waiting time of answered calls (seconds, sum)"), default=0)
+    talk_seconds = models.FloatField(_("talk time (seconds, sum)"), default=0)
+    wrap_seconds = models.FloatField(_("wrap-up time (seconds, sum)"), default=0)
+    max_wait = models.FloatField(_("longest wait (seconds)"), default=0)
+
+    class Meta:
+        verbose_name = _("calls per day")
+        verbose_name_plural = _("calls per day")
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["day", "queue"], name="reports_callday_key")
+        ]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["organisation_id", "day"], name="reports_callday_org")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.queue}: {self.answered}/{self.offered}"
+
+
 def _validate_recipients(value: str) -> None:
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email

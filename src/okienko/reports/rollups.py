@@ -249,8 +249,10 @@ def rebuild_months(since: dt.date | None = None) -> None:
 
 
 def rebuild_all(since: dt.date | None = None) -> int:
-    """Both rollups (the command and the nightly repair)."""
-    return rebuild(since) + rebuild_contacts(since)
+    """Every rollup: cases, contacts and calls (the command and the nightly repair)."""
+    from okienko.reports import calls
+
+    return rebuild(since) + rebuild_contacts(since) + calls.rebuild(since)
 
 
 # -- marks and the flush (ADR 0067, addendum 3) ---------------------------------------------------

@@ -61,3 +61,13 @@ def detect_hotspots() -> int:
 
     with context.channel("scheduler"):
         return len(hotspots.run())
+
+
+@shared_task(name="okienko.reports.refresh_calls", ignore_result=True)
+def refresh_calls() -> int:
+    """Recompute today's and yesterday's calls per queue from the telephony log (every 5 minutes)."""
+    from okienko.reports import calls
+
+    today = rollups.local_day(clock.now())
+    with context.channel("scheduler"):
+        return calls.recompute_day(today - dt.timedelta(days=1)) + calls.recompute_day(today)
