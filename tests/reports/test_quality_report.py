@@ -87,7 +87,8 @@ def test_each_role_sees_its_scope_and_consultants_are_refused(city: City, make_u
             if expected == 200:
                 html = response.content.decode()
                 assert ("Pothole" in html) is (user == city.supervisor), user.username
-                assert "godziny kalendarzowe" in html  # the desk speaks Polish: calendar, not office, hours
+                assert "godziny kalendarzowe" in html  # the desk speaks Polish: calendar hours…
+                assert "godziny pracy" in html  # …and office hours
 
 
 def test_the_period_is_bounded_and_bad_dates_are_readable(city: City) -> None:
