@@ -525,10 +525,18 @@ def _ivr_number(office: Office) -> Any:
     return entry
 
 
+def _map_since() -> str:
+    return (dt.date.today() - dt.timedelta(days=700)).isoformat()
+
+
 # Query strings that make a page show an object (hand-offs between desk forms).
 QUERIES: dict[str, Filler] = {
     "desk/reports/export/": lambda o: "since=2020-01-01&until=2029-12-31",
     "desk/reports/export/sprawy.{fmt}": lambda o: "since=2020-01-01&until=2029-12-31",
+    # the desk's map of cases (issue 20, item 4): two years back, the whole extent
+    "desk/reports/map/": lambda o: f"since={_map_since()}&layer=event",
+    "desk/reports/map/cells.json": lambda o: f"since={_map_since()}&zoom=8",
+    "desk/reports/map/regions.json": lambda o: f"since={_map_since()}&level=powiat",
     "desk/contacts/callbacks/new/": lambda o: f"interaction={o.interaction.uuid}",
     "desk/contacts/new/": lambda o: f"client={o.client.uuid}",
     "desk/contacts/letter/": lambda o: f"client={o.client.uuid}",

@@ -28,8 +28,8 @@ from django.db.models.functions import Cast, Floor
 
 from okienko.cases.models import Case
 from okienko.core import audit, clock
+from okienko.reports.hotspot_models import HotSpot
 from okienko.reports.maps import SHOWN_STATUSES
-from okienko.reports.models import HotSpot
 from okienko.reports.rollups import local_day
 from okienko.reports.routers import read_alias
 
