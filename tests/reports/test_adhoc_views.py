@@ -328,3 +328,49 @@ def test_fuzzed_builder_queries_never_fail(city: City, make_user: Callable[..., 
     for address in (BUILDER + "exports/", BUILDER + "saved/", BUILDER + "saved/999999/"):
         response = http.post(address, {**query, "name": query.get("source", "")})
         assert response.status_code in (302, 400, 404), (address, query, response.status_code)
+
+
+# -- the API --------------------------------------------------------------------------------------
+
+
+def _shared(owner: User, org: Organisation, **definition: Any) -> SavedReport:
+    from okienko.core import clock
+
+    now = clock.now()
+    return SavedReport.objects.create(
+        owner=owner,
+        organisation=org,
+        name="API",
+        definition={"source": "cases", "since": "2026-11-01", "until": "2026-11-30", **definition},
+        shared=SavedReport.Sharing.ORGANISATION,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def test_the_api_runs_a_shared_report_in_the_callers_scope(
+    city: City, cases: list[Any], make_user: Callable[..., User], token_client: Callable[..., Any]
+) -> None:
+    report = _shared(_analyst(make_user, city.city), city.city, group_by=["service"], measures=["count"])
+    client = token_client(city.city, ["reports:read"])
+    body = client.get("/api/v1/reports/adhoc/", {"report": report.pk}).json()
+    assert body["count"] == 2
+    assert body["columns"] == ["service", "count"]
+    assert body["results"] == [["Fallen tree", 1], ["Pothole", 2]]
+    detail = _shared(_analyst(make_user, city.city, "a2"), city.city, fields=["number"])
+    body = client.get("/api/v1/reports/adhoc/", {"report": detail.pk}).json()
+    assert sorted(r[0] for r in body["results"]) == sorted(c.number for c in cases)
+    # Another city's token knows the id: not found. A token without the scope: 403.
+    other = token_client(city.other_city, ["reports:read"])
+    assert other.get("/api/v1/reports/adhoc/", {"report": report.pk}).status_code == 404
+    assert (
+        token_client(city.city, ["cases:read"]).get("/api/v1/reports/adhoc/", {"report": report.pk}).status_code == 403
+    )
+    for bad in ({}, {"report": "x"}, {"report": report.pk, "page": "9"}):
+        response = client.get("/api/v1/reports/adhoc/", bad)
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("application/problem+json")
+    SavedReport.objects.filter(pk=report.pk).update(definition={**report.definition, "group_by": ["description"]})
+    refused = client.get("/api/v1/reports/adhoc/", {"report": report.pk})
+    assert refused.status_code == 400
+    assert "free text" in str(refused.json()["errors"])

@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 
 from okienko.api import problems
 from okienko.api.views.accounts import OrganisationViewSet, UserViewSet
+from okienko.api.views.adhoc_reports import AdhocReportView
 from okienko.api.views.appointments import AppointmentViewSet, ScheduleViewSet
 from okienko.api.views.cases import CaseViewSet
 from okienko.api.views.catalogue import CategoryViewSet, ServiceViewSet
@@ -60,6 +61,7 @@ urlpatterns: list[Any] = [
     path("contracting/", include("okienko.api.contracting_urls")),
     path("reports/cases/", CaseReportView.as_view(), name="report-cases"),
     path("reports/contacts/", ContactReportView.as_view(), name="report-contacts"),
+    path("reports/adhoc/", AdhocReportView.as_view(), name="report-adhoc"),
     path("", include(router.urls)),
     re_path(r"^.*$", problems.not_found, name="not-found"),
 ]
