@@ -1,4 +1,5 @@
-"""Demo: the rollups of the demo cases (the outbox keeps them current afterwards)."""
+"""Demo: the rollups of the demo cases (the outbox keeps them current afterwards) and the hot spots
+the early warning flags in them (the hourly task keeps looking)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ from typing import TextIO
 
 from okienko.reports import rollups
 
-VERSION = 3
+VERSION = 4
 
 
 def load(stdout: TextIO) -> None:
     from okienko.accounts.models import Organisation
+    from okienko.reports import hotspots
     from okienko.reports.models import ReportSubscription
 
     stdout.write(f"reports: {rollups.rebuild_all()} rollup rows\n")
+    stdout.write(f"reports: {len(hotspots.run())} new hot spots\n")
     city = Organisation.objects.filter(kind=Organisation.Kind.CITY).order_by("pk").first()
     if city is not None:
         for frequency, name in (
