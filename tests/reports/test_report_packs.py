@@ -22,6 +22,9 @@ from tests.cases.conftest import City, open_pothole
 pytestmark = pytest.mark.django_db
 
 
+from tests.foundation.test_pdf_tagging import tree_of  # noqa: E402
+
+
 def test_periods_are_the_previous_week_and_month() -> None:
     wednesday = dt.date(2026, 12, 2)
     week = scheduled.previous_period("weekly", wednesday)
@@ -55,6 +58,11 @@ def test_a_pack_goes_to_each_recipient_once_per_period(subscription: ReportSubsc
     assert names == ["raport-2026-11-23.pdf", "raport-2026-11-23.xlsx"]
     pdf_bytes = message.attachments[0][1]
     assert pdf_bytes.startswith(b"%PDF")
+    tagged = tree_of(pdf_bytes)
+    assert tagged.count("Figure") == 1
+    assert "Bar chart of cases registered and resolved each day" in " ".join(tagged.alts) or "Wykres" in " ".join(
+        tagged.alts
+    )
     with zipfile.ZipFile(io.BytesIO(message.attachments[1][1])) as book:
         sheets = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
     assert "Pothole" in sheets

@@ -10,6 +10,13 @@ The callers build the story from :func:`heading`, :func:`facts`, :func:`table` a
 (each registers the fonts first, so each may raise :class:`FontMissing`) and get the bytes from
 :func:`render`. Large tables are cut into chunks (each repeating its header
 row) so laying out thousands of rows stays linear; how many rows a caller puts in is its own rule.
+
+Every document is a **tagged PDF** (issue 20: accessible report packs; ADR 0067 addendum 4): each
+heading, paragraph, table cell and figure is drawn inside marked content with its own MCID, the
+page decorations and table rules as artifacts, and after reportlab has written the file
+:func:`_structure` adds the structure tree (Document → H1/H2/P, Table → TR → TH/TD, Figure with
+its ``Alt`` text), the parent tree, ``/MarkInfo``, the document's language and title display, with
+pikepdf. reportlab itself writes no structure.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Flowable as Flowable  # re-exported for the callers' types
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import Flowable as _Flowable
 
 from okienko.core import clock
 from okienko.core.errors import DomainError
@@ -124,14 +132,149 @@ class Styles:
 STYLES = Styles()
 
 
+# -- tagging ---------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class Element:
+    """A node of the structure tree: a standard role and its kids — elements, or marked content
+    as (page index, MCID)."""
+
+    role: str
+    kids: list[Element | tuple[int, int]] = field(default_factory=list)
+    alt: str = ""
+    scope: str = ""  # for TH: "Column" or "Row"
+
+    def add(self, role: str, **values: Any) -> Element:
+        kid = Element(role, **values)
+        self.kids.append(kid)
+        return kid
+
+
+def _marks(canv: Any) -> Any:
+    """The canvas's recorder of marked content (``None`` on a canvas that does not tag)."""
+    return getattr(canv, "tags", None)
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.root = Element("Document")
+        self.next_mcid: dict[int, int] = {}
+
+    def begin(self, canv: Any, element: Element) -> None:
+        page = len(canv._pages)
+        mcid = self.next_mcid.get(page, 0)
+        self.next_mcid[page] = mcid + 1
+        element.kids.append((page, mcid))
+        canv._code.append(f"/{element.role} <</MCID {mcid}>> BDC")
+
+    @staticmethod
+    def end(canv: Any) -> None:
+        canv._code.append("EMC")
+
+    @staticmethod
+    def artifact(canv: Any) -> None:
+        canv._code.append("/Artifact BMC")
+
+
+class _TaggedParagraph(Paragraph):  # type: ignore[misc]
+    """A paragraph drawn as one marked-content sequence of its role (a part split onto the next
+    page is a paragraph of its own there)."""
+
+    role = "P"
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        tags = _marks(canvas)
+        if tags is None:
+            super().drawOn(canvas, x, y, _sW)
+            return
+        tags.begin(canvas, tags.root.add(self.role))
+        super().drawOn(canvas, x, y, _sW)
+        tags.end(canvas)
+
+
+class _H1(_TaggedParagraph):
+    role = "H1"
+
+
+class _H2(_TaggedParagraph):
+    role = "H2"
+
+
+class _TaggedTable(Table):  # type: ignore[misc]
+    """A table whose cells are TH/TD in TR rows of a Table element (each part of a table split
+    across pages is a table of its own, with its repeated header row); backgrounds and rules are
+    artifacts. ``header_column``: the first column labels its row (TH with the Row scope)."""
+
+    header_column = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("renderCB", _table_event)  # kept by reportlab when it splits the table
+        super().__init__(*args, **kwargs)
+
+
+def _table_event(table: Any, event: str, *args: Any) -> None:
+    """reportlab's table render callback: open and close the marked content of each cell."""
+    canv = table.canv
+    tags = _marks(canv)
+    if tags is None:
+        return
+    if event == "startTable":
+        table._element = tags.root.add("Table")
+    elif event in ("startBG", "startLines"):
+        tags.artifact(canv)
+    elif event in ("endBG", "endLines", "endCell"):
+        tags.end(canv)
+    elif event == "startRow":
+        table._row = table._element.add("TR")
+    elif event == "startCell":
+        row, column = args[0], args[1]
+        if row < (table.repeatRows or 0):
+            cell = table._row.add("TH", scope="Column")
+        elif getattr(table, "header_column", False) and column == 0:
+            cell = table._row.add("TH", scope="Row")
+        else:
+            cell = table._row.add("TD")
+        tags.begin(canv, cell)
+
+
+class _FactsTable(_TaggedTable):
+    header_column = True
+
+
+class Figure(_Flowable):  # type: ignore[misc]
+    """A drawing (a chart) as a Figure with its text alternative: what a screen reader says."""
+
+    def __init__(self, drawing: Any, alt: str) -> None:
+        super().__init__()
+        self.drawing, self.alt = drawing, alt
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        width, height = self.drawing.wrap(available_width, available_height)
+        self.width, self.height = width, height
+        return width, height
+
+    def draw(self) -> None:
+        tags = _marks(self.canv)
+        if tags is not None:
+            tags.begin(self.canv, tags.root.add("Figure", alt=self.alt))
+        self.drawing.drawOn(self.canv, 0, 0)
+        if tags is not None:
+            tags.end(self.canv)
+
+
+def figure(drawing: Any, alt: Any) -> Figure:
+    """A chart with its text alternative (say what it shows; the table beside it has the numbers)."""
+    return Figure(drawing, str(alt))
+
+
 def text(value: Any, style: ParagraphStyle | None = None) -> Paragraph:
     """A paragraph of plain text (escaped: reportlab reads a mini-markup)."""
     register_fonts()
-    return Paragraph(escape(str(value)), style or STYLES.body)
+    return _TaggedParagraph(escape(str(value)), style or STYLES.body)
 
 
 def heading(value: Any, *, level: int = 1) -> Paragraph:
-    return text(value, STYLES.title if level == 1 else STYLES.section)
+    register_fonts()
+    return (_H1 if level == 1 else _H2)(escape(str(value)), STYLES.title if level == 1 else STYLES.section)
 
 
 def note(value: Any) -> Paragraph:
@@ -140,8 +283,8 @@ def note(value: Any) -> Paragraph:
 
 def facts(pairs: Iterable[tuple[Any, Any]]) -> Table:
     """Label–value lines (the number, the parties, the period …)."""
-    rows = [[text(label, STYLES.label), text(value)] for label, value in pairs]
-    table = Table(rows, colWidths=[45 * mm, WIDTH - 45 * mm], hAlign="LEFT")
+    rows = [[_plain(label, STYLES.label), _plain(value, STYLES.body)] for label, value in pairs]
+    table = _FactsTable(rows, colWidths=[45 * mm, WIDTH - 45 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -155,9 +298,15 @@ def facts(pairs: Iterable[tuple[Any, Any]]) -> Table:
     return table
 
 
+def _plain(value: Any, style: ParagraphStyle) -> Paragraph:
+    """A paragraph inside a table cell: the cell is its marked content, the paragraph adds none."""
+    register_fonts()
+    return Paragraph(escape(str(value)), style)
+
+
 def _cell(value: Any) -> Any:
     value = "" if value is None else str(value)
-    return text(value, STYLES.cell) if len(value) > WRAP_AT else value
+    return _plain(value, STYLES.cell) if len(value) > WRAP_AT else value
 
 
 def table(
@@ -200,7 +349,7 @@ def table(
                 ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD),
                 ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.HexColor("#5A6B7D")),
             ]
-        part = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
+        part = _TaggedTable(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
         part.setStyle(TableStyle(style))
         chunks.append(part)
         chunk.clear()
@@ -258,6 +407,7 @@ class _NumberedCanvas(pdfcanvas.Canvas):  # type: ignore[misc]
     def _decorate(self, number: int, total: int, made: str) -> None:
         page = self.page
         top = PAGE_HEIGHT - 10 * mm
+        self._code.append("/Artifact BMC")
         self.saveState()
         self.setFont(FONT_BOLD, 9)
         self.drawString(MARGIN, top, page.title[:110])
@@ -274,6 +424,7 @@ class _NumberedCanvas(pdfcanvas.Canvas):  # type: ignore[misc]
             PAGE_WIDTH - MARGIN, 8 * mm, gettext("Page %(page)d of %(pages)d") % {"page": number, "pages": total}
         )
         self.restoreState()
+        self._code.append("EMC")
 
 
 def render(page: Page, story: list[Flowable], *, author: str = "", subject: str = "") -> bytes:
@@ -293,6 +444,74 @@ def render(page: Page, story: list[Flowable], *, author: str = "", subject: str 
         creator="Okienko",
         producer="Okienko (reportlab)",
     )
-    canvasmaker = type("PageCanvas", (_NumberedCanvas,), {"page": page})
-    document.build(story, canvasmaker=canvasmaker)
-    return buffer.getvalue()
+    recorder = _Recorder()
+    canvasmaker = type("PageCanvas", (_NumberedCanvas,), {"page": page, "tags": recorder})
+    document.build([_tagged(flowable) for flowable in story], canvasmaker=canvasmaker)
+    return _structure(buffer.getvalue(), recorder.root, page.title)
+
+
+def _tagged(flowable: Any) -> Any:
+    """A flowable a caller built by hand: a paragraph becomes a P; anything else that draws (an
+    image, a drawing) is marked as a figure without a description rather than left untagged."""
+    if isinstance(flowable, (_TaggedParagraph, _TaggedTable, Figure, Spacer)):
+        return flowable
+    if isinstance(flowable, Paragraph):
+        return _TaggedParagraph(flowable.text, flowable.style)
+    if isinstance(flowable, Table):
+        return flowable  # drawn as is (an untagged table); callers use table() and facts()
+    return Figure(flowable, "")
+
+
+def _structure(data: bytes, root: Element, title: str) -> bytes:
+    """Add the structure tree of ``root`` to the PDF that reportlab wrote."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(data))
+    pages = document.pages
+    tree = document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    parents: dict[int, dict[int, Any]] = {}
+
+    def build(element: Element, parent: Any) -> Any:
+        node = document.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + element.role), P=parent)
+        )
+        kids = pikepdf.Array()
+        for kid in element.kids:
+            if isinstance(kid, Element):
+                kids.append(build(kid, node))
+            else:
+                page, mcid = kid
+                kids.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=pages[page].obj, MCID=mcid))
+                parents.setdefault(page, {})[mcid] = node
+        node.K = kids
+        if element.role == "Figure":
+            node.Alt = pikepdf.String(element.alt or gettext("A drawing without a description"))
+        if element.scope:
+            node.A = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=pikepdf.Name("/" + element.scope))
+        return node
+
+    tree.K = build(root, tree)
+    numbers = pikepdf.Array()
+    for index, page_object in enumerate(pages):
+        page_object.obj.StructParents = index
+        page_object.obj.Tabs = pikepdf.Name.S
+        marked = parents.get(index, {})
+        numbers.append(index)
+        numbers.append(document.make_indirect(pikepdf.Array([marked[m] for m in sorted(marked)])))
+    tree.ParentTree = document.make_indirect(pikepdf.Dictionary(Nums=numbers))
+    tree.ParentTreeNextKey = len(pages)
+    document.Root.StructTreeRoot = tree
+    document.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    document.Root.Lang = pikepdf.String(_language())
+    document.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    with document.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = title
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _language() -> str:
+    from django.utils import translation
+
+    return {"pl": "pl-PL", "en": "en-GB"}.get((translation.get_language() or "pl")[:2], "pl-PL")

@@ -155,6 +155,26 @@ def _chart(data: Figures) -> Drawing:
     return drawing
 
 
+def _chart_alt(period: Period, data: Figures) -> str:
+    """What the chart shows, for a screen reader (the table after it gives every number)."""
+    if not data.by_day:
+        return _("Chart of cases registered and resolved each day: no cases in %(period)s.") % {
+            "period": period.label()
+        }
+    busiest = max(data.by_day.items(), key=lambda item: item[1][0])
+    return _(
+        "Bar chart of cases registered and resolved each day of %(period)s: %(opened)d registered and "
+        "%(resolved)d resolved in all; most registered on %(day)s (%(count)d). The table below gives "
+        "every day's numbers."
+    ) % {
+        "period": period.label(),
+        "opened": data.opened,
+        "resolved": data.resolved,
+        "day": busiest[0].isoformat(),
+        "count": busiest[1][0],
+    }
+
+
 def pack_pdf(subscription: ReportSubscription, period: Period, data: Figures) -> bytes:
     title = _("Report: %(name)s, %(period)s") % {"name": subscription.name, "period": period.label()}
     registered, resolved = pgettext("cases", "Registered"), pgettext("cases", "Resolved")
@@ -172,7 +192,7 @@ def pack_pdf(subscription: ReportSubscription, period: Period, data: Figures) ->
         ),
         pdf.spacer(),
         pdf.heading(_("Day by day"), level=2),
-        _chart(data),
+        pdf.figure(_chart(data), _chart_alt(period, data)),
         *pdf.table(
             [_("Day"), registered, resolved],
             [(d.isoformat(), v[0], v[1]) for d, v in data.by_day.items()],
