@@ -1,6 +1,7 @@
 """The public map of recent requests and the desk's quality report in a real browser (issue 20),
 at desktop and phone widths: the map loads its areas without sign-in, the table carries the same
-matters, an analyst reads the quality table. Every page passes axe without sideways scroll."""
+matters, an analyst reads the quality table (office and calendar hours, complaints, the year
+before) and follows a count to the cases behind it. Every page passes axe without sideways scroll."""
 
 from __future__ import annotations
 
@@ -62,5 +63,19 @@ def test_an_analyst_reads_the_quality_report(
     page.set_viewport_size(SIZES[size])
     sign_in("analityczka")
     page.goto("/desk/reports/quality/")
-    assert page.get_by_role("row", name="Roads Pothole 4").count() == 1
+    row = page.get_by_role("row", name="Roads Pothole 4")
+    assert row.count() == 1
+    assert page.get_by_role("columnheader", name="Załatwienie (godziny pracy, średnio)").count() == 1
+    assert page.get_by_role("caption").filter(has_text="Skargi, odwołania i petycje").count() == 1
     _checked(page, axe)
+    # the count of cases leads, by keyboard, to the cases behind it — with links to the desk
+    link = row.get_by_role("link", name="4", exact=True)
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/reports/quality/cases/?**measure=cases**")
+    assert page.get_by_role("heading", level=1).inner_text() == "Sprawy składające się na liczbę z raportu jakości"
+    assert page.locator("table.data-table tbody tr a[href^='/desk/cases/']").count() == 4
+    _checked(page, axe)
+    page.get_by_role("link", name="Wróć do raportu jakości").click()
+    page.wait_for_url("**/desk/reports/quality/?**")
+    assert page.get_by_role("row", name="Roads Pothole 4").count() == 1
