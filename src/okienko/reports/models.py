@@ -234,7 +234,7 @@ class CallDay(models.Model):
     abandoned = models.PositiveIntegerField(pgettext_lazy("calls", "abandoned"), default=0)
     short_abandoned = models.PositiveIntegerField(_("abandoned within seconds"), default=0)
     overflowed_out = models.PositiveIntegerField(_("overflowed to other queues"), default=0)
-    completed = models.PositiveIntegerField(_("completed"), default=0)
+    completed = models.PositiveIntegerField(pgettext_lazy("calls", "completed"), default=0)
     wait_seconds = models.FloatField(_("waiting time of answered calls (seconds, sum)"), default=0)
     talk_seconds = models.FloatField(_("talk time (seconds, sum)"), default=0)
     wrap_seconds = models.FloatField(_("wrap-up time (seconds, sum)"), default=0)
