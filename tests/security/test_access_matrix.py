@@ -308,6 +308,7 @@ OBJECTS: dict[tuple[str, str], Filler] = {
     ("desk/jobs/employers/", "uuid"): lambda o: _job_offer(o).employer.uuid,
     ("desk/jobs/portal-accounts/", "pk"): lambda o: _portal_account(o),
     ("desk/reports/export/", "fmt"): lambda o: "csv",
+    ("desk/reports/quality/", "fmt"): lambda o: "csv",
     ("desk/reports/builder/", "fmt"): lambda o: "csv",
     ("desk/reports/builder/exports/", "job"): lambda o: _adhoc(o)[1],
     ("desk/reports/builder/saved/", "pk"): lambda o: _adhoc(o)[0],
@@ -529,10 +530,18 @@ def _map_since() -> str:
     return (dt.date.today() - dt.timedelta(days=700)).isoformat()
 
 
+def _two_years_ago() -> dt.date:
+    """The start of the longest period the quality report takes, ending today."""
+    return dt.date.today() - dt.timedelta(days=700)
+
+
 # Query strings that make a page show an object (hand-offs between desk forms).
 QUERIES: dict[str, Filler] = {
     "desk/reports/export/": lambda o: "since=2020-01-01&until=2029-12-31",
     "desk/reports/export/sprawy.{fmt}": lambda o: "since=2020-01-01&until=2029-12-31",
+    "desk/reports/quality/": lambda o: f"since={_two_years_ago()}&until={dt.date.today()}",
+    "desk/reports/quality/cases/": lambda o: f"since={_two_years_ago()}&until={dt.date.today()}&measure=cases",
+    "desk/reports/quality/quality.{fmt}": lambda o: f"since={_two_years_ago()}&until={dt.date.today()}",
     # the desk's map of cases (issue 20, item 4): two years back, the whole extent
     "desk/reports/map/": lambda o: f"since={_map_since()}&layer=event",
     "desk/reports/map/cells.json": lambda o: f"since={_map_since()}&zoom=8",
