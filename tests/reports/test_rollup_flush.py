@@ -165,3 +165,20 @@ def test_dashboard_totals_over_months_equal_the_day_rows(city: City) -> None:
         assert dashboard.contacts(scope, period)[0].contacts == contacts
         assert sum(line.contacts for line in dashboard.contacts(scope, period, "weekday")) == contacts
         assert sum(line.opened for line in dashboard.cases(scope, period, "month")) == opened
+
+
+def test_month_rows_are_built_when_a_service_moved_to_another_category(city: City) -> None:
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    keys = {"organisation_id": city.city.pk, "service_id": city.pothole.pk, "channel": "web"}
+    CaseDay.objects.create(day=dt.date(2026, 11, 2), category_id=1, opened=2, **keys)
+    CaseDay.objects.create(day=dt.date(2026, 11, 3), category_id=2, opened=3, **keys)
+    rollups.rebuild_months()
+    assert list(CaseMonth.objects.values_list("opened", "category_id")) == [(5, 2)]
+    CaseMonth.objects.all().delete()
+    migration = importlib.import_module("okienko.reports.migrations.0007_month_rollups_and_marks")
+    migration.fill_months(apps, SimpleNamespace(connection=connection))
+    assert list(CaseMonth.objects.values_list("opened", "category_id")) == [(5, 2)]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate, TruncMonth
 
 from okienko.cases.models import Case
@@ -374,8 +374,12 @@ class Projection:
         names = [name for name in self.keys if name != "month" and name not in self.day_fields]
         grouped = (
             days.annotate(month=TruncMonth("day"), **self.day_fields)
-            .values("month", *self.day_fields, *names, *self._extra_fields())
-            .annotate(**{f"s_{name}": Sum(name) for name in self.sums})
+            .values("month", *self.day_fields, *names)
+            .annotate(
+                **{f"s_{name}": Sum(name) for name in self.sums},
+                # not a key: the service's category (the latest, should a service have moved)
+                **{name: Max(name) for name in self._extra_fields()},
+            )
         )
         rows = []
         for values in grouped.iterator(chunk_size=5000):

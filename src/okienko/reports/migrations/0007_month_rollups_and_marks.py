@@ -5,30 +5,36 @@ from django.db import migrations, models
 
 def fill_months(apps, schema_editor):  # noqa: ANN001, ANN201 - migration signature
     """Build the month rows from the day rows already there (an installation upgraded in place)."""
-    from django.db.models import Sum
+    from django.db.models import Max, Sum
     from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
 
     db = schema_editor.connection.alias
 
-    def fill(day_model, month_model, keys, sums, **derived):  # noqa: ANN001, ANN202
+    def fill(day_model, month_model, keys, sums, extra=(), **derived):  # noqa: ANN001, ANN202
         rows = (
             apps.get_model("reports", day_model)
             .objects.using(db)
             .annotate(month=TruncMonth("day"), **derived)
             .values("month", *keys)
-            .annotate(**{f"s_{name}": Sum(name) for name in sums})
+            .annotate(**{f"s_{name}": Sum(name) for name in sums}, **{name: Max(name) for name in extra})
         )
         model = apps.get_model("reports", month_model)
         made = []
         for values in rows.iterator(chunk_size=5000):
             month = values["month"]
             month = month.date() if hasattr(month, "date") else month
-            made.append(model(month=month, **{k: values[k] for k in keys}, **{n: values[f"s_{n}"] or 0 for n in sums}))
+            made.append(
+                model(
+                    month=month,
+                    **{k: values[k] for k in (*keys, *extra)},
+                    **{n: values[f"s_{n}"] or 0 for n in sums},
+                )
+            )
         model.objects.using(db).bulk_create(made, batch_size=2000)
 
     case_sums = ("opened", "resolved", "resolved_in_time", "resolution_seconds")
     contact_sums = ("contacts", "timed", "duration_seconds")
-    fill("CaseDay", "CaseMonth", ("organisation_id", "unit_id", "service_id", "category_id", "channel"), case_sums)
+    fill("CaseDay", "CaseMonth", ("organisation_id", "unit_id", "service_id", "channel"), case_sums, ("category_id",))
     fill(
         "ContactDay",
         "ContactMonth",
