@@ -130,6 +130,8 @@ class Environment:
     dkim_selector: str
     dkim_key_file: str
     eforms_trusted_ca_file: str
+    eforms_crl_dir: str
+    eforms_crl_required: bool
     eforms_key_file: str
     eforms_cert_file: str
     eforms_inbox: str
@@ -201,6 +203,11 @@ def read_environment() -> Environment:
         # the signature is checked against its own certificate only), the receipts' key and
         # certificate (empty: a self-signed pair generated into var/eforms/), the drop folder.
         eforms_trusted_ca_file=env_str("OKIENKO_EFORMS_TRUSTED_CA_FILE", ""),
+        # Certificate revocation lists of the signers' authorities (a folder of DER or PEM CRLs kept
+        # current by the operator — no network at run time); required: refuse a signer whose
+        # authority has no current list there.
+        eforms_crl_dir=env_str("OKIENKO_EFORMS_CRL_DIR", ""),
+        eforms_crl_required=env_bool("OKIENKO_EFORMS_CRL_REQUIRED", False),
         eforms_key_file=env_str("OKIENKO_EFORMS_KEY_FILE", ""),
         eforms_cert_file=env_str("OKIENKO_EFORMS_CERT_FILE", ""),
         eforms_inbox=env_str("OKIENKO_EFORMS_INBOX", ""),

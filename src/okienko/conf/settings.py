@@ -345,6 +345,8 @@ OKIENKO_DKIM_KEY_FILE = ENV.dkim_key_file
 OKIENKO_SMS_GATEWAY = ENV.sms_gateway
 # Electronic forms (ADR 0056): signers' trusted CAs (off when empty), the receipts' seal, the drop folder.
 OKIENKO_EFORMS_TRUSTED_CA_FILE = ENV.eforms_trusted_ca_file
+OKIENKO_EFORMS_CRL_DIR = ENV.eforms_crl_dir
+OKIENKO_EFORMS_CRL_REQUIRED = ENV.eforms_crl_required
 OKIENKO_EFORMS_KEY_FILE = ENV.eforms_key_file
 OKIENKO_EFORMS_CERT_FILE = ENV.eforms_cert_file
 OKIENKO_EFORMS_INBOX = ENV.eforms_inbox

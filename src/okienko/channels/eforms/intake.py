@@ -115,6 +115,10 @@ def receive(
         if existing is not None:  # stored meanwhile by another worker
             return existing, False
         raise
+    except signatures.RevocationUnknown as exc:  # not the sender's fault: a person retries later
+        _forget(written)
+        log.warning("e-form quarantined: %s", exc)
+        return _quarantine(raw, sha, transport, source_name, system, str(exc)), True
     except Exception as exc:
         _forget(written)
         log.exception("e-form processing failed; quarantined")

@@ -6,6 +6,14 @@ one. The signer's certificate comes from the signature's ``KeyInfo``; the crypto
 made against it always. Whether that certificate leads to a trusted authority is checked only
 when ``OKIENKO_EFORMS_TRUSTED_CA_FILE`` names a PEM file of trusted CA certificates (off in the
 embedded run, where nobody has the qualified trust list; on in production).
+
+Revocation: when ``OKIENKO_EFORMS_CRL_DIR`` names a folder of certificate revocation lists (DER or
+PEM, kept current by the operator: the installation makes no network calls, so OCSP is not asked),
+a signer whose certificate is on its authority's list is refused, and so is one whose authority's
+list has passed its next update (it can no longer say the certificate was not revoked). A list is
+believed only when its signature verifies with its authority's certificate from the trusted CA file
+(or, without that file, when its issuer is the certificate's issuer). With
+``OKIENKO_EFORMS_CRL_REQUIRED`` a signer whose authority has no list there is refused too.
 """
 
 from __future__ import annotations
@@ -122,7 +130,84 @@ def verify(root: etree._Element) -> Verdict:
         )
     if signed is None or signed.tag != root.tag:
         return Verdict("invalid", _("The signature does not cover the whole document."), **facts)
+    revoked = revocation(certificate)  # may raise RevocationUnknown: the submission is quarantined
+    if revoked:
+        return Verdict("invalid", revoked, signed_at=signed_at, **facts)
     return Verdict("valid", "", signed_at=signed_at, **facts)
+
+
+class RevocationUnknown(Exception):
+    """Whether the signer's certificate was revoked cannot be told now (no current list): the
+    submission is quarantined, and processed again from the desk once the list is renewed."""
+
+
+def revocation(certificate: x509.Certificate, now: dt.datetime | None = None) -> str:
+    """Why the revocation lists refuse the certificate ("" when they do not); raises
+    :class:`RevocationUnknown` when they cannot tell."""
+    folder = str(getattr(settings, "OKIENKO_EFORMS_CRL_DIR", "") or "")
+    if not folder:
+        return ""
+    now = now or dt.datetime.now(dt.UTC)
+    lists = [crl for crl in _crls(folder) if crl.issuer == certificate.issuer and _believed(crl, certificate)]
+    if not lists:
+        if getattr(settings, "OKIENKO_EFORMS_CRL_REQUIRED", False):
+            raise RevocationUnknown(
+                _("There is no revocation list of the signer's authority, so the certificate cannot be checked.")
+            )
+        return ""
+    current = max(lists, key=lambda crl: crl.last_update_utc)
+    entry = current.get_revoked_certificate_by_serial_number(certificate.serial_number)
+    if entry is not None:
+        return _("The signer's certificate was revoked on %(when)s.") % {
+            "when": entry.revocation_date_utc.strftime("%Y-%m-%d %H:%M UTC")
+        }
+    if current.next_update_utc is not None and current.next_update_utc < now:
+        raise RevocationUnknown(
+            _("The revocation list of the signer's authority is out of date (its next update was due on %(when)s).")
+            % {"when": current.next_update_utc.strftime("%Y-%m-%d")}
+        )
+    return ""
+
+
+def _crls(folder: str) -> list[x509.CertificateRevocationList]:
+    from pathlib import Path
+
+    found = []
+    for path in sorted(Path(folder).glob("*"))[:500]:
+        if not path.is_file() or path.stat().st_size > 50 * 1024 * 1024:
+            continue
+        data = path.read_bytes()
+        try:
+            found.append(
+                x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----") else x509.load_der_x509_crl(data)
+            )
+        except ValueError:
+            log.warning("not a certificate revocation list: %s", path.name)
+    return found
+
+
+def _believed(crl: x509.CertificateRevocationList, certificate: x509.Certificate) -> bool:
+    """A list counts when its signature verifies with its authority's certificate (from the
+    trusted CA file when there is one)."""
+    ca_file = trusted_ca_file()
+    if not ca_file:
+        return True  # no trust list: the chain itself is not checked either
+    from pathlib import Path
+
+    try:
+        authorities = x509.load_pem_x509_certificates(Path(ca_file).read_bytes())
+    except (OSError, ValueError):
+        return False
+    for authority in authorities:
+        if authority.subject != crl.issuer:
+            continue
+        try:
+            if crl.is_signature_valid(authority.public_key()):  # type: ignore[arg-type]
+                return True
+        except (TypeError, ValueError):
+            continue
+    log.warning("a revocation list of %s does not verify with a trusted authority", crl.issuer.rfc4514_string())
+    return False
 
 
 def _signing_time(signature: etree._Element) -> dt.datetime | None:
