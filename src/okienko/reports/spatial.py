@@ -254,8 +254,10 @@ def region_names() -> dict[str, str]:
     units = reference.territorial_units()
     names: dict[str, str] = {}
     for code, (name, _kind) in units.items():
-        if len(code) in (2, 4):
+        if len(code) == 4:
             names[code] = name
+        elif len(code) == 2:
+            names[code] = name.lower()  # TERC writes voivodeships in capitals; Poles write "łódzkie"
     return names
 
 
