@@ -534,7 +534,7 @@ def _ring(ring: list[list[float]]) -> list[list[float]]:
 @functools.lru_cache(maxsize=2)
 def boundaries(level: str) -> bytes:
     """The shipped powiat or voivodeship boundaries rounded to 3 decimals and thinned (Douglas–Peucker,
-    :data:`SIMPLIFY`): about 320 KB of powiaty, 120 KB gzipped (:func:`boundaries_gzip`)."""
+    :data:`SIMPLIFY`): about 320 KB of powiaty, 90 KB gzipped (:func:`boundaries_gzip`)."""
     name = "powiaty" if level == "powiat" else "wojewodztwa"
     data = json.loads(reference.boundaries(name))
     names = region_names()
