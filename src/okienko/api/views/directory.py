@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as df
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +19,7 @@ from okienko.api.base import ApiViewSet, FilterSet
 from okienko.api.conditional import with_etag
 from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
+from okienko.api.parsers import JSONParser
 from okienko.api.permissions import limit_to_token, token_of
 from okienko.api.problems import ProblemError
 from okienko.api.serializers import linked
@@ -27,7 +30,7 @@ from okienko.clients.errors import ClientError, DuplicatesFound
 from okienko.clients.models import Client, ClientContact
 from okienko.core.choices import Channel
 from okienko.interactions import actions as interaction_actions
-from okienko.interactions.models import Interaction
+from okienko.interactions.models import PAPER_CHANNELS, Interaction
 
 
 class ContactSerializer(serializers.ModelSerializer[ClientContact]):
@@ -188,6 +191,26 @@ class RecordInteractionSerializer(serializers.Serializer[Any]):
     ended_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
+class PaperContactSerializer(serializers.Serializer[Any]):
+    """A paper letter, a fax or a visit at the counter, registered with its scans (multipart:
+    repeat ``scans`` for each file)."""
+
+    organisation = serializers.SlugField(help_text="The code of the office that received it.")
+    channel = serializers.ChoiceField(choices=[(c, label) for c, label in Channel.choices if c in PAPER_CHANNELS])
+    received_on = serializers.DateField(help_text="When the office received it (not in the future).")
+    question = serializers.CharField(max_length=2000, help_text="What it is about.")
+    reference_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    client = serializers.UUIDField(required=False, allow_null=True)
+    service = serializers.SlugField(required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    contact_detail = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    scans = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, max_length=interaction_actions.MAX_SCANS
+    )
+
+
 class InteractionFilter(FilterSet):
     organisation = df.CharFilter(field_name="organisation__code")
     client = df.UUIDFilter(field_name="client__uuid")
@@ -253,4 +276,52 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
             )
         except interaction_actions.InteractionError as exc:
             raise ProblemError(400, exc.message, errors={exc.field or "non_field_errors": [exc.message]}) from None
+        return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Register a letter, a fax or a visit at the counter with its scans",
+        request={"multipart/form-data": PaperContactSerializer, "application/json": PaperContactSerializer},
+        responses={201: InteractionSerializer},
+    )
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def letters(self, request: Request) -> Response:
+        return idempotent(request, lambda: self._letter(request))
+
+    def _letter(self, request: Request) -> Response:
+        form = PaperContactSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        organisation = _organisation(request, data.pop("organisation"), "organisation")
+        client = None
+        if data.get("client"):
+            client = Client.objects.visible_to(request.user).filter(uuid=data["client"]).first()
+            if client is None:
+                raise ProblemError(400, _("Unknown client."), errors={"client": [_("Unknown client.")]})
+        service = None
+        if data.get("service"):
+            service = Service.objects.for_organisation(organisation).filter(code=data["service"]).first()
+            if service is None:
+                raise ProblemError(400, _("Unknown service."), errors={"service": [_("Unknown service.")]})
+        scans = [(upload.name or "scan", upload.read()) for upload in data.get("scans", [])]
+        try:
+            interaction = interaction_actions.register_paper_contact(
+                actor=request.user,
+                organisation=organisation,
+                channel=data["channel"],
+                received_on=data["received_on"],
+                question=data["question"],
+                reference_number=data.get("reference_number", ""),
+                client=client,
+                service=service,
+                notes=data.get("notes", ""),
+                contact_name=data.get("contact_name", ""),
+                contact_address=data.get("contact_address", ""),
+                contact_detail=data.get("contact_detail", ""),
+                scans=scans,
+            )
+        except interaction_actions.InteractionError as exc:
+            errors = {name: [str(message)] for name, message in exc.errors.items()} or {
+                exc.field or "non_field_errors": [str(exc.message)]
+            }
+            raise ProblemError(400, exc.message, errors=errors) from None
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)
