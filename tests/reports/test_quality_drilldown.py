@@ -208,3 +208,12 @@ def test_hostile_query_strings_never_fail(city: City, key: str, text: str) -> No
     assert http.get(CASES, query).status_code in (200, 400)
     assert http.get(URL + "quality.csv", query).status_code in (200, 400)
     assert http.get(URL, query).status_code in (200, 400)
+
+
+def test_the_desk_catalogue_names_a_services_case_type(city: City) -> None:
+    Service.objects.filter(pk=city.pothole.pk).update(case_type=Service.CaseType.COMPLAINT)
+    http = WebClient()
+    http.force_login(city.supervisor)
+    html = http.get(f"/desk/catalogue/{city.pothole.uuid}/").content.decode()
+    assert "Typ sprawy" in html
+    assert "skarga" in html
