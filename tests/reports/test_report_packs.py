@@ -125,3 +125,26 @@ def test_the_command_sends_what_is_due(subscription: ReportSubscription) -> None
     with time_machine.travel("2026-12-02 07:00:00+00:00", tick=False):
         call_command("reports_send_packs", stdout=out)
     assert "2 report e-mails sent" in out.getvalue()
+
+
+def test_a_councillors_pack_counts_only_the_cases_of_their_district(
+    city: City, subscription: ReportSubscription
+) -> None:
+    from okienko.accounts.models import TerritorialUnit
+
+    week = scheduled.previous_period("weekly", dt.date(2026, 12, 2))
+    assert scheduled.figures(city.city, week, city.gmina).opened == 2
+    elsewhere, _new = TerritorialUnit.objects.get_or_create(
+        code="1465011", defaults={"name": "Warszawa", "kind": TerritorialUnit.Kind.GMINA}
+    )
+    assert scheduled.figures(city.city, week, elsewhere).opened == 0
+    powiat, _new = TerritorialUnit.objects.get_or_create(
+        code="1061", defaults={"name": "Łódź (powiat)", "kind": TerritorialUnit.Kind.CITY_POWIAT}
+    )
+    district = scheduled.figures(city.city, week, powiat)
+    assert (district.opened, district.contacts) == (2, 0)
+    subscription.territory = city.gmina
+    subscription.name = "Raport dla radnych"
+    subscription.save()
+    assert scheduled.send_due(dt.date(2026, 12, 2)) == 2
+    assert tree_of(mail.outbox[0].attachments[0][1]).count("Figure") == 1

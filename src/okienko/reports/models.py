@@ -284,6 +284,18 @@ class ReportSubscription(models.Model):
     recipients = models.TextField(
         _("recipients"), help_text=_("One e-mail address per line."), validators=[_validate_recipients]
     )
+    territory = models.ForeignKey(
+        "accounts.TerritorialUnit",
+        verbose_name=_("district or area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Only cases whose place lies here (a gmina or city district, or a powiat with its gminas) — "
+            "for councillors of a district. Empty: the whole organisation."
+        ),
+    )
     language = models.CharField(
         _("language"), max_length=5, choices=[("pl", "polski"), ("en", "English")], default="pl"
     )

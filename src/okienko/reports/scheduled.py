@@ -33,7 +33,7 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from okienko.accounts.models import Organisation
+from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.catalogue.models import Service
 from okienko.core import audit, clock, pdf
 from okienko.core.actors import SystemActor
@@ -85,14 +85,17 @@ class Figures:
         return self.seconds / self.resolved / 86400 if self.resolved else None
 
 
-def figures(organisation: Organisation, period: Period) -> Figures:
+def figures(organisation: Organisation, period: Period, territory: TerritorialUnit | None = None) -> Figures:
+    """The pack's figures; with ``territory`` only the cases whose place lies there (its TERYT code
+    is a prefix of the case's gmina), and no contacts (they carry no place)."""
     db = read_alias()
     ids = list(Organisation.objects.using(db).filter(path__startswith=organisation.path).values_list("pk", flat=True))
-    rows = list(
-        CaseDay.objects.using(db).filter(
-            Q(organisation_id__in=ids) | Q(unit_id__in=ids), day__gte=period.first, day__lte=period.last
-        )
+    in_scope = CaseDay.objects.using(db).filter(
+        Q(organisation_id__in=ids) | Q(unit_id__in=ids), day__gte=period.first, day__lte=period.last
     )
+    if territory is not None:
+        in_scope = in_scope.filter(gmina_id__startswith=territory.code)
+    rows = list(in_scope)
     services = dict(
         Service.objects.using(db).filter(pk__in={r.service_id for r in rows}).values_list("pk", "public_name")
     )
@@ -121,6 +124,8 @@ def figures(organisation: Organisation, period: Period) -> Figures:
             target[key][2] += row.resolved_in_time
         found.by_day[row.day][0] += row.opened
         found.by_day[row.day][1] += row.resolved
+    if territory is not None:
+        return found
     for channel, count in (
         ContactDay.objects.using(db)
         .filter(organisation_id__in=ids, day__gte=period.first, day__lte=period.last)
@@ -183,12 +188,22 @@ def pack_pdf(subscription: ReportSubscription, period: Period, data: Figures) ->
         pdf.heading(title),
         pdf.facts(
             [
+                *([(_("District or area"), subscription.territory.name)] if subscription.territory else []),
                 (_("Cases registered"), data.opened),
                 (_("Cases resolved"), data.resolved),
                 (_("Resolved by the deadline"), _percent(data.in_time, data.resolved)),
                 (_("Mean time to resolve (days)"), f"{mean:.1f}".replace(".", ",") if mean is not None else "—"),
-                (_("Contacts"), data.contacts),
+                *([] if subscription.territory else [(_("Contacts"), data.contacts)]),
             ]
+        ),
+        *(
+            [
+                pdf.note(
+                    _("Cases whose place lies in this district or area; contacts carry no place and are not counted.")
+                )
+            ]
+            if subscription.territory
+            else []
         ),
         pdf.spacer(),
         pdf.heading(_("Day by day"), level=2),
@@ -252,7 +267,7 @@ def pack_xlsx(period: Period, data: Figures) -> bytes:
 def send(subscription: ReportSubscription, period: Period) -> int:
     """Build and send one pack; returns how many recipients the mail server took."""
     with translation.override(subscription.language or settings.LANGUAGE_CODE):
-        data = figures(subscription.organisation, period)
+        data = figures(subscription.organisation, period, subscription.territory)
         attachments = [
             (f"raport-{period.first.isoformat()}.pdf", pack_pdf(subscription, period, data), "application/pdf"),
             (
