@@ -1,11 +1,12 @@
 """The management dashboard and the report API's figures on PostgreSQL (issue 20, item 2).
 
-    .venv/bin/python bench/reports_dashboard.py --case-rows 2000000 --contact-rows 6000000
+    .venv/bin/python bench/reports_dashboard.py
 
 Fills the two rollup tables of their own database (``okienko_bench_dashboard``, created and
 migrated when missing; refilled only when the row counts differ) with generated rows — one city,
 20 units, 10 services, 8 channels, 20 gminas, 100 members of staff, two years of days; the rows
-stand for many more cases and contacts (each row counts several) — and measures
+stand for many more cases and contacts (each case row counts 1–59 cases, each contact row 1–9
+contacts: about 10,000,000 cases and 30,000,000 contacts with the default sizes below) — and measures
 ``reports.dashboard.dashboard`` (every figure of the desk page: totals, last year, 3 case groupings
 and 6 contact groupings) for the city's director and for one unit head, over a month, a quarter, a
 year and two years of whole months, and over 30 days, a year and two years ending mid-month (whose
@@ -46,7 +47,11 @@ def fill(case_rows: int, contact_rows: int, first: dt.date) -> tuple[int, list[i
     # The generator's case keys repeat (ON CONFLICT DO NOTHING keeps the first), so the case table
     # holds fewer rows than asked for; the contact rows are all distinct and tell whether the
     # tables were filled with these arguments.
-    refilled = not CaseDay.objects.exists() or ContactDay.objects.count() != contact_rows
+    refilled = (
+        not CaseDay.objects.exists()
+        or ContactDay.objects.count() != contact_rows
+        or not CaseDay.objects.filter(opened__gt=10).exists()  # filled before the rows stood for 10 M cases
+    )
     if refilled:
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -58,7 +63,7 @@ def fill(case_rows: int, contact_rows: int, first: dt.date) -> tuple[int, list[i
                 SELECT %(first)s::date + (n / %(per_day)s)::int, %(city)s, (%(units)s::bigint[])[1 + n %% 20],
                        1 + (n / 20) %% 10, 1 + (n / 200) %% 3,
                        (ARRAY['phone','email','web','sms','chat','eform','counter','letter'])[1 + (n / 2000) %% 8],
-                       lpad(((n / 16000) %% 20)::text, 7, '0'), 1 + n %% 7, n %% 5, n %% 4, (n %% 5) * 86400 * 3
+                       lpad(((n / 16000) %% 20)::text, 7, '0'), 1 + n %% 59, n %% 50, n %% 40, (n %% 50) * 86400 * 3
                 FROM generate_series(0, %(rows)s - 1) AS n
                 ON CONFLICT DO NOTHING
                 """,
@@ -78,7 +83,7 @@ def fill(case_rows: int, contact_rows: int, first: dt.date) -> tuple[int, list[i
                        (ARRAY['phone','email','web','sms','chat','eform','counter','letter'])[1 + (n / 20) %% 8],
                        (ARRAY['in','out'])[1 + (n / 160) %% 2],
                        (ARRAY['answered','case_opened','transferred','callback_requested','other'])[1 + (n / 320) %% 5],
-                       (n / 1600) %% 10, 1 + (n / 16000) %% 100, 7 + n %% 12, 1 + n %% 3, 1 + n %% 3, 240 * (1 + n %% 3)
+                       (n / 1600) %% 10, 1 + (n / 16000) %% 100, 7 + n %% 12, 1 + n %% 9, 1 + n %% 9, 240 * (1 + n %% 9)
                 FROM generate_series(0, %(rows)s - 1) AS n
                 ON CONFLICT DO NOTHING
                 """,
@@ -97,7 +102,12 @@ def fill(case_rows: int, contact_rows: int, first: dt.date) -> tuple[int, list[i
             for table in ("casemonth", "contactmonth", "contactmonthstaff", "contactmonthhour"):
                 cursor.execute(f"ANALYZE reports_{table}")
         print(f"month rows built in {time.perf_counter() - started:.1f} s")
-    print(f"rows: {CaseDay.objects.count()} case rows, {ContactDay.objects.count()} contact rows")
+    from django.db.models import Sum
+
+    cases = CaseDay.objects.aggregate(n=Sum("opened"))["n"] or 0
+    contacts = ContactDay.objects.aggregate(n=Sum("contacts"))["n"] or 0
+    print(f"rows: {CaseDay.objects.count()} case rows for {cases:,} cases, {ContactDay.objects.count()} contact rows")
+    print(f"      for {contacts:,} contacts")
     print(f"month rows: {CaseMonth.objects.count()} case rows, {ContactMonth.objects.count()} contact rows")
     return city.pk, units
 
@@ -105,8 +115,8 @@ def fill(case_rows: int, contact_rows: int, first: dt.date) -> tuple[int, list[i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--case-rows", type=int, default=500_000)
-    parser.add_argument("--contact-rows", type=int, default=1_500_000)
+    parser.add_argument("--case-rows", type=int, default=2_000_000)
+    parser.add_argument("--contact-rows", type=int, default=6_000_000)
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--fill-only", action="store_true", help="fill the tables and stop (measure later)")
     args = parser.parse_args()
