@@ -84,7 +84,7 @@ def test_an_analyst_sees_a_grouped_report_with_chart_data_and_table(
     assert "Jan Tajny" not in page
     result = response.context["result"]
     assert result["count"] == 3
-    assert result["lines"] == [["Fallen tree", "phone", 1, 1], ["Pothole", "email", 1, 1], ["Pothole", "phone", 1, 1]]
+    assert result["lines"] == [["Fallen tree", "phone", 1, 1], ["Pothole", "e-mail", 1, 1], ["Pothole", "phone", 1, 1]]
 
 
 def test_a_filter_that_matches_nothing_shows_the_empty_state(

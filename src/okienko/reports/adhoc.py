@@ -303,6 +303,15 @@ FILTER_LABELS: dict[str, Label] = {
 STATUS_CHOICES = ("open", "closed", *sorted(str(v) for v in Status.values))
 
 
+def status_choices() -> list[tuple[str, Any]]:
+    """The status filter's options: open or closed, or one status, by their names."""
+    return [
+        ("open", pgettext_lazy("cases filter", "open")),
+        ("closed", pgettext_lazy("cases filter", "closed")),
+        *Status.choices,
+    ]
+
+
 @dataclass(frozen=True)
 class Definition:
     source: str
@@ -582,10 +591,26 @@ def finish(definition: Definition, scope: Sequence[int], rows: Sequence[Mapping[
     return done
 
 
+def _choice_labels() -> dict[str, dict[str, Any]]:
+    from okienko.cases.models import Priority
+
+    return {
+        "channel": dict(Channel.choices),
+        "status": dict(Status.choices),
+        "priority": dict(Priority.choices),
+        "direction": dict(Interaction.Direction.choices),
+        "outcome": dict(Interaction.Outcome.choices),
+    }
+
+
 def dimension_text(name: str, value: Any) -> str:
-    """A grouping value as shown and exported (dates ISO, weekdays and hours named)."""
+    """A grouping value as shown and exported (coded values by their names, dates ISO, weekdays
+    and hours named)."""
     if value is None or value == "":
         return pgettext("report value", "(none)")
+    labels = _choice_labels().get(name)
+    if labels is not None and isinstance(value, str):
+        return str(labels.get(value, value))
     if name == "weekday" and isinstance(value, int) and 1 <= value <= 7:
         return [
             pgettext("weekday", "Monday"),

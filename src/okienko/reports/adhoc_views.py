@@ -137,7 +137,7 @@ def _form_context(data: dict[str, Any]) -> dict[str, Any]:
         "channel_filter": "channel" in spec.filters,
         "status_value": filters.get("status", ""),
         "channel_value": filters.get("channel", ""),
-        "status_choices": adhoc.STATUS_CHOICES,
+        "status_choices": adhoc.status_choices(),
         "channel_choices": Channel.choices,
     }
 
