@@ -7,7 +7,7 @@ from typing import TextIO
 
 from okienko.reports import rollups
 
-VERSION = 4
+VERSION = 5
 
 
 def load(stdout: TextIO) -> None:
@@ -15,8 +15,9 @@ def load(stdout: TextIO) -> None:
     from okienko.reports import hotspots
     from okienko.reports.models import ReportSubscription
 
+    cluster = _cluster()
     stdout.write(f"reports: {rollups.rebuild_all()} rollup rows\n")
-    stdout.write(f"reports: {len(hotspots.run())} new hot spots\n")
+    stdout.write(f"reports: {len(hotspots.run())} new hot spots ({cluster} demo cases in a cluster)\n")
     city = Organisation.objects.filter(kind=Organisation.Kind.CITY).order_by("pk").first()
     if city is not None:
         for frequency, name in (
@@ -28,3 +29,61 @@ def load(stdout: TextIO) -> None:
                 frequency=frequency,
                 defaults={"name": name, "recipients": "prezydent@urzad.example\nsekretarz@urzad.example"},
             )
+
+
+CLUSTER = (51.7547, 19.4412)  # by Park Poniatowskiego: a week's run of one matter for the early warning
+
+
+def _cluster() -> int:
+    """Seven cases of one matter at one place over the last three days (once), so that the early
+    warning has a hot spot to show; opened through the cases app like any other."""
+    import datetime as dt
+
+    from django.db.models import Count, F
+
+    from okienko.accounts.models import Organisation, User
+    from okienko.cases import actions
+    from okienko.cases.models import Case
+    from okienko.catalogue.models import Service
+
+    lodz = Organisation.objects.filter(code="lodz").first()
+    consultant = User.objects.filter(username="konsultant.lodz").first()
+    if lodz is None or consultant is None or Case.objects.filter(address__startswith="Park Poniatowskiego").exists():
+        return 0
+    busiest = (
+        Case.objects.filter(organisation=lodz, latitude__isnull=False)
+        .values("service_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "service_id")
+        .first()
+    )
+    service = Service.objects.filter(pk=busiest["service_id"]).first() if busiest else None
+    if service is None:
+        return 0
+    answers: dict[str, object] = {}
+    for question in service.questions.filter(required=True).exclude(datatype="notice").prefetch_related("choices"):
+        first = question.choices.first()
+        if question.datatype in ("singlevaluelist", "multivaluelist") and first:
+            answers[question.code] = first.key if question.datatype == "singlevaluelist" else [first.key]
+        elif question.datatype == "number":
+            answers[question.code] = "1"
+        else:
+            answers[question.code] = "nie dotyczy"
+    for i in range(7):
+        case = actions.open_case(
+            actor=consultant,
+            organisation=lodz,
+            service=service,
+            description="Zgłoszenie z okolic parku (dane demonstracyjne).",
+            channel="phone",
+            reporter={"name": "", "phone": ""},
+            location={
+                "latitude": f"{CLUSTER[0] + 0.0004 * (i % 3):.6f}",
+                "longitude": f"{CLUSTER[1] + 0.0005 * (i % 2):.6f}",
+                "gmina_code": "1061011",
+                "address": f"Park Poniatowskiego {i + 1}, Łódź",
+            },
+            answers=answers,
+        )
+        Case.objects.filter(pk=case.pk).update(created_at=F("created_at") - dt.timedelta(hours=10 * i))
+    return 7
