@@ -279,3 +279,10 @@ def test_the_worker_uses_the_requesters_scope_now(city: City, cases: list[Any], 
     job.refresh_from_db()
     assert job.rows_done == 0
     job.file.delete(save=False)
+
+
+def test_the_exports_queue_is_registered_for_health_and_the_admin() -> None:
+    from okienko.core import workqueue
+
+    metrics = workqueue.get("report_exports").metrics()
+    assert (metrics.depth, metrics.dead) == (0, 0)
