@@ -286,3 +286,15 @@ def test_the_exports_queue_is_registered_for_health_and_the_admin() -> None:
 
     metrics = workqueue.get("report_exports").metrics()
     assert (metrics.depth, metrics.dead) == (0, 0)
+
+
+def test_the_demo_saves_one_shared_report_for_the_analyst(city: City, make_user: Callable[..., User]) -> None:
+    from okienko.reports import demo
+    from okienko.reports.adhoc_models import SavedReport
+
+    make_user("analityk", roles=[(city.city, Role.ANALYST)])
+    demo._saved_report(io.StringIO())
+    demo._saved_report(io.StringIO())
+    (report,) = SavedReport.objects.all()
+    assert adhoc.parse(report.definition).group_by == ("service", "month")
+    assert (report.organisation, report.shared) == (city.city, "organisation")

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from okienko.reports import rollups
 
-VERSION = 5
+VERSION = 6
 
 
 def load(stdout: TextIO) -> None:
@@ -29,6 +29,47 @@ def load(stdout: TextIO) -> None:
                 frequency=frequency,
                 defaults={"name": name, "recipients": "prezydent@urzad.example\nsekretarz@urzad.example"},
             )
+    _saved_report(stdout)
+
+
+def _saved_report(stdout: TextIO) -> None:
+    """An ad hoc report the analyst saved and shared with their office: the last year's cases by
+    service and month (issue 20, item 5)."""
+    import datetime as dt
+
+    from okienko.accounts.models import Membership, User
+    from okienko.core import clock
+    from okienko.reports.adhoc import parse
+    from okienko.reports.adhoc_models import SavedReport
+
+    analyst = User.objects.filter(username="analityk").first()
+    memberships = Membership.objects.filter(user=analyst).select_related("organisation")
+    membership = memberships.filter(organisation__code="lodz").first() or memberships.first()
+    if analyst is None or membership is None:
+        return
+    today = clock.now().astimezone(clock.WARSAW).date()
+    definition = parse(
+        {
+            "source": "cases",
+            "since": (today - dt.timedelta(days=365)).isoformat(),
+            "until": today.isoformat(),
+            "group_by": ["service", "month"],
+            "measures": ["count", "closed", "mean_hours", "past_deadline"],
+        }
+    )
+    now = clock.now()
+    _report, made = SavedReport.objects.get_or_create(
+        owner=analyst,
+        name="Sprawy według usługi i miesiąca (ostatni rok)",
+        defaults={
+            "organisation": membership.organisation,
+            "definition": definition.as_json(),
+            "shared": SavedReport.Sharing.ORGANISATION,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    stdout.write(f"reports: {int(made)} saved ad hoc report\n")
 
 
 CLUSTER = (51.7547, 19.4412)  # by Park Poniatowskiego: a week's run of one matter for the early warning
