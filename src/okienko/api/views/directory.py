@@ -222,6 +222,23 @@ class InteractionFilter(FilterSet):
         fields = ["organisation", "client", "channel", "direction", "outcome"]
 
 
+def _client_and_service(
+    request: Request, data: dict[str, Any], organisation: Organisation
+) -> tuple[Client | None, Service | None]:
+    """The contact's client (one the caller may see) and service (of the office), or a 400."""
+    client = None
+    if data.get("client"):
+        client = Client.objects.visible_to(request.user).filter(uuid=data["client"]).first()
+        if client is None:
+            raise ProblemError(400, _("Unknown client."), errors={"client": [_("Unknown client.")]})
+    service = None
+    if data.get("service"):
+        service = Service.objects.for_organisation(organisation).filter(code=data["service"]).first()
+        if service is None:
+            raise ProblemError(400, _("Unknown service."), errors={"service": [_("Unknown service.")]})
+    return client, service
+
+
 class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = InteractionSerializer
     read_scope = Scope.INTERACTIONS_READ
@@ -250,16 +267,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         organisation = _organisation(request, data.pop("organisation"), "organisation")
-        client = None
-        if data.get("client"):
-            client = Client.objects.visible_to(request.user).filter(uuid=data["client"]).first()
-            if client is None:
-                raise ProblemError(400, _("Unknown client."), errors={"client": [_("Unknown client.")]})
-        service = None
-        if data.get("service"):
-            service = Service.objects.for_organisation(organisation).filter(code=data["service"]).first()
-            if service is None:
-                raise ProblemError(400, _("Unknown service."), errors={"service": [_("Unknown service.")]})
+        client, service = _client_and_service(request, data, organisation)
         try:
             interaction = interaction_actions.record_interaction(
                 actor=request.user,
@@ -292,16 +300,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         organisation = _organisation(request, data.pop("organisation"), "organisation")
-        client = None
-        if data.get("client"):
-            client = Client.objects.visible_to(request.user).filter(uuid=data["client"]).first()
-            if client is None:
-                raise ProblemError(400, _("Unknown client."), errors={"client": [_("Unknown client.")]})
-        service = None
-        if data.get("service"):
-            service = Service.objects.for_organisation(organisation).filter(code=data["service"]).first()
-            if service is None:
-                raise ProblemError(400, _("Unknown service."), errors={"service": [_("Unknown service.")]})
+        client, service = _client_and_service(request, data, organisation)
         scans = [(upload.name or "scan", upload.read()) for upload in data.get("scans", [])]
         try:
             interaction = interaction_actions.register_paper_contact(
