@@ -376,6 +376,7 @@ def load(*, stdout: Any) -> None:
         )
         opened.append(Case.objects.get(pk=case.pk))
     opened += _prioritised_cases(lodz, consultant, services)
+    opened += _complaints(lodz, consultant, supervisor, services)
     labour = _labour_cases(wup)
     stdout.write(f"cases demo: {len(opened)} city cases, {labour} labour-office cases")
 
@@ -519,6 +520,50 @@ def _labour_cases(wup: Organisation | None) -> int:
         _drive(case, ["assigned", "in_progress", "waiting_client", "resolved"][i % 4], supervisor, [])
         count += 1
     return count
+
+
+# Complaints and a petition for the quality report: (service code, days ago, state, description).
+COMPLAINTS = [
+    ("skarga-na-dzialanie-urzedu", 40, "in_progress", "Skarga na przewlekłe załatwianie zgłoszenia dziury w jezdni."),
+    ("skarga-na-dzialanie-urzedu", 25, "resolved", "Skarga na niegrzeczne zachowanie pracownika w punkcie obsługi."),
+    ("skarga-na-dzialanie-urzedu", 3, "assigned", "Skarga na brak odpowiedzi na pismo w sprawie oświetlenia."),
+    ("petycja", 30, "in_progress", "Petycja mieszkańców o ustawienie progów zwalniających przy szkole."),
+]
+
+
+def _complaints(lodz: Organisation, consultant: User, supervisor: User, services: dict[str, Service]) -> list[Case]:
+    """A complaint still open after forty days (past the month of KPA art. 237), one answered in
+    time, a new one and a petition, so the quality report's complaints table has lines."""
+    made: list[Case] = []
+    for i, (code, days, state, text) in enumerate(COMPLAINTS):
+        service = services.get(code)
+        if service is None:
+            continue
+        case = actions.open_case(
+            actor=consultant,
+            organisation=lodz,
+            service=service,
+            description=text,
+            channel="email",
+            reporter=_reporter(900 + i, "Maria Skarżyńska", random.Random(i)),  # noqa: S311 - demo data
+            answers={},
+        )
+        shift = dt.timedelta(days=days)
+        Case.objects.filter(pk=case.pk).update(
+            created_at=F("created_at") - shift,
+            response_due=F("response_due") - shift,
+            resolve_due=F("resolve_due") - shift,
+            resolve_due_3x=F("resolve_due_3x") - shift,
+        )
+        case.refresh_from_db()
+        if state != "assigned":
+            case = actions.transition_case(actor=supervisor, case=case, to_status="in_progress")
+        if state == "resolved":
+            case = actions.resolve_case(
+                actor=supervisor, case=case, message="Skargę rozpatrzono; wyjaśnienia w piśmie wysłanym do Pani."
+            )
+        made.append(case)
+    return made
 
 
 def _reporter(i: int, name: str, rng: random.Random) -> dict[str, str]:
