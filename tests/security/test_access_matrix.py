@@ -539,6 +539,8 @@ def _two_years_ago() -> dt.date:
 QUERIES: dict[str, Filler] = {
     "desk/reports/export/": lambda o: "since=2020-01-01&until=2029-12-31",
     "desk/reports/export/sprawy.{fmt}": lambda o: "since=2020-01-01&until=2029-12-31",
+    "desk/reports/builder/": lambda o: "run=1&since=2020-01-01&until=2029-12-31&group=service&group=channel",
+    "desk/reports/builder/raport.{fmt}": lambda o: "since=2020-01-01&until=2029-12-31&fields=number&fields=service",
     "desk/reports/quality/": lambda o: f"since={_two_years_ago()}&until={dt.date.today()}",
     "desk/reports/quality/cases/": lambda o: f"since={_two_years_ago()}&until={dt.date.today()}&measure=cases",
     "desk/reports/quality/quality.{fmt}": lambda o: f"since={_two_years_ago()}&until={dt.date.today()}",
