@@ -298,3 +298,8 @@ def test_the_demo_saves_one_shared_report_for_the_analyst(city: City, make_user:
     (report,) = SavedReport.objects.all()
     assert adhoc.parse(report.definition).group_by == ("service", "month")
     assert (report.organisation, report.shared) == (city.city, "organisation")
+
+
+def test_control_characters_never_reach_the_database() -> None:
+    definition = adhoc.parse({**NOVEMBER, "filters": {"service": "pot\x00hole\n"}})
+    assert definition.filters == {"service": "pothole"}

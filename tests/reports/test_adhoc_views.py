@@ -322,10 +322,10 @@ def test_fuzzed_builder_queries_never_fail(city: City, make_user: Callable[..., 
     user = User.objects.filter(username="fuzz").first() or _analyst(make_user, city.city, "fuzz")
     http = WebClient()
     http.force_login(user)
-    for address in (BUILDER, BUILDER + "raport.csv", BUILDER + "saved/"):
+    for address in (BUILDER, BUILDER + "raport.csv", BUILDER + "saved/", BUILDER + f"saved/{2**70}/"):
         response = http.get(address, query)
         assert response.status_code in (200, 400, 404), (address, query, response.status_code)
-    for address in (BUILDER + "exports/", BUILDER + "saved/", BUILDER + "saved/999999/"):
+    for address in (BUILDER + "exports/", BUILDER + "saved/", BUILDER + "saved/999999/", BUILDER + f"saved/{2**70}/"):
         response = http.post(address, {**query, "name": query.get("source", "")})
         assert response.status_code in (302, 400, 404), (address, query, response.status_code)
 
@@ -370,6 +370,7 @@ def test_the_api_runs_a_shared_report_in_the_callers_scope(
         response = client.get("/api/v1/reports/adhoc/", bad)
         assert response.status_code == 400
         assert response["Content-Type"].startswith("application/problem+json")
+    assert client.get("/api/v1/reports/adhoc/", {"report": str(2**70)}).status_code == 404
     SavedReport.objects.filter(pk=report.pk).update(definition={**report.definition, "group_by": ["description"]})
     refused = client.get("/api/v1/reports/adhoc/", {"report": report.pk})
     assert refused.status_code == 400

@@ -334,7 +334,10 @@ class Definition:
 
 
 def _text(value: Any, limit: int = 80) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    """A filter's value: stripped, bounded, without control characters (PostgreSQL refuses NUL)."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch for ch in value if ch >= " ").strip()[:limit]
 
 
 def _names(value: Any) -> list[str] | None:

@@ -56,7 +56,12 @@ def _visible(request: HttpRequest, scope: list[int]) -> QuerySet[SavedReport]:
     ).select_related("owner", "organisation")
 
 
+MAX_ID = 2**62  # a larger id cannot exist (and would overflow the database's integer)
+
+
 def _report(request: HttpRequest, scope: list[int], pk: int, *, own: bool = False) -> SavedReport:
+    if not 0 < pk < MAX_ID:
+        raise Http404("report")
     found = _visible(request, scope).filter(pk=pk)
     if own:
         found = found.filter(owner=_user(request))
@@ -329,7 +334,7 @@ def _organisation(request: HttpRequest, scope: list[int]) -> Organisation:
 
 
 def _name_and_sharing(request: HttpRequest) -> tuple[str, str, list[str]]:
-    name = (request.POST.get("name") or "").strip()[:NAME_MAX]
+    name = "".join(ch for ch in request.POST.get("name") or "" if ch >= " ").strip()[:NAME_MAX]
     shared = request.POST.get("shared") or SavedReport.Sharing.PRIVATE
     problems = []
     if not name:

@@ -83,6 +83,8 @@ class AdhocReportView(APIView):
             raise ProblemError(
                 400, _("The request has invalid fields."), errors={"report": [_("Give a saved report's id.")]}
             ) from None
+        if not 0 < pk < 2**62:
+            raise ProblemError(404, _("No such report."))
         report = (
             SavedReport.objects.filter(pk=pk)
             .filter(Q(owner=request.user) | Q(shared=SavedReport.Sharing.ORGANISATION, organisation_id__in=scope))
