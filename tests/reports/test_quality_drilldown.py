@@ -217,3 +217,17 @@ def test_the_desk_catalogue_names_a_services_case_type(city: City) -> None:
     html = http.get(f"/desk/catalogue/{city.pothole.uuid}/").content.decode()
     assert "Typ sprawy" in html
     assert "skarga" in html
+
+
+def test_the_cases_behind_one_line_name_its_unit_and_matter(city: City) -> None:
+    _fixture(city)
+    http = WebClient()
+    with time_machine.travel("2026-12-31 09:00:00+00:00", tick=False):
+        http.force_login(city.supervisor)
+        query = {**NOVEMBER, "measure": "cases", "unit": city.roads.pk, "matter": city.pothole.pk}
+        response = http.get(CASES, query)
+        assert response.status_code == 200
+        assert (response.context["unit_name"], response.context["matter_name"]) == ("Roads", "Pothole")
+        assert response.context["counted"] == 2
+        assert http.get(CASES, {**query, "unit": city.green.pk}).context["counted"] == 0
+        assert http.get(CASES, {**query, "matter": city.tree.pk}).context["counted"] == 0

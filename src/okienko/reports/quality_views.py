@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from okienko.accounts import access
+from okienko.accounts.models import Organisation
 from okienko.accounts.roles import Perm
 from okienko.cases.access import visibility_q
 from okienko.catalogue.models import Service
@@ -188,6 +189,12 @@ def quality_cases_view(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "measure": MEASURE_LABELS[data["measure"]],
+            "unit_name": Organisation.objects.filter(pk__in=scope, pk=data.get("unit") or 0)
+            .values_list("name", flat=True)
+            .first(),
+            "matter_name": Service.objects.filter(pk=data.get("matter") or 0)
+            .values_list("public_name", flat=True)
+            .first(),
             "page": page,
             "counted": counted,
             "hidden": max(0, counted - page.paginator.count),
