@@ -49,6 +49,8 @@ def test_a_supervisor_reads_the_map_in_every_mode(
     page.locator("#desk-map .desk-map-count").first.wait_for()
     assert "Sprawy: 7" in page.locator("#desk-map-status").inner_text()
     assert page.get_by_role("row", name="Łódź 1061 7 7 0").count() == 1
+    assert page.get_by_role("row", name="łódzkie 10 7 7 0").count() == 1
+    page.locator("#desk-map-areas tbody tr").first.wait_for()  # the areas on screen, as a table
     assert page.get_by_role("caption").filter(has_text="Skupiska z ostatnich czterech tygodni").count() == 1
     assert page.locator("#hotspots-caption").locator("xpath=..").get_by_role("cell", name="Pothole").count() == 1
     _checked(page, axe)

@@ -52,6 +52,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
         error = refused.detail
         filters = spatial.parse_filters({}, scope, today)
     table = spatial.regions(scope, filters, "powiat") if not error else None
+    voivodeships = spatial.regions(scope, filters, "voivodeship") if not error else None
     services = list(spatial.services_in(scope).values_list("pk", "public_name")[:500])
     form = PeriodForm(
         {"since": request.GET.get("since", "")[:20], "until": request.GET.get("until", "")[:20]}
@@ -73,6 +74,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "open_value": maps.OPEN,
         "closed_value": maps.CLOSED,
         "table": table,
+        "voivodeships": voivodeships,
         "query": "&".join(f"{k}={v}" for k, v in filters.query().items()),
         "extent": ",".join(f"{v:.4f}" for v in maps.extent()),
         "min_zoom": spatial.MIN_ZOOM,

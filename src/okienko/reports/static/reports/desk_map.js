@@ -24,6 +24,23 @@
       return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); });
     }
+    function tabulate(features) {
+      // the same numbers as the areas on screen, for screen readers and keyboards (at most 100 rows)
+      var section = document.getElementById("desk-map-areas");
+      if (!section) { return; }
+      var body = section.querySelector("tbody");
+      body.textContent = "";
+      features.slice(0, 100).forEach(function (f) {
+        var p = f.properties, c = f.geometry.coordinates, row = document.createElement("tr");
+        var head = document.createElement("th");
+        head.scope = "row";
+        head.textContent = p.label || (c[1].toFixed(3) + ", " + c[0].toFixed(3));
+        row.appendChild(head);
+        [p.count, p.open].forEach(function (v) { var td = document.createElement("td"); td.textContent = String(v); row.appendChild(td); });
+        body.appendChild(row);
+      });
+      section.hidden = features.length === 0;
+    }
     function size(n) { return Math.round(Math.min(56, 24 + Math.sqrt(n) * 4)); }
     function clear() {
       counts.clearLayers(); map.removeLayer(counts);
@@ -52,6 +69,7 @@
         counts.addLayer(marker);
       });
       if (mode === "cells") { counts.addTo(map); } else if (heat) { heat.setPoints(points); heat.addTo(map); }
+      tabulate(geo.features || []);
       say(d.labelCount + ": " + total);
     }
     function loadCells() {
@@ -71,6 +89,8 @@
       return SHADES[SHADES.length - 1];
     }
     function showRegions(level, geo, data) {
+      var areas = document.getElementById("desk-map-areas");
+      if (areas) { areas.hidden = true; }
       var byCode = {}, values = [];
       (data.regions || []).forEach(function (r) { byCode[r.code] = r; values.push(r.count); });
       values.sort(function (a, b) { return a - b; });
