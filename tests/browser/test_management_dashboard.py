@@ -44,5 +44,9 @@ def test_a_supervisor_reads_a_months_figures_by_keyboard(
     assert page.get_by_role("table").count() >= 8
     totals = page.get_by_role("row", name="Kontakty")
     assert totals.first.locator("td").first.inner_text() == "4"
-    assert page.locator("svg[aria-hidden='true']").count() >= 3
+    charts = page.locator("canvas[data-chart][role='img']")
+    assert charts.count() >= 3
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas[data-chart]')].every(c => window.Chart && Chart.getChart(c))"
+    )
     _checked(page, axe)

@@ -67,7 +67,8 @@ def test_a_director_sees_the_whole_subtree_and_staff(city: City, staff_client: A
     html = response.content.decode()
     for secret in ("7771", "8882", "Other city"):
         assert secret not in html
-    assert 'aria-hidden="true"' in html
+    assert 'data-chart="contacts-hour-chart-data"' in html
+    assert 'id="contacts-hour-chart-data" type="application/json"' in html
     assert "<caption" in html
 
 

@@ -4,8 +4,9 @@ For a period (this month by default; at most two years) and the reader's scope â
 units where they hold ``reports.view``, optionally narrowed to one of them â€” it shows cases opened
 and resolved, the backlog now, the share resolved in time, the mean resolution time, contacts by
 channel, hour, day of the week, office, outcome and (for supervisors of those offices) member of
-staff, the first-contact resolution rate, and the same period a year before. Every chart is drawn
-on the server as SVG bars hidden from assistive technology; the table next to it is the source.
+staff, the first-contact resolution rate, calls, the use of the knowledge base, and the same period a
+year before. Charts are drawn with the vendored Chart.js from the numbers of the table beside each
+(``reports/charts.js``); the canvas is an image that points to its table, the table is the source.
 A reader without ``reports.view`` anywhere gets 403; a bad period answers 400 with the reason.
 """
 
@@ -40,14 +41,9 @@ def reader_scope(user: Any) -> tuple[dashboard.Scope, list[Organisation]]:
     return dashboard.scope_of(reports, supervise), offices[:MAX_CHOICES]
 
 
-def bars(values: list[int], width: int = 10, gap: int = 2) -> dict[str, Any]:
-    """SVG bars (x, y, width, height) scaled to a 100-high box."""
-    top = max(values, default=0) or 1
-    shapes = []
-    for i, value in enumerate(values):
-        height = round(value * 96 / top)
-        shapes.append((i * (width + gap), 100 - height, width, height))
-    return {"bars": shapes, "width": max(1, len(values) * (width + gap))}
+def chart(lines: list[Any], values: list[int], label: str) -> dict[str, Any]:
+    """A bar chart's data for ``reports/charts.js`` (serialised with ``json_script``)."""
+    return {"labels": [str(line.label) for line in lines], "datasets": [{"label": label, "data": values}]}
 
 
 @login_required
@@ -72,27 +68,31 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     sections: list[dict[str, Any]] = []
     if board is not None:
         for group, case_lines in board.cases_by.items():
-            chart = bars([line.opened for line in case_lines]) if group in CHARTS and case_lines else None
+            drawn = group in CHARTS and bool(case_lines)
+            data = chart(case_lines, [line.opened for line in case_lines], _("Cases registered")) if drawn else None
             sections.append(
                 {
                     "key": f"cases-{group}",
+                    "data_id": f"cases-{group}-chart-data",
                     "kind": "cases",
                     "title": dashboard.GROUP_TITLES[group],
                     "column": dashboard.COLUMNS[group],
                     "lines": case_lines,
-                    "chart": chart,
+                    "chart": data,
                 }
             )
         for group, contact_lines in board.contacts_by.items():
-            chart = bars([line.contacts for line in contact_lines]) if group in CHARTS and contact_lines else None
+            drawn = group in CHARTS and bool(contact_lines)
+            data = chart(contact_lines, [line.contacts for line in contact_lines], _("Contacts")) if drawn else None
             sections.append(
                 {
                     "key": f"contacts-{group}",
+                    "data_id": f"contacts-{group}-chart-data",
                     "kind": "contacts",
                     "title": dashboard.GROUP_TITLES[group],
                     "column": dashboard.COLUMNS[group],
                     "lines": contact_lines,
-                    "chart": chart,
+                    "chart": data,
                 }
             )
     context = {
