@@ -86,11 +86,14 @@ def test_a_supervisor_sees_cells_and_powiaty_of_the_city(city: City) -> None:
 def test_street_level_cells_never_single_out_a_point(city: City) -> None:
     _cases(city)
     body = _get(_http(city.supervisor), CELLS, bbox="19.44,51.75,19.47,51.78", zoom=18).json()
+    assert sum(f["properties"]["count"] for f in body["features"]) == 4
     for feature in body["features"]:
         assert feature["properties"]["cell"] == spatial.MIN_CELL
-        _lon, lat = feature["geometry"]["coordinates"]
-        # at a cell's centre, never at the case's point
-        assert round(lat * 1000) != lat * 1000 or round(lat, 4) != 51.7712
+        lon, lat = feature["geometry"]["coordinates"]
+        # every point is the centre of a 0.001° cell (…x5), never a case's own place (51.759, 51.7712)
+        assert round(lat * 10000) % 10 == 5
+        assert round(lon * 10000) % 10 == 5
+    assert "51.7712" not in json.dumps(body)
 
 
 def test_a_unit_head_sees_only_the_cases_of_the_unit(city: City, make_user: Any) -> None:
