@@ -375,3 +375,14 @@ def test_the_api_runs_a_shared_report_in_the_callers_scope(
     refused = client.get("/api/v1/reports/adhoc/", {"report": report.pk})
     assert refused.status_code == 400
     assert "free text" in str(refused.json()["errors"])
+
+
+def test_the_office_filters_offer_the_readers_offices_only(
+    city: City, cases: list[Any], make_user: Callable[..., User], staff_client: Callable[[User], WebClient]
+) -> None:
+    http = staff_client(_analyst(make_user, city.city))
+    response = http.get(BUILDER, {**Q, "unit": "ldz-roads", "group": "service"})
+    page = response.content.decode()
+    assert '<option value="ldz-roads" selected>Roads</option>' in page
+    assert 'value="other"' not in page
+    assert response.context["result"]["count"] == 2  # the potholes assigned to the roads unit

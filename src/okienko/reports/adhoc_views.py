@@ -115,7 +115,7 @@ def _month() -> tuple[dt.date, dt.date]:
     return today.replace(day=1), today
 
 
-def _form_context(data: dict[str, Any]) -> dict[str, Any]:
+def _form_context(data: dict[str, Any], offices: list[tuple[str, str]]) -> dict[str, Any]:
     spec = adhoc.SOURCES.get(data.get("source", ""), adhoc.CASES)
     since, until = _month()
     filters = data.get("filters") or {}
@@ -136,8 +136,14 @@ def _form_context(data: dict[str, Any]) -> dict[str, Any]:
         "filter_inputs": [
             (name, adhoc.FILTER_LABELS[name], str(filters.get(name, "")))
             for name in spec.filters
-            if name != "status" and name != "channel"
+            if name not in ("status", "channel", "organisation", "unit")
         ],
+        "office_filters": [
+            (name, adhoc.FILTER_LABELS[name], str(filters.get(name, "")))
+            for name in spec.filters
+            if name in ("organisation", "unit")
+        ],
+        "offices": offices,
         "status_filter": "status" in spec.filters,
         "channel_filter": "channel" in spec.filters,
         "status_value": filters.get("status", ""),
@@ -145,6 +151,12 @@ def _form_context(data: dict[str, Any]) -> dict[str, Any]:
         "status_choices": adhoc.status_choices(),
         "channel_choices": Channel.choices,
     }
+
+
+def _offices(scope: list[int]) -> list[tuple[str, str]]:
+    """The offices and units in the reader's scope, for the office filters (by code)."""
+    rows = Organisation.objects.filter(pk__in=scope).order_by("path").values_list("code", "name")
+    return [(code, name) for code, name in rows[:500]]
 
 
 def _results(definition: adhoc.Definition, scope: list[int], page_number: str) -> dict[str, Any]:
@@ -207,7 +219,7 @@ def builder_view(request: HttpRequest) -> HttpResponse:
         except adhoc.DefinitionError as refused:
             reasons = refused.reasons
     context: dict[str, Any] = {
-        **_form_context(data),
+        **_form_context(data, _offices(scope)),
         "reasons": reasons,
         "definition": definition,
         "loaded": loaded,
