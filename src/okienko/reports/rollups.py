@@ -17,6 +17,7 @@ until the next repair. One writer at a time (:func:`_lock`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,8 +74,11 @@ def buckets_of(case: Case) -> set[Bucket]:
 
 def case_days(case: Case) -> set[tuple[int, dt.date]]:
     """The (office, local day) pairs whose case rows count ``case``: the day it was opened and
-    the day it was resolved."""
-    return {(bucket.organisation_id, bucket.day) for bucket in buckets_of(case)}
+    the day it was resolved (needs only the office and the two times)."""
+    found = {(case.organisation_id, local_day(case.created_at))}
+    if case.resolved_at is not None:
+        found.add((case.organisation_id, local_day(case.resolved_at)))
+    return found
 
 
 CASE_KEYS = ("day", "organisation_id", "unit_id", "service_id", "channel", "gmina_id")
@@ -83,29 +87,34 @@ CONTACT_KEYS = ("day", "organisation_id", "channel", "direction", "outcome", "se
 CONTACT_SUMS = ("contacts", "timed", "duration_seconds")
 
 
-def _case_rows(opened: QuerySet[Case], resolved: QuerySet[Case]) -> list[CaseDay]:
+# A day table in memory: key (in the order of CASE_KEYS or CONTACT_KEYS) → its sums and, for cases,
+# the category last. Tuples, not model instances: an office's day holds thousands of rows.
+Table = dict[tuple[Any, ...], list[Any]]
+CASE_EXTRA = ("category_id",)
+
+
+def _case_table(opened: QuerySet[Case], resolved: QuerySet[Case]) -> Table:
     """Day rows of the cases opened in ``opened`` and resolved in ``resolved`` (two GROUP BYs)."""
     tz = zone()
     keys = ("organisation_id", "assigned_unit_id", "service_id", "service__category_id", "channel", "gmina_id")
-    rows: dict[tuple[object, ...], CaseDay] = {}
+    rows: Table = {}
 
-    def row(day: dt.date, values: dict[str, Any]) -> CaseDay:
-        unit = values["assigned_unit_id"] or 0
-        key = (day, values["organisation_id"], unit, values["service_id"], values["channel"], values["gmina_id"] or "")
-        if key not in rows:
-            rows[key] = CaseDay(
-                day=day,
-                organisation_id=values["organisation_id"],
-                unit_id=unit,
-                service_id=values["service_id"],
-                category_id=values["service__category_id"],
-                channel=values["channel"],
-                gmina_id=values["gmina_id"] or "",
-            )
-        return rows[key]
+    def row(day: dt.date, values: dict[str, Any]) -> list[Any]:
+        key = (
+            day,
+            values["organisation_id"],
+            values["assigned_unit_id"] or 0,
+            values["service_id"],
+            values["channel"],
+            values["gmina_id"] or "",
+        )
+        found = rows.get(key)
+        if found is None:
+            found = rows[key] = [0, 0, 0, 0, values["service__category_id"]]
+        return found
 
     for values in opened.annotate(d=TruncDate("created_at", tzinfo=tz)).values("d", *keys).annotate(n=Count("pk")):
-        row(values["d"], values).opened = values["n"]
+        row(values["d"], values)[0] = values["n"]
     took = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
     grouped = (
         resolved.filter(resolved_at__isnull=False)
@@ -119,11 +128,18 @@ def _case_rows(opened: QuerySet[Case], resolved: QuerySet[Case]) -> list[CaseDay
     )
     for values in grouped:
         target = row(values["d"], values)
-        target.resolved = values["n"]
-        target.resolved_in_time = values["in_time"]
         duration = values["took"]
-        target.resolution_seconds = max(0, int(duration.total_seconds())) if duration is not None else 0
-    return list(rows.values())
+        target[1] = values["n"]
+        target[2] = values["in_time"]
+        target[3] = max(0, int(duration.total_seconds())) if duration is not None else 0
+    return rows
+
+
+def _objects(model: Any, keys: tuple[str, ...], names: tuple[str, ...], table: Table) -> list[Any]:
+    return [
+        model(**dict(zip(keys, key, strict=True)), **dict(zip(names, values, strict=True)))
+        for key, values in table.items()
+    ]
 
 
 def recompute(buckets: Iterable[Bucket]) -> None:
@@ -137,14 +153,15 @@ def recompute_case_days(days: Iterable[tuple[int, dt.date]]) -> None:
     for organisation_id, day in sorted(set(days)):
         start, end = day_range(day)
         cases = Case.objects.filter(organisation_id=organisation_id)
-        new = _case_rows(
+        new = _case_table(
             cases.filter(created_at__gte=start, created_at__lt=end),
             cases.filter(resolved_at__gte=start, resolved_at__lt=end),
         )
         with transaction.atomic():
             _lock()
-            old = list(CaseDay.objects.filter(organisation_id=organisation_id, day=day))
-            _sync(CaseDay, CASE_KEYS, CASE_SUMS, old, new)
+            names = (*CASE_SUMS, *CASE_EXTRA)
+            old = _stored(CaseDay, CASE_KEYS, names, day, organisation_id=organisation_id)
+            _sync(CaseDay, CASE_KEYS, names, old, new)
             for projection in CASE_PROJECTIONS:
                 projection.apply(old, new)
 
@@ -158,7 +175,7 @@ def rebuild(since: dt.date | None = None) -> int:
         start, _end = day_range(since)
         opened_q = opened_q.filter(created_at__gte=start)
         resolved_q = resolved_q.filter(resolved_at__gte=start)
-    rows = _case_rows(opened_q, resolved_q)
+    rows = _objects(CaseDay, CASE_KEYS, (*CASE_SUMS, *CASE_EXTRA), _case_table(opened_q, resolved_q))
     with transaction.atomic():
         _lock()
         stale = CaseDay.objects.all() if since is None else CaseDay.objects.filter(day__gte=since)
@@ -175,7 +192,7 @@ def contact_bucket(interaction: Interaction) -> tuple[int, dt.date]:
     return interaction.organisation_id, local_day(interaction.started_at)
 
 
-def _contact_rows(contacts: QuerySet[Interaction]) -> list[ContactDay]:
+def _contact_table(contacts: QuerySet[Interaction]) -> Table:
     tz = zone()
     took = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
     grouped = (
@@ -187,24 +204,13 @@ def _contact_rows(contacts: QuerySet[Interaction]) -> list[ContactDay]:
             took=Sum(took, filter=Q(ended_at__isnull=False, ended_at__gte=F("started_at"))),
         )
     )
-    rows: list[ContactDay] = []
+    rows: Table = {}
     for v in grouped:
         duration = v["took"]
-        rows.append(
-            ContactDay(
-                day=v["d"],
-                hour=v["h"],
-                organisation_id=v["organisation_id"],
-                channel=v["channel"],
-                direction=v["direction"],
-                outcome=v["outcome"],
-                service_id=v["service_id"] or 0,
-                staff_id=v["staff_id"] or 0,
-                contacts=v["n"],
-                timed=v["timed"],
-                duration_seconds=max(0, int(duration.total_seconds())) if duration is not None else 0,
-            )
-        )
+        key: tuple[Any, ...] = (v["d"], v["organisation_id"], v["channel"], v["direction"], v["outcome"])
+        key += (v["service_id"] or 0, v["staff_id"] or 0, v["h"])
+        seconds = max(0, int(duration.total_seconds())) if duration is not None else 0
+        rows[key] = [v["n"], v["timed"], seconds]
     return rows
 
 
@@ -214,10 +220,10 @@ def recompute_contacts(buckets: Iterable[tuple[int, dt.date]]) -> None:
     for organisation_id, day in sorted(set(buckets)):
         start, end = day_range(day)
         contacts = Interaction.objects.filter(organisation_id=organisation_id)
-        new = _contact_rows(contacts.filter(started_at__gte=start, started_at__lt=end))
+        new = _contact_table(contacts.filter(started_at__gte=start, started_at__lt=end))
         with transaction.atomic():
             _lock()
-            old = list(ContactDay.objects.filter(organisation_id=organisation_id, day=day))
+            old = _stored(ContactDay, CONTACT_KEYS, CONTACT_SUMS, day, organisation_id=organisation_id)
             _sync(ContactDay, CONTACT_KEYS, CONTACT_SUMS, old, new)
             for projection in CONTACT_PROJECTIONS:
                 projection.apply(old, new)
@@ -229,7 +235,7 @@ def rebuild_contacts(since: dt.date | None = None) -> int:
     contacts = Interaction.objects.all()
     if since is not None:
         contacts = contacts.filter(started_at__gte=day_range(since)[0])
-    rows = _contact_rows(contacts)
+    rows = _objects(ContactDay, CONTACT_KEYS, CONTACT_SUMS, _contact_table(contacts))
     with transaction.atomic():
         _lock()
         stale = ContactDay.objects.all() if since is None else ContactDay.objects.filter(day__gte=since)
@@ -300,23 +306,32 @@ def _lock() -> None:
 LOCK_KEY = 0x6F6B_7270  # "okrp"
 
 
-def _sync(model: Any, keys: tuple[str, ...], sums: tuple[str, ...], old: list[Any], new: list[Any]) -> None:
+Stored = dict[tuple[Any, ...], tuple[int, list[Any]]]
+
+
+def _stored(model: Any, keys: tuple[str, ...], names: tuple[str, ...], day: dt.date, **where: Any) -> Stored:
+    """The stored rows of one day: key → (primary key, values) (the day is not read back)."""
+    found: Stored = {}
+    rest_keys = keys[1:]  # keys[0] is the day
+    for pk, *rest in model.objects.filter(day=day, **where).values_list("pk", *rest_keys, *names):
+        found[(day, *rest[: len(rest_keys)])] = (pk, list(rest[len(rest_keys) :]))
+    return found
+
+
+def _sync(model: Any, keys: tuple[str, ...], names: tuple[str, ...], old: Stored, new: Table) -> None:
     """Make the stored rows ``old`` equal ``new``: delete, update and insert only what differs."""
-    stored = {tuple(getattr(row, k) for k in keys): row for row in old}
+    gone = [pk for key, (pk, _values) in old.items() if key not in new]
     changed, added = [], []
-    for row in new:
-        key = tuple(getattr(row, k) for k in keys)
-        was = stored.pop(key, None)
+    for key, values in new.items():
+        was = old.get(key)
         if was is None:
-            added.append(row)
-        elif any(getattr(was, name) != getattr(row, name) for name in (*sums, "category_id") if hasattr(row, name)):
-            row.pk = was.pk
-            changed.append(row)
-    if stored:
-        model.objects.filter(pk__in=[row.pk for row in stored.values()]).delete()
+            added.append(model(**dict(zip(keys, key, strict=True)), **dict(zip(names, values, strict=True))))
+        elif was[1] != values:
+            changed.append(model(pk=was[0], **dict(zip(names, values, strict=True))))
+    if gone:
+        model.objects.filter(pk__in=gone).delete()
     if changed:
-        fields = [name for name in (*sums, "category_id") if hasattr(model, name)]
-        model.objects.bulk_update(changed, fields, batch_size=500)
+        model.objects.bulk_update(changed, list(names), batch_size=500)
     if added:
         model.objects.bulk_create(added, batch_size=2000)
 
@@ -330,22 +345,25 @@ class Projection:
     day_model: Any
     keys: tuple[str, ...]
     sums: tuple[str, ...]
-    key: Callable[[Any], tuple[Any, ...]]
-    on_create: Callable[[Any], dict[str, Any]] = lambda _row: {}
+    key: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # from a day row's key
+    on_create: Callable[[list[Any]], dict[str, Any]] = lambda _values: {}  # from its values
     day_fields: dict[str, Any] = field(default_factory=dict)
 
-    def apply(self, old: Iterable[Any], new: Iterable[Any]) -> None:
+    def apply(self, old: Stored, new: Table) -> None:
         """Move the month rows by (new day rows − old day rows)."""
+        width = len(self.sums)
         delta: dict[tuple[Any, ...], list[int]] = {}
         extras: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for sign, rows in ((-1, old), (1, new)):
-            for row in rows:
-                key = self.key(row)
-                change = delta.setdefault(key, [0] * len(self.sums))
-                for i, name in enumerate(self.sums):
-                    change[i] += sign * getattr(row, name)
-                if sign > 0:
-                    extras[key] = self.on_create(row)
+        for key, (_pk, values) in old.items():
+            change = delta.setdefault(self.key(key), [0] * width)
+            for i in range(width):
+                change[i] -= values[i]
+        for key, values in new.items():
+            month_key = self.key(key)
+            change = delta.setdefault(month_key, [0] * width)
+            for i in range(width):
+                change[i] += values[i]
+            extras[month_key] = self.on_create(values)
         emptied = False
         for key, change in delta.items():
             if not any(change):
@@ -400,6 +418,7 @@ class Projection:
         return ("category_id",) if self.model is CaseMonth else ()
 
 
+@functools.lru_cache(maxsize=4096)
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -410,8 +429,8 @@ CASE_PROJECTIONS = (
         day_model=CaseDay,
         keys=("month", "organisation_id", "unit_id", "service_id", "channel"),
         sums=CASE_SUMS,
-        key=lambda r: (month_of(r.day), r.organisation_id, r.unit_id, r.service_id, r.channel),
-        on_create=lambda r: {"category_id": r.category_id},
+        key=lambda k: (month_of(k[0]), k[1], k[2], k[3], k[4]),
+        on_create=lambda v: {"category_id": v[4]},
     ),
 )
 CONTACT_PROJECTIONS = (
@@ -420,21 +439,21 @@ CONTACT_PROJECTIONS = (
         day_model=ContactDay,
         keys=("month", "organisation_id", "channel", "direction", "outcome", "service_id"),
         sums=CONTACT_SUMS,
-        key=lambda r: (month_of(r.day), r.organisation_id, r.channel, r.direction, r.outcome, r.service_id),
+        key=lambda k: (month_of(k[0]), k[1], k[2], k[3], k[4], k[5]),
     ),
     Projection(
         model=ContactMonthStaff,
         day_model=ContactDay,
         keys=("month", "organisation_id", "staff_id", "outcome"),
         sums=CONTACT_SUMS,
-        key=lambda r: (month_of(r.day), r.organisation_id, r.staff_id, r.outcome),
+        key=lambda k: (month_of(k[0]), k[1], k[6], k[4]),
     ),
     Projection(
         model=ContactMonthHour,
         day_model=ContactDay,
         keys=("month", "organisation_id", "weekday", "hour", "outcome"),
         sums=CONTACT_SUMS,
-        key=lambda r: (month_of(r.day), r.organisation_id, r.day.isoweekday(), r.hour, r.outcome),
+        key=lambda k: (month_of(k[0]), k[1], k[0].isoweekday(), k[7], k[4]),
         day_fields={"weekday": ExtractIsoWeekDay("day")},
     ),
 )

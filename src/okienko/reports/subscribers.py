@@ -3,6 +3,8 @@ every contact event its office's day of contacts; after the batch, the marked da
 
 from __future__ import annotations
 
+import time
+
 from okienko.cases.models import Case
 from okienko.core import events
 from okienko.core.models import OutboxEvent
@@ -23,12 +25,15 @@ def case_rollups(event: OutboxEvent) -> None:
         return
     if event.aggregate_type != "cases.case" or not event.aggregate_id.isdigit():
         return
-    case = Case.objects.filter(pk=int(event.aggregate_id)).only("organisation_id", "created_at", "resolved_at").first()
-    if case is not None:
-        rollups.mark(RollupMark.Kind.CASES, rollups.case_days(case))
+    found = Case.objects.filter(pk=int(event.aggregate_id)).values_list("organisation_id", "created_at", "resolved_at")
+    for organisation_id, created_at, resolved_at in found:
+        days = {(organisation_id, rollups.local_day(created_at))}
+        if resolved_at is not None:
+            days.add((organisation_id, rollups.local_day(resolved_at)))
+        rollups.mark(RollupMark.Kind.CASES, days)
         if event.topic in {"case.created", "case.opened"}:
             # A case opened from a contact changes the contact's outcome without a contact event.
-            linked = Interaction.objects.filter(case_id=case.pk).only("organisation_id", "started_at")
+            linked = Interaction.objects.filter(case_id=int(event.aggregate_id)).only("organisation_id", "started_at")
             rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(i) for i in linked])
 
 
@@ -42,7 +47,17 @@ def contact_rollups(event: OutboxEvent) -> None:
         rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(interaction)])
 
 
+FLUSH_EVERY = 5.0  # seconds: how stale a rollup may get while deliveries keep coming
+_last_flush = [0.0]
+
+
 @events.after_deliveries
 def flush_rollups() -> None:
-    """After each batch of deliveries: recompute the days the batch marked, each once."""
+    """After a batch of deliveries: recompute the marked days, each once — when the outbox has
+    nothing more due, or at most every :data:`FLUSH_EVERY` seconds while it has (so a burst of
+    events on the same days is coalesced into one recomputation of each)."""
+    now = time.monotonic()
+    if now - _last_flush[0] < FLUSH_EVERY and events.OUTBOX.claimable().exists():
+        return
+    _last_flush[0] = now
     rollups.flush()
