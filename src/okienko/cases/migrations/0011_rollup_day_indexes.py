@@ -5,30 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0010_alter_scopegrant_permission'),
-        ('cases', '0010_report_indexes'),
-        ('catalogue', '0007_service_case_type'),
-        ('clients', '0005_clientcontact_bounces'),
+        ("accounts", "0010_alter_scopegrant_permission"),
+        ("cases", "0010_report_indexes"),
+        ("catalogue", "0007_service_case_type"),
+        ("clients", "0005_clientcontact_bounces"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_service_created',
+            model_name="case",
+            name="case_service_created",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_service_resolved',
+            model_name="case",
+            name="case_service_resolved",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['organisation', 'created_at'], name='case_org_created'),
+            model_name="case",
+            index=models.Index(fields=["organisation", "created_at"], name="case_org_created"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('resolved_at__isnull', False)), fields=['organisation', 'resolved_at'], name='case_org_resolved'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("resolved_at__isnull", False)),
+                fields=["organisation", "resolved_at"],
+                name="case_org_resolved",
+            ),
         ),
     ]

@@ -5,19 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0010_alter_scopegrant_permission'),
-        ('cases', '0011_rollup_day_indexes'),
-        ('catalogue', '0007_service_case_type'),
-        ('clients', '0005_clientcontact_bounces'),
-        ('interactions', '0003_letters_and_scans'),
+        ("accounts", "0010_alter_scopegrant_permission"),
+        ("cases", "0011_rollup_day_indexes"),
+        ("catalogue", "0007_service_case_type"),
+        ("clients", "0005_clientcontact_bounces"),
+        ("interactions", "0003_letters_and_scans"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['organisation', 'started_at'], name='interaction_org_started'),
+            model_name="interaction",
+            index=models.Index(fields=["organisation", "started_at"], name="interaction_org_started"),
         ),
     ]

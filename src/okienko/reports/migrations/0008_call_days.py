@@ -4,36 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0007_month_rollups_and_marks'),
+        ("reports", "0007_month_rollups_and_marks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallDay',
+            name="CallDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('organisation_id', models.BigIntegerField(verbose_name='organisation')),
-                ('queue', models.CharField(max_length=60, verbose_name='queue')),
-                ('offered', models.PositiveIntegerField(default=0, verbose_name='offered')),
-                ('answered', models.PositiveIntegerField(default=0, verbose_name='answered')),
-                ('answered_within', models.PositiveIntegerField(default=0, verbose_name='answered within the target')),
-                ('abandoned', models.PositiveIntegerField(default=0, verbose_name='abandoned')),
-                ('short_abandoned', models.PositiveIntegerField(default=0, verbose_name='abandoned within seconds')),
-                ('overflowed_out', models.PositiveIntegerField(default=0, verbose_name='overflowed to other queues')),
-                ('completed', models.PositiveIntegerField(default=0, verbose_name='completed')),
-                ('wait_seconds', models.FloatField(default=0, verbose_name='waiting time of answered calls (seconds, sum)')),
-                ('talk_seconds', models.FloatField(default=0, verbose_name='talk time (seconds, sum)')),
-                ('wrap_seconds', models.FloatField(default=0, verbose_name='wrap-up time (seconds, sum)')),
-                ('max_wait', models.FloatField(default=0, verbose_name='longest wait (seconds)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="day")),
+                ("organisation_id", models.BigIntegerField(verbose_name="organisation")),
+                ("queue", models.CharField(max_length=60, verbose_name="queue")),
+                ("offered", models.PositiveIntegerField(default=0, verbose_name="offered")),
+                ("answered", models.PositiveIntegerField(default=0, verbose_name="answered")),
+                ("answered_within", models.PositiveIntegerField(default=0, verbose_name="answered within the target")),
+                ("abandoned", models.PositiveIntegerField(default=0, verbose_name="abandoned")),
+                ("short_abandoned", models.PositiveIntegerField(default=0, verbose_name="abandoned within seconds")),
+                ("overflowed_out", models.PositiveIntegerField(default=0, verbose_name="overflowed to other queues")),
+                ("completed", models.PositiveIntegerField(default=0, verbose_name="completed")),
+                (
+                    "wait_seconds",
+                    models.FloatField(default=0, verbose_name="waiting time of answered calls (seconds, sum)"),
+                ),
+                ("talk_seconds", models.FloatField(default=0, verbose_name="talk time (seconds, sum)")),
+                ("wrap_seconds", models.FloatField(default=0, verbose_name="wrap-up time (seconds, sum)")),
+                ("max_wait", models.FloatField(default=0, verbose_name="longest wait (seconds)")),
             ],
             options={
-                'verbose_name': 'calls per day',
-                'verbose_name_plural': 'calls per day',
-                'indexes': [models.Index(fields=['organisation_id', 'day'], name='reports_callday_org')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'queue'), name='reports_callday_key')],
+                "verbose_name": "calls per day",
+                "verbose_name_plural": "calls per day",
+                "indexes": [models.Index(fields=["organisation_id", "day"], name="reports_callday_org")],
+                "constraints": [models.UniqueConstraint(fields=("day", "queue"), name="reports_callday_key")],
             },
         ),
     ]
