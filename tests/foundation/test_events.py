@@ -29,8 +29,21 @@ def _flaky(event: OutboxEvent) -> None:
     received.append("flaky-ok")
 
 
+batches: list[list[str]] = []
+
+
+@events.batch_subscriber("test.batch.*", name="tests.batch")
+def _batch(found: list[OutboxEvent]) -> None:
+    if any(e.payload.get("bad") and failures.get(str(e.pk)) for e in found):
+        bad = next(e for e in found if e.payload.get("bad"))
+        failures[str(bad.pk)] -= 1
+        raise ConnectionError("one of them is bad")
+    batches.append([e.topic for e in found])
+
+
 @pytest.fixture(autouse=True)
 def _reset() -> None:
+    batches.clear()
     received.clear()
     failures.clear()
 
@@ -105,3 +118,29 @@ def test_delivered_event_is_not_delivered_twice() -> None:
 def test_backoff_doubles_and_is_capped_at_an_hour() -> None:
     assert [events.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [10, 20, 40, 80]
     assert events.backoff(30).total_seconds() == 3600
+
+
+@pytest.mark.django_db
+def test_a_batch_subscriber_gets_the_batch_at_once_in_one_completion() -> None:
+    for n in range(5):
+        events.emit(f"test.batch.{n}")
+    assert events.deliver_due() == 5
+    assert batches == [[f"test.batch.{n}" for n in range(5)]]
+    assert set(OutboxDelivery.objects.values_list("status", "attempts")) == {("done", 1)}
+
+
+@pytest.mark.django_db
+def test_a_failing_batch_is_delivered_one_by_one_so_only_the_bad_event_is_retried() -> None:
+    with time_machine.travel("2026-03-02 10:00:00+00:00", tick=False) as traveller:
+        events.emit("test.batch.a")
+        bad = events.emit("test.batch.b", payload={"bad": True})
+        events.emit("test.batch.c")
+        failures[str(bad.pk)] = 2  # fails as a batch, and once more on its own
+        assert events.deliver_due() == 3
+        assert batches == [["test.batch.a"], ["test.batch.c"]]
+        states = dict(OutboxDelivery.objects.values_list("event__topic", "status"))
+        assert states == {"test.batch.a": "done", "test.batch.b": "pending", "test.batch.c": "done"}
+        traveller.shift(10)
+        assert events.deliver_due() == 1
+    assert batches[-1] == ["test.batch.b"]
+    assert set(OutboxDelivery.objects.values_list("status", flat=True)) == {"done"}

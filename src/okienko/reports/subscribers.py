@@ -3,6 +3,7 @@ every contact event its office's day of contacts; after the batch, the marked da
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from okienko.cases.models import Case
@@ -19,32 +20,42 @@ TOPICS = frozenset(
 )
 
 
-@events.subscriber("case.*", name="reports.case_rollups")
-def case_rollups(event: OutboxEvent) -> None:
-    if event.topic not in TOPICS:
+@events.batch_subscriber("case.*", name="reports.case_rollups")
+def case_rollups(found: list[OutboxEvent]) -> None:
+    """Mark the days a batch's cases count in (one read of the cases, one insert of marks)."""
+    ids = {
+        int(e.aggregate_id)
+        for e in found
+        if e.topic in TOPICS and e.aggregate_type == "cases.case" and e.aggregate_id.isdigit()
+    }
+    if not ids:
         return
-    if event.aggregate_type != "cases.case" or not event.aggregate_id.isdigit():
-        return
-    found = Case.objects.filter(pk=int(event.aggregate_id)).values_list("organisation_id", "created_at", "resolved_at")
-    for organisation_id, created_at, resolved_at in found:
-        days = {(organisation_id, rollups.local_day(created_at))}
+    days: set[tuple[int, dt.date]] = set()
+    for organisation_id, created_at, resolved_at in Case.objects.filter(pk__in=ids).values_list(
+        "organisation_id", "created_at", "resolved_at"
+    ):
+        days.add((organisation_id, rollups.local_day(created_at)))
         if resolved_at is not None:
             days.add((organisation_id, rollups.local_day(resolved_at)))
-        rollups.mark(RollupMark.Kind.CASES, days)
-        if event.topic in {"case.created", "case.opened"}:
-            # A case opened from a contact changes the contact's outcome without a contact event.
-            linked = Interaction.objects.filter(case_id=int(event.aggregate_id)).only("organisation_id", "started_at")
-            rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(i) for i in linked])
+    rollups.mark(RollupMark.Kind.CASES, days)
+    # A case opened from a contact changes the contact's outcome without a contact event.
+    opened = {int(e.aggregate_id) for e in found if e.topic in {"case.created", "case.opened"}} & ids
+    if opened:
+        linked = Interaction.objects.filter(case_id__in=opened).only("organisation_id", "started_at")
+        rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(i) for i in linked])
 
 
-@events.subscriber("interaction.*", name="reports.contact_rollups")
-def contact_rollups(event: OutboxEvent) -> None:
+@events.batch_subscriber("interaction.*", name="reports.contact_rollups")
+def contact_rollups(found: list[OutboxEvent]) -> None:
     """A contact recorded or changed (linked to a case: its outcome) marks its office's day."""
-    if event.aggregate_type != "interactions.interaction" or not event.aggregate_id.isdigit():
-        return
-    interaction = Interaction.objects.filter(pk=int(event.aggregate_id)).only("organisation_id", "started_at").first()
-    if interaction is not None:
-        rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(interaction)])
+    ids = {
+        int(e.aggregate_id)
+        for e in found
+        if e.aggregate_type == "interactions.interaction" and e.aggregate_id.isdigit()
+    }
+    if ids:
+        contacts = Interaction.objects.filter(pk__in=ids).only("organisation_id", "started_at")
+        rollups.mark(RollupMark.Kind.CONTACTS, [rollups.contact_bucket(i) for i in contacts])
 
 
 FLUSH_EVERY = 5.0  # seconds: how stale a rollup may get while deliveries keep coming
