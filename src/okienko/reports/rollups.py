@@ -66,18 +66,15 @@ class Bucket:
 
 def buckets_of(case: Case) -> set[Bucket]:
     keys = (case.organisation_id, case.service_id, case.channel, case.gmina_id or "")
-    found = {Bucket(local_day(case.created_at), *keys)}
-    if case.resolved_at is not None:
-        found.add(Bucket(local_day(case.resolved_at), *keys))
-    return found
+    return {Bucket(day, *keys) for _office, day in days_of(case.organisation_id, case.created_at, case.resolved_at)}
 
 
-def case_days(case: Case) -> set[tuple[int, dt.date]]:
-    """The (office, local day) pairs whose case rows count ``case``: the day it was opened and
-    the day it was resolved (needs only the office and the two times)."""
-    found = {(case.organisation_id, local_day(case.created_at))}
-    if case.resolved_at is not None:
-        found.add((case.organisation_id, local_day(case.resolved_at)))
+def days_of(organisation_id: int, created_at: dt.datetime, resolved_at: dt.datetime | None) -> set[tuple[int, dt.date]]:
+    """The (office, local day) pairs whose case rows count a case: the day it was opened and the
+    day it was resolved."""
+    found = {(organisation_id, local_day(created_at))}
+    if resolved_at is not None:
+        found.add((organisation_id, local_day(resolved_at)))
     return found
 
 
@@ -348,6 +345,7 @@ class Projection:
     key: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # from a day row's key
     on_create: Callable[[list[Any]], dict[str, Any]] = lambda _values: {}  # from its values
     day_fields: dict[str, Any] = field(default_factory=dict)
+    values: tuple[str, ...] = ()  # not keys: taken from the latest day row (a service's category)
 
     def apply(self, old: Stored, new: Table) -> None:
         """Move the month rows by (new day rows − old day rows)."""
@@ -396,7 +394,7 @@ class Projection:
             .annotate(
                 **{f"s_{name}": Sum(name) for name in self.sums},
                 # not a key: the service's category (the latest, should a service have moved)
-                **{name: Max(name) for name in self._extra_fields()},
+                **{name: Max(name) for name in self.values},
             )
         )
         rows = []
@@ -408,14 +406,11 @@ class Projection:
                 self.model(
                     month=month,
                     **{name: values[name] for name in self.keys if name != "month"},
-                    **{name: values[name] for name in self._extra_fields()},
+                    **{name: values[name] for name in self.values},
                     **{name: values[f"s_{name}"] or 0 for name in self.sums},
                 )
             )
         self.model.objects.bulk_create(rows, batch_size=2000)
-
-    def _extra_fields(self) -> tuple[str, ...]:
-        return ("category_id",) if self.model is CaseMonth else ()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -431,6 +426,7 @@ CASE_PROJECTIONS = (
         sums=CASE_SUMS,
         key=lambda k: (month_of(k[0]), k[1], k[2], k[3], k[4]),
         on_create=lambda v: {"category_id": v[4]},
+        values=CASE_EXTRA,
     ),
 )
 CONTACT_PROJECTIONS = (

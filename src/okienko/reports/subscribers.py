@@ -34,9 +34,7 @@ def case_rollups(found: list[OutboxEvent]) -> None:
     for organisation_id, created_at, resolved_at in Case.objects.filter(pk__in=ids).values_list(
         "organisation_id", "created_at", "resolved_at"
     ):
-        days.add((organisation_id, rollups.local_day(created_at)))
-        if resolved_at is not None:
-            days.add((organisation_id, rollups.local_day(resolved_at)))
+        days |= rollups.days_of(organisation_id, created_at, resolved_at)
     rollups.mark(RollupMark.Kind.CASES, days)
     # A case opened from a contact changes the contact's outcome without a contact event.
     opened = {int(e.aggregate_id) for e in found if e.topic in {"case.created", "case.opened"}} & ids
