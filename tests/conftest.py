@@ -18,12 +18,74 @@ _APPEND_ONLY = importlib.import_module("okienko.core.migrations.0002_audit_appen
 _ACCESS_LOG_APPEND_ONLY = importlib.import_module("okienko.contracting.migrations.0002_access_log_append_only")
 
 
+class _OneRequestAtATime:
+    """The live server's WSGI application, serving one request at a time.
+
+    With the embedded SQLite database in memory, every thread of Django's threaded test server
+    shares the one connection of the test; two requests at once (a page and the poll it starts, a
+    form sent while the session is saved) then fail with "database table is locked", and a work
+    queue woken in the request loses its wake-up. The lock is held from the call of the
+    application until the server closes the response (after its body is sent), and waits at most
+    ``TIMEOUT`` seconds so that a request which calls the server itself cannot hang a test."""
+
+    TIMEOUT = 60.0
+
+    def __init__(self, application: Any) -> None:
+        import threading
+
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        held = self.lock.acquire(timeout=self.TIMEOUT)
+        try:
+            result = self.application(environ, start_response)
+        except BaseException:
+            if held:
+                self.lock.release()
+            raise
+        return _Released(result, self.lock if held else None)
+
+
+class _Released:
+    """A response body that releases the lock when the server closes it."""
+
+    def __init__(self, result: Any, lock: Any) -> None:
+        self.result, self.lock = result, lock
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            if self.lock is not None:
+                self.lock, lock = None, self.lock
+                lock.release()
+
+
+def _serialise_the_live_server() -> None:
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test import testcases
+
+    class OneRequestAtATimeServer(ThreadedWSGIServer):
+        def set_app(self, application: Any) -> None:
+            super().set_app(_OneRequestAtATime(application))
+
+    testcases.LiveServerThread.server_class = OneRequestAtATimeServer
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Parallel workers on one Redis must not see each other's keys: each worker gets its own
+    """The live server serves one request at a time (see ``_OneRequestAtATime``).
+
+    Parallel workers on one Redis must not see each other's keys: each worker gets its own
     cache database (``cache.clear()`` empties a whole database, and lock-out counters would
     collide) and its own channel-layer prefix (pub/sub channels ignore the database number)."""
     from django.conf import settings
 
+    _serialise_the_live_server()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     cache: dict[str, Any] = settings.CACHES.get("default", {})
     if not worker or "redis" not in str(cache.get("BACKEND", "")):
