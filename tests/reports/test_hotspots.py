@@ -16,7 +16,9 @@ from django.test import Client as WebClient
 
 from okienko.accounts.roles import Role
 from okienko.cases.models import Case
-from okienko.core.models import AuditRecord
+from okienko.core import events
+from okienko.core.models import AuditRecord, OutboxEvent
+from okienko.notifications.models import Event, Notification
 from okienko.reports import hotspots, tasks
 from okienko.reports.hotspot_models import HotSpot
 from tests.cases.conftest import POINT, City, open_pothole
@@ -114,3 +116,97 @@ def test_the_panels_show_hot_spots_in_scope_only(city: City, make_user: Any) -> 
             for url in ("/desk/reports/map/", "/desk/reports/"):
                 html = http.get(url).content.decode()
                 assert ("Pothole" in html and ("51,755" in html or "51.755" in html)) is sees, (user.username, url)
+
+
+def _deliver() -> None:
+    for _round in range(50):
+        if not events.deliver_due():
+            break
+
+
+def _told() -> list[Notification]:
+    return list(Notification.objects.filter(event=Event.HOTSPOT_FLAGGED).order_by("recipient"))
+
+
+def test_a_new_hot_spot_is_told_once_to_the_staff_who_act_on_it(city: City, make_user: Any) -> None:
+    city.supervisor.email = "kierownik@lodz.example"  # reports.view in the case's office
+    city.supervisor.save()
+    head = make_user("head", roles=[(city.roads, Role.SUPERVISOR)])  # the unit running potholes
+    head.email, head.preferred_language, head.first_name, head.last_name = "head@roads.example", "en", "Road", "Head"
+    head.save()
+    city.expert.email = "expert@roads.example"  # works on cases, no reports.view: not told
+    city.expert.save()
+    stranger = make_user("stranger", roles=[(city.other_city, Role.ANALYST)])  # reports of another city
+    stranger.email = "analyst@other.example"
+    stranger.save()
+    _open(city, 6, days_ago=1)
+    _deliver()  # the cases' own events first
+    assert len(hotspots.run(NOW)) == 1
+    spot = HotSpot.objects.get()
+    _deliver()
+    told = _told()
+    assert [(n.recipient, n.language) for n in told] == [
+        ("head@roads.example", "en"),
+        ("kierownik@lodz.example", "pl"),
+    ]
+    english, polish = told
+    assert polish.subject == "Wczesne ostrzeganie: skupisko zgłoszeń — Pothole"
+    assert "Ostatnie siedem dni: 6 spraw; zwykle średnio 0,0 tygodniowo." in polish.body_text
+    assert "51,755° N, 19,455° E" in polish.body_text
+    assert f"/desk/reports/map/?since=2026-11-17&until=2026-11-23&service={city.pothole.pk}#map=15/51.7550/19.4550" in (
+        polish.body_text
+    )
+    assert "/desk/reports/map/#hotspots-h" in polish.body_text
+    assert "The last seven days: 6 cases; usually 0.0 a week on average." in english.body_text
+    assert english.body_text.startswith("Dear Road Head,")
+    assert all(n.status == Notification.Status.QUEUED for n in told)
+    queued = AuditRecord.objects.filter(action="notification.queued", object_id__in=[str(n.pk) for n in told])
+    assert queued.count() == 2
+    event = OutboxEvent.objects.get(topic=hotspots.FLAGGED)
+    assert (event.aggregate_id, event.organisation_id) == (str(spot.pk), city.city.pk)
+    # a redelivered event queues nothing new
+    from okienko.notifications.hotspots import on_hotspot_flagged
+
+    on_hotspot_flagged(event)
+    assert len(_told()) == 2
+    # the same week again, and a count that grows: no new event, nobody told twice
+    assert hotspots.run(NOW) == []
+    _open(city, 3, days_ago=0.5)
+    assert hotspots.run(NOW) == []
+    spot.refresh_from_db()
+    assert spot.count == 9
+    _deliver()
+    assert OutboxEvent.objects.filter(topic=hotspots.FLAGGED).count() == 1
+    assert len(_told()) == 2
+
+
+def test_polish_plural_forms_in_the_message(city: City) -> None:
+    city.supervisor.email = "kierownik@lodz.example"
+    city.supervisor.save()
+    _open(city, 22, days_ago=1)
+    _deliver()
+    hotspots.run(NOW)
+    _deliver()
+    (told,) = _told()
+    assert "Ostatnie siedem dni: 22 sprawy;" in told.body_text
+
+
+def test_nobody_with_an_address_nobody_told(city: City) -> None:
+    _open(city, 6, days_ago=1)
+    _deliver()
+    assert len(hotspots.run(NOW)) == 1
+    _deliver()
+    assert _told() == []
+
+
+def test_hot_spots_in_the_admin_are_read_only(city: City, admin_client: WebClient) -> None:
+    _open(city, 6, days_ago=1)
+    hotspots.run(NOW)
+    spot = HotSpot.objects.get()
+    listing = admin_client.get(f"/admin/reports/hotspot/?organisation__id__exact={city.city.pk}")
+    assert listing.status_code == 200
+    assert "Pothole" in listing.content.decode()
+    assert admin_client.get("/admin/reports/hotspot/add/").status_code == 403
+    detail = admin_client.get(f"/admin/reports/hotspot/{spot.pk}/change/")
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()

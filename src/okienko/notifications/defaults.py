@@ -57,6 +57,11 @@ VARIABLES: dict[str, str | Promise] = {
     "item_kind": _("what it is: a training, a job fair…"),
     "place": _("where the training or event is (or “online”)"),
     "offer_title": _("the position of the job offer"),
+    "cases": _("how many cases in the last seven days, in words (“7 spraw”)"),
+    "usual": _("the usual number of cases there a week (the mean of the eight weeks before)"),
+    "centre": _("the centre of the area of the hot spot (latitude, longitude)"),
+    "map_link": _("the desk map zoomed to the hot spot"),
+    "list_link": _("the list of hot spots on the desk map page"),
 }
 
 _SIGNATURE_PL = "\n\nZ poważaniem\n{{ office }}{% if office_phone %}\ntel. {{ office_phone }}{% endif %}"
@@ -292,6 +297,22 @@ EMAIL: dict[tuple[str, str], Wording] = {
         _HELLO_EN + "the knowledge article “{{ article_title }}” ({{ office }}) is due for review on"
         " {{ review_date }}. Please check that it is still correct and set the next review date:"
         "\n{{ article_link }}\n\nYou receive this message because you are the article's owner.\n— Okienko",
+    ),
+    ("hotspot_flagged", "pl"): Wording(
+        "Wczesne ostrzeganie: skupisko zgłoszeń — {{ service }}",
+        _HELLO_PL + "w jednym miejscu nagle przybyło zgłoszeń w sprawie: {{ service }} ({{ office }})."
+        "\n\nOstatnie siedem dni: {{ cases }}; zwykle średnio {{ usual }} tygodniowo."
+        "\nŚrodek obszaru (ok. 1,1 × 0,7 km): {{ centre }}"
+        "\n\nMapa w tym miejscu: {{ map_link }}\nWszystkie skupiska z ostatnich tygodni: {{ list_link }}"
+        "\n\nTa wiadomość trafia do Pana/Pani, bo ma Pan/Pani dostęp do raportów tej jednostki.\n— Okienko",
+    ),
+    ("hotspot_flagged", "en"): Wording(
+        "Early warning: a cluster of cases — {{ service }}",
+        _HELLO_EN + "cases about {{ service }} ({{ office }}) have suddenly multiplied in one place."
+        "\n\nThe last seven days: {{ cases }}; usually {{ usual }} a week on average."
+        "\nCentre of the area (about 1.1 × 0.7 km): {{ centre }}"
+        "\n\nThe map at this place: {{ map_link }}\nAll hot spots of the last weeks: {{ list_link }}"
+        "\n\nYou receive this message because you can see this office's reports.\n— Okienko",
     ),
     ("chat_transcript", "pl"): Wording(
         "Zapis rozmowy na czacie z {{ office }}",

@@ -41,6 +41,7 @@ class Event(models.TextChoices):
     JOB_ANNOUNCEMENT = "job_announcement", _("a training or job fair for a matching job seeker")
     JOB_EVENT_PROMOTED = "job_event_promoted", _("a place freed for someone on a waiting list (training, job fair)")
     JOB_APPLICATION = "job_application", _("a new application for an employer's job offer")
+    HOTSPOT_FLAGGED = "hotspot_flagged", _("an early warning: a sudden cluster of cases in one place (staff)")
 
 
 class Channel(models.TextChoices):

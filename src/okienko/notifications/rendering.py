@@ -139,6 +139,11 @@ def sample_context(language: str = "pl") -> dict[str, str]:
             "article_title": "Reporting a pothole",
             "article_link": "https://okienko.example/desk/knowledge/editor/example/",
             "review_date": "5 December 2026",
+            "cases": "7 cases",
+            "usual": "0.4",
+            "centre": "51.765° N, 19.455° E",
+            "map_link": "https://okienko.example/desk/reports/map/?service=1#map=15/51.7650/19.4550",
+            "list_link": "https://okienko.example/desk/reports/map/#hotspots-h",
         }
     return {
         "name": "Anna Kowalska",
@@ -158,4 +163,9 @@ def sample_context(language: str = "pl") -> dict[str, str]:
         "article_title": "Jak zgłosić dziurę w jezdni",
         "article_link": "https://okienko.example/desk/knowledge/editor/przyklad/",
         "review_date": "5 grudnia 2026",
+        "cases": "7 spraw",
+        "usual": "0,4",
+        "centre": "51,765° N, 19,455° E",
+        "map_link": "https://okienko.example/desk/reports/map/?service=1#map=15/51.7650/19.4550",
+        "list_link": "https://okienko.example/desk/reports/map/#hotspots-h",
     }

@@ -482,6 +482,7 @@ def on_email_bounced(event: OutboxEvent) -> None:
 
 
 from okienko.notifications import appointments as _appointments  # noqa: E402,F401  (registers its subscribers)
+from okienko.notifications import hotspots as _hotspots  # noqa: E402,F401  (registers its subscriber)
 from okienko.notifications import job_alerts as _job_alerts  # noqa: E402,F401  (registers its subscriber)
 from okienko.notifications import job_announcements as _job_announcements  # noqa: E402,F401  (registers its subscriber)
 from okienko.notifications import job_applications as _job_applications  # noqa: E402,F401  (registers its subscriber)

@@ -11,7 +11,9 @@ over the few candidate cells.
 
 :func:`record` keeps the flags as :class:`~okienko.reports.models.HotSpot` rows (one per office,
 service, ISO week and cell; created and updated with an audit entry), which the map page and the
-dashboard list for the reader's scope.
+dashboard list for the reader's scope. A **new** row also emits ``reports.hotspot_flagged`` in the
+same transaction (the notifications app tells the staff who act on it; a count change of a row
+already recorded emits nothing, so a re-run of the same week tells nobody twice).
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import Count, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, Floor
+from django.urls import reverse
 
 from okienko.cases.models import Case
-from okienko.core import audit, clock
+from okienko.core import audit, clock, events
 from okienko.reports.hotspot_models import HotSpot
 from okienko.reports.maps import SHOWN_STATUSES
 from okienko.reports.rollups import local_day
@@ -39,6 +43,8 @@ MIN_COUNT = 5
 P_LIMIT = 0.01
 RECENT_WEEKS = 4  # how far back the desk lists recorded hot spots
 MAX_LISTED = 50
+ZOOM = 15  # the desk map's zoom for a link to one cell (about 1.5 km across on screen)
+FLAGGED = "reports.hotspot_flagged"
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,21 @@ def detect(
     return sorted(flags, key=lambda f: (f.p_value, -f.count, f.service_id, f.cy, f.cx))
 
 
+def links(spot: HotSpot, at: dt.datetime) -> dict[str, str]:
+    """Site-relative links for a message about ``spot``: the desk map filtered to its service and
+    the detection's seven days, zoomed to the cell (``#map=zoom/lat/lon``, read by
+    ``desk_map.js``), and the list of recorded hot spots on the same page."""
+    day = local_day(at)
+    page = reverse("reports_map:map")
+    query = urlencode(
+        {"since": (day - dt.timedelta(days=6)).isoformat(), "until": day.isoformat(), "service": spot.service_id}
+    )
+    return {
+        "map_path": f"{page}?{query}#map={ZOOM}/{spot.latitude:.4f}/{spot.longitude:.4f}",
+        "list_path": f"{page}#hotspots-h",
+    }
+
+
 def week_of(now: dt.datetime) -> dt.date:
     day = local_day(now)
     return day - dt.timedelta(days=day.weekday())
@@ -190,6 +211,21 @@ def record(flags: Iterable[Flag], now: dt.datetime | None = None) -> list[HotSpo
                     obj=spot,
                     organisation_id=flag.organisation_id,
                     data={"service": flag.service_id, "count": flag.count, "expected": flag.expected},
+                )
+                events.emit(
+                    FLAGGED,
+                    obj=spot,
+                    organisation_id=flag.organisation_id,
+                    payload={
+                        "hotspot": spot.pk,
+                        "service": flag.service_id,
+                        "week": week.isoformat(),
+                        "latitude": f"{lat:.4f}",
+                        "longitude": f"{lon:.4f}",
+                        "count": flag.count,
+                        "expected": flag.expected,
+                        **links(spot, at),
+                    },
                 )
                 created.append(spot)
             elif spot.count != flag.count:

@@ -15,7 +15,14 @@
     var maxZoom = parseInt(d.maxZoom, 10) || 18, minZoom = parseInt(d.minZoom, 10) || 5;
     var map = L.map(el, { keyboard: true, maxZoom: maxZoom, minZoom: minZoom, maxBounds: bounds.pad(0.05) });
     if (d.tiles) { L.tileLayer(d.tiles, { attribution: d.attribution || "", maxZoom: maxZoom }).addTo(map); }
-    map.fitBounds(bounds);
+    // "#map=zoom/lat/lon" (the hot-spot e-mail's link) opens the map there, else the offices' extent
+    var at = /^#map=(\d{1,2})\/(-?\d{1,3}(?:\.\d+)?)\/(-?\d{1,3}(?:\.\d+)?)$/.exec(window.location.hash);
+    var spot = at ? L.latLng(parseFloat(at[2]), parseFloat(at[3])) : null;
+    if (spot && bounds.contains(spot)) {
+      map.setView(spot, Math.min(maxZoom, Math.max(minZoom, parseInt(at[1], 10))));
+    } else {
+      map.fitBounds(bounds);
+    }
     var counts = L.layerGroup(), heat = L.okienkoHeat ? L.okienkoHeat([]) : null, shapes = null, legend = null;
     var boundaries = {}, mode = "cells", pending = 0;
     function say(text) { if (status) { status.textContent = text; } }
