@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import yaml
+from django.test import Client as WebClient
 from rest_framework.test import APIClient
 
 from okienko.accounts.models import Organisation
@@ -80,6 +82,40 @@ def test_catalogue_lists_services_with_questions(office: APIClient, region: Orga
     body = office.get("/api/v1/catalogue/services/", {"organisation": "wup"}).json()
     assert [(s["code"], [q["code"] for q in s["questions"]]) for s in body["results"]] == [("allowance", ["since"])]
     assert office.get("/api/v1/catalogue/categories/").json()["results"][0]["code"] == "benefits"
+
+
+def test_catalogue_shows_each_services_case_type_read_only(office: APIClient, region: Organisation) -> None:
+    category = ServiceCategory.objects.create(organisation=region, code="admin", name="Sprawy ogólne")
+    Service.objects.create(organisation=region, code="allowance", category=category, public_name="Zasiłek")
+    complaint = Service.objects.create(
+        organisation=region,
+        code="complaint",
+        category=category,
+        public_name="Skarga",
+        case_type=Service.CaseType.COMPLAINT,
+    )
+    body = office.get("/api/v1/catalogue/services/", {"organisation": "wup", "ordering": "code"}).json()
+    assert [(s["code"], s["case_type"]) for s in body["results"]] == [
+        ("allowance", "ordinary"),
+        ("complaint", "complaint"),
+    ]
+    assert office.get(f"/api/v1/catalogue/services/{complaint.uuid}/").json()["case_type"] == "complaint"
+    changed = office.patch(f"/api/v1/catalogue/services/{complaint.uuid}/", {"case_type": "ordinary"}, format="json")
+    assert changed.status_code in {403, 405}  # the catalogue has no write scope, nor a write method
+    complaint.refresh_from_db()
+    assert complaint.case_type == Service.CaseType.COMPLAINT
+
+
+def test_the_schema_documents_the_case_types(db: None, client: WebClient) -> None:
+    served = client.get("/api/v1/schema/", {"lang": "en"})
+    assert served.status_code == 200
+    components = yaml.safe_load(served.content)["components"]["schemas"]
+    case_type = components["Service"]["properties"]["case_type"]
+    assert case_type["readOnly"] is True
+    assert case_type["allOf"] == [{"$ref": "#/components/schemas/CaseTypeEnum"}]
+    assert components["CaseTypeEnum"]["enum"] == list(Service.CaseType.values)
+    assert "* `complaint` - complaint" in components["CaseTypeEnum"]["description"]
+    assert "statutory deadlines" in case_type["description"]
 
 
 def test_webhook_subscription_via_api_shows_the_secret_once(

@@ -42,9 +42,9 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
     class Meta:
         model = Service
         fields = [
-            "uuid", "organisation", "code", "category", "kind", "public_name", "internal_name", "public_description",
-            "internal_description", "keywords", "responsible_unit", "sla_basis", "response_due", "resolve_due",
-            "location_required", "is_public", "active", "questions",
+            "uuid", "organisation", "code", "category", "kind", "case_type", "public_name", "internal_name",
+            "public_description", "internal_description", "keywords", "responsible_unit", "sla_basis", "response_due",
+            "resolve_due", "location_required", "is_public", "active", "questions",
         ]  # fmt: skip
         read_only_fields = fields
 
