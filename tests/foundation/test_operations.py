@@ -79,8 +79,8 @@ def test_database_url_is_translated_for_postgres() -> None:
         "db.local",
         "5433",
     )
-    assert result["OPTIONS"] == {}
-    pooled = env.database_settings("postgres://okienko@db.local/okienko", pool_size=20)
+    assert result["OPTIONS"] == {"options": "-c jit=off"}
+    pooled = env.database_settings("postgres://okienko@db.local/okienko", pool_size=20, jit=True)
     assert pooled["OPTIONS"] == {"pool": {"min_size": 1, "max_size": 20, "timeout": 10}}
     assert pooled["CONN_MAX_AGE"] == 0
     with pytest.raises(env.ConfigError):
@@ -203,3 +203,14 @@ def test_each_request_is_logged_with_its_id_status_and_duration(
     assert response.headers["X-Request-ID"] == "req-42"
     assert (record.method, record.path, record.status, record.user_id) == ("GET", "/accounts/login/", 200, None)
     assert record.duration_ms >= 0
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_the_jit_compiler() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

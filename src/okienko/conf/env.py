@@ -146,6 +146,7 @@ class Environment:
     site_url: str
     data_dir: str
     db_pool_size: int
+    db_jit: bool
     webhook_allow_private: bool
     open311_intake: str
     open311_adaptive_limit: int
@@ -234,6 +235,8 @@ def read_environment() -> Environment:
         data_dir=env_str("OKIENKO_DATA_DIR", ""),
         # PostgreSQL connection pool per process (0: a connection per request, as in the tests).
         db_pool_size=env_int("OKIENKO_DB_POOL_SIZE", 0 if profile == "test" else 10),
+        # PostgreSQL's JIT compiler, off unless asked for (ADR 0070).
+        db_jit=env_bool("OKIENKO_DB_JIT", False),
         # Webhooks to loopback/private addresses: for local receivers in tests and development only.
         webhook_allow_private=env_bool("OKIENKO_WEBHOOK_ALLOW_PRIVATE", profile in {"test", "dev"}),
         open311_intake=_open311_intake(),
@@ -280,12 +283,14 @@ def _open311_intake() -> str:
     return value
 
 
-def database_settings(url: str, pool_size: int = 0) -> dict[str, object]:
+def database_settings(url: str, pool_size: int = 0, *, jit: bool = False) -> dict[str, object]:
     """Translate a DATABASE_URL (sqlite:///path or postgres://user@host:port/name).
 
     On PostgreSQL a process-wide connection pool (psycopg_pool) is used when ``pool_size`` > 0:
     under ASGI, persistent per-thread connections (CONN_MAX_AGE) would leak one connection per
     worker thread, so connections are borrowed per request and returned to the pool instead.
+    The connections turn PostgreSQL's JIT compiler off unless ``jit`` (ADR 0070): compiling a
+    report's query took seconds longer than running it.
     """
     if url.startswith("sqlite:///"):
         return {
@@ -305,7 +310,7 @@ def database_settings(url: str, pool_size: int = 0) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise ConfigError(f"DATABASE_URL must be sqlite:///… or postgres://…, got {url!r}")
-    options: dict[str, object] = {}
+    options: dict[str, object] = {} if jit else {"options": "-c jit=off"}
     if pool_size > 0:
         options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
     return {

@@ -127,11 +127,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_settings(ENV.database_url, ENV.db_pool_size)}
+DATABASES = {"default": database_settings(ENV.database_url, ENV.db_pool_size, jit=ENV.db_jit)}
 # Reports read from a replica when one is configured (issue 20); the router sends nothing else there.
 if ENV.database_replica_url:
     DATABASES["replica"] = {
-        **database_settings(ENV.database_replica_url, ENV.db_pool_size),
+        **database_settings(ENV.database_replica_url, ENV.db_pool_size, jit=ENV.db_jit),
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["okienko.reports.routers.ReplicaRouter"]

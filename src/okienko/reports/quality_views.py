@@ -133,8 +133,8 @@ def quality_view(request: HttpRequest) -> HttpResponse:
         start, end = form.period()
         now = clock.now()
         services = form.cleaned_data["service"]
-        lines = quality.report(scope, start, end, now, services=services)
-        before = quality.report(
+        lines = quality.cached_report(scope, start, end, now, services=services)
+        before = quality.cached_report(
             scope, quality.year_before(start), quality.year_before(end), quality.year_before(now), services=services
         )
         trends = quality.trends(
@@ -270,7 +270,7 @@ def quality_export_view(request: HttpRequest, fmt: str) -> HttpResponse | Stream
     if not form.is_valid():
         return render(request, "reports/quality.html", {"form": form, "lines": []}, status=400)
     start, end = form.period()
-    lines = quality.report(scope, start, end, clock.now(), services=form.cleaned_data["service"])
+    lines = quality.cached_report(scope, start, end, clock.now(), services=form.cleaned_data["service"])
     name = f"jakosc-{form.cleaned_data['since']:%Y-%m-%d}-{form.cleaned_data['until']:%Y-%m-%d}"
     if fmt == "csv":
         writer = csv.writer(Echo())
