@@ -49,7 +49,7 @@ run-agency: install
 
 ## make test: install what the tests need and run the whole suite in parallel.
 test: install browser services
-	$(BIN)/python -m pytest -n auto -p no:cacheprovider
+	$(BIN)/python -m pytest -n auto -p no:cacheprovider --durations=25
 
 # Browser tests drive Debian's chromium; install it when we are root and it is missing.
 browser:
