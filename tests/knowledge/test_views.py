@@ -137,3 +137,15 @@ def test_client_card_offers_the_knowledge_search(client: Client, consultant: Use
     page = client.get(f"/desk/clients/{caller.uuid}/").content.decode()
     assert 'hx-get="/desk/knowledge/suggest"' in page
     assert f'"client": "{caller.uuid}"' in page
+
+
+@pytest.mark.parametrize("article", ["nie-uuid", "1' OR 1=1", "0" * 40])
+def test_proposal_for_malformed_article_id_is_not_found(client: Client, consultant: User, article: str) -> None:
+    client.force_login(consultant)
+    assert client.get("/desk/knowledge/propose", {"article": article}).status_code == 404
+
+
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999999", "-1"])
+def test_deleting_synonym_with_malformed_id_is_not_found(client: Client, editor: User, pk: str) -> None:
+    client.force_login(editor)
+    assert client.post("/desk/knowledge/editor/synonyms", {"delete": pk}).status_code == 404

@@ -145,7 +145,7 @@ def propose_view(request: HttpRequest) -> HttpResponse:
     require_reader(request)
     article = None
     if request.GET.get("article"):
-        article = get_object_or_404(Article.objects.visible_to(request.user), uuid=request.GET["article"])
+        article = get_object_or_404(Article.objects.visible_to(request.user), uuid=parse_uuid(request.GET["article"]))
     interaction = _interaction(request, request.GET.get("interaction"))
     initial = {"question": request.GET.get("q", "")[:500]}
     form = ProposalForm(request.POST or None, initial=initial)

@@ -212,7 +212,8 @@ def synonym_list(request: HttpRequest) -> HttpResponse:
     form = SynonymForm(request.POST or None)
     if request.method == "POST":
         if "delete" in request.POST:
-            synonym = get_object_or_404(Synonym, pk=request.POST["delete"])
+            key = request.POST["delete"]
+            synonym = get_object_or_404(Synonym, pk=int(key) if key.isdigit() else None)
             actions.delete_synonym(actor=request.user, synonym=synonym)
             messages.success(request, _("Synonym removed."))
             return redirect("knowledge:synonyms")
