@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from okienko.core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
+from okienko.reports.area_models import Area, AreaImport
 from okienko.reports.hotspot_models import HotSpot
 from okienko.reports.models import ReportSubscription
 
@@ -23,3 +24,20 @@ class HotSpotAdmin(ReadOnlyModelAdmin):
     list_select_related = ("service", "organisation")
     date_hierarchy = "week"
     ordering = ("-week", "-count", "pk")
+
+
+@admin.register(Area)
+class AreaAdmin(ReadOnlyModelAdmin):
+    """Imported boundaries: only the importer writes them (``manage.py reports_import_areas``)."""
+
+    list_display = ("name", "code", "kind", "organisation", "source_name", "imported_at")
+    list_filter = ("kind", "organisation")
+    list_select_related = ("organisation",)
+    search_fields = ("name", "code")
+
+
+@admin.register(AreaImport)
+class AreaImportAdmin(ReadOnlyModelAdmin):
+    list_display = ("source_name", "kind", "organisation", "imported_at", "dry_run")
+    list_filter = ("kind", "organisation", "dry_run")
+    list_select_related = ("organisation",)

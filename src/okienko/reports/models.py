@@ -322,3 +322,8 @@ __all__ = ["CaseDay", "ContactDay", "HotSpot", "ReportSubscription"]
 from okienko.reports.adhoc_models import ExportJob, SavedReport  # noqa: E402  # ad hoc reports (issue 20, item 5)
 
 __all__ = ["CaseDay", "ContactDay", "ExportJob", "ReportSubscription", "SavedReport"]
+
+
+from okienko.reports.area_models import Area, AreaImport, AreaKind  # noqa: E402  # imported boundaries (ADR 0071)
+
+__all__ = ["Area", "AreaImport", "AreaKind", "CaseDay", "ContactDay", "ExportJob", "ReportSubscription", "SavedReport"]

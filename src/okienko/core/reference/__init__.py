@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from okienko.core import geometry as plane
+
 FOLDER = Path(__file__).resolve().parent
 TERC = FOLDER / "teryt-terc-2020-01-01.csv.gz"
 BOUNDARIES = {
@@ -89,17 +91,7 @@ def _powiat_shapes() -> list[tuple[str, str, tuple[float, float, float, float], 
     return shapes
 
 
-def _inside(ring: Ring, x: float, y: float) -> bool:
-    """Even-odd rule: does the horizontal ray from (x, y) cross the ring an odd number of times?"""
-    inside = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i]
-        xj, yj = ring[j]
-        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
-    return inside
+_inside = plane.inside_ring  # the ray casting, shared with imported areas (core.geometry)
 
 
 def powiat_at(latitude: float, longitude: float) -> str:
