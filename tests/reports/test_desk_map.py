@@ -197,8 +197,10 @@ def test_boundaries_are_small_and_coded(city: City) -> None:
 
 
 @SETTINGS
-@given(key=st.sampled_from(["since", "until", "service", "status", "layer", "bbox", "zoom", "level"]), text=HOSTILE)
+@given(
+    key=st.sampled_from(["since", "until", "service", "status", "layer", "bbox", "zoom", "level", "kind"]), text=HOSTILE
+)
 def test_hostile_query_strings_never_fail(city: City, key: str, text: str) -> None:
     http = _http(city.supervisor)
-    for url in (PAGE, CELLS, REGIONS):
+    for url in (PAGE, CELLS, REGIONS, "/desk/reports/map/obszary.geojson"):
         assert http.get(url, {**PERIOD, key: text}).status_code in (200, 400), url

@@ -43,8 +43,11 @@ from okienko.accounts.models import Location, Organisation
 from okienko.cases.models import Case
 from okienko.cases.workflow import OPEN_STATUSES
 from okienko.catalogue.models import Service
+from okienko.core import geometry as plane
 from okienko.core import reference
 from okienko.interactions.models import Interaction
+from okienko.reports import areas
+from okienko.reports.area_models import Area
 from okienko.reports.forms import PeriodForm
 from okienko.reports.maps import (
     CLOSED,
@@ -61,10 +64,12 @@ from okienko.reports.routers import read_alias
 
 EVENT, RESIDENCE, REPORTING = "event", "residence", "reporting"
 LAYERS = (EVENT, RESIDENCE, REPORTING)
-LEVELS = ("powiat", "voivodeship")
+AREA = "area"  # the areas the organisations in scope imported (ADR 0071)
+LEVELS = ("powiat", "voivodeship", AREA)
 MIN_ZOOM, MAX_ZOOM, DEFAULT_ZOOM = 5, 18, 11
 MIN_CELL = 0.001  # degrees (~110 m north–south): street level, never one address
 PIP_CELL = 0.01  # cases without a TERYT code are put in a powiat by the centre of this cell
+AREA_CELL = 0.0005  # cases are put in an imported area by the centre of this cell (~55 m)
 MAX_FEATURES = 3000
 CACHE_SECONDS = 120
 DEFAULT_DAYS = 30
@@ -460,6 +465,75 @@ def regions(scope: Iterable[int], filters: Filters, level: str = "powiat") -> di
     }
 
 
+def area_regions(scope: Iterable[int], filters: Filters, kind: str) -> dict[str, Any]:
+    """Counts per imported area of ``kind`` of the organisations in scope (ADR 0071): the place of
+    the event or of reporting by point in polygon (the smallest area containing the centre of the
+    case's :data:`AREA_CELL` cell), the residence by an area whose code is the client's gmina code
+    (areas of kind ``gmina`` coded by TERYT). ``code`` is the area's id (as in :func:`area_boundaries`)."""
+    found = areas.shapes(scope, kind)
+    ids = sorted(set(scope))
+    rows = Area.objects.using(read_alias()).filter(organisation_id__in=ids, kind=kind).values_list("pk", "code", "name")
+    info = {pk: (code, name) for pk, code, name in rows}
+    cases = cases_for(scope, filters)
+    count: Counter[int] = Counter()
+    opened: Counter[int] = Counter()
+    if filters.layer == EVENT and found:
+        south = min(box[0] for _pk, box, _p in found)
+        west = min(box[1] for _pk, box, _p in found)
+        north = max(box[2] for _pk, box, _p in found)
+        east = max(box[3] for _pk, box, _p in found)
+        boxed = cases.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east).filter(
+            latitude__isnull=False, longitude__isnull=False
+        )
+        grouped = (
+            boxed.annotate(
+                cy=Floor(Cast("latitude", FloatField()) / AREA_CELL),
+                cx=Floor(Cast("longitude", FloatField()) / AREA_CELL),
+            )
+            .values("cy", "cx")
+            .annotate(n=Count("id"), o=_open_count())
+            .order_by()
+        )
+        for row in grouped:
+            pk = areas.area_at(found, (int(row["cy"]) + 0.5) * AREA_CELL, (int(row["cx"]) + 0.5) * AREA_CELL)
+            if pk is not None:
+                count[pk] += row["n"]
+                opened[pk] += row["o"]
+    elif filters.layer == REPORTING and found:
+        places = office_places()
+        for office, n, o in _reporting_counts(cases):
+            place = places.get(office)
+            pk = areas.area_at(found, place[0], place[1]) if place else None
+            if pk is not None:
+                count[pk] += n
+                opened[pk] += o
+    elif filters.layer == RESIDENCE:
+        by_code = {code: pk for pk, (code, _name) in info.items()}
+        homes = (
+            cases.filter(client__gmina_id__in=sorted(by_code))
+            .values("client__gmina_id")
+            .annotate(n=Count("id"), o=_open_count())
+            .order_by()
+        )
+        for row in homes:
+            pk = by_code[row["client__gmina_id"]]
+            count[pk] += row["n"]
+            opened[pk] += row["o"]
+    total = cases.count()
+    lines = [Region(code=str(pk), name=info[pk][1], count=n, open=opened[pk]) for pk, n in count.items() if pk in info]
+    lines.sort(key=lambda r: (-r.count, r.name))
+    placed = sum(r.count for r in lines)
+    return {
+        "level": AREA,
+        "kind": kind,
+        "layer": filters.layer,
+        "regions": [{**r.as_dict(), "area_code": info[int(r.code)][0]} for r in lines],
+        "total": total,
+        "unplaced": total - placed,
+        "areas": len(info),
+    }
+
+
 def cached(kind: str, scope: Iterable[int], filters: Filters, extra: str, compute: Any) -> dict[str, Any]:
     """``compute()`` cached for :data:`CACHE_SECONDS` per scope, filters and ``extra`` (box, level)."""
     ids = ",".join(str(i) for i in sorted(set(scope)))
@@ -516,10 +590,10 @@ def _simplify(points: list[list[float]], tolerance: float) -> list[list[float]]:
     return [p for p, kept in zip(points, keep, strict=True) if kept]
 
 
-def _ring(ring: list[list[float]]) -> list[list[float]]:
+def _ring(ring: list[list[float]], digits: int = 3, tolerance: float = SIMPLIFY) -> list[list[float]]:
     out: list[list[float]] = []
-    for x, y in ring:
-        point = [round(float(x), 3), round(float(y), 3)]
+    for x, y, *_rest in ring:
+        point = [round(float(x), digits), round(float(y), digits)]
         if not out or out[-1] != point:
             out.append(point)
     if out and out[0] != out[-1]:
@@ -528,7 +602,45 @@ def _ring(ring: list[list[float]]) -> list[list[float]]:
     half = len(out) // 2
     if half < 2:
         return out
-    return _simplify(out[: half + 1], SIMPLIFY)[:-1] + _simplify(out[half:], SIMPLIFY)
+    return _simplify(out[: half + 1], tolerance)[:-1] + _simplify(out[half:], tolerance)
+
+
+def area_boundaries(scope: Iterable[int], kind: str) -> bytes:
+    """The scope's imported areas of ``kind``, rounded to 4 decimals and thinned (Douglas–Peucker,
+    a quarter of :data:`SIMPLIFY`: districts are smaller than powiaty); ``code`` is the area's id."""
+    ids = tuple(sorted(set(scope)))
+    return _area_boundaries(ids, kind, areas.stamp(ids, kind))
+
+
+@functools.lru_cache(maxsize=8)
+def _area_boundaries(ids: tuple[int, ...], kind: str, version: str) -> bytes:
+    del version
+    rows = (
+        Area.objects.using(read_alias())
+        .filter(organisation_id__in=ids, kind=kind)
+        .order_by("name", "pk")
+        .values_list("pk", "name", "geometry")
+    )
+    features = []
+    for pk, name, geometry in rows:
+        polygons = []
+        for polygon in plane.polygons_of(geometry):
+            rings = [_ring(ring, 4, SIMPLIFY / 4) for ring in polygon]
+            if len(rings[0]) >= 4:  # an outer ring thinned away takes its holes with it
+                polygons.append([rings[0], *(r for r in rings[1:] if len(r) >= 4)])
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": str(pk), "name": name},
+                "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def area_boundaries_gzip(scope: Iterable[int], kind: str) -> bytes:
+    return gzip.compress(area_boundaries(scope, kind), mtime=0)
 
 
 @functools.lru_cache(maxsize=2)

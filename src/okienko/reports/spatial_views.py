@@ -7,6 +7,7 @@ Bad filters, boxes or zooms answer 400 with a problem-details reason (JSON) or t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,8 @@ from django.views.decorators.http import require_GET
 from okienko.accounts import access
 from okienko.accounts.roles import Perm
 from okienko.core import clock
-from okienko.reports import hotspots, maps, spatial
+from okienko.reports import areas, hotspots, maps, spatial
+from okienko.reports.area_models import AreaKind
 from okienko.reports.forms import PeriodForm
 from okienko.reports.map_views import problem
 from okienko.reports.rollups import local_day
@@ -54,6 +56,10 @@ def map_view(request: HttpRequest) -> HttpResponse:
     table = spatial.regions(scope, filters, "powiat") if not error else None
     voivodeships = spatial.regions(scope, filters, "voivodeship") if not error else None
     services = list(spatial.services_in(scope).values_list("pk", "public_name")[:500])
+    kinds = areas.kinds_in(scope)
+    area_tables = [spatial.area_regions(scope, filters, kind) for kind in kinds] if not error else []
+    for area_table in area_tables:
+        area_table["label"] = AREA_TABLES[area_table["kind"]]()
     form = PeriodForm(
         {"since": request.GET.get("since", "")[:20], "until": request.GET.get("until", "")[:20]}
         if error
@@ -75,6 +81,9 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "closed_value": maps.CLOSED,
         "table": table,
         "voivodeships": voivodeships,
+        "area_modes": [(f"area:{kind}", AREA_MODES[kind]()) for kind in kinds],
+        "area_tables": area_tables,
+        "can_import_areas": access.has_perm_anywhere(request.user, Perm.CONFIGURE),
         "query": "&".join(f"{k}={v}" for k, v in filters.query().items()),
         "extent": ",".join(f"{v:.4f}" for v in maps.extent()),
         "min_zoom": spatial.MIN_ZOOM,
@@ -86,6 +95,20 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "weeks": hotspots.WEEKS,
     }
     return render(request, "reports/desk_map.html", context, status=400 if error else 200)
+
+
+AREA_MODES: dict[str, Callable[[], str]] = {
+    AreaKind.DISTRICT: lambda: _("City districts (shades)"),
+    AreaKind.OSIEDLE: lambda: _("Osiedla (shades)"),
+    AreaKind.GMINA: lambda: _("Gminy (shades)"),
+    AreaKind.OTHER: lambda: _("Other areas (shades)"),
+}
+AREA_TABLES: dict[str, Callable[[], str]] = {
+    AreaKind.DISTRICT: lambda: _("By city district"),
+    AreaKind.OSIEDLE: lambda: _("By osiedle"),
+    AreaKind.GMINA: lambda: _("By gmina (imported areas)"),
+    AreaKind.OTHER: lambda: _("By other imported area"),
+}
 
 
 def _label(layer: str) -> str:
@@ -134,12 +157,34 @@ def regions_view(request: HttpRequest) -> JsonResponse:
     if level not in spatial.LEVELS:
         refused = maps.MapRequestError("invalid-level", _level_error(), parameter="level")
         return problem(refused, reverse("reports_map:regions"))
+    if level == spatial.AREA:
+        kind = area_kind(request, scope)
+        if isinstance(kind, maps.MapRequestError):
+            return problem(kind, reverse("reports_map:regions"))
+        stamp = areas.stamp(scope, kind)
+        body = spatial.cached(
+            "regions", scope, filters, f"area|{kind}|{stamp}", lambda: spatial.area_regions(scope, filters, kind)
+        )
+        return JsonResponse(body)
     body = spatial.cached("regions", scope, filters, level, lambda: spatial.regions(scope, filters, level))
     return JsonResponse(body)
 
 
 def _level_error() -> str:
-    return _("The level may be “powiat” or “voivodeship”.")
+    return _("The level may be “powiat”, “voivodeship” or “area”.")
+
+
+def area_kind(request: HttpRequest, scope: list[int]) -> str | maps.MapRequestError:
+    """The kind of imported areas asked for (default: the first the scope has), or the refusal."""
+    kinds = areas.kinds_in(scope)
+    if not kinds:
+        return maps.MapRequestError(
+            "no-areas", _("No areas have been imported for the offices in your reports."), parameter="level"
+        )
+    kind = (request.GET.get("kind") or "").strip()[:20] or kinds[0]
+    if kind not in kinds:
+        return maps.MapRequestError("unknown-kind", _("There are no such areas in your reports."), parameter="kind")
+    return kind
 
 
 def _boundaries(request: HttpRequest, level: str) -> HttpResponse:
@@ -159,6 +204,24 @@ def _boundaries(request: HttpRequest, level: str) -> HttpResponse:
 def powiat_boundaries_view(request: HttpRequest) -> HttpResponse:
     reader_scope(request)
     return _boundaries(request, "powiat")
+
+
+@login_required
+@require_GET
+@cache_control(private=True, max_age=300)
+def area_boundaries_view(request: HttpRequest) -> HttpResponse:
+    """The imported areas of the organisations in the reader's scope (ADR 0071), thinned."""
+    scope = reader_scope(request)
+    kind = area_kind(request, scope)
+    if isinstance(kind, maps.MapRequestError):
+        return problem(kind, reverse("reports_map:areas"))
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(spatial.area_boundaries_gzip(scope, kind), content_type="application/geo+json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(spatial.area_boundaries(scope, kind), content_type="application/geo+json")
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 @login_required

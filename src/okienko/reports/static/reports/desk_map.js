@@ -1,6 +1,7 @@
 /* The desk's map of cases (/desk/reports/map/, issue 20 item 4). Four ways to show the same
    filtered cases: areas with counts and a heat map (cells.json for the box and zoom on screen),
-   shades per powiat or voivodeship (regions.json over the shipped boundaries). No inline scripts
+   shades per powiat or voivodeship (regions.json over the shipped boundaries) or per area the
+   offices imported (city districts, osiedla: obszary.geojson, ADR 0071). No inline scripts
    or styles (CSP); the tables of the page carry the same numbers. */
 (function () {
   "use strict";
@@ -131,14 +132,22 @@
       legend.addTo(map);
       say(d.labelCount + ": " + data.total);
     }
-    function loadRegions(level) {
-      var mine = ++pending, url = level === "powiat" ? d.powiaty : d.wojewodztwa;
-      var shapesReady = boundaries[level] ? Promise.resolve({ ok: true, body: boundaries[level] }) : get(url);
-      Promise.all([shapesReady, get(d.regions + query("level=" + level))]).then(function (both) {
-        if (mine !== pending || mode !== level) { return; }
+    function loadRegions(key) {
+      // key: "powiat", "voivodeship" or "area:<kind>" (the areas the offices imported)
+      var level = key, kind = "";
+      if (key.indexOf("area:") === 0) { level = "area"; kind = key.slice(5); }
+      var url = level === "powiat" ? d.powiaty : (level === "voivodeship" ? d.wojewodztwa : d.areas + "?kind=" + encodeURIComponent(kind));
+      var mine = ++pending;
+      var shapesReady = boundaries[key] ? Promise.resolve({ ok: true, body: boundaries[key] }) : get(url);
+      var extra = "level=" + level + (kind ? "&kind=" + encodeURIComponent(kind) : "");
+      Promise.all([shapesReady, get(d.regions + query(extra))]).then(function (both) {
+        if (mine !== pending || mode !== key) { return; }
+        if (!both[0].ok) { say(both[0].body.detail || ""); return; }
         if (!both[1].ok) { say(both[1].body.detail || ""); return; }
-        boundaries[level] = both[0].body;
+        var first = !boundaries[key];
+        boundaries[key] = both[0].body;
         clear(); showRegions(level, both[0].body, both[1].body);
+        if (kind && first && shapes && shapes.getBounds().isValid()) { map.fitBounds(shapes.getBounds()); }
       }).catch(function () { /* the tables work without the map */ });
     }
     function load() { if (mode === "cells" || mode === "heat") { loadCells(); } else { loadRegions(mode); } }
