@@ -118,6 +118,21 @@ def test_resolution_hours_mean_and_median(city: City, cases: list[Any]) -> None:
     assert total["median_hours"] == 4.0
 
 
+def test_grouped_median_has_a_footer_over_all_rows(city: City, cases: list[Any]) -> None:
+    """The footer of a grouped table has no group keys: its median is over every matching case
+    (it once looked the group keys up in the footer row and failed with a 500)."""
+    from okienko.cases.models import Case
+
+    start = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+    for case, hours in zip(cases[:3], (2, 4, 12), strict=True):
+        Case.objects.filter(pk=case.pk).update(created_at=start, resolved_at=start + dt.timedelta(hours=hours))
+    definition = adhoc.parse({**NOVEMBER, "group_by": ["service"], "measures": ["count", "median_hours"]})
+    rows = adhoc.finish(definition, _scope(city), list(adhoc.grouped(definition, _scope(city))))
+    medians = {adhoc.dimension_text("service", r["g_service"]): r["median_hours"] for r in rows}
+    assert medians == {"Fallen tree": 12.0, "Pothole": 3.0}
+    assert adhoc.totals(definition, _scope(city))["median_hours"] == 4.0
+
+
 def test_the_scope_is_the_readers_only(city: City, cases: list[Any]) -> None:
     definition = adhoc.parse({**NOVEMBER, "measures": ["count"]})
     assert adhoc.count(definition, [city.other_city.pk]) == 0

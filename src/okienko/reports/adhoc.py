@@ -556,6 +556,8 @@ def _median_hours(definition: Definition, scope: Sequence[int], row: Mapping[str
     durations = base(definition, scope).filter(resolved_at__isnull=False)
     for name in definition.group_by:
         key = _dim(name)
+        if key not in row:  # the footer (``totals``): the median over every group
+            continue
         durations = durations.annotate(**{key: spec.dimensions[name][1]}).filter(**{key: row[key]})
     durations = durations.annotate(_d=_RESOLUTION).order_by("_d").values_list("_d", flat=True)
     total = durations.count()
