@@ -16,6 +16,7 @@ For each role and each address filled with the objects of each office the test a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -49,6 +50,7 @@ from okienko.interactions import actions as interaction_actions
 from okienko.interactions.models import Callback, Interaction, InteractionAttachment
 from okienko.knowledge import actions as knowledge_actions
 from okienko.knowledge.models import Article
+from okienko.reports import areas
 from okienko.telephony.models import AgentSipAccount
 from tests.clients.helpers import pesel
 from tests.telephony.media_helpers import phone_media
@@ -548,6 +550,9 @@ QUERIES: dict[str, Filler] = {
     "desk/reports/map/": lambda o: f"since={_map_since()}&layer=event",
     "desk/reports/map/cells.json": lambda o: f"since={_map_since()}&zoom=8",
     "desk/reports/map/regions.json": lambda o: f"since={_map_since()}&level=powiat",
+    # imported areas (ADR 0071): each office has one district (see ``world``)
+    "desk/reports/map/obszary.geojson": lambda o: "kind=district",
+    "desk/reports/map/obszary/odrzucone.csv": lambda o: "import=1",
     "desk/contacts/callbacks/new/": lambda o: f"interaction={o.interaction.uuid}",
     "desk/contacts/new/": lambda o: f"client={o.client.uuid}",
     "desk/contacts/letter/": lambda o: f"client={o.client.uuid}",
@@ -653,6 +658,19 @@ def world(region: Organisation, make_user: Callable[..., User]) -> World:
         "city-unit": make_user("author.city", roles=[(Organisation.objects.get(code="city"), Role.SUPERVISOR)]),
     }
     offices = {code: _office(code, authors[code]) for code in OFFICES}
+    for code in OFFICES:  # one imported district per office, for the desk map's area level
+        square = [[[19.4, 51.7], [19.5, 51.7], [19.5, 51.8], [19.4, 51.8], [19.4, 51.7]]]
+        district = {
+            "type": "Feature",
+            "properties": {"name": f"Dzielnica {code}"},
+            "geometry": {"type": "Polygon", "coordinates": square},
+        }
+        areas.import_areas(
+            json.dumps({"type": "FeatureCollection", "features": [district]}).encode(),
+            organisation=Organisation.objects.get(code=code),
+            kind="district",
+            actor=None,
+        )
     users = {
         name: make_user(f"matrix.{i}", roles=[(Organisation.objects.get(code=org), role)])
         for i, (name, (org, role)) in enumerate(ROLES.items())
