@@ -25,6 +25,16 @@ WARSZAWA = DATA / "warszawa-dzielnice.geojson"
 needs_wroclaw = pytest.mark.skipif(not WROCLAW.exists(), reason="shared data set absent")
 needs_warszawa = pytest.mark.skipif(not WARSZAWA.exists(), reason="shared data set absent")
 
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Assertions compare the English source messages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 SQUARE = [[[21.0, 52.2], [21.1, 52.2], [21.1, 52.3], [21.0, 52.3], [21.0, 52.2]]]
 
 

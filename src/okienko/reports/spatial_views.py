@@ -57,7 +57,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
     voivodeships = spatial.regions(scope, filters, "voivodeship") if not error else None
     services = list(spatial.services_in(scope).values_list("pk", "public_name")[:500])
     kinds = areas.kinds_in(scope)
-    area_tables = [spatial.area_regions(scope, filters, kind) for kind in kinds] if not error else []
+    area_tables = [_area_table(scope, filters, kind) for kind in kinds] if not error else []
     for area_table in area_tables:
         area_table["label"] = AREA_TABLES[area_table["kind"]]()
     form = PeriodForm(
@@ -111,6 +111,13 @@ AREA_TABLES: dict[str, Callable[[], str]] = {
 }
 
 
+def _area_table(scope: list[int], filters: spatial.Filters, kind: str) -> dict[str, Any]:
+    stamp = areas.stamp(scope, kind)
+    return spatial.cached(
+        "regions", scope, filters, f"area|{kind}|{stamp}", lambda: spatial.area_regions(scope, filters, kind)
+    )
+
+
 def _label(layer: str) -> str:
     return {
         "event": _("Place of the event"),
@@ -161,11 +168,7 @@ def regions_view(request: HttpRequest) -> JsonResponse:
         kind = area_kind(request, scope)
         if isinstance(kind, maps.MapRequestError):
             return problem(kind, reverse("reports_map:regions"))
-        stamp = areas.stamp(scope, kind)
-        body = spatial.cached(
-            "regions", scope, filters, f"area|{kind}|{stamp}", lambda: spatial.area_regions(scope, filters, kind)
-        )
-        return JsonResponse(body)
+        return JsonResponse(_area_table(scope, filters, kind))
     body = spatial.cached("regions", scope, filters, level, lambda: spatial.regions(scope, filters, level))
     return JsonResponse(body)
 
