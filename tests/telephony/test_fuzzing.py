@@ -122,3 +122,13 @@ def test_the_browser_phone_address_never_fails_nor_leaks(
         answer = send("/desk/phone/browser-phone", {"user": user, "username": username}, HTTP_ACCEPT=accept)
     assert answer.status_code in (400, 404, 405), answer.status_code  # "konsultant" has no account
     assert b"sip-haslo-kolegi" not in answer.content
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31"), ("1999-12-31", "2101-01-01")]
+)
+def test_reports_outside_the_calendar_say_why(client: WebClient, boss: Any, start: str, end: str) -> None:
+    client.force_login(boss)
+    answer = client.get("/desk/phone/reports/", {"from": start, "to": end}, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 200
+    assert "Choose dates between 2000 and 2100." in answer.content.decode()

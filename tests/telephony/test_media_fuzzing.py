@@ -96,3 +96,13 @@ def test_the_lists_never_fail(
     assert client.get("/desk/phone/recordings/", {"from": start, "to": end, "queue": queue}).status_code in (200, 400)
     assert client.get("/desk/phone/voicemail/", {"show": show}).status_code in (200, 400)
     assert client.get("/desk/phone/prompts/", {"q": purpose}).status_code in (200, 400)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31"), ("1999-12-31", "2101-01-01")]
+)
+def test_recordings_outside_the_calendar_say_why(client: WebClient, boss: User, start: str, end: str) -> None:
+    client.force_login(boss)
+    answer = client.get("/desk/phone/recordings/", {"from": start, "to": end}, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 200
+    assert "Choose dates between 2000 and 2100." in answer.content.decode()

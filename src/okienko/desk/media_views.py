@@ -36,6 +36,10 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied(perm)
 
 
+# The calendar the lists accept: beyond it a day's bounds overflow (``date.max + 1 day``).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 def _day(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value[:10]) if value else None
@@ -52,6 +56,9 @@ def recording_list_view(request: HttpRequest) -> HttpResponse:
     start = _day(request.GET.get("from", "")) or today - dt.timedelta(days=7)
     end = _day(request.GET.get("to", "")) or today
     problems = []
+    if not (FIRST_DAY <= start <= LAST_DAY and FIRST_DAY <= end <= LAST_DAY):
+        problems.append(_("Choose dates between 2000 and 2100."))
+        start, end = today - dt.timedelta(days=7), today
     if end < start:
         problems.append(_("The end date is before the start date."))
         end = start

@@ -149,6 +149,10 @@ def wallboard_view(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/phone/wallboard.html", {"queues": list(queues)})
 
 
+# The calendar the reports accept: beyond it a day's bounds overflow (``date.max + 1 day``).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 def _day(value: str, default: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(value) if value else default
@@ -168,6 +172,9 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     start = _day(request.GET.get("from", ""), today)
     end = _day(request.GET.get("to", ""), start)
     problems = []
+    if not (FIRST_DAY <= start <= LAST_DAY and FIRST_DAY <= end <= LAST_DAY):
+        problems.append(_("Choose dates between 2000 and 2100."))
+        start = end = today
     if end < start:
         problems.append(_("The end date is before the start date."))
         end = start
