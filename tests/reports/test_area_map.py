@@ -66,7 +66,7 @@ def _get(http: WebClient, url: str, headers: dict[str, str] | None = None, **par
 
 
 def _http(user: Any) -> WebClient:
-    http = WebClient(raise_request_exception=False)
+    http = WebClient(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
     http.force_login(user)
     return http
 

@@ -25,7 +25,7 @@ CSV = "/desk/reports/map/obszary/odrzucone.csv"
 
 
 def _http(user: Any) -> WebClient:
-    http = WebClient(raise_request_exception=False)
+    http = WebClient(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
     http.force_login(user)
     return http
 
