@@ -113,8 +113,12 @@ def load(data: bytes) -> dict[str, Any]:
         )
     try:
         loaded = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    except (UnicodeDecodeError, ValueError):
         raise AreaImportRefused("not-json", _("The file is not GeoJSON (JSON text in UTF-8).")) from None
+    except RecursionError:
+        raise AreaImportRefused(
+            "too-deep", _("The file is nested far deeper than GeoJSON ever is; it was not read.")
+        ) from None
     if not isinstance(loaded, dict) or loaded.get("type") != "FeatureCollection":
         raise AreaImportRefused("not-collection", _("The file must be a GeoJSON FeatureCollection."))
     features = loaded.get("features")
