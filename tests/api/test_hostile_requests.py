@@ -117,3 +117,31 @@ def test_non_utf8_bytes_in_the_authorization_header_are_a_401(api: APIClient, he
     api.raise_request_exception = False
     response = api.get("/api/v1/cases/", HTTP_AUTHORIZATION=header)
     _problem(response, 401)
+
+
+EDGES = ["0001-01-01", "0001-01-01T00:00:00+05:00", "9999-12-31T23:30:00-05:00", "9999-12-31T23:59:59Z"]
+
+
+@pytest.mark.parametrize("moment", EDGES)
+@pytest.mark.parametrize(
+    ("path", "names"),
+    [
+        ("/api/v1/cases/", ("created_after", "created_before")),
+        ("/api/v1/interactions/", ("started_after", "started_before")),
+    ],
+)
+def test_moments_at_the_ends_of_the_calendar_filter_without_failing(
+    region: Organisation, token_client: Callable[..., APIClient], path: str, names: tuple[str, str], moment: str
+) -> None:
+    client = token_client(Organisation.objects.get(code="city"), ["cases:read", "interactions:read"])
+    client.raise_request_exception = False
+    for name in names:
+        response = client.get(path, {name: moment})
+        assert response.status_code == 200, (name, response.content[:300])
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_public_events_from_the_first_or_last_day_do_not_fail(api: APIClient, day: str) -> None:
+    api.raise_request_exception = False
+    assert api.get("/api/v1/jobs/events/", {"from": day}).status_code == 200
+    assert api.get("/api/v1/jobs/trainings/", {"from": day}).status_code == 200

@@ -151,3 +151,23 @@ def test_desk_schedule_forms(
     start, end = booked.starts_at.astimezone(WARSAW), booked.ends_at.astimezone(WARSAW)
     hours = WeeklyHours.objects.filter(schedule=schedule, weekday=start.weekday())
     assert any(h.opens <= start.time() and end.time() <= h.closes and booked.desk <= h.desks for h in hours)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_days_at_the_ends_of_the_calendar_are_readable_errors(world: dict[str, Any], day: str) -> None:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {world['token']}")
+    from okienko.jobs.appointments.models import Schedule
+
+    schedule = Schedule.objects.get(office__code="pup-a")
+    slots = api.get("/api/v1/appointments/schedules/pup-a/slots/", {"visit_type": str(visit(schedule).pk), "day": day})
+    assert slots.status_code == 400
+    assert "day" in slots.json()["errors"]
+    for name in ("starts_after", "starts_before"):
+        assert api.get("/api/v1/appointments/", {name: day}).status_code == 200
+        assert api.get("/api/v1/appointments/", {name: f"{day}T12:00:00+05:00"}).status_code == 200
+    http = Client(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(world["user"])
+    page = http.get("/desk/appointments/", {"day": day}, follow=True)
+    assert page.status_code == 200
+    assert "Choose dates between 2000 and 2100." in page.content.decode()

@@ -3,6 +3,7 @@ cursor pagination, filtering and ordering, problem details (via the project exce
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404
@@ -71,3 +72,18 @@ class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
 
 class FilterSet(df.FilterSet):  # type: ignore[misc]  # django-filter ships no type information
     """The base of every list endpoint's filters (one place that subclasses the untyped library)."""
+
+
+# Moments a filter can name: beyond them converting to UTC overflows (``0001-01-01T00:00+05:00``).
+EARLIEST = dt.datetime(1000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
+class MomentFilter(df.IsoDateTimeFilter):  # type: ignore[misc]  # django-filter ships no type information
+    """An ISO 8601 moment; one before the year 1000 or after 9000 is taken as that bound (it
+    matches the same rows, and the database could not convert the moment given)."""
+
+    def filter(self, qs: Any, value: dt.datetime | None) -> Any:
+        if value is not None:
+            value = min(max(value, EARLIEST), LATEST)
+        return super().filter(qs, value)

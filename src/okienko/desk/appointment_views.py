@@ -45,6 +45,9 @@ def day_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         day = today
         messages.error(request, _("Enter the day as YYYY-MM-DD."))
+    if not 2000 <= day.year <= 2100:  # the day's bounds and its neighbours stay in the calendar
+        day = today
+        messages.error(request, _("Choose dates between 2000 and 2100."))
     start, end = slots.at(day, dt.time(0, 0)), slots.at(day + dt.timedelta(days=1), dt.time(0, 0))
     rows = list(
         access.appointments(request.user)

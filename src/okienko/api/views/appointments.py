@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from okienko.accounts.roles import Perm
-from okienko.api.base import ApiViewSet, FilterSet
+from okienko.api.base import ApiViewSet, FilterSet, MomentFilter
 from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
 from okienko.api.permissions import may_in, organisations_for
@@ -97,8 +97,8 @@ class SlotSerializer(serializers.Serializer[Any]):
 class AppointmentFilter(FilterSet):
     office = df.CharFilter(field_name="office__code")
     client = df.UUIDFilter(field_name="client__uuid")
-    starts_after = df.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = df.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = MomentFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = MomentFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Appointment
@@ -229,6 +229,9 @@ class ScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
             day = dt.date.fromisoformat(request.query_params.get("day", ""))
         except ValueError:
             errors["day"] = [_("Enter the day as YYYY-MM-DD.")]
+        else:
+            if not 2000 <= day.year <= 2100:
+                errors["day"] = [_("Choose dates between 2000 and 2100.")]
         if errors:
             raise ProblemError(400, _("The request has invalid fields."), errors=errors)
         assert visit_type is not None

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from okienko.accounts.models import Organisation, User
-from okienko.api.base import ApiViewSet, FilterSet
+from okienko.api.base import ApiViewSet, FilterSet, MomentFilter
 from okienko.api.conditional import etag_for, with_etag
 from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
@@ -186,8 +186,8 @@ class CaseFilter(FilterSet):
     service = df.CharFilter(field_name="service__code")
     assigned_unit = df.CharFilter(field_name="assigned_unit__code")
     status = df.MultipleChoiceFilter(choices=Status.choices)
-    created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Case

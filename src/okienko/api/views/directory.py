@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from okienko.accounts.models import Organisation
-from okienko.api.base import ApiViewSet, FilterSet
+from okienko.api.base import ApiViewSet, FilterSet, MomentFilter
 from okienko.api.conditional import with_etag
 from okienko.api.idempotency import idempotent
 from okienko.api.models import Scope
@@ -214,8 +214,8 @@ class PaperContactSerializer(serializers.Serializer[Any]):
 class InteractionFilter(FilterSet):
     organisation = df.CharFilter(field_name="organisation__code")
     client = df.UUIDFilter(field_name="client__uuid")
-    started_after = df.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_before = df.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    started_after = MomentFilter(field_name="started_at", lookup_expr="gte")
+    started_before = MomentFilter(field_name="started_at", lookup_expr="lt")
 
     class Meta:
         model = Interaction

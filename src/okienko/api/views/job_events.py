@@ -82,6 +82,7 @@ def _filtered(items: QuerySet[Any], params: Any, start_field: str) -> QuerySet[A
             day = dt.date.fromisoformat(start)
         except ValueError as exc:
             raise ValidationError({"from": ["A day as YYYY-MM-DD."]}) from exc
+        day = max(day, dt.date(1000, 1, 1))  # the same rows; an earlier day overflows in UTC
         if start_field == "start_date":
             items = items.filter(start_date__gte=day)
         else:
