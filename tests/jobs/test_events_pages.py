@@ -150,3 +150,13 @@ def test_nobody_cancels_someone_else_s_registration(pup_a: Organisation, client:
     actions.cancel(actor=TEST, item=item, reason="Brak sali")
     cancelled = client.get(f"/szkolenia/{item.uuid}/").content.decode()
     assert "Brak sali" in cancelled
+
+
+@pytest.mark.parametrize("path", ["/szkolenia/", "/wydarzenia/"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_outside_the_calendar_is_a_readable_error(
+    pup_a: Organisation, client: HttpClient, path: str, day: str
+) -> None:
+    response = client.get(path, {"date_from": day}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Choose dates between 2000 and 2100." in response.content.decode()

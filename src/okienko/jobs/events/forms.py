@@ -34,6 +34,12 @@ class _Filters(forms.Form):
         assert isinstance(office, forms.ChoiceField)
         office.choices = [("", _("any office")), *(offices or [])]
 
+    def clean_date_from(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("date_from")
+        if day is not None and not 2000 <= day.year <= 2100:  # beyond, the day's start overflows in UTC
+            raise forms.ValidationError(_("Choose dates between 2000 and 2100."))
+        return day
+
 
 class TrainingFilterForm(_Filters):
     funding = forms.ChoiceField(
