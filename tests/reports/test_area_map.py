@@ -133,6 +133,25 @@ def test_refusals_and_other_organisations(warsaw: City, make_user: Any) -> None:
     assert Area.objects.count() > 2
 
 
+def test_a_units_head_sees_the_citys_districts_with_the_units_own_counts(warsaw: City, make_user: Any) -> None:
+    """Boundaries imported by the city serve its units; the counts stay those of the unit's scope."""
+    from okienko.cases.models import Case
+
+    Case.objects.update(assigned_unit=warsaw.roads)
+    head = make_user("roads-head", roles=[(warsaw.roads, Role.SUPERVISOR)])
+    http = _http(head)
+    body = _get(http, REGIONS, level="area").json()
+    assert body["kind"] == "district"
+    assert {r["name"]: r["count"] for r in body["regions"]} == {"Śródmieście": 2, "Praga Północ": 1}
+    names = {f["properties"]["name"] for f in json.loads(_get(http, SHAPES, kind="district").content)["features"]}
+    assert {"Śródmieście", "Praga Północ"} <= names
+    assert 'value="area:district"' in _get(http, PAGE).content.decode()
+    greenery = make_user("green-head", roles=[(warsaw.green, Role.SUPERVISOR)])
+    theirs = _get(_http(greenery), REGIONS, level="area").json()
+    assert theirs["kind"] == "district"
+    assert sum(r["count"] for r in theirs["regions"]) == 0  # the potholes are the roads unit's
+
+
 def test_the_residence_layer_matches_gmina_codes(city: City) -> None:
     from okienko.clients.models import Client
 

@@ -378,10 +378,27 @@ def _remember(
 Shape = tuple[int, plane.BBox, list[list[list[list[float]]]]]
 
 
+def owners(scope: Iterable[int]) -> tuple[int, ...]:
+    """The organisations whose areas a reader with ``scope`` uses: those in scope and the ones above
+    them — a city's districts serve its units' heads too. Boundaries are public geography, not
+    anybody's data, and the counts drawn in them stay those of the reader's scope."""
+    ids = set(scope)
+    prefixes: set[str] = set()
+    for path in Organisation.objects.using(read_alias()).filter(pk__in=sorted(ids)).values_list("path", flat=True):
+        parts = [part for part in path.split("/") if part]
+        prefixes.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts)))
+    if prefixes:
+        ids.update(
+            Organisation.objects.using(read_alias()).filter(path__in=sorted(prefixes)).values_list("pk", flat=True)
+        )
+    return tuple(sorted(ids))
+
+
 def kinds_in(scope: Iterable[int]) -> list[str]:
-    """The kinds of area the organisations in scope have imported, in the order of :class:`AreaKind`."""
+    """The kinds of area the organisations in scope (or above it) have imported, in the order of
+    :class:`AreaKind`."""
     found = set(
-        Area.objects.using(read_alias()).filter(organisation_id__in=sorted(set(scope))).values_list("kind", flat=True)
+        Area.objects.using(read_alias()).filter(organisation_id__in=owners(scope)).values_list("kind", flat=True)
     )
     return [kind for kind in AreaKind.values if kind in found]
 
@@ -390,15 +407,16 @@ def stamp(scope: Iterable[int], kind: str) -> str:
     """Changes whenever the scope's areas of ``kind`` change (for caches)."""
     row = (
         Area.objects.using(read_alias())
-        .filter(organisation_id__in=sorted(set(scope)), kind=kind)
+        .filter(organisation_id__in=owners(scope), kind=kind)
         .aggregate(n=Count("id"), at=Max("imported_at"), top=Max("id"))
     )
     return f"{row['n']}:{row['top']}:{row['at'].timestamp() if row['at'] else 0}"
 
 
 def shapes(scope: Iterable[int], kind: str) -> list[Shape]:
-    """The scope's areas of ``kind`` as (id, bbox, polygons), smallest first."""
-    ids = tuple(sorted(set(scope)))
+    """The areas of ``kind`` of the scope and the organisations above it (:func:`owners`) as (id,
+    bbox, polygons), smallest first."""
+    ids = owners(scope)
     return _shapes(ids, kind, stamp(ids, kind))
 
 

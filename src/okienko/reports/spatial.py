@@ -466,13 +466,17 @@ def regions(scope: Iterable[int], filters: Filters, level: str = "powiat") -> di
 
 
 def area_regions(scope: Iterable[int], filters: Filters, kind: str) -> dict[str, Any]:
-    """Counts per imported area of ``kind`` of the organisations in scope (ADR 0071): the place of
+    """Counts per imported area of ``kind`` of the organisations in scope or above it (ADR 0071,
+    :func:`areas.owners`) — the cases counted are always the scope's own: the place of
     the event or of reporting by point in polygon (the smallest area containing the centre of the
     case's :data:`AREA_CELL` cell), the residence by an area whose code is the client's gmina code
     (areas of kind ``gmina`` coded by TERYT). ``code`` is the area's id (as in :func:`area_boundaries`)."""
     found = areas.shapes(scope, kind)
-    ids = sorted(set(scope))
-    rows = Area.objects.using(read_alias()).filter(organisation_id__in=ids, kind=kind).values_list("pk", "code", "name")
+    rows = (
+        Area.objects.using(read_alias())
+        .filter(organisation_id__in=areas.owners(scope), kind=kind)
+        .values_list("pk", "code", "name")
+    )
     info = {pk: (code, name) for pk, code, name in rows}
     cases = cases_for(scope, filters)
     count: Counter[int] = Counter()
@@ -607,8 +611,9 @@ def _ring(ring: list[list[float]], digits: int = 3, tolerance: float = SIMPLIFY)
 
 def area_boundaries(scope: Iterable[int], kind: str) -> bytes:
     """The scope's imported areas of ``kind``, rounded to 4 decimals and thinned (Douglas–Peucker,
-    a quarter of :data:`SIMPLIFY`: districts are smaller than powiaty); ``code`` is the area's id."""
-    ids = tuple(sorted(set(scope)))
+    a quarter of :data:`SIMPLIFY`: districts are smaller than powiaty); ``code`` is the area's id.
+    Areas of the organisations above the scope come too (:func:`areas.owners`)."""
+    ids = areas.owners(scope)
     return _area_boundaries(ids, kind, areas.stamp(ids, kind))
 
 
