@@ -145,3 +145,20 @@ def test_the_lean_chain_refuses_control_characters_too(catalogue: dict[str, Serv
     assert b"control characters" in content
     status, _content = _wsgi("GET", f"{BASE}requests.xml", QUERY_STRING="jurisdiction_id=%1b")
     assert status.startswith("400")
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"start_date": "0001-01-01T00:00:00+05:00"},
+        {"end_date": "9999-12-31T23:59:59-05:00"},
+        {"start_date": "0001-01-01T00:00:00+05:00", "end_date": "0001-01-02T00:00:00Z"},
+        {"start_date": "9999-12-30T00:00:00-05:00", "end_date": "9999-12-31T23:59:59-05:00"},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_list_nothing(
+    client: Client, catalogue: dict[str, Service], window: dict[str, str]
+) -> None:
+    response = client.get(f"{BASE}requests.json", window)
+    assert response.status_code == 200, response.content[:300]
+    assert response.json() == []

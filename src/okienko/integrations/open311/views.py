@@ -279,6 +279,10 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond([item], fmt, "service_requests", 201)
 
 
+EARLIEST = dt.datetime(1000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
 def _date(params: QueryDict, name: str) -> dt.datetime | None:
     raw = params.get(name, "").strip()
     if not raw:
@@ -293,7 +297,9 @@ def _date(params: QueryDict, name: str) -> dt.datetime | None:
         )
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.WARSAW)
-    return value
+    # Before the year 1000 or after 9000 the same cases match as at that bound, and the database
+    # could not convert the moment given (0001-01-01T00:00:00+05:00 is before the first UTC day).
+    return min(max(value, EARLIEST), LATEST)
 
 
 def _cases(jurisdiction: Organisation) -> QuerySet[Any]:
