@@ -171,3 +171,18 @@ def test_days_at_the_ends_of_the_calendar_are_readable_errors(world: dict[str, A
     page = http.get("/desk/appointments/", {"day": day}, follow=True)
     assert page.status_code == 200
     assert "Choose dates between 2000 and 2100." in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "starts_at", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:30:00-05:00"]
+)
+def test_booking_at_the_ends_of_the_calendar_is_refused(world: dict[str, Any], starts_at: str) -> None:
+    from okienko.jobs.appointments.models import Schedule
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {world['token']}")
+    schedule = Schedule.objects.get(office__code="pup-a")
+    body = {"client": str(world["seeker"].uuid), "visit_type": visit(schedule).pk, "starts_at": starts_at}
+    answer = api.post("/api/v1/appointments/", body, format="json")
+    assert answer.status_code in (400, 409), answer.content[:300]  # as any time that is not free
+    assert Appointment.objects.count() == 1

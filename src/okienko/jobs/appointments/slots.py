@@ -82,8 +82,8 @@ def free_slots(
 ) -> list[Slot]:
     """The times on ``day`` when ``visit_type`` can still be booked, with the desks free then."""
     now = now or clock.now()
-    if not schedule.active or (horizon and day > last_day(schedule, now)):
-        return []
+    if not schedule.active or not 2000 <= day.year <= 2100 or (horizon and day > last_day(schedule, now)):
+        return []  # (beyond those years a day's bounds overflow; no office books visits there)
     step = dt.timedelta(minutes=schedule.slot_minutes)
     steps = max(1, -(-visit_type.minutes // schedule.slot_minutes))
     busy = taken(schedule, day)
