@@ -243,6 +243,31 @@ def test_a_placement_is_recorded_with_its_checks_and_checked(world: World) -> No
     assert client_for(world.office).post(path, body, format="json").status_code == 403
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_placement_outside_the_calendar_is_refused_with_the_field(world: World, day: str) -> None:
+    (p,) = activated(world)
+    body = {
+        "employer_nip": "5260250274",
+        "position": "magazynier",
+        "occupation_code": "432103",
+        "contract_type": "employment",
+        "working_time": "1.000",
+        "start_date": day,
+        "verified_by": "contract_copy",
+    }
+    response = client_for(world.agency).post(
+        url(world.contract, f"participants/{p.ref}/placements/"), body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "start_date" in response.json()["errors"]
+    ended = {**body, "start_date": today().isoformat(), "end_date": "9999-12-31"}
+    response = client_for(world.agency).post(
+        url(world.contract, f"participants/{p.ref}/placements/"), ended, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "end_date" in response.json()["errors"]
+
+
 # --- claims -----------------------------------------------------------------------------------------
 
 

@@ -547,6 +547,9 @@ def record_placement(
         errors["verified_by"] = _("Say how the employment was verified.")
     if end_date is not None and end_date < start_date:
         errors["end_date"] = _("The job must end on or after its start.")
+    for name, day in (("start_date", start_date), ("end_date", end_date)):
+        if day is not None and not 2000 <= day.year <= 2100:  # beyond, the retention checks overflow
+            errors[name] = _("Choose dates between 2000 and 2100.")
     if not position.strip():
         errors["position"] = _("Name the position.")
     if errors:
