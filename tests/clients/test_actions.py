@@ -39,6 +39,17 @@ def test_register_client_derives_birth_date_from_pesel(office: Organisation) -> 
     assert client.birth_date == dt.date(1990, 7, 2)
 
 
+@pytest.mark.parametrize("born", [dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(2100, 1, 1)])
+def test_a_date_of_birth_in_the_future_or_before_1800_is_refused(office: Organisation, born: dt.date) -> None:
+    with pytest.raises(ClientError) as refused:
+        person(office, birth_date=born)
+    assert refused.value.field == "birth_date"
+    assert not Client.objects.exists()
+    client = person(office)
+    with pytest.raises(ClientError):
+        actions.update_client(actor=None, client=client, birth_date=born)
+
+
 def test_register_client_writes_audit_and_event(office: Organisation) -> None:
     client = person(office)
     entry = AuditRecord.objects.get(action="clients.registered")

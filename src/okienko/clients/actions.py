@@ -90,6 +90,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         raise ClientError(_("Enter the organisation's name."), field="organisation_name")
     if fields.get("pesel") and not fields.get("birth_date"):
         fields["birth_date"] = identifiers.pesel_birth_date(fields["pesel"])
+    born = fields.get("birth_date")
+    if isinstance(born, dt.date) and not dt.date(1800, 1, 1) <= born <= clock.local_now().date():
+        raise ClientError(_("Enter a date of birth between 1800 and today."), field="birth_date")
     return fields
 
 
