@@ -24,6 +24,13 @@ def test_unknown_object_answers_404_problem(region: Organisation, token_client: 
     assert response.json()["title"] == "Not found"
 
 
+def test_problem_titles_are_in_the_readers_language() -> None:
+    """Like the detail, the title is translated: a Polish reader never sees "Not found"."""
+    polish = APIClient(HTTP_ACCEPT_LANGUAGE="pl")
+    assert polish.get("/api/v1/no-such-thing/").json()["title"] == "Nie znaleziono"
+    assert polish.get("/api/v1/cases/").json()["title"] == "Brak uwierzytelnienia"
+
+
 def test_list_is_cursor_paginated(region: Organisation, token_client: Callable[..., APIClient]) -> None:
     client = token_client(region, ["organisations:read"])
     first = client.get(ORGS, {"page_size": 2, "ordering": "code"}).json()

@@ -54,3 +54,16 @@ def test_polish_catalogue_is_compiled(path: Path) -> None:
     compiled = path.with_suffix(".mo")
     assert compiled.exists()
     assert compiled.stat().st_mtime >= path.stat().st_mtime - 1
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_polish_plurals_have_every_form(path: Path) -> None:
+    """Polish has four plural forms (1 usługa, 2 usługi, 5 usług, 1,5 usługi): a missing one shows English."""
+    text = path.read_text(encoding="utf-8")
+    forms = int(re.search(r"nplurals=(\d)", text).group(1))  # type: ignore[union-attr]
+    short = [
+        e["msgid"]
+        for e in _entries(path)
+        if "msgid_plural" in e and any(not e.get(f"msgstr[{i}]") for i in range(forms))
+    ]
+    assert short == [], f"plural entries without all {forms} forms in {path}"

@@ -24,28 +24,13 @@ from rest_framework.views import exception_handler
 
 from okienko.core import audit
 from okienko.core.errors import DomainError, StaleVersion
+from okienko.core.problems import title as problem_title
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://okienko.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 
-_TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Content too large",
-    415: "Unsupported media type",
-    422: "Unprocessable content",
-    428: "Precondition required",
-    429: "Too many requests",
-    500: "Internal server error",
-}
 _SLUGS = {
     400: "validation-error",
     401: "not-authenticated",
@@ -79,7 +64,7 @@ def problem(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + (slug or _SLUGS.get(status_code, "error")),
-        "title": _TITLES.get(status_code, "Error"),
+        "title": problem_title(status_code),
         "status": status_code,
         "detail": str(detail),
     }

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from okienko.accounts.models import User
+from okienko.core.problems import title as problem_title
 from okienko.telephony.engine.ivr import NODE_TYPES
 from okienko.telephony.ivr import access as ivr_access
 from okienko.telephony.ivr import actions, testcall
@@ -46,7 +47,7 @@ class BadInput(Exception):
 
 def problem(status: int, slug: str, detail: str, **extra: Any) -> JsonResponse:
     """An error in the problem-details form of the API (RFC 9457)."""
-    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": slug.replace("-", " ").capitalize()}
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": problem_title(status)}
     body.update({"status": status, "detail": detail, **extra})
     return JsonResponse(body, status=status, content_type="application/problem+json")
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from okienko.core.problems import title as problem_title
 from okienko.reports import maps
 
 PROBLEM_BASE = "https://okienko.example/problems/"
@@ -20,7 +21,7 @@ def problem(error: maps.MapRequestError, instance: str) -> JsonResponse:
     """A refusal in the problem-details form the API uses (RFC 9457), with the reason's slug."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + error.slug,
-        "title": "Bad request",
+        "title": problem_title(400),
         "status": 400,
         "detail": error.detail,
         "instance": instance,

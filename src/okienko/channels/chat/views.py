@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from okienko.channels.chat import broadcast, service
 from okienko.core import context
 from okienko.core.errors import DomainError
+from okienko.core.problems import title as problem_title
 
 COOKIE = "okienko_chat"
 COOKIE_SALT = "okienko.chat.visitor"
@@ -24,7 +25,7 @@ PROBLEM_BASE = "https://okienko.example/problems/"
 
 def problem(status: int, slug: str, detail: str, **extra: Any) -> JsonResponse:
     """An error in the problem-details form the API uses (RFC 9457)."""
-    body = {"type": PROBLEM_BASE + slug, "title": slug.replace("-", " ").capitalize(), "status": status}
+    body = {"type": PROBLEM_BASE + slug, "title": problem_title(status), "status": status}
     body.update({"detail": detail, **extra})
     return JsonResponse(body, status=status, content_type="application/problem+json")
 
