@@ -205,10 +205,12 @@ def test_an_event_with_evidence_upload(world: World) -> None:
         ({"type": "party", "occurred_at": "2026-01-01T10:00:00Z"}, "type"),
         ({"type": "meeting", "occurred_at": "yesterday"}, "occurred_at"),
         ({"type": "meeting", "occurred_at": "2999-01-01T10:00:00Z"}, "occurred_at"),
+        ({"type": "meeting", "occurred_at": "0001-01-01T00:00:00Z"}, "occurred_at"),
+        ({"type": "meeting", "occurred_at": "0001-01-01T00:00:00+05:00"}, "occurred_at"),
         ({"type": "meeting", "occurred_at": "2026-01-01T10:00:00Z", "details": [1]}, "details"),
         ({"type": "training", "occurred_at": "2026-01-01T10:00:00Z", "details": {"hours_planned": "x"}}, "details"),
     ],
-    ids=["type", "date", "future", "details-list", "training-hours"],
+    ids=["type", "date", "future", "year-1", "year-1-east", "details-list", "training-hours"],
 )
 def test_bad_events_are_refused_with_the_field(world: World, body: dict[str, Any], field: str) -> None:
     (p,) = activated(world)

@@ -101,6 +101,15 @@ def test_event_form(world: World, kind: str, when: str, note: str, planned: str,
     _ok(response)
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "0001-01-01T01:30"])
+def test_event_form_at_the_start_of_the_calendar(world: World, when: str) -> None:
+    p = _referred(world)
+    response = _client(world.agency).post(
+        _url("event", world.contract.uuid, p.ref), {"type": "meeting", "occurred_at": when, "note": "x"}
+    )
+    _ok(response)
+
+
 @SETTINGS
 @given(
     nip=HOSTILE,

@@ -440,6 +440,8 @@ def record_event(
         raise Conflict(_("The contract does not run: only employment checks can still be recorded."))
     if occurred_at > clock.now():
         raise InvalidInput(field="occurred_at", message=_("An event cannot be in the future."))
+    if occurred_at.year < 2000:  # (before, a moment near 0001-01-01 overflows on its way to UTC)
+        raise InvalidInput(field="occurred_at", message=_("Choose dates between 2000 and 2100."))
     data = dict(details or {})
     if type == ActivationEvent.Type.TRAINING:
         _check_training(data)
