@@ -211,3 +211,14 @@ def test_queue_count_is_capped(city: City, frozen: Any, client: Client, monkeypa
     response = client.get("/desk/cases/team/")
     assert response.context["page"].paginator.capped
     assert "ponad 1000" in response.content.decode()  # the desk speaks Polish by default
+
+
+def test_a_party_without_a_name_or_client_is_not_shown_as_none(city: City, frozen: Any, client: Client) -> None:
+    from okienko.cases.models import CaseParty
+
+    case = open_pothole(city)
+    CaseParty.objects.create(case=case, role=CaseParty.Role.REPORTER)
+    client.force_login(city.expert)
+    page = client.get(f"/desk/cases/{case.uuid}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "bez danych" in page
+    assert ": None" not in page

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -119,6 +120,9 @@ def test_the_public_statistics_page_counts_without_naming_unpublished_services(c
     assert "Jan Tajny" not in body
     assert "listopad 2026" in body
     assert "<table" in body  # every chart has its table
+    # Days as Poles write them (30.11.2026), never 2026-11-30, in the table and the bars' titles.
+    assert re.search(r'<th scope="row">\d\d\.11\.2026</th>', body)
+    assert not re.search(r">2026-11-\d\d", body)
 
 
 def test_a_month_without_statistics_is_a_readable_404(client: WebClient) -> None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from okienko.accounts.models import Organisation, TerritorialUnit
 from okienko.cases.publication import LISTED
 from okienko.catalogue.models import Service, ServiceCategory
-from okienko.core import clock
+from okienko.core import clock, formatting
 from okienko.core.choices import Channel as CaseChannel
 from okienko.reports.models import CaseDay
 from okienko.reports.rollups import local_day
@@ -161,7 +161,7 @@ def compute(month: dt.date) -> MonthStats:
 
     for sums in by["day"]:
         _add_sums(stats.total, sums)
-        add("day", sums["day"], sums["day"].isoformat(), sums)
+        add("day", sums["day"], formatting.day(sums["day"]), sums)
     for sums in by["category_id"]:
         add("category", sums["category_id"], categories.get(sums["category_id"] or 0, other), sums)
     for sums in by["service_id"]:
@@ -187,13 +187,13 @@ def compute(month: dt.date) -> MonthStats:
     stats.by_organisation = _ordered(lines["organisation"])
     stats.by_district = _ordered(lines["district"])
     stats.by_channel = _ordered(lines["channel"])
-    stats.by_day = sorted(lines["day"].values(), key=lambda line: line.label)
+    stats.by_day = [line for _day, line in sorted(lines["day"].items())]  # by date, labelled 05.12.2026
     return stats
 
 
 def month_stats(month: dt.date) -> MonthStats:
     """:func:`compute`, cached per month and language (10 minutes; a day for past months)."""
-    key = f"reports:public:{month.isoformat()}:{translation.get_language()}"
+    key = f"reports:public:v2:{month.isoformat()}:{translation.get_language()}"  # v2: days as 05.12.2026
     found = cache.get(key)
     if isinstance(found, MonthStats):
         return found
