@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -536,3 +537,19 @@ def test_the_demo_story_on_the_desk(settings: Any, tmp_path: Any) -> None:
                 assert status in (200, 404), (username, participant.ref, status)
                 if status == 200:
                     assert client.get(url("access_log", c, participant.ref)).status_code == 200
+
+
+def test_the_histories_name_statuses_in_polish_not_by_their_codes(world: World) -> None:
+    """The participant's timeline and a request's history read as Polish, with Polish dates."""
+    (p,) = referred(world)
+    polish = Client(HTTP_ACCEPT_LANGUAGE="pl")
+    polish.force_login(world.agency)
+    text = page(polish, url("participant", world.contract.uuid, p.ref))
+    assert "dane udostępnione → skierowany" in text
+    assert "shared → referred" not in text
+    assert not re.search(r">\d{4}-\d\d-\d\d \d\d:\d\d</time>", text)
+    request = DataSharingRequest.objects.get(contract=world.contract)
+    polish.force_login(world.office)
+    text = page(polish, url("request", world.contract.uuid, request.uuid))
+    assert "projekt → złożony" in text
+    assert "draft → submitted" not in text

@@ -27,6 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from okienko.accounts.access import has_perm_anywhere
@@ -54,7 +55,7 @@ from okienko.contracting.states import (
     ParticipantStatus,
     SharingStatus,
 )
-from okienko.core import clock
+from okienko.core import clock, formatting
 from okienko.core.errors import DomainError, InvalidInput, NotFound, report
 from okienko.core.ids import parse_uuid
 
@@ -123,14 +124,23 @@ def parse_when(value: str, field: str) -> dt.datetime:
 
 
 def local_time(value: str) -> str:
-    """An ISO 8601 moment as Warsaw's date and time (minutes)."""
+    """An ISO 8601 moment as Warsaw's date and time, as Poles write it (``07.12.2026, 14:02``)."""
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         return value[:16]
     if moment.tzinfo is not None:
         moment = moment.astimezone(clock.WARSAW)
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return formatting.when(moment)
+
+
+def status_change(choices: type[ParticipantStatus] | type[SharingStatus], before: str, after: str) -> str:
+    """``placed in work → employed 14 days`` in the reader's language, not the stored codes."""
+
+    def label(code: str) -> str:
+        return str(choices(code).label) if code in choices.values else code or "—"
+
+    return f"{label(before)} → {label(after)}"
 
 
 def contract_url(contract: Contract) -> str:
@@ -319,6 +329,9 @@ def participant_view(request: HttpRequest, contract_uuid: Any, ref: str) -> Http
             {
                 **vars(item),
                 "when": local_time(item.at),
+                "text": status_change(ParticipantStatus, *item.text.split(" → ", 1))
+                if item.kind == "status" and " → " in item.text
+                else item.text,
                 "details": display({k: v for k, v in item.details.items() if k not in HIDDEN_DETAILS}),
             }
             for item in access.participant_timeline(request.user, contract, participant.ref)
@@ -358,6 +371,8 @@ def display(value: Any) -> str:
     """A shared value as one line of text (lists joined by semicolons, records by commas)."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return pgettext("a yes/no value", "yes") if value else pgettext("a yes/no value", "no")
     if isinstance(value, dict):
         return ", ".join(display(v) for v in value.values() if v not in (None, "", [], {}))
     if isinstance(value, list):
@@ -658,7 +673,10 @@ def request_view(request: HttpRequest, contract_uuid: Any, request_uuid: Any) ->
             "approved": [(code, labels.get(code, code)) for code in found.approved_fields],
             "participants": participants,
             "visible": visible,
-            "history": list(found.transitions.order_by("at", "pk")),
+            "history": [
+                (h, status_change(SharingStatus, h.from_status, h.to_status))
+                for h in found.transitions.order_by("at", "pk")
+            ],
             "may_submit": sharing.may(request.user, found, SharingStatus.SUBMITTED),
             "may_withdraw": sharing.may(request.user, found, SharingStatus.WITHDRAWN),
             "may_decide": sharing.may(request.user, found, SharingStatus.APPROVED),
