@@ -145,3 +145,28 @@ def test_public_events_from_the_first_or_last_day_do_not_fail(api: APIClient, da
     api.raise_request_exception = False
     assert api.get("/api/v1/jobs/events/", {"from": day}).status_code == 200
     assert api.get("/api/v1/jobs/trainings/", {"from": day}).status_code == 200
+
+
+def _cursor(position: bytes) -> str:
+    import base64
+
+    return base64.b64encode(position).decode()
+
+
+@pytest.mark.parametrize(
+    "position", [b"p=" + b"x" * 5000, b"r=1&p=\x00", b"p=2026-01-01"], ids=["long", "nul", "a-day-for-an-id"]
+)
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/clients/"])
+def test_a_made_up_cursor_is_an_invalid_cursor_not_a_500(city_client: APIClient, path: str, position: bytes) -> None:
+    problem = _problem(city_client.get(path, {"cursor": _cursor(position)}), 404)
+    assert problem["detail"] == "Invalid cursor"
+
+
+@pytest.mark.parametrize(
+    "position",
+    [b"p=9999-12-31T23:59:59-05:00", b"p=0001-01-01T00:00:00%2B05:00", b"p=" + b"x" * 5000],
+    ids=["after-9999", "before-0001", "long"],
+)
+def test_a_cursor_beyond_the_calendar_is_an_invalid_cursor(city_client: APIClient, position: bytes) -> None:
+    response = city_client.get("/api/v1/cases/", {"cursor": _cursor(position), "ordering": "-created_at"})
+    assert _problem(response, 404)["detail"] == "Invalid cursor"
