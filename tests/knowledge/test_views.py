@@ -149,3 +149,12 @@ def test_proposal_for_malformed_article_id_is_not_found(client: Client, consulta
 def test_deleting_synonym_with_malformed_id_is_not_found(client: Client, editor: User, pk: str) -> None:
     client.force_login(editor)
     assert client.post("/desk/knowledge/editor/synonyms", {"delete": pk}).status_code == 404
+
+
+def test_the_versions_page_reads_in_polish(client: Client, editor: User, faq: Article) -> None:
+    """The system's own notes and actor are stored as codes and shown in the reader's language."""
+    client.force_login(editor)
+    page = client.get(f"/desk/knowledge/editor/{faq.uuid}/versions", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "<td>utworzono</td>" in page
+    assert "<td>system</td>" in page
+    assert ">created<" not in page

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.core.actors import Actor
@@ -228,6 +228,18 @@ class ArticleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.number}"
+
+    def note_text(self) -> str:
+        """The note in the reader's language: the system's own notes are stored as codes."""
+        if self.note == "created":
+            return pgettext("article version note", "created")
+        if self.note == "edited":
+            return pgettext("article version note", "edited")
+        before, arrow, after = self.note.partition(" → ")
+        statuses = Article.Status
+        if arrow and before in statuses.values and after in statuses.values:
+            return f"{statuses(before).label} → {statuses(after).label}"
+        return self.note
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
