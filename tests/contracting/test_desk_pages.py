@@ -553,3 +553,6 @@ def test_the_histories_name_statuses_in_polish_not_by_their_codes(world: World) 
     text = page(polish, url("request", world.contract.uuid, request.uuid))
     assert "projekt → złożony" in text
     assert "draft → submitted" not in text
+    log = page(polish, url("access_log", world.contract.uuid, p.ref))
+    assert "Imię" in log  # the field's name, not its code
+    assert "first_name" not in log

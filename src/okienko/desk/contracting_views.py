@@ -562,10 +562,22 @@ def access_log_view(request: HttpRequest, contract_uuid: Any, ref: str) -> HttpR
     contract, side, participant = participant_for(request, contract_uuid, ref)
     entries = access.participant_access_log(request.user, contract, participant.ref).order_by("-id")
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    # Fields, refusal reasons and purposes are stored as codes: shown by their names.
+    fields = dict(SharedField.objects.values_list("code", "label"))
+    purposes = dict(SharingPurpose.objects.values_list("code", "name"))
+    rows = [
+        (
+            entry,
+            ", ".join(str(fields.get(code, code)) for code in entry.fields or []),
+            str(access.REFUSALS.get(entry.reason, entry.reason)) if entry.reason else "",
+            str(purposes.get(entry.purpose, entry.purpose)) if entry.purpose else "",
+        )
+        for entry in page
+    ]
     return render(
         request,
         "desk/contracting/access_log.html",
-        {"contract": contract, "participant": participant, "page": page, "side": side},
+        {"contract": contract, "participant": participant, "page": page, "rows": rows, "side": side},
     )
 
 
