@@ -75,6 +75,14 @@ def test_interaction_with_a_bad_channel_answers_400(office: APIClient) -> None:
     assert list(response.json()["errors"]) == ["channel"]
 
 
+@pytest.mark.parametrize("started_at", ["0001-01-01T00:00:00Z", "1999-12-31T12:00:00Z"])
+def test_interaction_before_2000_answers_400_on_its_field(office: APIClient, started_at: str) -> None:
+    body = {"organisation": "pup-a", "channel": "phone", "question": "Zasiłek?", "started_at": started_at}
+    response = office.post("/api/v1/interactions/", body, format="json")
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["errors"]) == ["started_at"]
+
+
 def test_catalogue_lists_services_with_questions(office: APIClient, region: Organisation) -> None:
     category = ServiceCategory.objects.create(organisation=region, code="benefits", name="Zasiłki")
     service = Service.objects.create(organisation=region, code="allowance", category=category, public_name="Zasiłek")

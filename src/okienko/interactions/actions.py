@@ -68,6 +68,8 @@ def record_interaction(
         raise InteractionError(_("Unknown direction."), field="direction")
     now = clock.now()
     started = started_at or now
+    if started.year < 2000:  # a slip of the keyboard, and near 0001-01-01 the move to UTC overflows
+        raise InteractionError(_("Choose dates between 2000 and 2100."), field="started_at")
     if ended_at is not None and ended_at < started:
         raise InteractionError(_("A contact cannot end before it starts."), field="ended_at")
     with transaction.atomic():
