@@ -556,3 +556,9 @@ def test_the_histories_name_statuses_in_polish_not_by_their_codes(world: World) 
     log = page(polish, url("access_log", world.contract.uuid, p.ref))
     assert "Imię" in log  # the field's name, not its code
     assert "first_name" not in log
+    b"".join(polish.get(url("report_csv", world.contract.uuid)).streaming_content)  # type: ignore[attr-defined]
+    log = page(polish, url("access_log", world.contract.uuid, p.ref))
+    assert "sprawozdanie z postępu" in log
+    assert "data skierowania" in log
+    assert "referral_date" not in log
+    assert "progress_report" not in log

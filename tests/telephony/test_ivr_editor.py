@@ -236,6 +236,10 @@ def test_the_editor_of_a_published_flow_offers_a_new_draft(web: WebClient, flow_
     assert (draft.number, draft.status, draft.note) == (2, FlowVersion.Status.DRAFT, "from v1")
     web.post("/desk/phone/ivr/flows/flow-a/draft")
     assert flow_a.versions.count() == 2  # a second click opens the same draft
+    # The note is kept in its fixed form and shown in the reader's language.
+    versions = web.get("/desk/phone/ivr/flows/flow-a/versions/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "<td>z wersji 1</td>" in versions
+    assert "from v1" not in versions
 
 
 def test_a_save_over_someone_elses_is_refused_with_the_difference(web: WebClient, flow_a: Flow, boss_a: User) -> None:

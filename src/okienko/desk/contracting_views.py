@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from okienko.accounts.access import has_perm_anywhere
@@ -556,6 +556,20 @@ def check_view(request: HttpRequest, contract_uuid: Any, ref: str, check_id: int
     return attempt(request, participant_url(contract, participant.ref), work, _("The employment check is recorded."))
 
 
+# The report exports log the contract's own columns and purposes (contracting_money_views).
+EXPORTED_FIELDS: dict[str, Any] = {
+    "ref": gettext_lazy("participant"),
+    "status": gettext_lazy("status"),
+    "referral_date": gettext_lazy("referred on"),
+    "placements": gettext_lazy("placements"),
+    "tranche_amount": gettext_lazy("tranche amount"),
+}
+EXPORT_PURPOSES: dict[str, Any] = {
+    "progress_report": pgettext_lazy("export purpose", "progress report"),
+    "settlement_report": pgettext_lazy("export purpose", "settlement report"),
+}
+
+
 @login_required
 @require_GET
 def access_log_view(request: HttpRequest, contract_uuid: Any, ref: str) -> HttpResponse:
@@ -563,8 +577,8 @@ def access_log_view(request: HttpRequest, contract_uuid: Any, ref: str) -> HttpR
     entries = access.participant_access_log(request.user, contract, participant.ref).order_by("-id")
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     # Fields, refusal reasons and purposes are stored as codes: shown by their names.
-    fields = dict(SharedField.objects.values_list("code", "label"))
-    purposes = dict(SharingPurpose.objects.values_list("code", "name"))
+    fields = EXPORTED_FIELDS | dict(SharedField.objects.values_list("code", "label"))
+    purposes = EXPORT_PURPOSES | dict(SharingPurpose.objects.values_list("code", "name"))
     rows = [
         (
             entry,

@@ -8,6 +8,7 @@ enforces this whatever path the write takes (admin, shell, import); ``actions`` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from okienko.accounts.models import Organisation
 from okienko.telephony.engine.ivr import FlowProblem, validate_flow
@@ -154,6 +155,21 @@ class FlowVersion(models.Model):
     @property
     def editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def note_text(self) -> str:
+        """The note in the reader's language: the editor's own notes are stored in a fixed form."""
+        fixed = {
+            "new draft": pgettext("IVR version note", "new draft"),
+            "new flow": pgettext("IVR version note", "new scenario"),
+            "demo": pgettext("IVR version note", "demo data"),
+        }
+        if self.note in fixed:
+            return fixed[self.note]
+        if (found := re.fullmatch(r"from v(\d+)", self.note)) is not None:
+            return pgettext("IVR version note", "from version %(number)s") % {"number": found[1]}
+        if (found := re.fullmatch(r"rollback to v(\d+)", self.note)) is not None:
+            return pgettext("IVR version note", "back to version %(number)s") % {"number": found[1]}
+        return self.note
 
     def problems(self) -> list[FlowProblem]:
         definition = self.definition if isinstance(self.definition, dict) else {}
