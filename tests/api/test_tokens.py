@@ -88,6 +88,10 @@ def test_token_without_the_scope_answers_403(region: Organisation, token_client:
     response = token_client(region, ["cases:read"]).get(ORGS)
     assert response.status_code == 403
     assert response.json()["detail"] == "The API token needs the scope organisations:read."
+    polish = token_client(region, ["cases:read"])
+    polish.credentials(HTTP_AUTHORIZATION=f"Bearer {polish.issued.secret}", HTTP_ACCEPT_LANGUAGE="pl")  # type: ignore[attr-defined]
+    body = polish.get(ORGS).json()
+    assert (body["title"], body["detail"]) == ("Brak dostępu", "Token API potrzebuje zakresu organisations:read.")
 
 
 def test_last_use_is_recorded(region: Organisation, token_client: Callable[..., APIClient]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import permissions
 from rest_framework.request import Request
 
@@ -29,7 +30,7 @@ def token_of(request: Request) -> ApiToken | None:
 class TokenScopes(permissions.BasePermission):
     """Views name ``read_scope`` and ``write_scope``; a token must hold the one for the method."""
 
-    message = "The API token does not have the scope needed for this request."
+    message: Any = gettext_lazy("The API token does not have the scope needed for this request.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         token = token_of(request)
@@ -38,7 +39,7 @@ class TokenScopes(permissions.BasePermission):
         scope = getattr(view, "read_scope" if request.method in SAFE else "write_scope", None)
         if scope is None:
             return False
-        self.message = f"The API token needs the scope {scope}."
+        self.message = gettext("The API token needs the scope %(scope)s.") % {"scope": scope}
         return token.has_scope(scope)
 
 
