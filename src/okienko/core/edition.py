@@ -15,6 +15,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 
+from okienko.core.problems import title as problem_title
+
 FULL = "full"
 AGENCY = "agency"
 EDITIONS = (FULL, AGENCY)
@@ -68,5 +70,5 @@ class EditionMiddleware:
         if allowed(path):
             return self.get_response(request)
         if path.startswith(("/desk/", "/api/", "/open311/", "/channels/", "/telefon/")):
-            return HttpResponseNotFound(b"Not found", content_type="text/plain; charset=utf-8")
+            return HttpResponseNotFound(problem_title(404), content_type="text/plain; charset=utf-8")
         return HttpResponseRedirect("/desk/")
