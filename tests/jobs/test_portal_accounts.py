@@ -384,3 +384,14 @@ def test_the_offers_matching_candidates_spend_the_search_budget(
     offer = approved(office, emp, occupation_code="432102", title="Magazynier / Magazynierka")
     assert http.get(f"/konto/oferty/{offer.uuid}/kandydaci/").status_code == 200
     assert http.get(f"/konto/oferty/{offer.uuid}/kandydaci/").status_code == 429
+
+
+def test_my_account_names_a_consent_as_given_or_withdrawn(seeker: Client) -> None:
+    """"Profil widoczny dla pracodawców: zgoda wycofana", not a bare feminine "wycofana"."""
+    account = actions.account_for_client(seeker)
+    actions.set_search_consent(account=account, granted=True)
+    actions.set_search_consent(account=account, granted=False)
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="pl")
+    assert _pin_signin(http, seeker.number, "7913") == 302
+    page = http.get("/konto/").content.decode()
+    assert ": zgoda wycofana (" in page
