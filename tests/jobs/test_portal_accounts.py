@@ -387,7 +387,7 @@ def test_the_offers_matching_candidates_spend_the_search_budget(
 
 
 def test_my_account_names_a_consent_as_given_or_withdrawn(seeker: Client) -> None:
-    """"Profil widoczny dla pracodawców: zgoda wycofana", not a bare feminine "wycofana"."""
+    """A consent reads "Profil widoczny dla pracodawców: zgoda wycofana", not a bare "wycofana"."""
     account = actions.account_for_client(seeker)
     actions.set_search_consent(account=account, granted=True)
     actions.set_search_consent(account=account, granted=False)
