@@ -222,3 +222,4 @@ def test_a_party_without_a_name_or_client_is_not_shown_as_none(city: City, froze
     page = client.get(f"/desk/cases/{case.uuid}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert "bez danych" in page
     assert ": None" not in page
+    assert "(widoczne dla klienta)</span>" in page  # a public history entry, not "(publiczne)"
