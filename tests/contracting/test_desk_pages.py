@@ -562,3 +562,14 @@ def test_the_histories_name_statuses_in_polish_not_by_their_codes(world: World) 
     assert "data skierowania" in log
     assert "referral_date" not in log
     assert "progress_report" not in log
+
+
+def test_a_shared_education_level_is_shown_by_its_name(world: World) -> None:
+    person = world.person(world.contract.office, education_level="zasadnicze_zawodowe")
+    (p,) = actions.nominate(actor=world.office, contract=world.contract, persons=[person])
+    world.share([p])
+    polish = Client(HTTP_ACCEPT_LANGUAGE="pl")
+    polish.force_login(world.agency)
+    text = page(polish, url("participant", world.contract.uuid, p.ref))
+    assert "zasadnicze zawodowe" in text
+    assert "zasadnicze_zawodowe" not in text

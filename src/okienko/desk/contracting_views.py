@@ -45,6 +45,7 @@ from okienko.contracting.models import (
     SharingPurpose,
 )
 from okienko.contracting.registry import access as registry_access
+from okienko.contracting.registry import validation as registry_validation
 from okienko.contracting.states import (
     AGENCY,
     CONTRACT,
@@ -380,11 +381,21 @@ def display(value: Any) -> str:
     return str(value)
 
 
+def shared_value(code: str, value: Any) -> Any:
+    """A registry code among the shared values by its name ("zasadnicze_zawodowe" → "zasadnicze zawodowe")."""
+    if code == "education_level" and isinstance(value, str) and value:
+        return registry_validation.education_label(value)
+    return value
+
+
 def shared_rows(view: access.SharedView) -> dict[str, Any]:
     """The shared fields with their catalogue labels, in the catalogue's order, as text."""
     catalogue = list(SharedField.objects.filter(code__in=list(view.fields)).order_by("order", "code"))
-    known = [(f.label, f.code, display(view.fields[f.code])) for f in catalogue]
-    rest = [(code, code, display(view.fields[code])) for code in sorted(set(view.fields) - {f.code for f in catalogue})]
+    known = [(f.label, f.code, display(shared_value(f.code, view.fields[f.code]))) for f in catalogue]
+    rest = [
+        (code, code, display(shared_value(code, view.fields[code])))
+        for code in sorted(set(view.fields) - {f.code for f in catalogue})
+    ]
     return {"view": view, "rows": known + rest}
 
 
@@ -563,6 +574,9 @@ EXPORTED_FIELDS: dict[str, Any] = {
     "referral_date": gettext_lazy("referred on"),
     "placements": gettext_lazy("placements"),
     "tranche_amount": gettext_lazy("tranche amount"),
+    "tranche": gettext_lazy("tranche"),
+    "eligible_on": gettext_lazy("eligible from"),
+    "amount": gettext_lazy("amount"),
 }
 EXPORT_PURPOSES: dict[str, Any] = {
     "progress_report": pgettext_lazy("export purpose", "progress report"),
