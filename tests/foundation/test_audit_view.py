@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -48,6 +49,12 @@ def test_administrator_verifies_the_chain_from_the_desk(
     audit.record("x", actor=None, obj=region)
     page = client.post("/desk/audit/").content.decode()
     assert "Łańcuch jest nienaruszony" in page
+    # The count takes the Polish plural form: 1 wpis, 2–4 wpisy, 5+ wpisów (12–14 wpisów, 22 wpisy).
+    found = re.search(r"sprawdzono (\d+) (wpis\w*)\.", page)
+    assert found is not None
+    n = int(found[1])
+    few = n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14)
+    assert found[2] == ("wpis" if n == 1 else "wpisy" if few else "wpisów")
 
 
 @pytest.mark.django_db
