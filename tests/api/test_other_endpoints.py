@@ -181,3 +181,12 @@ def test_delivery_log_is_listed_and_replayable_via_api(
     replay = api.post(f"/api/v1/webhooks/deliveries/{original.uuid}/replay/")
     assert replay.status_code == 201
     assert replay.json()["replay_of"] == str(original.uuid)
+
+
+@pytest.mark.parametrize(
+    "key", ["3f1c2b9e-8d4a-4c1e-9b7a-1a2b3c4d5e6f", "abc", "99999999999999999999999", "-1", "0", "1.5", "٣"]
+)
+def test_a_category_asked_by_an_id_that_is_not_one_answers_404(office: APIClient, key: str) -> None:
+    response = office.get(f"/api/v1/catalogue/categories/{key}/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from django_filters import rest_framework as df
 from django_filters.rest_framework import DjangoFilterBackend
@@ -40,8 +42,8 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]  # DRF's Ge
         """The row named in the URL if the caller may see it. A row outside the caller's scope
         answers 404 like a missing one (nothing about it is revealed), and, as on the desk, the
         attempt is written to the audit log."""
-        key: object = parse_uuid(value) if self.lookup_field == "uuid" else value
         queryset = self.get_queryset()
+        key = self._lookup_key(queryset.model, value)
         found = queryset.filter(**{self.lookup_field: key}).first() if key is not None else None
         if found is None:
             if key is not None and self.denial_scope_field is not None:
@@ -52,6 +54,20 @@ class ApiViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]  # DRF's Ge
             raise Http404
         self.check_object_permissions(self.request, found)
         return found
+
+    def _lookup_key(self, model: Any, value: str) -> object:
+        """The URL's key as the lookup field's value, or None when it cannot be one (a uuid where a
+        number is kept, a number beyond the database's integer): such a row does not exist (404)."""
+        if self.lookup_field == "uuid":
+            return parse_uuid(value)
+        field = model._meta.pk if self.lookup_field == "pk" else model._meta.get_field(self.lookup_field)
+        if isinstance(field, models.IntegerField):  # AutoField and BigAutoField too
+            digits = value.isascii() and value.isdigit()
+            return int(value) if digits and len(value) <= 18 else None
+        try:
+            return field.to_python(value)
+        except ValidationError:
+            return None
 
 
 def _owner_id(row: Any, field: str) -> int | None:
