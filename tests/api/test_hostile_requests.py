@@ -164,8 +164,14 @@ def test_a_made_up_cursor_is_an_invalid_cursor_not_a_500(city_client: APIClient,
 
 @pytest.mark.parametrize(
     "position",
-    [b"p=9999-12-31T23:59:59-05:00", b"p=0001-01-01T00:00:00%2B05:00", b"p=" + b"x" * 5000],
-    ids=["after-9999", "before-0001", "long"],
+    [
+        b"p=9999-12-31T23:59:59-05:00",
+        b"p=0001-01-01T00:00:00%2B05:00",
+        b"p=0001-01-01T00:00:00",
+        b"p=2026-02-30T10:00:00%2B00:00",
+        b"p=" + b"x" * 5000,
+    ],
+    ids=["after-9999", "before-0001", "naive-0001", "30-february", "long"],
 )
 def test_a_cursor_beyond_the_calendar_is_an_invalid_cursor(city_client: APIClient, position: bytes) -> None:
     response = city_client.get("/api/v1/cases/", {"cursor": _cursor(position), "ordering": "-created_at"})
